@@ -1,0 +1,236 @@
+//! `dossier.yaml`: the site's settings, read once at the start of a build.
+//!
+//! [`RawConfig`] mirrors the file (unknown keys are an error); [`Config`] is
+//! the validated form the rest of the pipeline sees, with defaults filled in.
+
+use std::num::NonZeroUsize;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, EnvError, Position, Snippet};
+use crate::model::routes::BaseUrl;
+use crate::yaml;
+
+/// The configuration file's name, at the site root.
+pub const FILE_NAME: &str = "dossier.yaml";
+
+/// What to do with raw HTML inside Markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawHtml {
+    /// Keep harmless tags, drop scripts, event handlers and dangerous URLs.
+    #[default]
+    Sanitize,
+    /// Show the HTML as text.
+    Escape,
+    /// Pass it through untouched (only for trusted writers).
+    Allow,
+}
+
+/// What an unknown company, contract or related brief means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnknownReferences {
+    /// Fail the build.
+    #[default]
+    Error,
+    /// Warn, and give unknown companies and contracts a stub page.
+    Warn,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: Option<String>,
+    base_url: Option<String>,
+    description: Option<String>,
+    language: Option<String>,
+    theme: Option<String>,
+    briefs_per_page: Option<NonZeroUsize>,
+    author: Option<String>,
+    cname: Option<String>,
+    feed_limit: Option<NonZeroUsize>,
+    raw_html: Option<RawHtml>,
+    unknown_references: Option<UnknownReferences>,
+    highlight_theme: Option<String>,
+}
+
+/// The validated site configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Site title.
+    pub title: String,
+    /// Where the site is served, possibly under a sub-path.
+    pub base_url: BaseUrl,
+    /// One-line description for feeds and meta tags.
+    pub description: String,
+    /// BCP 47 language tag for `<html lang>`.
+    pub language: String,
+    /// Theme folder name under `themes/` (or the built-in `default`).
+    pub theme: String,
+    /// Briefs per listing page.
+    pub briefs_per_page: NonZeroUsize,
+    /// Default author of briefs.
+    pub author: Option<String>,
+    /// Custom domain written to `CNAME`.
+    pub cname: Option<String>,
+    /// Entries per Atom feed.
+    pub feed_limit: NonZeroUsize,
+    /// Raw HTML policy.
+    pub raw_html: RawHtml,
+    /// Unknown reference policy.
+    pub unknown_references: UnknownReferences,
+    /// syntect theme for code, light mode.
+    pub highlight_theme: String,
+}
+
+/// Default syntect theme when `highlight_theme` is not set.
+pub const DEFAULT_HIGHLIGHT_THEME: &str = "InspiredGitHub";
+
+impl Config {
+    /// Reads `dossier.yaml` under `root`; a missing file means defaults.
+    ///
+    /// Content errors come back as diagnostics; an unreadable file is an
+    /// environment error.
+    pub fn load(root: &Path) -> Result<Result<Config, Vec<Diagnostic>>, EnvError> {
+        let path = root.join(FILE_NAME);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(EnvError::io("cannot read", &path, e)),
+        };
+        let folder_name = root
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "dossier".to_owned());
+        Ok(Config::parse(&text, &folder_name))
+    }
+
+    /// Parses the text of `dossier.yaml`; `folder_name` is the default title.
+    pub fn parse(text: &str, folder_name: &str) -> Result<Config, Vec<Diagnostic>> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let raw: RawConfig = yaml::parse(text).map_err(|e| {
+            let mut d = Diagnostic::error(FILE_NAME, e.message.clone());
+            if let Some(p) = e.position {
+                d = d.at(text, p, 1);
+                let line = Snippet::from_line(text, p.line, 1).map(|s| s.line).unwrap_or_default();
+                if let Some(h) = yaml::hint(&e.message, &line) {
+                    d = d.with_help(h);
+                }
+            }
+            if e.message.contains("unknown field") {
+                d = d.with_help("see the dossier.yaml keys in the README; remove or rename this key");
+            }
+            vec![d]
+        })?;
+        Config::validate(raw, text, folder_name)
+    }
+
+    fn validate(raw: RawConfig, text: &str, folder_name: &str) -> Result<Config, Vec<Diagnostic>> {
+        let RawConfig {
+            title,
+            base_url,
+            description,
+            language,
+            theme,
+            briefs_per_page,
+            author,
+            cname,
+            feed_limit,
+            raw_html,
+            unknown_references,
+            highlight_theme,
+        } = raw;
+        let mut errors = Vec::new();
+        let key_error = |key: &str, message: String| {
+            let d = Diagnostic::error(FILE_NAME, message);
+            match key_position(text, key) {
+                Some(p) => d.at(text, p, key.len()),
+                None => d,
+            }
+        };
+        let base_url = match BaseUrl::parse(base_url.as_deref().unwrap_or("/")) {
+            Ok(b) => b,
+            Err(why) => {
+                errors.push(
+                    key_error("base_url", format!("invalid base_url: {why}"))
+                        .with_help("use an absolute URL such as https://user.github.io/repo/ or a path such as /"),
+                );
+                BaseUrl::root()
+            }
+        };
+        let theme = theme.unwrap_or_else(|| "default".to_owned());
+        if crate::slug::Slug::parse(&theme).is_err()
+            && !theme.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            errors.push(
+                key_error("theme", format!("invalid theme name '{theme}'"))
+                    .with_help("a theme is a folder name under themes/"),
+            );
+        }
+        if let Some(c) = &cname
+            && (c.is_empty() || c.contains(['/', ':', ' ']))
+        {
+            errors.push(key_error(
+                "cname",
+                format!("invalid cname '{c}': expected a bare domain such as briefs.example.com"),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Config {
+            title: title.unwrap_or_else(|| folder_name.to_owned()),
+            base_url,
+            description: description.unwrap_or_default(),
+            language: language.unwrap_or_else(|| "en".to_owned()),
+            theme,
+            briefs_per_page: briefs_per_page.unwrap_or(NonZeroUsize::new(20).expect("20 is not zero")),
+            author,
+            cname,
+            feed_limit: feed_limit.unwrap_or(NonZeroUsize::new(50).expect("50 is not zero")),
+            raw_html: raw_html.unwrap_or_default(),
+            unknown_references: unknown_references.unwrap_or_default(),
+            highlight_theme: highlight_theme.unwrap_or_else(|| DEFAULT_HIGHLIGHT_THEME.to_owned()),
+        })
+    }
+}
+
+/// The position of a top-level `key:` in YAML text, for pointing at it.
+pub fn key_position(text: &str, key: &str) -> Option<Position> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let rest = line.strip_prefix(key)?;
+        rest.trim_start()
+            .starts_with(':')
+            .then_some(Position { line: i + 1, column: 1 })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_file_means_defaults() {
+        let c = Config::parse("", "mysite").unwrap();
+        assert_eq!(c.title, "mysite");
+        assert_eq!(c.base_url.path(), "/");
+        assert_eq!(c.briefs_per_page.get(), 20);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_a_position() {
+        let errs = Config::parse("title: x\nbase_ulr: /\n", "s").unwrap_err();
+        let text = errs[0].to_string();
+        assert!(text.contains("dossier.yaml:2:"), "{text}");
+        assert!(text.contains("base_ulr"), "{text}");
+    }
+
+    #[test]
+    fn bad_base_urls_are_errors() {
+        let errs = Config::parse("base_url: ftp://x\n", "s").unwrap_err();
+        assert!(errs[0].to_string().contains("dossier.yaml:1:1"), "{}", errs[0]);
+    }
+}

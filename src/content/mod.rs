@@ -1,0 +1,331 @@
+//! The content stage: find the site's files, read them, split and parse
+//! their front matter.
+//!
+//! Walks are sorted, so nothing downstream depends on directory order; files
+//! are read and parsed in parallel. This stage knows nothing of links between
+//! files: that is `model`'s job. Symlinked files are read; symlinked folders
+//! are not followed (a link to `/` must not pull the disk into a site).
+
+pub mod frontmatter;
+pub mod raw;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+use walkdir::WalkDir;
+
+use crate::diag::{Diagnostic, Diagnostics, EnvError, Position, Snippet};
+use crate::yaml;
+use frontmatter::SplitError;
+use raw::{RawBrief, RawCompany, RawContract, RawPage};
+
+/// A content file, read and cut into front matter and body.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path relative to the site root, as shown in messages.
+    pub path: PathBuf,
+    text: String,
+    yaml_offset: usize,
+    yaml_len: usize,
+    yaml_line: usize,
+    body_offset: usize,
+    body_line: usize,
+}
+
+impl SourceFile {
+    /// The whole file text (BOM removed).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The YAML front matter.
+    pub fn yaml(&self) -> &str {
+        &self.text[self.yaml_offset..self.yaml_offset + self.yaml_len]
+    }
+
+    /// The Markdown body.
+    pub fn body(&self) -> &str {
+        &self.text[self.body_offset..]
+    }
+
+    /// The file line the body starts on.
+    pub fn body_line(&self) -> usize {
+        self.body_line
+    }
+
+    /// An error pointing at byte `offset` of the front matter, underlining `width` characters.
+    pub fn yaml_error(&self, offset: usize, width: usize, message: impl Into<String>) -> Diagnostic {
+        let position = Position::of_offset(self.yaml(), offset, self.yaml_line);
+        Diagnostic::error(&self.path, message).at(&self.text, position, width)
+    }
+
+    /// An error pointing at the line of a top-level front matter `key`.
+    pub fn key_error(&self, key: &str, message: impl Into<String>) -> Diagnostic {
+        match frontmatter::key_offset(self.yaml(), key) {
+            Some(offset) => self.yaml_error(offset, key.len(), message),
+            None => Diagnostic::error(&self.path, message),
+        }
+    }
+
+    /// Errors at each of `values` under a front matter `key`, in order.
+    pub fn value_offsets(&self, key: &str, values: &[&str]) -> Vec<usize> {
+        frontmatter::locate_values(self.yaml(), key, values)
+    }
+
+    /// Keeps only what the Markdown stage needs: the path and the body.
+    pub fn into_body(self) -> Body {
+        Body {
+            path: self.path,
+            text: self.text,
+            offset: self.body_offset,
+            first_line: self.body_line,
+        }
+    }
+}
+
+/// The Markdown body of a content file, with the line it starts on.
+#[derive(Debug)]
+pub struct Body {
+    /// The file, relative to the site root.
+    pub path: PathBuf,
+    text: String,
+    offset: usize,
+    /// The file line the body starts on.
+    pub first_line: usize,
+}
+
+impl Body {
+    /// The Markdown.
+    pub fn markdown(&self) -> &str {
+        &self.text[self.offset..]
+    }
+}
+
+/// A parsed content file: where it came from and its typed front matter.
+#[derive(Debug)]
+pub struct Loaded<T> {
+    /// The file.
+    pub file: SourceFile,
+    /// Its front matter.
+    pub front: T,
+}
+
+/// Everything under `content/`, parsed.
+#[derive(Debug, Default)]
+pub struct Content {
+    /// `content/briefs/**.md`, in path order.
+    pub briefs: Vec<Loaded<RawBrief>>,
+    /// `content/companies/*.md`.
+    pub companies: Vec<Loaded<RawCompany>>,
+    /// `content/contracts/*.md`.
+    pub contracts: Vec<Loaded<RawContract>>,
+    /// `content/pages/*.md`.
+    pub pages: Vec<Loaded<RawPage>>,
+}
+
+/// Reads and parses all content under `root`.
+///
+/// Returns the content that parsed and a diagnostic for each file that did
+/// not; an unreadable file or folder is an environment error.
+pub fn load(root: &Path) -> Result<(Content, Diagnostics), EnvError> {
+    let content = root.join("content");
+    if !content.is_dir() {
+        return Err(EnvError::io(
+            "not a dossier site (no content/ folder; run `dossier init`):",
+            root,
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+        ));
+    }
+    let mut diagnostics = Diagnostics::default();
+    let briefs = load_kind(root, &content.join("briefs"), None, &mut diagnostics)?;
+    let companies = load_kind(root, &content.join("companies"), Some(1), &mut diagnostics)?;
+    let contracts = load_kind(root, &content.join("contracts"), Some(1), &mut diagnostics)?;
+    let pages = load_kind(root, &content.join("pages"), Some(1), &mut diagnostics)?;
+    Ok((
+        Content {
+            briefs,
+            companies,
+            contracts,
+            pages,
+        },
+        diagnostics,
+    ))
+}
+
+fn load_kind<T: DeserializeOwned + Send>(
+    root: &Path,
+    dir: &Path,
+    max_depth: Option<usize>,
+    diagnostics: &mut Diagnostics,
+) -> Result<Vec<Loaded<T>>, EnvError> {
+    let files = markdown_files(dir, max_depth)?;
+    let results: Vec<Result<Result<Loaded<T>, Diagnostic>, EnvError>> =
+        files.par_iter().map(|path| load_file(root, path)).collect();
+    let mut loaded = Vec::with_capacity(results.len());
+    for result in results {
+        match result? {
+            Ok(file) => loaded.push(file),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    Ok(loaded)
+}
+
+/// The `.md` files under `dir`, sorted, skipping hidden files and folders.
+fn markdown_files(dir: &Path, max_depth: Option<usize>) -> Result<Vec<PathBuf>, EnvError> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let mut walk = WalkDir::new(dir).sort_by_file_name();
+    if let Some(depth) = max_depth {
+        walk = walk.max_depth(depth);
+    }
+    let mut files = Vec::new();
+    for entry in walk
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()))
+    {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_owned();
+            EnvError::io("cannot read", &path, e.into())
+        })?;
+        let is_file = entry.file_type().is_file() || (entry.path_is_symlink() && entry.path().is_file());
+        if is_file && entry.path().extension().is_some_and(|x| x == "md") {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
+/// Whether a file name is hidden (`.git`, `.DS_Store`, editor swap files).
+pub fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.') || n.ends_with('~'))
+}
+
+fn load_file<T: DeserializeOwned>(root: &Path, path: &Path) -> Result<Result<Loaded<T>, Diagnostic>, EnvError> {
+    let bytes = std::fs::read(path).map_err(|e| EnvError::io("cannot read", path, e))?;
+    let shown = path.strip_prefix(root).unwrap_or(path).to_owned();
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = Position::of_offset(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to(), 1);
+            return Ok(Err(Diagnostic::error(&shown, "the file is not valid UTF-8")
+                .at("", at, 1)
+                .with_help("save the file as UTF-8")));
+        }
+    };
+    Ok(parse_file(shown, text))
+}
+
+/// Splits and parses one file's text; public for tests.
+pub fn parse_file<T: DeserializeOwned>(path: PathBuf, mut text: String) -> Result<Loaded<T>, Diagnostic> {
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    let split = match frontmatter::split(&text) {
+        Ok(split) => split,
+        Err(SplitError::Missing) => {
+            return Err(Diagnostic::error_at(
+                &path,
+                &text,
+                Position { line: 1, column: 1 },
+                "expected front matter: the file must start with a line '---'",
+            )
+            .with_help("start the file with ---, the YAML fields, then --- on its own line"));
+        }
+        Err(SplitError::Unclosed) => {
+            return Err(Diagnostic::error_at(
+                &path,
+                &text,
+                Position { line: 1, column: 1 },
+                "front matter is never closed: no '---' line after the opening one",
+            )
+            .with_help("add a line '---' after the last front matter field"));
+        }
+    };
+    let (yaml_offset, yaml_len, yaml_line) = (split.yaml_offset, split.yaml.len(), split.yaml_line);
+    let (body_offset, body_line) = (split.body_offset, split.body_line);
+    let front: T = match yaml::parse(split.yaml) {
+        Ok(front) => front,
+        Err(e) => {
+            let mut d = Diagnostic::error(&path, format!("invalid front matter: {}", e.message));
+            if let Some(mut p) = e.position {
+                if p.line == 1 && p.column == 1 {
+                    p = quoted_value_position(split.yaml, &e.message).unwrap_or(p);
+                }
+                let at = Position {
+                    line: p.line + yaml_line - 1,
+                    column: p.column,
+                };
+                d = d.at(&text, at, 1);
+                let line = Snippet::from_line(&text, at.line, 1)
+                    .map(|s| s.line)
+                    .unwrap_or_default();
+                if let Some(hint) = yaml::hint(&e.message, &line) {
+                    d = d.with_help(hint);
+                } else if e.message.contains("unknown field") {
+                    d = d.with_help("check the spelling; free-form data goes under `extra:`");
+                }
+            }
+            return Err(d);
+        }
+    };
+    let file = SourceFile {
+        path,
+        text,
+        yaml_offset,
+        yaml_len,
+        yaml_line,
+        body_offset,
+        body_line,
+    };
+    Ok(Loaded { file, front })
+}
+
+/// Serde's custom errors (a bad date) carry no position of their own; when
+/// the message quotes the offending value, find it in the YAML.
+fn quoted_value_position(yaml: &str, message: &str) -> Option<Position> {
+    let start = message.find('\'')? + 1;
+    let len = message[start..].find('\'')?;
+    let value = &message[start..start + len];
+    let offset = yaml.find(value).filter(|_| !value.is_empty())?;
+    Some(Position::of_offset(yaml, offset, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Loaded<RawBrief>, Diagnostic> {
+        parse_file(PathBuf::from("content/briefs/a.md"), text.to_owned())
+    }
+
+    #[test]
+    fn yaml_errors_point_at_the_file_line() {
+        let d = parse("---\ntitle: x\ndate: 2020-01-01\ntagz: [a]\n---\n").unwrap_err();
+        assert_eq!(d.position.unwrap().line, 4, "{d}");
+        assert!(d.message.contains("unknown field 'tagz'"), "{d}");
+    }
+
+    #[test]
+    fn bad_dates_point_at_their_line() {
+        let d = parse("---\ntitle: x\ndate: 2020-13-45\n---\n").unwrap_err();
+        assert_eq!(d.position.unwrap().line, 3, "{d}");
+        assert!(d.message.contains("invalid date"), "{d}");
+    }
+
+    #[test]
+    fn missing_fields_are_named() {
+        let d = parse("---\ntitle: x\n---\n").unwrap_err();
+        assert!(d.message.contains("missing field 'date'"), "{d}");
+    }
+
+    #[test]
+    fn bodies_keep_their_line() {
+        let l = parse("\u{feff}---\r\ntitle: x\r\ndate: 2020-01-01\r\n---\r\nHello").unwrap();
+        assert_eq!(l.file.body(), "Hello");
+        assert_eq!(l.file.body_line(), 5);
+        assert_eq!(l.front.title, "x");
+    }
+}

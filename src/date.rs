@@ -1,0 +1,132 @@
+//! Dates as writers give them: a day (`2020-08-18`) or an RFC 3339 date-time.
+//!
+//! Both sort on one timeline (a bare day counts as midnight UTC) and keep the
+//! calendar day the writer meant, so a brief dated `2020-08-18T23:30:00-04:00`
+//! still shows August 18.
+
+use std::fmt;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Deserializer};
+
+/// A validated publication or event date.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DateTime {
+    instant: Timestamp,
+    day: Date,
+    has_time: bool,
+    text: String,
+}
+
+impl DateTime {
+    /// Parses `YYYY-MM-DD` or an RFC 3339 date-time with an offset.
+    pub fn parse(text: &str) -> Result<DateTime, String> {
+        let text = text.trim();
+        if let Ok(day) = text.parse::<Date>()
+            && text.len() == 10
+        {
+            let instant = day
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .map_err(|e| e.to_string())?
+                .timestamp();
+            return Ok(DateTime {
+                instant,
+                day,
+                has_time: false,
+                text: text.to_owned(),
+            });
+        }
+        let instant: Timestamp = text.parse().map_err(|_| {
+            format!("invalid date '{text}': expected a date such as 2020-08-18 or an RFC 3339 date-time such as 2020-08-18T09:30:00Z")
+        })?;
+        let day = text
+            .get(..10)
+            .and_then(|d| d.parse::<Date>().ok())
+            .ok_or_else(|| format!("invalid date '{text}'"))?;
+        Ok(DateTime {
+            instant,
+            day,
+            has_time: true,
+            text: text.to_owned(),
+        })
+    }
+
+    /// The calendar day the writer meant.
+    pub fn day(&self) -> Date {
+        self.day
+    }
+
+    /// The moment, for ordering.
+    pub fn instant(&self) -> Timestamp {
+        self.instant
+    }
+
+    /// ISO 8601 for `<time datetime>` and JSON-LD: the day, or the full date-time as written.
+    pub fn iso(&self) -> &str {
+        &self.text
+    }
+
+    /// RFC 3339 in UTC, as Atom requires.
+    pub fn rfc3339(&self) -> String {
+        self.instant.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    }
+
+    /// A reader's date: "August 18, 2020".
+    pub fn display(&self) -> String {
+        self.day.strftime("%B %-d, %Y").to_string()
+    }
+
+    /// Whether the writer gave a time of day.
+    pub fn has_time(&self) -> bool {
+        self.has_time
+    }
+}
+
+impl Ord for DateTime {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.instant, &self.text).cmp(&(other.instant, &other.text))
+    }
+}
+
+impl PartialOrd for DateTime {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for DateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for DateTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        DateTime::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_and_date_times_parse() {
+        let d = DateTime::parse("2020-08-18").unwrap();
+        assert_eq!(d.display(), "August 18, 2020");
+        assert_eq!(d.rfc3339(), "2020-08-18T00:00:00Z");
+        let t = DateTime::parse("2020-08-18T23:30:00-04:00").unwrap();
+        assert_eq!(t.day().to_string(), "2020-08-18");
+        assert_eq!(t.rfc3339(), "2020-08-19T03:30:00Z");
+        assert!(t > d);
+    }
+
+    #[test]
+    fn bad_dates_are_refused() {
+        for bad in ["2020-13-01", "18/08/2020", "2020-08-18 09:30", "yesterday", "2020-8-1"] {
+            assert!(DateTime::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

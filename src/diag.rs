@@ -1,0 +1,295 @@
+//! Diagnostics: what went wrong in a writer's files, and where.
+//!
+//! Every stage collects [`Diagnostic`]s instead of stopping at the first one;
+//! the pipeline stops after a stage that produced any error. This module only
+//! describes and formats problems; it never prints (that is `cli`'s job).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How bad a diagnostic is: errors fail the build, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The build fails.
+    Error,
+    /// The build goes on; the writer is told.
+    Warning,
+}
+
+/// A position in a file, 1-based, as editors show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    /// Line, counting from 1.
+    pub line: usize,
+    /// Column in characters, counting from 1.
+    pub column: usize,
+}
+
+impl Position {
+    /// The position of byte `offset` in `text`, plus `first_line - 1` lines.
+    ///
+    /// Used to turn byte offsets in a front matter block or a Markdown body
+    /// into positions in the whole file.
+    pub fn of_offset(text: &str, offset: usize, first_line: usize) -> Position {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + first_line;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        Position { line, column }
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The line of source a diagnostic points at, with the span to underline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    /// The whole line, without its line ending.
+    pub line: String,
+    /// Width in characters of the underlined span (at least 1).
+    pub width: usize,
+}
+
+impl Snippet {
+    /// The snippet for line `line` (1-based) of `text`, underlining `width` characters.
+    pub fn from_line(text: &str, line: usize, width: usize) -> Option<Snippet> {
+        let line = text.lines().nth(line.checked_sub(1)?)?;
+        Some(Snippet {
+            line: line.trim_end_matches('\r').to_owned(),
+            width: width.max(1),
+        })
+    }
+}
+
+/// One problem in a writer's files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The file, relative to the site root where possible.
+    pub path: PathBuf,
+    /// Where in the file; `None` when the whole file is at fault.
+    pub position: Option<Position>,
+    /// What is wrong and what was expected.
+    pub message: String,
+    /// The offending line, when known.
+    pub snippet: Option<Snippet>,
+    /// How to fix it, when we can tell.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error about a whole file.
+    pub fn error(path: impl Into<PathBuf>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            path: path.into(),
+            position: None,
+            message: message.into(),
+            snippet: None,
+            help: None,
+        }
+    }
+
+    /// An error at a position, quoting the line of `text` it falls on.
+    pub fn error_at(
+        path: impl Into<PathBuf>,
+        text: &str,
+        position: Position,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic::error(path, message).at(text, position, 1)
+    }
+
+    /// Places the diagnostic at `position`, underlining `width` characters of that line of `text`.
+    pub fn at(mut self, text: &str, position: Position, width: usize) -> Diagnostic {
+        self.snippet = Snippet::from_line(text, position.line, width);
+        self.position = Some(position);
+        self
+    }
+
+    /// Adds a help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Turns the diagnostic into a warning.
+    pub fn into_warning(mut self) -> Diagnostic {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    /// Whether this diagnostic fails the build.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{label}: {}", self.path.display())?;
+        if let Some(p) = self.position {
+            write!(f, ":{}:{}", p.line, p.column)?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let (Some(snippet), Some(p)) = (&self.snippet, self.position) {
+            let number = p.line.to_string();
+            let pad = " ".repeat(number.len());
+            let indent: String = snippet
+                .line
+                .chars()
+                .take(p.column - 1)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            write!(f, "\n{pad} |\n{number} | {}", snippet.line)?;
+            write!(f, "\n{pad} | {indent}{}", "^".repeat(snippet.width))?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The diagnostics of one stage, kept in a stable order.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// Adds one diagnostic.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    /// Adds many.
+    pub fn extend(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(diagnostics);
+    }
+
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    /// Sorts by file, then position, so parallel stages report deterministically.
+    pub fn sort(&mut self) {
+        self.items
+            .sort_by(|a, b| (&a.path, a.position, &a.message).cmp(&(&b.path, b.position, &b.message)));
+    }
+
+    /// All diagnostics.
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    /// The number of errors.
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// The number of warnings.
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    /// Whether there are none at all.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Takes the diagnostics out.
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.items
+    }
+}
+
+impl FromIterator<Diagnostic> for Diagnostics {
+    fn from_iter<I: IntoIterator<Item = Diagnostic>>(iter: I) -> Self {
+        Diagnostics {
+            items: iter.into_iter().collect(),
+        }
+    }
+}
+
+/// A failure of the machine rather than of the writer's files:
+/// an unreadable folder, a full disk. Fails fast, exit status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{action} {path}: {source}")]
+pub struct EnvError {
+    /// What dossier was doing ("cannot read", "cannot write", …).
+    pub action: &'static str,
+    /// The path involved.
+    pub path: String,
+    /// The underlying I/O error.
+    #[source]
+    pub source: std::io::Error,
+}
+
+impl EnvError {
+    /// An I/O failure on `path` while doing `action`.
+    pub fn io(action: &'static str, path: &Path, source: std::io::Error) -> EnvError {
+        EnvError {
+            action,
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+/// Finds the candidate closest to `word`, for "did you mean" help lines.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::normalized_damerau_levenshtein(&word, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.5)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_lines_and_characters() {
+        let text = "a\nbé c\n";
+        assert_eq!(Position::of_offset(text, 0, 1), Position { line: 1, column: 1 });
+        assert_eq!(Position::of_offset(text, 5, 1), Position { line: 2, column: 3 });
+        assert_eq!(Position::of_offset(text, 5, 10), Position { line: 11, column: 3 });
+    }
+
+    #[test]
+    fn display_quotes_the_line_and_help() {
+        let d = Diagnostic::error_at(
+            "a.md",
+            "x\ncompanies: [AWSS]\n",
+            Position { line: 2, column: 13 },
+            "unknown company",
+        )
+        .with_help("did you mean 'aws'?");
+        let text = d.to_string();
+        assert!(text.starts_with("error: a.md:2:13: unknown company"), "{text}");
+        assert!(text.contains("2 | companies: [AWSS]"), "{text}");
+        assert!(text.contains("= help: did you mean 'aws'?"), "{text}");
+    }
+
+    #[test]
+    fn closest_finds_near_misses_only() {
+        assert_eq!(closest("awss", ["aws", "microsoft"]), Some("aws"));
+        assert_eq!(closest("zzzzzz", ["aws", "microsoft"]), None);
+    }
+}

@@ -1,0 +1,574 @@
+//! The Markdown stage: one body in, HTML plus the entities it mentions out.
+//!
+//! pulldown-cmark parses; dossier's extensions are passes over its events,
+//! each a small function: wikilinks resolved through a [`LinkResolver`],
+//! refused link schemes, heading ids, GitHub alerts as call-outs, footnotes
+//! with page-unique ids, raw HTML per policy, and syntect highlighting. The
+//! stage is pure: it reads nothing but its inputs, so it runs in parallel.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+
+use crate::config::RawHtml;
+use crate::content::Body;
+use crate::diag::{Diagnostic, Position, Snippet};
+use crate::highlight::Highlighter;
+
+/// Resolves `[[wikilink]]` targets; implemented by the model, faked in tests.
+pub trait LinkResolver: Sync {
+    /// What a link points at, recorded as a mention.
+    type Target: Copy + Send + PartialEq;
+
+    /// The target and its URL, or a message and an optional help line.
+    fn resolve(&self, name: &str) -> Result<(Self::Target, String), (String, Option<String>)>;
+}
+
+/// Settings that shape every body of a build.
+#[derive(Debug)]
+pub struct MarkdownOptions {
+    /// Raw HTML policy.
+    pub raw_html: RawHtml,
+    /// The base URL's path (`/` or `/repo/`), prefixed to root-relative links.
+    pub link_prefix: String,
+    /// Whether an unresolved wikilink is only a warning.
+    pub unknown_is_warning: bool,
+}
+
+/// A rendered body.
+#[derive(Debug, Clone, Default)]
+pub struct RenderedBody {
+    /// The HTML, already sanitized per policy; safe to insert unescaped.
+    pub html: String,
+    /// The first paragraph as plain text, the stand-in summary.
+    pub first_paragraph: String,
+}
+
+/// What rendering one body produced.
+#[derive(Debug)]
+pub struct Rendered<T> {
+    /// The HTML.
+    pub body: RenderedBody,
+    /// What its wikilinks point at, in order, without repeats.
+    pub mentions: Vec<T>,
+    /// Problems found, each at its file line.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Renders one body.
+pub fn render<R: LinkResolver>(
+    body: &Body,
+    resolver: &R,
+    highlighter: &Highlighter,
+    options: &MarkdownOptions,
+) -> Rendered<R::Target> {
+    let markdown = body.markdown();
+    let mut pass = Pass {
+        body,
+        diagnostics: Vec::new(),
+    };
+    let mut events: Vec<(Event<'_>, Range<usize>)> =
+        Parser::new_ext(markdown, parser_options()).into_offset_iter().collect();
+
+    let mentions = pass.resolve_links(&mut events, resolver, options);
+    let has_raw_html = apply_raw_html_policy(&mut events, options.raw_html);
+    let mut events: Vec<Event<'_>> = events.into_iter().map(|(e, _)| e).collect();
+    let first_paragraph = first_paragraph(&events);
+    assign_heading_ids(&mut events);
+    render_alerts(&mut events);
+    highlight_code(&mut events, highlighter);
+    let events = number_footnotes(events);
+
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if has_raw_html {
+        html = sanitizer().clean(&html).to_string();
+    }
+    Rendered {
+        body: RenderedBody { html, first_paragraph },
+        mentions,
+        diagnostics: pass.diagnostics,
+    }
+}
+
+/// The pulldown-cmark options of SPEC §3, in one place.
+pub fn parser_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+        | Options::ENABLE_WIKILINKS
+}
+
+struct Pass<'b> {
+    body: &'b Body,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Pass<'_> {
+    fn error(&mut self, range: &Range<usize>, message: String, help: Option<String>, warning: bool) {
+        let markdown = self.body.markdown();
+        let position = Position::of_offset(markdown, range.start, self.body.first_line);
+        let relative_line = position.line + 1 - self.body.first_line;
+        let width = markdown
+            .get(range.clone())
+            .map_or(1, |s| s.lines().next().unwrap_or("").chars().count());
+        let mut d = Diagnostic::error(&self.body.path, message);
+        d.position = Some(position);
+        d.snippet = Snippet::from_line(markdown, relative_line, width);
+        d.help = help;
+        if warning {
+            d = d.into_warning();
+        }
+        self.diagnostics.push(d);
+    }
+
+    /// Resolves wikilinks, prefixes root-relative links and refuses dangerous schemes.
+    fn resolve_links<R: LinkResolver>(
+        &mut self,
+        events: &mut [(Event<'_>, Range<usize>)],
+        resolver: &R,
+        options: &MarkdownOptions,
+    ) -> Vec<R::Target> {
+        let mut mentions: Vec<R::Target> = Vec::new();
+        let mut broken_link_open = false;
+        for (event, range) in events.iter_mut() {
+            match event {
+                Event::Start(Tag::Link {
+                    link_type: LinkType::WikiLink { .. },
+                    dest_url,
+                    ..
+                }) => match resolver.resolve(dest_url) {
+                    Ok((target, href)) => {
+                        mentions.push(target);
+                        *dest_url = CowStr::from(href);
+                    }
+                    Err((message, help)) => {
+                        self.error(range, message, help, options.unknown_is_warning);
+                        *event = Event::Html(CowStr::Borrowed("<span class=\"unresolved\">"));
+                        broken_link_open = true;
+                    }
+                },
+                Event::End(TagEnd::Link) if broken_link_open => {
+                    *event = Event::Html(CowStr::Borrowed("</span>"));
+                    broken_link_open = false;
+                }
+                Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                    if let Some(scheme) = dangerous_scheme(dest_url) {
+                        self.error(
+                            range,
+                            format!("link target uses the refused '{scheme}' scheme"),
+                            Some(
+                                "link to an http(s) page instead; these schemes run code in a reader's browser"
+                                    .to_owned(),
+                            ),
+                            false,
+                        );
+                        *dest_url = CowStr::Borrowed("#refused");
+                    } else if dest_url.starts_with('/') && !dest_url.starts_with("//") && options.link_prefix != "/" {
+                        *dest_url = CowStr::from(format!("{}{}", options.link_prefix, &dest_url[1..]));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut unique = Vec::with_capacity(mentions.len());
+        for m in mentions {
+            if !unique.contains(&m) {
+                unique.push(m);
+            }
+        }
+        unique
+    }
+}
+
+/// The scheme of a URL that must never reach a page, if `url` has one.
+pub fn dangerous_scheme(url: &str) -> Option<&'static str> {
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["javascript:", "vbscript:", "data:"]
+        .into_iter()
+        .find(|s| cleaned.starts_with(s))
+}
+
+/// Applies the raw HTML policy; returns whether sanitizing is still needed.
+fn apply_raw_html_policy(events: &mut [(Event<'_>, Range<usize>)], policy: RawHtml) -> bool {
+    let mut found = false;
+    for (event, _) in events.iter_mut() {
+        if let Event::Html(html) | Event::InlineHtml(html) = event {
+            found = true;
+            if policy == RawHtml::Escape {
+                *event = Event::Text(std::mem::replace(html, CowStr::Borrowed("")));
+            }
+        }
+    }
+    found && policy == RawHtml::Sanitize
+}
+
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static SANITIZER: std::sync::OnceLock<ammonia::Builder<'static>> = std::sync::OnceLock::new();
+    SANITIZER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_generic_attributes([
+            "class",
+            "id",
+            "role",
+            "aria-label",
+            "aria-hidden",
+            "title",
+            "lang",
+            "dir",
+        ])
+        .add_tags([
+            "aside",
+            "section",
+            "figure",
+            "figcaption",
+            "details",
+            "summary",
+            "input",
+            "mark",
+            "time",
+            "abbr",
+        ])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("th", ["style"])
+        .add_tag_attributes("td", ["style"])
+        .add_tag_attributes("time", ["datetime"])
+        .link_rel(None);
+        b
+    })
+}
+
+/// The text of the first top-level paragraph.
+fn first_paragraph(events: &[Event<'_>]) -> String {
+    let mut depth = 0usize;
+    let mut text = String::new();
+    let mut inside = false;
+    for event in events {
+        match event {
+            Event::Start(Tag::Paragraph) if depth == 0 => inside = true,
+            Event::End(TagEnd::Paragraph) if inside => break,
+            Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::FootnoteDefinition(_) | Tag::Table(_)) => depth += 1,
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::FootnoteDefinition | TagEnd::Table) => {
+                depth = depth.saturating_sub(1)
+            }
+            Event::Text(t) | Event::Code(t) if inside => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak if inside => text.push(' '),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// Gives every heading an id: its `{#id}` or a unique slug of its text.
+fn assign_heading_ids(events: &mut [Event<'_>]) {
+    let mut used: HashSet<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
+            _ => None,
+        })
+        .collect();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
+            let mut text = String::new();
+            let mut j = i + 1;
+            while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
+                if let Event::Text(t) | Event::Code(t) = &events[j] {
+                    text.push_str(t);
+                }
+                j += 1;
+            }
+            let base = slug::slugify(&text);
+            let base = if base.is_empty() { "section".to_owned() } else { base };
+            let mut candidate = base.clone();
+            let mut n = 1;
+            while used.contains(&candidate) || candidate.starts_with("fn-") || candidate.starts_with("fnref-") {
+                n += 1;
+                candidate = format!("{base}-{n}");
+            }
+            used.insert(candidate.clone());
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                *id = Some(CowStr::from(candidate));
+            }
+        }
+        i += 1;
+    }
+}
+
+/// Renders GitHub alerts as labelled call-outs.
+fn render_alerts(events: &mut [Event<'_>]) {
+    for event in events.iter_mut() {
+        match event {
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, label) = alert_label(*kind);
+                *event = Event::Html(CowStr::from(format!(
+                    "<aside class=\"callout callout-{class}\" role=\"note\" aria-label=\"{label}\">\n<p class=\"callout-title\">{label}</p>\n"
+                )));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => *event = Event::Html(CowStr::Borrowed("</aside>\n")),
+            _ => {}
+        }
+    }
+}
+
+fn alert_label(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}
+
+/// Replaces fenced code in a known language with highlighted markup.
+fn highlight_code(events: &mut Vec<Event<'_>>, highlighter: &Highlighter) {
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) = &events[i] {
+            let lang = lang.split([' ', ',']).next().unwrap_or("").to_owned();
+            let end = (i..events.len())
+                .find(|&j| matches!(events[j], Event::End(TagEnd::CodeBlock)))
+                .unwrap_or(events.len() - 1);
+            let code: String = events[i + 1..end]
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Text(t) => Some(t.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            if let Some(html) = highlighter.highlight(&code, &lang) {
+                let block = format!(
+                    "<pre class=\"code\" data-lang=\"{}\"><code>{html}</code></pre>\n",
+                    escape_attr(&lang)
+                );
+                events.splice(i..=end, [Event::Html(CowStr::from(block))]);
+            }
+        }
+        i += 1;
+    }
+}
+
+/// Escapes text for an HTML attribute value.
+pub fn escape_attr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    pulldown_cmark_escape::escape_html(&mut out, text).expect("writing to a String cannot fail");
+    out
+}
+
+/// Numbers footnotes in order of first reference, with ids `fn-N`/`fnref-N`,
+/// and moves their definitions to a list at the end.
+fn number_footnotes(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut definitions: Vec<(String, Vec<Event<'_>>)> = Vec::new();
+    let mut body = Vec::with_capacity(events.len());
+    let mut current: Option<(String, Vec<Event<'_>>)> = None;
+    for event in events {
+        match event {
+            Event::Start(Tag::FootnoteDefinition(label)) => current = Some((label.to_string(), Vec::new())),
+            Event::End(TagEnd::FootnoteDefinition) => definitions.extend(current.take()),
+            other => match &mut current {
+                Some((_, inner)) => inner.push(other),
+                None => body.push(other),
+            },
+        }
+    }
+    if definitions.is_empty() && !body.iter().any(|e| matches!(e, Event::FootnoteReference(_))) {
+        return body;
+    }
+    let mut order: Vec<String> = Vec::new();
+    let mut counts: Vec<usize> = Vec::new();
+    for event in &mut body {
+        if let Event::FootnoteReference(label) = event {
+            let n = match order.iter().position(|l| l == label.as_ref()) {
+                Some(i) => i + 1,
+                None => {
+                    order.push(label.to_string());
+                    counts.push(0);
+                    order.len()
+                }
+            };
+            counts[n - 1] += 1;
+            let suffix = if counts[n - 1] > 1 {
+                format!("-{}", counts[n - 1])
+            } else {
+                String::new()
+            };
+            *event = Event::Html(CowStr::from(format!(
+                "<sup class=\"fn-ref\" id=\"fnref-{n}{suffix}\"><a href=\"#fn-{n}\" role=\"doc-noteref\">{n}</a></sup>"
+            )));
+        }
+    }
+    let referenced: Vec<(usize, Vec<Event<'_>>)> = order
+        .iter()
+        .enumerate()
+        .filter_map(|(i, label)| {
+            definitions
+                .iter()
+                .position(|(l, _)| l == label)
+                .map(|d| (i + 1, std::mem::take(&mut definitions[d].1)))
+        })
+        .collect();
+    if referenced.is_empty() {
+        return body;
+    }
+    body.push(Event::Html(CowStr::Borrowed(
+        "<section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n",
+    )));
+    for (n, inner) in referenced {
+        body.push(Event::Html(CowStr::from(format!("<li id=\"fn-{n}\">\n"))));
+        body.extend(inner);
+        body.push(Event::Html(CowStr::from(format!(
+            "<a href=\"#fnref-{n}\" class=\"fn-back\" role=\"doc-backlink\" aria-label=\"Back to note {n} in the text\">↩</a>\n</li>\n"
+        ))));
+    }
+    body.push(Event::Html(CowStr::Borrowed("</ol>\n</section>\n")));
+    body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    /// A three-line fake: knows "aws" and nothing else.
+    struct Fake;
+    impl LinkResolver for Fake {
+        type Target = u8;
+        fn resolve(&self, name: &str) -> Result<(u8, String), (String, Option<String>)> {
+            match name.to_lowercase().as_str() {
+                "aws" => Ok((1, "/companies/aws/".to_owned())),
+                _ => Err((
+                    format!("unknown reference '{name}'"),
+                    Some("did you mean 'aws'?".to_owned()),
+                )),
+            }
+        }
+    }
+
+    fn body(markdown: &str) -> Body {
+        crate::content::parse_file::<crate::content::raw::RawPage>(
+            PathBuf::from("b.md"),
+            format!("---\ntitle: t\n---\n{markdown}"),
+        )
+        .unwrap()
+        .file
+        .into_body()
+    }
+
+    fn run(markdown: &str, raw_html: RawHtml) -> Rendered<u8> {
+        let options = MarkdownOptions {
+            raw_html,
+            link_prefix: "/repo/".to_owned(),
+            unknown_is_warning: false,
+        };
+        render(&body(markdown), &Fake, &Highlighter::default(), &options)
+    }
+
+    #[test]
+    fn wikilinks_resolve_and_count_as_mentions() {
+        let r = run("See [[AWS]] and [[aws|Amazon]].", RawHtml::Sanitize);
+        assert!(
+            r.body.html.contains("<a href=\"/companies/aws/\">AWS</a>"),
+            "{}",
+            r.body.html
+        );
+        assert!(r.body.html.contains(">Amazon</a>"), "{}", r.body.html);
+        assert_eq!(r.mentions, vec![1]);
+    }
+
+    #[test]
+    fn unknown_wikilinks_are_errors_at_their_line() {
+        let r = run("First line.\n\nSee [[Nope]].", RawHtml::Sanitize);
+        let d = &r.diagnostics[0];
+        assert_eq!(d.position, Some(Position { line: 6, column: 5 }), "{d}");
+        assert_eq!(d.help.as_deref(), Some("did you mean 'aws'?"));
+    }
+
+    #[test]
+    fn dangerous_links_are_refused() {
+        let r = run(
+            "[x](javascript:alert(1)) ![y](data:text/html;base64,xx)",
+            RawHtml::Allow,
+        );
+        assert_eq!(r.diagnostics.len(), 2);
+        assert!(!r.body.html.contains("javascript:"));
+    }
+
+    #[test]
+    fn root_relative_links_get_the_base_path() {
+        let r = run("[about](/about/) [ext](https://x.org/)", RawHtml::Sanitize);
+        assert!(r.body.html.contains("href=\"/repo/about/\""), "{}", r.body.html);
+        assert!(r.body.html.contains("href=\"https://x.org/\""));
+    }
+
+    #[test]
+    fn raw_html_follows_the_policy() {
+        let input = "Hi <sup>1</sup> <script>alert(1)</script> <a href=\"javascript:x\" onclick=\"y\">z</a>";
+        let sanitized = run(input, RawHtml::Sanitize).body.html;
+        assert!(sanitized.contains("<sup>1</sup>"), "{sanitized}");
+        assert!(
+            !sanitized.contains("<script") && !sanitized.contains("onclick") && !sanitized.contains("javascript:"),
+            "{sanitized}"
+        );
+        let escaped = run(input, RawHtml::Escape).body.html;
+        assert!(escaped.contains("&lt;sup&gt;"), "{escaped}");
+        assert!(run(input, RawHtml::Allow).body.html.contains("<script>"));
+    }
+
+    #[test]
+    fn headings_get_unique_ids() {
+        let html = run("## What next\n\n## What next\n\n## Custom {#mine}", RawHtml::Sanitize)
+            .body
+            .html;
+        assert!(html.contains("id=\"what-next\""), "{html}");
+        assert!(html.contains("id=\"what-next-2\""), "{html}");
+        assert!(html.contains("id=\"mine\""), "{html}");
+    }
+
+    #[test]
+    fn alerts_become_labelled_callouts() {
+        let html = run("> [!WARNING]\n> Careful.", RawHtml::Sanitize).body.html;
+        assert!(html.contains("class=\"callout callout-warning\""), "{html}");
+        assert!(html.contains("<p class=\"callout-title\">Warning</p>"), "{html}");
+    }
+
+    #[test]
+    fn footnotes_are_numbered_with_prefixed_ids() {
+        let html = run(
+            "A[^x] and B[^y] and A again[^x].\n\n[^y]: Why.\n[^x]: What.",
+            RawHtml::Sanitize,
+        )
+        .body
+        .html;
+        assert!(html.contains("id=\"fnref-1\""), "{html}");
+        assert!(html.contains("id=\"fnref-1-2\""), "{html}");
+        let what = html.find("What.").unwrap();
+        let why = html.find("Why.").unwrap();
+        assert!(what < why, "notes are listed in reference order: {html}");
+        assert!(html.contains("<li id=\"fn-2\">"), "{html}");
+    }
+
+    #[test]
+    fn code_is_highlighted_with_classes() {
+        let html = run("```rust\nfn main() {}\n```", RawHtml::Sanitize).body.html;
+        assert!(html.contains("<pre class=\"code\" data-lang=\"rust\">"), "{html}");
+        assert!(html.contains("hl-"), "{html}");
+    }
+
+    #[test]
+    fn the_first_paragraph_is_the_fallback_summary() {
+        let r = run("> quote\n\nThe *real* dek.\n\nMore.", RawHtml::Sanitize);
+        assert_eq!(r.body.first_paragraph, "The real dek.");
+    }
+}

@@ -1,0 +1,182 @@
+//! Looking entities up by the names writers use: names, aliases and slugs,
+//! case-insensitively.
+//!
+//! Built once per build; front matter references and `[[wikilinks]]` both
+//! resolve through it, so they can never disagree.
+
+use std::collections::HashMap;
+
+use super::EntityKey;
+
+/// The kinds a reference can be restricted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Briefs (by slug).
+    Brief,
+    /// Companies.
+    Company,
+    /// Contracts.
+    Contract,
+}
+
+impl Kind {
+    /// The word for messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Brief => "brief",
+            Kind::Company => "company",
+            Kind::Contract => "contract",
+        }
+    }
+
+    fn of(key: EntityKey) -> Kind {
+        match key {
+            EntityKey::Brief(_) => Kind::Brief,
+            EntityKey::Company(_) => Kind::Company,
+            EntityKey::Contract(_) => Kind::Contract,
+        }
+    }
+}
+
+/// Why a name did not resolve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Miss {
+    /// Nothing of that kind has that name; carries the closest known name.
+    Unknown {
+        /// "did you mean" candidate.
+        suggestion: Option<String>,
+    },
+    /// Several kinds share the name (wikilinks only).
+    Ambiguous(Vec<EntityKey>),
+}
+
+/// The name index.
+#[derive(Debug, Default)]
+pub struct Lookup {
+    names: HashMap<String, Vec<EntityKey>>,
+}
+
+/// The normal form of a name: trimmed, lower case, single spaces.
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for word in name.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+impl Lookup {
+    /// Registers `name` for `key`; returns the entity of the same kind that
+    /// already holds the name, if another one does.
+    pub fn insert(&mut self, name: &str, key: EntityKey) -> Option<EntityKey> {
+        let keys = self.names.entry(normalize(name)).or_default();
+        if let Some(existing) = keys.iter().find(|k| Kind::of(**k) == Kind::of(key)) {
+            return (*existing != key).then_some(*existing);
+        }
+        keys.push(key);
+        None
+    }
+
+    fn get(&self, name: &str) -> Option<&Vec<EntityKey>> {
+        self.names
+            .get(&normalize(name))
+            .or_else(|| self.names.get(&slug::slugify(name)))
+    }
+
+    /// Finds an entity of `kind` by name, alias or slug (or a name's slug form).
+    pub fn find(&self, name: &str, kind: Kind) -> Result<EntityKey, Miss> {
+        self.get(name)
+            .and_then(|keys| keys.iter().find(|k| Kind::of(**k) == kind).copied())
+            .ok_or_else(|| Miss::Unknown {
+                suggestion: self.suggest(name, Some(kind)),
+            })
+    }
+
+    /// Finds an entity of any kind, for wikilinks. `company:x`, `contract:x`
+    /// and `brief:x` restrict the kind when a name is ambiguous.
+    pub fn find_any(&self, name: &str) -> Result<EntityKey, Miss> {
+        for (prefix, kind) in [
+            ("company:", Kind::Company),
+            ("contract:", Kind::Contract),
+            ("brief:", Kind::Brief),
+        ] {
+            if let Some(rest) = name.strip_prefix(prefix) {
+                return self.find(rest, kind);
+            }
+        }
+        match self.get(name).map(Vec::as_slice) {
+            Some([one]) => Ok(*one),
+            Some(many) if !many.is_empty() => Err(Miss::Ambiguous(many.to_vec())),
+            _ => Err(Miss::Unknown {
+                suggestion: self.suggest(name, None),
+            }),
+        }
+    }
+
+    fn suggest(&self, name: &str, kind: Option<Kind>) -> Option<String> {
+        let candidates = self
+            .names
+            .iter()
+            .filter(|(_, keys)| kind.is_none_or(|k| keys.iter().any(|key| Kind::of(*key) == k)))
+            .map(|(name, _)| name.as_str());
+        let mut sorted: Vec<&str> = candidates.collect();
+        sorted.sort_unstable();
+        crate::diag::closest(&normalize(name), sorted).map(str::to_owned)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BriefId, CompanyId, ContractId};
+
+    fn lookup() -> Lookup {
+        let mut l = Lookup::default();
+        let aws = EntityKey::Company(CompanyId::new(0));
+        l.insert("Amazon Web Services", aws);
+        l.insert("AWS", aws);
+        l.insert("amazon-web-services", aws);
+        l.insert("JEDI", EntityKey::Contract(ContractId::new(0)));
+        l.insert("jedi", EntityKey::Brief(BriefId::new(0)));
+        l
+    }
+
+    #[test]
+    fn names_resolve_case_insensitively() {
+        let l = lookup();
+        assert_eq!(l.find("aws", Kind::Company), Ok(EntityKey::Company(CompanyId::new(0))));
+        assert_eq!(
+            l.find("  amazon   web services", Kind::Company),
+            Ok(EntityKey::Company(CompanyId::new(0)))
+        );
+    }
+
+    #[test]
+    fn unknown_names_get_a_suggestion() {
+        let Err(Miss::Unknown { suggestion }) = lookup().find("awss", Kind::Company) else {
+            panic!()
+        };
+        assert_eq!(suggestion.as_deref(), Some("aws"));
+    }
+
+    #[test]
+    fn wikilinks_report_ambiguity_and_accept_prefixes() {
+        let l = lookup();
+        assert!(matches!(l.find_any("JEDI"), Err(Miss::Ambiguous(_))));
+        assert_eq!(l.find_any("contract:jedi"), Ok(EntityKey::Contract(ContractId::new(0))));
+        assert_eq!(l.find_any("AWS"), Ok(EntityKey::Company(CompanyId::new(0))));
+    }
+
+    #[test]
+    fn two_entities_of_one_kind_cannot_share_a_name() {
+        let mut l = lookup();
+        assert_eq!(
+            l.insert("aws", EntityKey::Company(CompanyId::new(1))),
+            Some(EntityKey::Company(CompanyId::new(0)))
+        );
+        assert_eq!(l.insert("aws", EntityKey::Company(CompanyId::new(0))), None);
+    }
+}

@@ -1,0 +1,111 @@
+//! The model stage: validated entities, their ids, and the link graph.
+//!
+//! [`catalog`] turns parsed content into entities with slugs, ids and
+//! resolved front matter references; [`links`] derives every relation the
+//! pages show (backlinks, related stories both ways, tag membership,
+//! timelines) from the catalog and the mentions found in bodies. Relations
+//! are ids into the catalog's vectors, never references or strings.
+
+pub mod catalog;
+pub mod entities;
+pub mod links;
+pub mod lookup;
+pub mod routes;
+
+pub use catalog::Catalog;
+pub use entities::*;
+pub use links::Links;
+
+use crate::config::Config;
+use crate::markdown::RenderedBody;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(u32);
+
+        impl $name {
+            /// The id of the entity at `index` in its catalog vector.
+            pub fn new(index: usize) -> Self {
+                $name(u32::try_from(index).expect("fewer than 4 billion entities"))
+            }
+
+            /// The index into the catalog vector.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A brief; ids follow publication order, newest first.
+    BriefId
+);
+id_type!(
+    /// A company.
+    CompanyId
+);
+id_type!(
+    /// A contract.
+    ContractId
+);
+id_type!(
+    /// A tag; ids follow slug order.
+    TagId
+);
+id_type!(
+    /// A free page.
+    PageId
+);
+
+/// Something a reference or wikilink can point at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntityKey {
+    /// A brief.
+    Brief(BriefId),
+    /// A company.
+    Company(CompanyId),
+    /// A contract.
+    Contract(ContractId),
+}
+
+/// Whose body a piece of Markdown is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// A brief's body.
+    Brief(BriefId),
+    /// A company profile.
+    Company(CompanyId),
+    /// A contract's background.
+    Contract(ContractId),
+    /// A free page.
+    Page(PageId),
+}
+
+/// The rendered Markdown of every entity, indexed like the catalog.
+#[derive(Debug, Default)]
+pub struct Bodies {
+    /// Brief bodies, by [`BriefId`].
+    pub briefs: Vec<RenderedBody>,
+    /// Company profiles, by [`CompanyId`].
+    pub companies: Vec<RenderedBody>,
+    /// Contract backgrounds, by [`ContractId`].
+    pub contracts: Vec<RenderedBody>,
+    /// Free pages, by [`PageId`].
+    pub pages: Vec<RenderedBody>,
+}
+
+/// The whole site, immutable from here on: what the render stage reads.
+#[derive(Debug)]
+pub struct Site {
+    /// The configuration.
+    pub config: Config,
+    /// Entities and their declared references.
+    pub catalog: Catalog,
+    /// Relations derived from the references and mentions.
+    pub links: Links,
+    /// Rendered bodies.
+    pub bodies: Bodies,
+}

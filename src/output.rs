@@ -1,0 +1,358 @@
+//! The output stage, the only code that writes: render results into a
+//! temporary folder beside the output, then swap it in.
+//!
+//! A failed build never touches the previous output. dossier only replaces
+//! a folder it wrote itself: its marker file lists every file of the last
+//! build, and an output folder holding anything else is refused unless
+//! `--force`, in which case the old folder is kept as a backup, never
+//! deleted. The site root and its ancestors are always refused.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diag::{Diagnostic, Diagnostics, EnvError};
+use crate::render::theme::Asset;
+use crate::render::{Contents, OutputFile};
+
+/// The marker file dossier leaves in its output, listing what it wrote.
+pub const MARKER: &str = ".dossier-output";
+
+const MARKER_HEADER: &str =
+    "# Written by dossier. It lists the files of the last build; dossier only replaces folders it wrote.";
+
+/// Why the output folder cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// The output would replace the site itself or one of its folders.
+    #[error(
+        "refusing to write the site into {0}: it is the site root, one of its ancestors or one of its source folders"
+    )]
+    ProtectedFolder(PathBuf),
+    /// The folder holds files dossier did not write.
+    #[error(
+        "refusing to replace {folder}: it holds files dossier did not write (e.g. {example}); use --force to move it aside to a backup"
+    )]
+    ForeignFiles {
+        /// The output folder.
+        folder: PathBuf,
+        /// One of the foreign files.
+        example: String,
+    },
+    /// The machine failed.
+    #[error(transparent)]
+    Env(#[from] EnvError),
+}
+
+/// What the write did, for the summary line.
+#[derive(Debug, Default)]
+pub struct WriteReport {
+    /// Files written.
+    pub files: usize,
+    /// Bytes written.
+    pub bytes: u64,
+    /// Where a foreign output folder was moved (only with `--force`).
+    pub backup: Option<PathBuf>,
+}
+
+/// What is at the output path before writing.
+#[derive(Debug, PartialEq, Eq)]
+enum Existing {
+    Nothing,
+    Dossier,
+    Foreign(String),
+}
+
+/// Checks that the output folder may be replaced; call before any other work.
+pub fn check_target(root: &Path, output: &Path, force: bool) -> Result<(), Refusal> {
+    let root_abs = absolute(root)?;
+    let out_abs = absolute(output)?;
+    let protected = ["content", "static", "templates", "themes"].map(|f| root_abs.join(f));
+    if root_abs.starts_with(&out_abs) || protected.iter().any(|p| out_abs.starts_with(p)) {
+        return Err(Refusal::ProtectedFolder(output.to_owned()));
+    }
+    match existing(output)? {
+        Existing::Foreign(example) if !force => Err(Refusal::ForeignFiles {
+            folder: output.to_owned(),
+            example,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn absolute(path: &Path) -> Result<PathBuf, EnvError> {
+    let abs = std::path::absolute(path).map_err(|e| EnvError::io("cannot resolve", path, e))?;
+    // Resolve symlinks in the part that exists, so `public -> ..` is caught.
+    let mut existing = abs.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent.to_owned();
+            }
+            _ => break,
+        }
+    }
+    let mut resolved = existing.canonicalize().unwrap_or(existing);
+    resolved.extend(rest.iter().rev());
+    Ok(resolved)
+}
+
+fn existing(output: &Path) -> Result<Existing, EnvError> {
+    if !output.exists() {
+        return Ok(Existing::Nothing);
+    }
+    if !output.is_dir() {
+        return Ok(Existing::Foreign(output.display().to_string()));
+    }
+    let manifest: Option<BTreeSet<String>> = match std::fs::read_to_string(output.join(MARKER)) {
+        Ok(text) => Some(
+            text.lines()
+                .filter(|l| !l.starts_with('#'))
+                .map(str::to_owned)
+                .collect(),
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(EnvError::io("cannot read", &output.join(MARKER), e)),
+    };
+    for entry in WalkDir::new(output).min_depth(1).sort_by_file_name() {
+        let entry = entry.map_err(|e| EnvError::io("cannot read", output, e.into()))?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let relative = entry
+            .path()
+            .strip_prefix(output)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        if relative == MARKER {
+            continue;
+        }
+        let known = manifest.as_ref().is_some_and(|m| m.contains(&relative));
+        if !known {
+            return Ok(Existing::Foreign(relative));
+        }
+    }
+    Ok(if manifest.is_some() {
+        Existing::Dossier
+    } else {
+        Existing::Nothing
+    })
+}
+
+/// Two files on one output path, or paths differing only in case
+/// (GitHub Pages is case-sensitive, most laptops are not): errors naming both.
+pub fn check_collisions(files: &[OutputFile]) -> Diagnostics {
+    let mut exact: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut folded: HashMap<String, &str> = HashMap::new();
+    let mut d = Diagnostics::default();
+    for f in files {
+        let path = f.path.as_str();
+        if let Some(first) = exact.insert(path, &f.origin) {
+            d.push(
+                Diagnostic::error(
+                    &f.origin,
+                    format!("two things would be written to /{path}: {first} and {}", f.origin),
+                )
+                .with_help("rename one of them or change its slug"),
+            );
+        } else if let Some(first) = folded.insert(path.to_lowercase(), path) {
+            d.push(Diagnostic::error(&f.origin, format!("/{path} and /{first} differ only in letter case; GitHub Pages would serve them as two files but most laptops cannot hold both"))
+                .with_help("rename one of them"));
+        }
+    }
+    d
+}
+
+/// Writes `files` into a fresh folder next to `output` and swaps it in.
+///
+/// `check_target` must have passed; it is checked again here so nothing
+/// can slip in between.
+pub fn write(root: &Path, output: &Path, files: &[OutputFile], force: bool) -> Result<WriteReport, Refusal> {
+    check_target(root, output, force)?;
+    let parent = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| EnvError::io("cannot create", &parent, e))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".dossier-staging-")
+        .tempdir_in(&parent)
+        .map_err(|e| EnvError::io("cannot create a staging folder in", &parent, e))?;
+    let bytes = write_all(staging.path(), files)?;
+    write_marker(staging.path(), files)?;
+    set_readable(staging.path())?;
+
+    let old = existing(output)?;
+    let mut report = WriteReport {
+        files: files.len(),
+        bytes,
+        backup: None,
+    };
+    let aside = match old {
+        Existing::Nothing if output.exists() => {
+            // An empty folder or one holding only our marker: move aside and drop.
+            Some(move_aside(output, &parent, "old")?)
+        }
+        Existing::Nothing => None,
+        Existing::Dossier => Some(move_aside(output, &parent, "old")?),
+        Existing::Foreign(_) => {
+            let backup = move_aside(output, &parent, "backup")?;
+            report.backup = Some(backup);
+            None
+        }
+    };
+    let staged = staging.keep();
+    if let Err(e) = std::fs::rename(&staged, output) {
+        if let Some(previous) = aside.as_ref().or(report.backup.as_ref()) {
+            let _ = std::fs::rename(previous, output);
+        }
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(EnvError::io("cannot move the new site into", output, e).into());
+    }
+    if let Some(previous) = aside {
+        std::fs::remove_dir_all(&previous)
+            .map_err(|e| EnvError::io("cannot remove the previous output", &previous, e))?;
+    }
+    Ok(report)
+}
+
+fn move_aside(output: &Path, parent: &Path, kind: &str) -> Result<PathBuf, EnvError> {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".to_owned());
+    let target = (0..)
+        .map(|n| {
+            if kind == "backup" {
+                parent.join(format!("{name}.backup-{n}"))
+            } else {
+                parent.join(format!(".{name}.old-{}-{n}", std::process::id()))
+            }
+        })
+        .find(|p| !p.exists())
+        .expect("some name is free");
+    std::fs::rename(output, &target).map_err(|e| EnvError::io("cannot move aside", output, e))?;
+    Ok(target)
+}
+
+fn write_all(dir: &Path, files: &[OutputFile]) -> Result<u64, EnvError> {
+    let folders: BTreeSet<PathBuf> = files
+        .iter()
+        .filter_map(|f| Path::new(f.path.as_str()).parent().map(|p| dir.join(p)))
+        .collect();
+    for folder in &folders {
+        std::fs::create_dir_all(folder).map_err(|e| EnvError::io("cannot create", folder, e))?;
+    }
+    files
+        .par_iter()
+        .map(|f| {
+            let target = dir.join(f.path.as_str());
+            let written = match &f.contents {
+                Contents::Bytes(bytes) => std::fs::write(&target, bytes).map(|()| bytes.len() as u64),
+                Contents::Asset(Asset::Embedded(bytes)) => std::fs::write(&target, bytes).map(|()| bytes.len() as u64),
+                Contents::Asset(Asset::File(source)) => std::fs::copy(source, &target),
+            };
+            written.map_err(|e| EnvError::io("cannot write", &target, e))
+        })
+        .try_reduce(|| 0, |a, b| Ok(a + b))
+}
+
+fn write_marker(dir: &Path, files: &[OutputFile]) -> Result<(), EnvError> {
+    let path = dir.join(MARKER);
+    let mut paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    paths.sort_unstable();
+    let mut text = String::with_capacity(paths.len() * 40);
+    text.push_str(MARKER_HEADER);
+    text.push('\n');
+    for p in paths {
+        text.push_str(p);
+        text.push('\n');
+    }
+    let mut file = std::fs::File::create(&path).map_err(|e| EnvError::io("cannot write", &path, e))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| EnvError::io("cannot write", &path, e))
+}
+
+/// Staging folders are created private (0700); a published site is world-readable.
+fn set_readable(dir: &Path) -> Result<(), EnvError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| EnvError::io("cannot set permissions on", dir, e))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::routes::UrlPath;
+
+    fn file(path: &'static str, origin: &str) -> OutputFile {
+        OutputFile {
+            path: UrlPath::fixed(path).output_file(),
+            contents: Contents::Bytes(Vec::new()),
+            origin: origin.to_owned(),
+        }
+    }
+
+    #[test]
+    fn collisions_name_both_origins() {
+        let d = check_collisions(&[
+            file("a/", "content/pages/a.md"),
+            file("a/", "static/a/index.html"),
+            file("A/", "static/A/index.html"),
+        ]);
+        let messages: Vec<String> = d.iter().map(|d| d.message.clone()).collect();
+        assert!(
+            messages[0].contains("content/pages/a.md") && messages[0].contains("static/a/index.html"),
+            "{messages:?}"
+        );
+        assert!(messages[1].contains("letter case"), "{messages:?}");
+    }
+
+    #[test]
+    fn the_site_root_and_its_ancestors_are_refused() {
+        let site = tempfile::tempdir().unwrap();
+        let root = site.path();
+        for bad in [
+            root.to_owned(),
+            root.parent().unwrap().to_owned(),
+            root.join("content"),
+            root.join("static/x"),
+        ] {
+            assert!(
+                matches!(check_target(root, &bad, true), Err(Refusal::ProtectedFolder(_))),
+                "{}",
+                bad.display()
+            );
+        }
+        assert!(check_target(root, &root.join("public"), false).is_ok());
+    }
+
+    #[test]
+    fn foreign_folders_are_refused_and_kept_with_force() {
+        let site = tempfile::tempdir().unwrap();
+        let out = site.path().join("public");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("notes.txt"), "mine").unwrap();
+        assert!(matches!(
+            check_target(site.path(), &out, false),
+            Err(Refusal::ForeignFiles { .. })
+        ));
+        let report = write(site.path(), &out, &[file("index.html", "x")], true).unwrap();
+        let backup = report.backup.unwrap();
+        assert_eq!(std::fs::read_to_string(backup.join("notes.txt")).unwrap(), "mine");
+        assert!(out.join("index.html").exists() && out.join(MARKER).exists());
+        // Now dossier's own output is replaced without --force.
+        write(site.path(), &out, &[file("other.html", "x")], false).unwrap();
+        assert!(!out.join("index.html").exists() && out.join("other.html").exists());
+    }
+}

@@ -1,0 +1,265 @@
+//! The build, top to bottom: config → content → model → markdown → links →
+//! render → output. Each stage reports all of its errors; the build stops
+//! after the first stage that had any. `check` is the same pipeline without
+//! the write; `serve` will call the same function.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::{Config, UnknownReferences};
+use crate::diag::{Diagnostic, Diagnostics, EnvError};
+use crate::highlight::{self, Highlighter};
+use crate::markdown::{self, MarkdownOptions, RenderedBody};
+use crate::model::catalog::{self, CatalogOptions, WikiResolver};
+use crate::model::routes::BaseUrl;
+use crate::model::{Bodies, EntityKey, Owner, Site, links};
+use crate::output::{self, Refusal, WriteReport};
+use crate::render::{self, theme};
+use crate::{config, content};
+
+/// What to build, and how.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site folder.
+    pub root: PathBuf,
+    /// The output folder; `root/public` by default.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` from the config.
+    pub base_url: Option<String>,
+    /// Include drafts.
+    pub drafts: bool,
+    /// Replace an output folder holding files dossier did not write (kept as a backup).
+    pub force: bool,
+    /// Write the output; `false` for `dossier check`.
+    pub write: bool,
+}
+
+/// How long one stage took and how many things it handled.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// Stage name.
+    pub stage: &'static str,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Items handled (files, bodies, pages).
+    pub count: usize,
+}
+
+/// A successful build.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    /// Warnings (never errors).
+    pub warnings: Diagnostics,
+    /// HTML pages rendered.
+    pub pages: usize,
+    /// Output files, pages included.
+    pub files: usize,
+    /// What the write did (`None` for check).
+    pub written: Option<WriteReport>,
+    /// Per-stage timings.
+    pub timings: Vec<Timing>,
+}
+
+/// Why a build failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The site's own files are wrong: exit 1. Holds warnings too.
+    #[error("the site has errors")]
+    Site(Diagnostics),
+    /// The output folder may not be replaced: exit 1.
+    #[error(transparent)]
+    Refused(Refusal),
+    /// The machine failed or the command line was wrong: exit 2.
+    #[error(transparent)]
+    Env(#[from] EnvError),
+}
+
+impl From<Refusal> for BuildError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Env(e) => BuildError::Env(e),
+            other => BuildError::Refused(other),
+        }
+    }
+}
+
+/// The output folder a build writes to.
+pub fn output_dir(options: &BuildOptions) -> PathBuf {
+    options.output.clone().unwrap_or_else(|| options.root.join("public"))
+}
+
+/// Builds (or checks) the site.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let mut report = BuildReport::default();
+    let mut all = Diagnostics::default();
+    let mut clock = Clock::start();
+    let root = &options.root;
+
+    let config = load_config(options)?;
+    let out = output_dir(options);
+    if options.write {
+        output::check_target(root, &out, options.force)?;
+    }
+
+    let (content, d) = content::load(root)?;
+    let files = content.briefs.len() + content.companies.len() + content.contracts.len() + content.pages.len();
+    clock.lap("load + parse", files);
+    stage(&mut all, d)?;
+
+    let catalog_options = CatalogOptions {
+        drafts: options.drafts,
+        unknown_references: config.unknown_references,
+    };
+    let (catalog, pending, d) = catalog::build(content, catalog_options);
+    clock.lap("resolve", catalog.briefs.len());
+    stage(&mut all, d)?;
+
+    let highlighter = Highlighter::default();
+    let markdown_options = MarkdownOptions {
+        raw_html: config.raw_html,
+        link_prefix: config.base_url.path().to_owned(),
+        unknown_is_warning: config.unknown_references == UnknownReferences::Warn,
+    };
+    let resolver = WikiResolver {
+        catalog: &catalog,
+        base: &config.base_url,
+    };
+    let rendered: Vec<(Owner, markdown::Rendered<EntityKey>)> = pending
+        .into_par_iter()
+        .map(|(owner, body)| {
+            (
+                owner,
+                markdown::render(&body, &resolver, &highlighter, &markdown_options),
+            )
+        })
+        .collect();
+    clock.lap("markdown", rendered.len());
+    let (bodies, mentions, d) = collect_bodies(rendered, &catalog);
+    stage(&mut all, d)?;
+
+    let links = links::derive(&catalog, &mentions);
+    clock.lap("link graph", catalog.briefs.len());
+    let site = Site {
+        config,
+        catalog,
+        links,
+        bodies,
+    };
+
+    let theme = match theme::load(root, &site.config.theme)? {
+        Ok(theme) => theme,
+        Err(d) => return Err(BuildError::Site(merged(all, [d]))),
+    };
+    let syntax_css = highlight::stylesheet(&site.config.highlight_theme).map_err(|names| {
+        let d = Diagnostic::error(
+            config::FILE_NAME,
+            format!("unknown highlight_theme '{}'", site.config.highlight_theme),
+        )
+        .with_help(format!("use one of: {}", names.join(", ")));
+        BuildError::Site(merged(all.clone(), [d]))
+    })?;
+    let site_view = render::site_view(&site);
+    let tera = render::compile(&theme, &site.config.base_url, &site_view)
+        .map_err(|d| BuildError::Site(merged(all.clone(), d.into_vec())))?;
+    let files = render::render(&site, &tera, &theme, syntax_css)
+        .map_err(|d| BuildError::Site(merged(all.clone(), d.into_vec())))?;
+    report.pages = files.iter().filter(|f| f.path.as_str().ends_with(".html")).count();
+    report.files = files.len();
+    clock.lap("render", files.len());
+    stage(&mut all, output::check_collisions(&files))?;
+
+    if options.write {
+        report.written = Some(output::write(root, &out, &files, options.force)?);
+        clock.lap("write", files.len());
+    }
+    report.warnings = all;
+    report.timings = clock.laps;
+    Ok(report)
+}
+
+fn load_config(options: &BuildOptions) -> Result<Config, BuildError> {
+    let mut config = match Config::load(&options.root)? {
+        Ok(config) => config,
+        Err(errors) => return Err(BuildError::Site(errors.into_iter().collect())),
+    };
+    if let Some(url) = &options.base_url {
+        config.base_url = BaseUrl::parse(url).map_err(|why| {
+            BuildError::Env(EnvError::io(
+                "invalid --base-url",
+                std::path::Path::new(url),
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, why),
+            ))
+        })?;
+    }
+    Ok(config)
+}
+
+/// Adds a stage's diagnostics; fails if any is an error.
+fn stage(all: &mut Diagnostics, mut d: Diagnostics) -> Result<(), BuildError> {
+    d.sort();
+    all.extend(d.into_vec());
+    if all.has_errors() {
+        Err(BuildError::Site(std::mem::take(all)))
+    } else {
+        Ok(())
+    }
+}
+
+fn merged(mut all: Diagnostics, more: impl IntoIterator<Item = Diagnostic>) -> Diagnostics {
+    all.extend(more);
+    all
+}
+
+type Collected = (Bodies, Vec<Vec<EntityKey>>, Diagnostics);
+
+/// Puts rendered bodies back in catalog order; keeps brief mentions.
+fn collect_bodies(rendered: Vec<(Owner, markdown::Rendered<EntityKey>)>, catalog: &catalog::Catalog) -> Collected {
+    let mut bodies = Bodies {
+        briefs: vec![RenderedBody::default(); catalog.briefs.len()],
+        companies: vec![RenderedBody::default(); catalog.companies.len()],
+        contracts: vec![RenderedBody::default(); catalog.contracts.len()],
+        pages: vec![RenderedBody::default(); catalog.pages.len()],
+    };
+    let mut mentions = vec![Vec::new(); catalog.briefs.len()];
+    let mut d = Diagnostics::default();
+    for (owner, r) in rendered {
+        d.extend(r.diagnostics);
+        match owner {
+            Owner::Brief(id) => {
+                bodies.briefs[id.index()] = r.body;
+                mentions[id.index()] = r.mentions;
+            }
+            Owner::Company(id) => bodies.companies[id.index()] = r.body,
+            Owner::Contract(id) => bodies.contracts[id.index()] = r.body,
+            Owner::Page(id) => bodies.pages[id.index()] = r.body,
+        }
+    }
+    (bodies, mentions, d)
+}
+
+/// Times consecutive stages.
+struct Clock {
+    last: Instant,
+    laps: Vec<Timing>,
+}
+
+impl Clock {
+    fn start() -> Clock {
+        Clock {
+            last: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, stage: &'static str, count: usize) {
+        let now = Instant::now();
+        self.laps.push(Timing {
+            stage,
+            elapsed: now - self.last,
+            count,
+        });
+        self.last = now;
+    }
+}

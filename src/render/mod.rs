@@ -1,0 +1,888 @@
+//! The render stage: the site through Tera templates into output files.
+//!
+//! Builds each entity's card once, then renders every page in parallel with
+//! one shared `Tera`; the site-wide `site` view lives in Tera's global
+//! context so it is serialized once, not per page. The only place rendered
+//! Markdown is marked safe is the theme's `| safe` on `content` fields.
+
+pub mod functions;
+pub mod theme;
+pub mod views;
+
+use std::collections::HashSet;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::diag::{Diagnostic, Diagnostics, Position};
+use crate::model::links::TimelineEntry;
+use crate::model::routes::{BaseUrl, OutputPath, UrlPath};
+use crate::model::{BriefId, CompanyId, ContractId, Origin, PageId, Site, TagId};
+use theme::{Asset, TemplateSource, Theme};
+use views::*;
+
+/// Templates every theme must provide (feeds and sitemap are built in).
+pub const REQUIRED_TEMPLATES: [&str; 10] = [
+    "index.html",
+    "brief.html",
+    "company.html",
+    "companies.html",
+    "contract.html",
+    "contracts.html",
+    "tag.html",
+    "tags.html",
+    "page.html",
+    "404.html",
+];
+
+/// One file of the output, in memory or to be copied.
+#[derive(Debug)]
+pub struct OutputFile {
+    /// Where it goes.
+    pub path: OutputPath,
+    /// What goes there.
+    pub contents: Contents,
+    /// What produced it, for collision messages.
+    pub origin: String,
+}
+
+/// The bytes of an output file.
+#[derive(Debug)]
+pub enum Contents {
+    /// Rendered in memory.
+    Bytes(Vec<u8>),
+    /// A theme or site asset.
+    Asset(Asset),
+}
+
+/// Compiles the theme's templates with dossier's functions registered.
+pub fn compile(theme: &Theme, base: &BaseUrl, site: &SiteView<'_>) -> Result<Tera, Diagnostics> {
+    let mut tera = Tera::default();
+    functions::register(&mut tera, base);
+    tera.global_context().insert("site", site);
+    let sources = theme.templates.iter().map(|t| (t.name.as_str(), t.text.as_str()));
+    if let Err(e) = tera.add_raw_templates(sources) {
+        return Err(std::iter::once(template_error(&e, &theme.templates, None)).collect());
+    }
+    let missing: Diagnostics = REQUIRED_TEMPLATES
+        .iter()
+        .filter(|name| !tera.contains_template(name))
+        .map(|name| {
+            Diagnostic::error(crate::config::FILE_NAME, format!("the theme has no template '{name}'"))
+                .with_help("add it to the theme's templates/ folder or to the site's templates/")
+        })
+        .collect();
+    if missing.is_empty() { Ok(tera) } else { Err(missing) }
+}
+
+/// The `site` view of the configuration and catalog.
+pub fn site_view(site: &Site) -> SiteView<'_> {
+    let base = &site.config.base_url;
+    let c = &site.catalog;
+    SiteView {
+        title: &site.config.title,
+        description: &site.config.description,
+        language: &site.config.language,
+        author: site.config.author.as_deref(),
+        base_url: base.abs_url(&UrlPath::home()),
+        base_path: base.path(),
+        home_url: base.url(&UrlPath::home()),
+        feed_url: base.url(&UrlPath::fixed("atom.xml")),
+        companies_url: base.url(&UrlPath::fixed("companies/")),
+        contracts_url: base.url(&UrlPath::fixed("contracts/")),
+        tags_url: base.url(&UrlPath::fixed("tags/")),
+        pages: c
+            .pages
+            .iter()
+            .map(|p| LinkView {
+                name: &p.title,
+                url: base.url(&UrlPath::page(&p.slug)),
+            })
+            .collect(),
+        counts: Counts {
+            briefs: c.briefs.len(),
+            companies: c.companies.len(),
+            contracts: c.contracts.len(),
+            tags: c.tags.len(),
+        },
+    }
+}
+
+/// Renders every page, feed and hosting file, plus the theme's assets.
+pub fn render(site: &Site, tera: &Tera, theme: &Theme, syntax_css: String) -> Result<Vec<OutputFile>, Diagnostics> {
+    let cards = Cards::build(site);
+    let renderer = Renderer {
+        site,
+        tera,
+        templates: &theme.templates,
+        cards: &cards,
+    };
+    let jobs = renderer.jobs();
+    let results: Vec<Result<OutputFile, Diagnostic>> = jobs.par_iter().map(|job| renderer.render(job)).collect();
+    let mut files = Vec::with_capacity(results.len() + theme.static_files.len() + 4);
+    let mut diagnostics = Diagnostics::default();
+    let mut seen = HashSet::new();
+    for result in results {
+        match result {
+            Ok(file) => files.push(file),
+            Err(d) if seen.insert((d.path.clone(), d.position, d.message.clone())) => diagnostics.push(d),
+            Err(_) => {}
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    files.extend(renderer.hosting_files(syntax_css));
+    files.extend(theme.static_files.iter().map(|s| OutputFile {
+        path: UrlPath::from_static(&s.relative).output_file(),
+        contents: Contents::Asset(s.asset.clone()),
+        origin: s.origin.display().to_string(),
+    }));
+    Ok(files)
+}
+
+/// Cards of every entity, built once and borrowed by every page.
+struct Cards<'a> {
+    briefs: Vec<BriefCard<'a>>,
+    companies: Vec<CompanyCard<'a>>,
+    contracts: Vec<ContractCard<'a>>,
+    tags: Vec<TagCard<'a>>,
+}
+
+impl<'a> Cards<'a> {
+    fn build(site: &'a Site) -> Cards<'a> {
+        let c = &site.catalog;
+        let base = &site.config.base_url;
+        let company_link = |id: &CompanyId| {
+            let company = &c.companies[id.index()];
+            LinkView {
+                name: &company.name,
+                url: base.url(&UrlPath::company(&company.slug)),
+            }
+        };
+        let contract_link = |id: &ContractId| {
+            let contract = &c.contracts[id.index()];
+            LinkView {
+                name: &contract.name,
+                url: base.url(&UrlPath::contract(&contract.slug)),
+            }
+        };
+        let latest = |briefs: &[BriefId]| briefs.first().map(|b| DateView::new(&c.briefs[b.index()].date));
+        let briefs = c
+            .briefs
+            .par_iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let path = UrlPath::brief(&b.slug);
+                BriefCard {
+                    title: &b.title,
+                    slug: b.slug.as_str(),
+                    url: base.url(&path),
+                    permalink: base.abs_url(&path),
+                    date: DateView::new(&b.date),
+                    updated: b.updated.as_ref().map(DateView::new),
+                    summary: b.summary.as_deref().unwrap_or(&site.bodies.briefs[i].first_paragraph),
+                    author: b.author.as_deref().or(site.config.author.as_deref()),
+                    companies: b.companies.iter().map(company_link).collect(),
+                    contracts: b.contracts.iter().map(contract_link).collect(),
+                    tags: b
+                        .tags
+                        .iter()
+                        .map(|t| {
+                            let tag = &c.tags[t.index()];
+                            LinkView {
+                                name: &tag.name,
+                                url: base.url(&UrlPath::tag(&tag.slug)),
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let companies = c
+            .companies
+            .iter()
+            .enumerate()
+            .map(|(i, co)| CompanyCard {
+                name: &co.name,
+                slug: co.slug.as_str(),
+                url: base.url(&UrlPath::company(&co.slug)),
+                ticker: co.ticker.as_deref(),
+                headquarters: co.headquarters.as_deref(),
+                brief_count: site.links.company_briefs[i].len(),
+                contract_count: site.links.company_contracts[i].len(),
+                latest: latest(&site.links.company_briefs[i]),
+                stub: matches!(co.origin, Origin::Stub(_)),
+            })
+            .collect();
+        let contracts = c
+            .contracts
+            .iter()
+            .enumerate()
+            .map(|(i, k)| ContractCard {
+                name: &k.name,
+                slug: k.slug.as_str(),
+                url: base.url(&UrlPath::contract(&k.slug)),
+                aliases: &k.aliases,
+                agency: k.agency.as_deref(),
+                value: k.value.as_ref().map(MoneyView::new),
+                status: k.status,
+                awardees: k.awarded_to.iter().map(company_link).collect(),
+                brief_count: site.links.contract_briefs[i].len(),
+                latest: latest(&site.links.contract_briefs[i]),
+                stub: matches!(k.origin, Origin::Stub(_)),
+            })
+            .collect();
+        let tags = c
+            .tags
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let path = UrlPath::tag(&t.slug);
+                TagCard {
+                    name: &t.name,
+                    slug: t.slug.as_str(),
+                    url: base.url(&path),
+                    feed_url: base.url(&UrlPath::feed_in(&path)),
+                    count: site.links.tag_briefs[i].len(),
+                }
+            })
+            .collect();
+        Cards {
+            briefs,
+            companies,
+            contracts,
+            tags,
+        }
+    }
+
+    fn briefs(&self, ids: &[BriefId]) -> Vec<&BriefCard<'a>> {
+        ids.iter().map(|id| &self.briefs[id.index()]).collect()
+    }
+}
+
+/// One unit of rendering work.
+#[derive(Debug, Clone, Copy)]
+enum Job {
+    Home { page: usize },
+    Brief(BriefId),
+    Company(CompanyId),
+    Contract(ContractId),
+    Tag { tag: TagId, page: usize },
+    Page(PageId),
+    Companies,
+    Contracts,
+    Tags,
+    NotFound,
+    SiteFeed,
+    TagFeed(TagId),
+    CompanyFeed(CompanyId),
+    Sitemap,
+}
+
+struct Renderer<'a> {
+    site: &'a Site,
+    tera: &'a Tera,
+    templates: &'a [TemplateSource],
+    cards: &'a Cards<'a>,
+}
+
+#[derive(Serialize)]
+struct ListingPage<T: Serialize> {
+    page: PageMeta,
+    #[serde(flatten)]
+    data: T,
+}
+
+impl<'a> Renderer<'a> {
+    fn base(&self) -> &BaseUrl {
+        &self.site.config.base_url
+    }
+
+    fn pages_of(&self, count: usize) -> usize {
+        count.div_ceil(self.site.config.briefs_per_page.get()).max(1)
+    }
+
+    fn jobs(&self) -> Vec<Job> {
+        let c = &self.site.catalog;
+        let mut jobs = Vec::new();
+        jobs.extend((1..=self.pages_of(c.briefs.len())).map(|page| Job::Home { page }));
+        jobs.extend((0..c.briefs.len()).map(|i| Job::Brief(BriefId::new(i))));
+        jobs.extend((0..c.companies.len()).map(|i| Job::Company(CompanyId::new(i))));
+        jobs.extend((0..c.companies.len()).map(|i| Job::CompanyFeed(CompanyId::new(i))));
+        jobs.extend((0..c.contracts.len()).map(|i| Job::Contract(ContractId::new(i))));
+        for (i, briefs) in self.site.links.tag_briefs.iter().enumerate() {
+            jobs.extend((1..=self.pages_of(briefs.len())).map(|page| Job::Tag {
+                tag: TagId::new(i),
+                page,
+            }));
+            jobs.push(Job::TagFeed(TagId::new(i)));
+        }
+        jobs.extend((0..c.pages.len()).map(|i| Job::Page(PageId::new(i))));
+        jobs.extend([
+            Job::Companies,
+            Job::Contracts,
+            Job::Tags,
+            Job::NotFound,
+            Job::SiteFeed,
+            Job::Sitemap,
+        ]);
+        jobs
+    }
+
+    fn meta(&self, kind: &'static str, path: &UrlPath, title: String, description: String) -> PageMeta {
+        PageMeta {
+            title,
+            description,
+            url: self.base().url(path),
+            permalink: self.base().abs_url(path),
+            kind,
+            feed_url: None,
+        }
+    }
+
+    fn render(&self, job: &Job) -> Result<OutputFile, Diagnostic> {
+        let site = self.site;
+        let c = &site.catalog;
+        let l = &site.links;
+        let cards = self.cards;
+        let per_page = site.config.briefs_per_page.get();
+        match *job {
+            Job::Home { page } => {
+                let path = UrlPath::paginated(&UrlPath::home(), page);
+                let (briefs, pagination) = self.paginate(
+                    &UrlPath::home(),
+                    &(0..c.briefs.len()).map(BriefId::new).collect::<Vec<_>>(),
+                    page,
+                );
+                let title = if page == 1 {
+                    site.config.title.clone()
+                } else {
+                    format!("Page {page}")
+                };
+                let meta = self.meta("index", &path, title, site.config.description.clone());
+                self.page(
+                    "index.html",
+                    &path,
+                    &ListingPage {
+                        page: meta,
+                        data: Home { briefs, pagination },
+                    },
+                )
+            }
+            Job::Brief(id) => {
+                let b = &c.briefs[id.index()];
+                let card = &cards.briefs[id.index()];
+                let path = UrlPath::brief(&b.slug);
+                let view = BriefView {
+                    card,
+                    content: &site.bodies.briefs[id.index()].html,
+                    contract_facts: b.contracts.iter().map(|k| &cards.contracts[k.index()]).collect(),
+                    sources: b
+                        .sources
+                        .iter()
+                        .map(|s| SourceView {
+                            name: &s.name,
+                            url: &s.url,
+                        })
+                        .collect(),
+                    corrections: b
+                        .corrections
+                        .iter()
+                        .map(|k| CorrectionView {
+                            date: DateView::new(&k.date),
+                            note: &k.note,
+                        })
+                        .collect(),
+                    related: cards.briefs(&l.related[id.index()]),
+                    mentioned_in: cards.briefs(&l.mentioned_in[id.index()]),
+                    source_path: b.path.display().to_string(),
+                    extra: &b.extra,
+                };
+                let meta = self.meta("brief", &path, b.title.clone(), card.summary.to_owned());
+                self.page(
+                    "brief.html",
+                    &path,
+                    &ListingPage {
+                        page: meta,
+                        data: BriefPage { brief: view },
+                    },
+                )
+            }
+            Job::Company(id) => {
+                let co = &c.companies[id.index()];
+                let path = UrlPath::company(&co.slug);
+                let view = CompanyView {
+                    card: &cards.companies[id.index()],
+                    aliases: &co.aliases,
+                    website: co.website.as_deref(),
+                    content: site.bodies.companies.get(id.index()).map_or("", |b| b.html.as_str()),
+                    feed_url: self.base().url(&UrlPath::feed_in(&path)),
+                    contracts: l.company_contracts[id.index()]
+                        .iter()
+                        .map(|k| &cards.contracts[k.index()])
+                        .collect(),
+                    briefs: cards.briefs(&l.company_briefs[id.index()]),
+                    extra: &co.extra,
+                };
+                let description = format!("Briefs about {}", co.name);
+                let mut meta = self.meta("company", &path, co.name.clone(), description);
+                meta.feed_url = Some(view.feed_url.clone());
+                self.page(
+                    "company.html",
+                    &path,
+                    &ListingPage {
+                        page: meta,
+                        data: CompanyPage { company: view },
+                    },
+                )
+            }
+            Job::Contract(id) => {
+                let k = &c.contracts[id.index()];
+                let path = UrlPath::contract(&k.slug);
+                let timeline = l.timelines[id.index()]
+                    .iter()
+                    .map(|entry| match entry {
+                        TimelineEntry::Event(i) => {
+                            let e = &k.timeline[*i];
+                            TimelineItem {
+                                date: DateView::new(&e.date),
+                                event: Some(&e.event),
+                                brief: None,
+                            }
+                        }
+                        TimelineEntry::Brief(b) => {
+                            let card = &cards.briefs[b.index()];
+                            TimelineItem {
+                                date: card.date.clone(),
+                                event: None,
+                                brief: Some(card),
+                            }
+                        }
+                    })
+                    .collect();
+                let view = ContractView {
+                    card: &cards.contracts[id.index()],
+                    content: site.bodies.contracts.get(id.index()).map_or("", |b| b.html.as_str()),
+                    timeline,
+                    briefs: cards.briefs(&l.contract_briefs[id.index()]),
+                    extra: &k.extra,
+                };
+                let description = k
+                    .agency
+                    .as_ref()
+                    .map_or_else(|| k.name.clone(), |a| format!("{}: a contract of the {a}", k.name));
+                let meta = self.meta("contract", &path, k.name.clone(), description);
+                self.page(
+                    "contract.html",
+                    &path,
+                    &ListingPage {
+                        page: meta,
+                        data: ContractPage { contract: view },
+                    },
+                )
+            }
+            Job::Tag { tag, page } => {
+                let t = &cards.tags[tag.index()];
+                let base_path = UrlPath::tag(&c.tags[tag.index()].slug);
+                let path = UrlPath::paginated(&base_path, page);
+                let (briefs, pagination) = self.paginate(&base_path, &l.tag_briefs[tag.index()], page);
+                let mut meta = self.meta(
+                    "tag",
+                    &path,
+                    format!("Tagged “{}”", t.name),
+                    format!("Briefs tagged {}", t.name),
+                );
+                meta.feed_url = Some(t.feed_url.clone());
+                self.page(
+                    "tag.html",
+                    &path,
+                    &ListingPage {
+                        page: meta,
+                        data: TagPage {
+                            tag: t,
+                            briefs,
+                            pagination,
+                        },
+                    },
+                )
+            }
+            Job::Page(id) => {
+                let p = &c.pages[id.index()];
+                let path = UrlPath::page(&p.slug);
+                let view = FreePageView {
+                    title: &p.title,
+                    summary: p.summary.as_deref(),
+                    content: site.bodies.pages.get(id.index()).map_or("", |b| b.html.as_str()),
+                    extra: &p.extra,
+                };
+                let meta = self.meta("page", &path, p.title.clone(), p.summary.clone().unwrap_or_default());
+                self.page(
+                    "page.html",
+                    &path,
+                    &ListingPage {
+                        page: meta,
+                        data: FreePage { free_page: view },
+                    },
+                )
+            }
+            Job::Companies => {
+                let path = UrlPath::fixed("companies/");
+                let mut companies: Vec<&CompanyCard> = cards.companies.iter().collect();
+                companies.sort_by(|a, b| {
+                    a.name
+                        .to_lowercase()
+                        .cmp(&b.name.to_lowercase())
+                        .then(a.slug.cmp(b.slug))
+                });
+                let mut by_activity = companies.clone();
+                by_activity.sort_by(|a, b| {
+                    b.brief_count.cmp(&a.brief_count).then_with(|| {
+                        b.latest
+                            .as_ref()
+                            .map(|d| &d.rfc3339)
+                            .cmp(&a.latest.as_ref().map(|d| &d.rfc3339))
+                    })
+                });
+                let meta = self.meta(
+                    "companies",
+                    &path,
+                    "Companies".to_owned(),
+                    format!("Every company covered by {}", site.config.title),
+                );
+                self.page(
+                    "companies.html",
+                    &path,
+                    &ListingPage {
+                        page: meta,
+                        data: CompaniesPage { companies, by_activity },
+                    },
+                )
+            }
+            Job::Contracts => {
+                let path = UrlPath::fixed("contracts/");
+                let mut contracts: Vec<&ContractCard> = cards.contracts.iter().collect();
+                contracts.sort_by(|a, b| {
+                    a.name
+                        .to_lowercase()
+                        .cmp(&b.name.to_lowercase())
+                        .then(a.slug.cmp(b.slug))
+                });
+                let mut by_activity = contracts.clone();
+                by_activity.sort_by(|a, b| {
+                    b.brief_count.cmp(&a.brief_count).then_with(|| {
+                        b.latest
+                            .as_ref()
+                            .map(|d| &d.rfc3339)
+                            .cmp(&a.latest.as_ref().map(|d| &d.rfc3339))
+                    })
+                });
+                let meta = self.meta(
+                    "contracts",
+                    &path,
+                    "Contracts".to_owned(),
+                    format!("Every contract covered by {}", site.config.title),
+                );
+                self.page(
+                    "contracts.html",
+                    &path,
+                    &ListingPage {
+                        page: meta,
+                        data: ContractsPage { contracts, by_activity },
+                    },
+                )
+            }
+            Job::Tags => {
+                let path = UrlPath::fixed("tags/");
+                let meta = self.meta(
+                    "tags",
+                    &path,
+                    "Tags".to_owned(),
+                    format!("Every tag used on {}", site.config.title),
+                );
+                self.page(
+                    "tags.html",
+                    &path,
+                    &ListingPage {
+                        page: meta,
+                        data: TagsPage {
+                            tags: cards.tags.iter().collect(),
+                        },
+                    },
+                )
+            }
+            Job::NotFound => {
+                let path = UrlPath::fixed("404.html");
+                let meta = self.meta("404", &path, "Page not found".to_owned(), String::new());
+                self.page(
+                    "404.html",
+                    &path,
+                    &ListingPage {
+                        page: meta,
+                        data: NotFound {},
+                    },
+                )
+            }
+            Job::SiteFeed => {
+                let ids: Vec<BriefId> = (0..c.briefs.len().min(site.config.feed_limit.get()))
+                    .map(BriefId::new)
+                    .collect();
+                self.feed(&UrlPath::home(), site.config.title.clone(), &ids, true)
+            }
+            Job::TagFeed(tag) => {
+                let t = &c.tags[tag.index()];
+                let title = format!("{}: {}", site.config.title, t.name);
+                self.feed(&UrlPath::tag(&t.slug), title, &l.tag_briefs[tag.index()], false)
+            }
+            Job::CompanyFeed(id) => {
+                let co = &c.companies[id.index()];
+                let title = format!("{}: {}", site.config.title, co.name);
+                self.feed(&UrlPath::company(&co.slug), title, &l.company_briefs[id.index()], false)
+            }
+            Job::Sitemap => self.sitemap(per_page),
+        }
+    }
+
+    fn paginate(&self, base: &UrlPath, ids: &[BriefId], page: usize) -> (Vec<&'a BriefCard<'a>>, Pagination) {
+        let per_page = self.site.config.briefs_per_page.get();
+        let total = self.pages_of(ids.len());
+        let url = |n: usize| self.base().url(&UrlPath::paginated(base, n));
+        let start = ((page - 1) * per_page).min(ids.len());
+        let end = (start + per_page).min(ids.len());
+        let pagination = Pagination {
+            current: page,
+            total,
+            previous: (page > 1).then(|| url(page - 1)),
+            next: (page < total).then(|| url(page + 1)),
+            pages: (1..=total)
+                .map(|number| PageLink {
+                    number,
+                    url: url(number),
+                })
+                .collect(),
+        };
+        (self.cards.briefs(&ids[start..end]), pagination)
+    }
+
+    fn feed(
+        &self,
+        folder: &UrlPath,
+        title: String,
+        ids: &[BriefId],
+        full_content: bool,
+    ) -> Result<OutputFile, Diagnostic> {
+        let site = self.site;
+        let limit = site.config.feed_limit.get();
+        let entries: Vec<FeedEntry> = ids
+            .iter()
+            .take(limit)
+            .map(|id| {
+                let b = &site.catalog.briefs[id.index()];
+                let latest = std::iter::once(&b.date)
+                    .chain(&b.updated)
+                    .chain(b.corrections.iter().map(|c| &c.date))
+                    .max()
+                    .unwrap_or(&b.date);
+                FeedEntry {
+                    brief: &self.cards.briefs[id.index()],
+                    updated: latest.rfc3339(),
+                    content: if full_content {
+                        &site.bodies.briefs[id.index()].html
+                    } else {
+                        ""
+                    },
+                }
+            })
+            .collect();
+        let updated = entries
+            .iter()
+            .map(|e| e.updated.as_str())
+            .max()
+            .unwrap_or("1970-01-01T00:00:00Z")
+            .to_owned();
+        let path = UrlPath::feed_in(folder);
+        let view = FeedView {
+            title,
+            self_url: self.base().abs_url(&path),
+            alternate_url: self.base().abs_url(folder),
+            updated,
+            entries,
+        };
+        self.page("atom.xml", &path, &FeedPage { feed: view })
+    }
+
+    fn sitemap(&self, _per_page: usize) -> Result<OutputFile, Diagnostic> {
+        let site = self.site;
+        let c = &site.catalog;
+        let base = self.base();
+        let entry = |path: UrlPath, lastmod: Option<String>| SitemapEntry {
+            loc: base.abs_url(&path),
+            lastmod,
+        };
+        let mut entries = vec![entry(
+            UrlPath::home(),
+            c.briefs.first().map(|b| b.date.day().to_string()),
+        )];
+        entries.extend(c.briefs.iter().map(|b| {
+            entry(
+                UrlPath::brief(&b.slug),
+                Some(b.updated.as_ref().unwrap_or(&b.date).day().to_string()),
+            )
+        }));
+        entries.extend(c.companies.iter().map(|x| entry(UrlPath::company(&x.slug), None)));
+        entries.extend(c.contracts.iter().map(|x| entry(UrlPath::contract(&x.slug), None)));
+        entries.extend(c.tags.iter().map(|x| entry(UrlPath::tag(&x.slug), None)));
+        entries.extend(c.pages.iter().map(|x| entry(UrlPath::page(&x.slug), None)));
+        entries.extend(["companies/", "contracts/", "tags/"].map(|p| entry(UrlPath::fixed(p), None)));
+        self.page("sitemap.xml", &UrlPath::fixed("sitemap.xml"), &SitemapPage { entries })
+    }
+
+    fn hosting_files(&self, syntax_css: String) -> Vec<OutputFile> {
+        let config = &self.site.config;
+        let generated = |path: &'static str, text: String| OutputFile {
+            path: UrlPath::fixed(path).output_file(),
+            contents: Contents::Bytes(text.into_bytes()),
+            origin: format!("(generated {path})"),
+        };
+        let sitemap = self.base().abs_url(&UrlPath::fixed("sitemap.xml"));
+        let mut files = vec![
+            generated("robots.txt", format!("User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n")),
+            generated(".nojekyll", String::new()),
+            generated("syntax.css", syntax_css),
+        ];
+        if let Some(cname) = &config.cname {
+            files.push(generated("CNAME", format!("{cname}\n")));
+        }
+        files
+    }
+
+    fn page(&self, template: &str, path: &UrlPath, view: &impl Serialize) -> Result<OutputFile, Diagnostic> {
+        let context = Context::from_serialize(view).map_err(|e| template_error(&e, self.templates, Some(path)))?;
+        let html = self
+            .tera
+            .render(template, &context)
+            .map_err(|e| template_error(&e, self.templates, Some(path)))?;
+        Ok(OutputFile {
+            path: path.output_file(),
+            contents: Contents::Bytes(html.into_bytes()),
+            origin: format!("page {path}"),
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct Home<'a> {
+    briefs: Vec<&'a BriefCard<'a>>,
+    pagination: Pagination,
+}
+
+#[derive(Serialize)]
+struct BriefPage<'a> {
+    brief: BriefView<'a>,
+}
+
+#[derive(Serialize)]
+struct CompanyPage<'a> {
+    company: CompanyView<'a>,
+}
+
+#[derive(Serialize)]
+struct ContractPage<'a> {
+    contract: ContractView<'a>,
+}
+
+#[derive(Serialize)]
+struct TagPage<'a> {
+    tag: &'a TagCard<'a>,
+    briefs: Vec<&'a BriefCard<'a>>,
+    pagination: Pagination,
+}
+
+#[derive(Serialize)]
+struct FreePage<'a> {
+    free_page: FreePageView<'a>,
+}
+
+#[derive(Serialize)]
+struct CompaniesPage<'a> {
+    companies: Vec<&'a CompanyCard<'a>>,
+    by_activity: Vec<&'a CompanyCard<'a>>,
+}
+
+#[derive(Serialize)]
+struct ContractsPage<'a> {
+    contracts: Vec<&'a ContractCard<'a>>,
+    by_activity: Vec<&'a ContractCard<'a>>,
+}
+
+#[derive(Serialize)]
+struct TagsPage<'a> {
+    tags: Vec<&'a TagCard<'a>>,
+}
+
+#[derive(Serialize)]
+struct NotFound {}
+
+#[derive(Serialize)]
+struct FeedPage<'a> {
+    feed: FeedView<'a>,
+}
+
+#[derive(Serialize)]
+struct SitemapPage {
+    entries: Vec<SitemapEntry>,
+}
+
+/// Turns a Tera error into a diagnostic at the template's file and line,
+/// with the whole source chain in the message.
+pub fn template_error(error: &tera::Error, templates: &[TemplateSource], page: Option<&UrlPath>) -> Diagnostic {
+    let mut chain = Vec::new();
+    let mut source = std::error::Error::source(error);
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    let help = page.map(|p| format!("while rendering {p}"));
+    let mut d = match error.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            let template = templates.iter().find(|t| t.name == report.filename());
+            let path = template.map_or_else(|| report.filename().into(), |t| t.origin.clone());
+            let span = report.span();
+            let mut message = report.message().to_owned();
+            for c in &chain {
+                message.push_str(": ");
+                message.push_str(c);
+            }
+            let d = Diagnostic::error(path, message);
+            match template {
+                Some(t) => {
+                    let width = if span.end_line == span.start_line {
+                        span.end_col.saturating_sub(span.start_col)
+                    } else {
+                        1
+                    };
+                    d.at(
+                        &t.text,
+                        Position {
+                            line: span.start_line,
+                            column: span.start_col + 1,
+                        },
+                        width,
+                    )
+                }
+                None => d,
+            }
+        }
+        _ => {
+            let mut message = error.to_string();
+            for c in &chain {
+                message.push_str(": ");
+                message.push_str(c);
+            }
+            Diagnostic::error("templates", message)
+        }
+    };
+    d.help = help;
+    d
+}

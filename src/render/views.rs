@@ -1,0 +1,381 @@
+//! What templates see: typed, borrowed views of the site.
+//!
+//! Cards (a brief's headline, dek, date and chips) are built once per entity
+//! and borrowed by every page that lists it, so a brief listed on twenty
+//! pages is described once. Field names here are the theme interface
+//! documented in `docs/themes.md`; rename nothing without updating it.
+
+use serde::Serialize;
+
+use crate::content::raw::{ContractStatus, Extra};
+use crate::date::DateTime;
+use crate::model::Money;
+
+/// A link to an entity: its name and URL (root-relative, base path included).
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkView<'a> {
+    /// Display name.
+    pub name: &'a str,
+    /// URL.
+    pub url: String,
+}
+
+/// A date in the forms templates need.
+#[derive(Debug, Clone, Serialize)]
+pub struct DateView {
+    /// For `<time datetime>`: `2020-08-18` or the full date-time.
+    pub iso: String,
+    /// RFC 3339 in UTC, for feeds and metadata.
+    pub rfc3339: String,
+    /// For readers: "August 18, 2020".
+    pub display: String,
+}
+
+impl DateView {
+    /// The view of a date.
+    pub fn new(date: &DateTime) -> DateView {
+        DateView {
+            iso: date.iso().to_owned(),
+            rfc3339: date.rfc3339(),
+            display: date.display(),
+        }
+    }
+}
+
+/// An amount of money.
+#[derive(Debug, Clone, Serialize)]
+pub struct MoneyView<'a> {
+    /// Whole units.
+    pub amount: u64,
+    /// ISO currency code.
+    pub currency: &'a str,
+    /// "$10 billion".
+    pub display: String,
+}
+
+impl<'a> MoneyView<'a> {
+    /// The view of an amount.
+    pub fn new(money: &'a Money) -> MoneyView<'a> {
+        MoneyView {
+            amount: money.amount,
+            currency: &money.currency,
+            display: money.display(),
+        }
+    }
+}
+
+/// The site-wide values every template sees as `site`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView<'a> {
+    /// Site title.
+    pub title: &'a str,
+    /// Description.
+    pub description: &'a str,
+    /// Language tag.
+    pub language: &'a str,
+    /// Default author.
+    pub author: Option<&'a str>,
+    /// Absolute URL of the home page.
+    pub base_url: String,
+    /// The base path (`/` or `/repo/`).
+    pub base_path: &'a str,
+    /// Home page URL.
+    pub home_url: String,
+    /// Site feed URL.
+    pub feed_url: String,
+    /// Companies index URL.
+    pub companies_url: String,
+    /// Contracts index URL.
+    pub contracts_url: String,
+    /// Tags index URL.
+    pub tags_url: String,
+    /// Free pages, for navigation.
+    pub pages: Vec<LinkView<'a>>,
+    /// Counts, for footers and indexes.
+    pub counts: Counts,
+}
+
+/// How many of each entity the site has.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Counts {
+    /// Briefs.
+    pub briefs: usize,
+    /// Companies.
+    pub companies: usize,
+    /// Contracts.
+    pub contracts: usize,
+    /// Tags.
+    pub tags: usize,
+}
+
+/// What every page knows about itself.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageMeta {
+    /// The `<title>` text (without the site title).
+    pub title: String,
+    /// Meta description.
+    pub description: String,
+    /// Root-relative URL of this page.
+    pub url: String,
+    /// Absolute URL, for `<link rel=canonical>` and `og:url`.
+    pub permalink: String,
+    /// Page kind: `index`, `brief`, `company`, …
+    pub kind: &'static str,
+    /// Atom feed specific to this page, if any.
+    pub feed_url: Option<String>,
+}
+
+/// A brief as listings show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BriefCard<'a> {
+    /// Headline.
+    pub title: &'a str,
+    /// Slug.
+    pub slug: &'a str,
+    /// URL.
+    pub url: String,
+    /// Absolute URL.
+    pub permalink: String,
+    /// Published.
+    pub date: DateView,
+    /// Updated, if ever.
+    pub updated: Option<DateView>,
+    /// The dek: the writer's summary or the first paragraph.
+    pub summary: &'a str,
+    /// Byline.
+    pub author: Option<&'a str>,
+    /// Companies.
+    pub companies: Vec<LinkView<'a>>,
+    /// Contracts.
+    pub contracts: Vec<LinkView<'a>>,
+    /// Tags.
+    pub tags: Vec<LinkView<'a>>,
+}
+
+/// A contract as listings and fact boxes show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContractCard<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Slug.
+    pub slug: &'a str,
+    /// URL.
+    pub url: String,
+    /// Other names.
+    pub aliases: &'a [String],
+    /// Awarding agency.
+    pub agency: Option<&'a str>,
+    /// Value.
+    pub value: Option<MoneyView<'a>>,
+    /// Status; absent for stubs.
+    pub status: Option<ContractStatus>,
+    /// Awardees.
+    pub awardees: Vec<LinkView<'a>>,
+    /// Number of briefs about it.
+    pub brief_count: usize,
+    /// Date of the newest brief about it.
+    pub latest: Option<DateView>,
+    /// Whether it is a stub made for an unknown reference.
+    pub stub: bool,
+}
+
+/// A company as listings show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompanyCard<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Slug.
+    pub slug: &'a str,
+    /// URL.
+    pub url: String,
+    /// Ticker.
+    pub ticker: Option<&'a str>,
+    /// Headquarters.
+    pub headquarters: Option<&'a str>,
+    /// Number of briefs naming it.
+    pub brief_count: usize,
+    /// Number of contracts awarded to it.
+    pub contract_count: usize,
+    /// Date of the newest brief naming it.
+    pub latest: Option<DateView>,
+    /// Whether it is a stub made for an unknown reference.
+    pub stub: bool,
+}
+
+/// A tag as listings show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TagCard<'a> {
+    /// Display name.
+    pub name: &'a str,
+    /// Slug.
+    pub slug: &'a str,
+    /// URL.
+    pub url: String,
+    /// Feed URL.
+    pub feed_url: String,
+    /// Number of briefs.
+    pub count: usize,
+}
+
+/// A cited source.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceView<'a> {
+    /// Publisher.
+    pub name: &'a str,
+    /// URL (http or https, checked).
+    pub url: &'a str,
+}
+
+/// A correction.
+#[derive(Debug, Clone, Serialize)]
+pub struct CorrectionView<'a> {
+    /// When.
+    pub date: DateView,
+    /// What.
+    pub note: &'a str,
+}
+
+/// The full brief, for `brief.html`.
+#[derive(Debug, Serialize)]
+pub struct BriefView<'a> {
+    /// The card fields (title, url, date, summary, chips…).
+    #[serde(flatten)]
+    pub card: &'a BriefCard<'a>,
+    /// The body HTML; mark it `| safe` in templates (it is sanitized per `raw_html`).
+    pub content: &'a str,
+    /// Contracts with their key facts.
+    pub contract_facts: Vec<&'a ContractCard<'a>>,
+    /// Sources.
+    pub sources: Vec<SourceView<'a>>,
+    /// Corrections, newest first.
+    pub corrections: Vec<CorrectionView<'a>>,
+    /// Related briefs, both directions, newest first.
+    pub related: Vec<&'a BriefCard<'a>>,
+    /// Briefs linking to this one in their body.
+    pub mentioned_in: Vec<&'a BriefCard<'a>>,
+    /// The brief's source file, relative to the site root.
+    pub source_path: String,
+    /// Free-form data.
+    pub extra: &'a Extra,
+}
+
+/// The full company, for `company.html`.
+#[derive(Debug, Serialize)]
+pub struct CompanyView<'a> {
+    /// Card fields.
+    #[serde(flatten)]
+    pub card: &'a CompanyCard<'a>,
+    /// Other names.
+    pub aliases: &'a [String],
+    /// Website.
+    pub website: Option<&'a str>,
+    /// Profile HTML (`| safe`).
+    pub content: &'a str,
+    /// The company's Atom feed.
+    pub feed_url: String,
+    /// Contracts awarded to it.
+    pub contracts: Vec<&'a ContractCard<'a>>,
+    /// Every brief naming it, newest first.
+    pub briefs: Vec<&'a BriefCard<'a>>,
+    /// Free-form data.
+    pub extra: &'a Extra,
+}
+
+/// One line of a contract's timeline.
+#[derive(Debug, Serialize)]
+pub struct TimelineItem<'a> {
+    /// When.
+    pub date: DateView,
+    /// The contract's own event text, if this is one.
+    pub event: Option<&'a str>,
+    /// The brief, if this line is a brief.
+    pub brief: Option<&'a BriefCard<'a>>,
+}
+
+/// The full contract, for `contract.html`.
+#[derive(Debug, Serialize)]
+pub struct ContractView<'a> {
+    /// Card fields.
+    #[serde(flatten)]
+    pub card: &'a ContractCard<'a>,
+    /// Background HTML (`| safe`).
+    pub content: &'a str,
+    /// Own events and briefs, oldest first.
+    pub timeline: Vec<TimelineItem<'a>>,
+    /// Briefs about it, newest first.
+    pub briefs: Vec<&'a BriefCard<'a>>,
+    /// Free-form data.
+    pub extra: &'a Extra,
+}
+
+/// A free page, for `page.html`.
+#[derive(Debug, Serialize)]
+pub struct FreePageView<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// Summary.
+    pub summary: Option<&'a str>,
+    /// Body HTML (`| safe`).
+    pub content: &'a str,
+    /// Free-form data.
+    pub extra: &'a Extra,
+}
+
+/// Links between pages of a paginated listing.
+#[derive(Debug, Serialize)]
+pub struct Pagination {
+    /// This page's number, from 1.
+    pub current: usize,
+    /// Number of pages.
+    pub total: usize,
+    /// Previous page URL.
+    pub previous: Option<String>,
+    /// Next page URL.
+    pub next: Option<String>,
+    /// Every page: number and URL.
+    pub pages: Vec<PageLink>,
+}
+
+/// One page of a listing.
+#[derive(Debug, Serialize)]
+pub struct PageLink {
+    /// Page number.
+    pub number: usize,
+    /// URL.
+    pub url: String,
+}
+
+/// An Atom feed.
+#[derive(Debug, Serialize)]
+pub struct FeedView<'a> {
+    /// Feed title.
+    pub title: String,
+    /// Absolute URL of the feed itself.
+    pub self_url: String,
+    /// Absolute URL of the page the feed follows.
+    pub alternate_url: String,
+    /// Newest `updated` among entries (RFC 3339), or the epoch for an empty feed.
+    pub updated: String,
+    /// Entries, newest first.
+    pub entries: Vec<FeedEntry<'a>>,
+}
+
+/// One Atom entry.
+#[derive(Debug, Serialize)]
+pub struct FeedEntry<'a> {
+    /// The brief.
+    pub brief: &'a BriefCard<'a>,
+    /// RFC 3339 of the latest of date, updated and corrections.
+    pub updated: String,
+    /// Body HTML, escaped by the XML template.
+    pub content: &'a str,
+}
+
+/// One sitemap URL.
+#[derive(Debug, Serialize)]
+pub struct SitemapEntry {
+    /// Absolute URL.
+    pub loc: String,
+    /// Last modification, `YYYY-MM-DD`.
+    pub lastmod: Option<String>,
+}

@@ -1,0 +1,142 @@
+//! Slugs: the one URL segment a brief, company, contract, tag or page lives at.
+//!
+//! A [`Slug`] can only hold lowercase ASCII letters, digits and single inner
+//! dashes, so it can never name a parent folder, an absolute path or a URL that
+//! differs from another only by case (GitHub Pages is case-sensitive, writers'
+//! laptops often are not).
+
+use std::fmt;
+
+/// A validated URL segment: `[a-z0-9]+(-[a-z0-9]+)*`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct Slug(String);
+
+/// Why a text cannot be a slug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlugError {
+    /// Transliteration left nothing ("---", "!!!").
+    Empty,
+    /// An explicit `slug:` that is not already in slug form; carries the form it could take.
+    NotCanonical {
+        /// The slugified suggestion, if any.
+        suggestion: Option<Slug>,
+    },
+}
+
+impl fmt::Display for SlugError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SlugError::Empty => f.write_str("it has no letters or digits to make a URL from"),
+            SlugError::NotCanonical { .. } => f.write_str(
+                "a slug may only hold lowercase ASCII letters, digits and single dashes (no '/', '..' or spaces)",
+            ),
+        }
+    }
+}
+
+impl Slug {
+    /// Makes a slug from any text, transliterating ("Société Générale" → `societe-generale`).
+    pub fn from_text(text: &str) -> Result<Slug, SlugError> {
+        let slug = slug::slugify(text);
+        if slug.is_empty() {
+            Err(SlugError::Empty)
+        } else {
+            Ok(Slug(slug))
+        }
+    }
+
+    /// Accepts a slug a writer typed (`slug:`), which must already be canonical.
+    pub fn parse(text: &str) -> Result<Slug, SlugError> {
+        if is_canonical(text) {
+            Ok(Slug(text.to_owned()))
+        } else {
+            Err(SlugError::NotCanonical {
+                suggestion: Slug::from_text(text).ok(),
+            })
+        }
+    }
+
+    /// The slug for a content file: its stem minus a leading `YYYY-MM-DD-`.
+    pub fn from_file_stem(stem: &str) -> Result<Slug, SlugError> {
+        Slug::from_text(strip_date_prefix(stem))
+    }
+
+    /// The slug as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn is_canonical(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+}
+
+/// Removes a leading `YYYY-MM-DD-` from a file stem, as Jekyll and Zola do.
+pub fn strip_date_prefix(stem: &str) -> &str {
+    let bytes = stem.as_bytes();
+    let is_date = bytes.len() > 11
+        && bytes[..10].iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+        && bytes[10] == b'-';
+    if is_date { &stem[11..] } else { stem }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transliterates_and_lowercases() {
+        assert_eq!(
+            Slug::from_text("Société Générale").unwrap().as_str(),
+            "societe-generale"
+        );
+        assert_eq!(Slug::from_text("Cloud Computing").unwrap().as_str(), "cloud-computing");
+        assert_eq!(Slug::from_text("日本語").unwrap().as_str(), "ri-ben-yu");
+    }
+
+    #[test]
+    fn empty_results_are_errors() {
+        assert_eq!(Slug::from_text("---"), Err(SlugError::Empty));
+        assert_eq!(Slug::from_text(""), Err(SlugError::Empty));
+    }
+
+    #[test]
+    fn explicit_slugs_must_be_canonical() {
+        assert!(Slug::parse("jedi-contract-delayed").is_ok());
+        for bad in [
+            "../etc", "a/b", "..", "A", "a--b", "-a", "a-", "a b", "", "/abs", "a.html",
+        ] {
+            assert!(Slug::parse(bad).is_err(), "{bad} should be refused");
+        }
+        let Err(SlugError::NotCanonical { suggestion }) = Slug::parse("My Story") else {
+            panic!("expected NotCanonical")
+        };
+        assert_eq!(suggestion.unwrap().as_str(), "my-story");
+    }
+
+    #[test]
+    fn file_stems_lose_their_date() {
+        assert_eq!(
+            Slug::from_file_stem("2020-08-18-microsoft-cloud").unwrap().as_str(),
+            "microsoft-cloud"
+        );
+        assert_eq!(Slug::from_file_stem("2020-08-18").unwrap().as_str(), "2020-08-18");
+        assert_eq!(Slug::from_file_stem("plain").unwrap().as_str(), "plain");
+    }
+}
