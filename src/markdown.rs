@@ -367,10 +367,85 @@ pub fn escape_attr(text: &str) -> String {
     out
 }
 
-/// Numbers footnotes in order of first reference, with ids `fn-N`/`fnref-N`,
-/// and moves their definitions to a list at the end.
+/// Numbers footnotes in order of first reference and gives them page-unique
+/// ids: `fnref-N` in the text, `sn-N` for the side note placed after the
+/// top-level block that first cites it (a `<details>`: a margin note on wide
+/// screens, an expandable note on phones), and `fn-N` in the endnotes list
+/// kept at the end for print and readers without CSS.
 fn number_footnotes(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
-    let mut definitions: Vec<(String, Vec<Event<'_>>)> = Vec::new();
+    let (body, definitions) = split_definitions(events);
+    if !body.iter().any(|e| matches!(e, Event::FootnoteReference(_))) {
+        return body;
+    }
+    let definition = |label: &str| definitions.iter().find(|(l, _)| l == label).map(|(_, d)| d);
+    let mut out = Vec::with_capacity(body.len() + definitions.iter().map(|(_, d)| 2 * d.len() + 4).sum::<usize>());
+    let mut order: Vec<(String, usize)> = Vec::new();
+    let mut pending: Vec<usize> = Vec::new();
+    let mut depth = 0usize;
+    for event in body {
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let ends_block = depth == 0 && matches!(event, Event::End(_));
+        if let Event::FootnoteReference(label) = &event {
+            if definition(label).is_none() {
+                out.push(Event::Text(CowStr::from(format!("[^{label}]"))));
+                continue;
+            }
+            let n = match order.iter().position(|(l, _)| l == label.as_ref()) {
+                Some(i) => i + 1,
+                None => {
+                    order.push((label.to_string(), 0));
+                    pending.push(order.len());
+                    order.len()
+                }
+            };
+            order[n - 1].1 += 1;
+            let seen = order[n - 1].1;
+            let suffix = if seen > 1 { format!("-{seen}") } else { String::new() };
+            out.push(Event::Html(CowStr::from(format!(
+                "<sup class=\"fn-ref\" id=\"fnref-{n}{suffix}\"><a href=\"#sn-{n}\" role=\"doc-noteref\">{n}</a></sup>"
+            ))));
+            continue;
+        }
+        out.push(event);
+        if ends_block {
+            for n in pending.drain(..) {
+                push_side_note(
+                    &mut out,
+                    n,
+                    definition(&order[n - 1].0).expect("only defined notes are numbered"),
+                );
+            }
+        }
+    }
+    for n in pending.drain(..) {
+        push_side_note(
+            &mut out,
+            n,
+            definition(&order[n - 1].0).expect("only defined notes are numbered"),
+        );
+    }
+    out.push(Event::Html(CowStr::Borrowed(
+        "<section class=\"footnotes\" role=\"doc-endnotes\" aria-label=\"Notes\">\n<ol>\n",
+    )));
+    for (i, (label, _)) in order.iter().enumerate() {
+        let n = i + 1;
+        out.push(Event::Html(CowStr::from(format!("<li id=\"fn-{n}\">\n"))));
+        out.extend(definition(label).into_iter().flatten().cloned());
+        out.push(Event::Html(CowStr::from(format!(
+            "<a href=\"#fnref-{n}\" class=\"fn-back\" role=\"doc-backlink\" aria-label=\"Back to note {n} in the text\">↩</a>\n</li>\n"
+        ))));
+    }
+    out.push(Event::Html(CowStr::Borrowed("</ol>\n</section>\n")));
+    out
+}
+
+/// Takes footnote definitions out of the event stream, by label.
+fn split_definitions(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<(String, Vec<Event<'_>>)>) {
+    let mut definitions = Vec::new();
     let mut body = Vec::with_capacity(events.len());
     let mut current: Option<(String, Vec<Event<'_>>)> = None;
     for event in events {
@@ -383,57 +458,15 @@ fn number_footnotes(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
             },
         }
     }
-    if definitions.is_empty() && !body.iter().any(|e| matches!(e, Event::FootnoteReference(_))) {
-        return body;
-    }
-    let mut order: Vec<String> = Vec::new();
-    let mut counts: Vec<usize> = Vec::new();
-    for event in &mut body {
-        if let Event::FootnoteReference(label) = event {
-            let n = match order.iter().position(|l| l == label.as_ref()) {
-                Some(i) => i + 1,
-                None => {
-                    order.push(label.to_string());
-                    counts.push(0);
-                    order.len()
-                }
-            };
-            counts[n - 1] += 1;
-            let suffix = if counts[n - 1] > 1 {
-                format!("-{}", counts[n - 1])
-            } else {
-                String::new()
-            };
-            *event = Event::Html(CowStr::from(format!(
-                "<sup class=\"fn-ref\" id=\"fnref-{n}{suffix}\"><a href=\"#fn-{n}\" role=\"doc-noteref\">{n}</a></sup>"
-            )));
-        }
-    }
-    let referenced: Vec<(usize, Vec<Event<'_>>)> = order
-        .iter()
-        .enumerate()
-        .filter_map(|(i, label)| {
-            definitions
-                .iter()
-                .position(|(l, _)| l == label)
-                .map(|d| (i + 1, std::mem::take(&mut definitions[d].1)))
-        })
-        .collect();
-    if referenced.is_empty() {
-        return body;
-    }
-    body.push(Event::Html(CowStr::Borrowed(
-        "<section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n",
-    )));
-    for (n, inner) in referenced {
-        body.push(Event::Html(CowStr::from(format!("<li id=\"fn-{n}\">\n"))));
-        body.extend(inner);
-        body.push(Event::Html(CowStr::from(format!(
-            "<a href=\"#fnref-{n}\" class=\"fn-back\" role=\"doc-backlink\" aria-label=\"Back to note {n} in the text\">↩</a>\n</li>\n"
-        ))));
-    }
-    body.push(Event::Html(CowStr::Borrowed("</ol>\n</section>\n")));
-    body
+    (body, definitions)
+}
+
+fn push_side_note<'a>(out: &mut Vec<Event<'a>>, n: usize, definition: &[Event<'a>]) {
+    out.push(Event::Html(CowStr::from(format!(
+        "<details class=\"sidenote\" id=\"sn-{n}\">\n<summary><span class=\"sn-num\">{n}</span> <span class=\"sn-label\">Note</span></summary>\n<div class=\"sn-body\">\n"
+    ))));
+    out.extend(definition.iter().cloned());
+    out.push(Event::Html(CowStr::Borrowed("</div>\n</details>\n")));
 }
 
 #[cfg(test)]
@@ -557,6 +590,13 @@ mod tests {
         let why = html.find("Why.").unwrap();
         assert!(what < why, "notes are listed in reference order: {html}");
         assert!(html.contains("<li id=\"fn-2\">"), "{html}");
+        assert!(html.contains("<details class=\"sidenote\" id=\"sn-1\">"), "{html}");
+        let paragraph_end = html.find("</p>").unwrap();
+        assert!(
+            html.find("id=\"sn-1\"").unwrap() > paragraph_end,
+            "side notes follow the paragraph: {html}"
+        );
+        assert!(run("A[^nope].", RawHtml::Sanitize).body.html.contains("[^nope]"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! Markdown is marked safe is the theme's `| safe` on `content` fields.
 
 pub mod functions;
+pub mod jsonld;
 pub mod theme;
 pub mod views;
 
@@ -114,6 +115,7 @@ pub fn render(site: &Site, tera: &Tera, theme: &Theme, syntax_css: String) -> Re
     let cards = Cards::build(site);
     let renderer = Renderer {
         site,
+        home_permalink: site.config.base_url.abs_url(&UrlPath::home()),
         tera,
         templates: &theme.templates,
         cards: &cards,
@@ -283,6 +285,7 @@ enum Job {
 
 struct Renderer<'a> {
     site: &'a Site,
+    home_permalink: String,
     tera: &'a Tera,
     templates: &'a [TemplateSource],
     cards: &'a Cards<'a>,
@@ -298,6 +301,15 @@ struct ListingPage<T: Serialize> {
 impl<'a> Renderer<'a> {
     fn base(&self) -> &BaseUrl {
         &self.site.config.base_url
+    }
+
+    fn publisher(&self) -> jsonld::Publisher<'_> {
+        let origin = self.base().origin();
+        jsonld::Publisher {
+            name: &self.site.config.title,
+            url: &self.home_permalink,
+            origin,
+        }
     }
 
     fn pages_of(&self, count: usize) -> usize {
@@ -339,6 +351,9 @@ impl<'a> Renderer<'a> {
             permalink: self.base().abs_url(path),
             kind,
             feed_url: None,
+            og_type: "website",
+            article: None,
+            json_ld: None,
         }
     }
 
@@ -400,7 +415,15 @@ impl<'a> Renderer<'a> {
                     source_path: b.path.display().to_string(),
                     extra: &b.extra,
                 };
-                let meta = self.meta("brief", &path, b.title.clone(), card.summary.to_owned());
+                let mut meta = self.meta("brief", &path, b.title.clone(), card.summary.to_owned());
+                meta.og_type = "article";
+                meta.article = Some(ArticleMeta {
+                    published_time: card.date.rfc3339.clone(),
+                    modified_time: card.updated.as_ref().unwrap_or(&card.date).rfc3339.clone(),
+                    tags: card.tags.iter().map(|t| t.name.to_owned()).collect(),
+                    author: card.author.map(str::to_owned),
+                });
+                meta.json_ld = Some(jsonld::brief(card, &view.sources, self.publisher()));
                 self.page(
                     "brief.html",
                     &path,
@@ -429,6 +452,14 @@ impl<'a> Renderer<'a> {
                 let description = format!("Briefs about {}", co.name);
                 let mut meta = self.meta("company", &path, co.name.clone(), description);
                 meta.feed_url = Some(view.feed_url.clone());
+                let website = co.website.as_deref();
+                meta.json_ld = Some(jsonld::company(
+                    &co.name,
+                    meta.permalink.clone(),
+                    &co.aliases,
+                    website,
+                    co.ticker.as_deref(),
+                ));
                 self.page(
                     "company.html",
                     &path,

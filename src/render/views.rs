@@ -123,6 +123,25 @@ pub struct PageMeta {
     pub kind: &'static str,
     /// Atom feed specific to this page, if any.
     pub feed_url: Option<String>,
+    /// OpenGraph type: `article` for briefs, `website` otherwise.
+    pub og_type: &'static str,
+    /// Article metadata (briefs only).
+    pub article: Option<ArticleMeta>,
+    /// schema.org JSON-LD, already escaped for a `<script>` block: output it with `| safe`.
+    pub json_ld: Option<String>,
+}
+
+/// OpenGraph `article:*` values of a brief.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleMeta {
+    /// `article:published_time`, RFC 3339.
+    pub published_time: String,
+    /// `article:modified_time`, RFC 3339.
+    pub modified_time: String,
+    /// `article:tag` values.
+    pub tags: Vec<String>,
+    /// Byline.
+    pub author: Option<String>,
 }
 
 /// A brief as listings show it.

@@ -1,0 +1,204 @@
+//! Structured data (schema.org JSON-LD) for briefs and companies, built in
+//! Rust from typed structs and escaped so that nothing in a title, not even
+//! `</script>`, can end the `<script type="application/ld+json">` block.
+
+use serde::Serialize;
+
+use super::views::{BriefCard, SourceView};
+
+/// A schema.org `NewsArticle`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewsArticle<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    headline: &'a str,
+    description: &'a str,
+    url: &'a str,
+    date_published: &'a str,
+    date_modified: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<Person<'a>>,
+    publisher: Organization<'a>,
+    main_entity_of_page: WebPage<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    about: Vec<Organization<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    mentions: Vec<Thing<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    keywords: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    citation: Vec<CreativeWork<'a>>,
+}
+
+/// A schema.org `Organization`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization<'a> {
+    #[serde(rename = "@context", skip_serializing_if = "Option::is_none")]
+    context: Option<&'static str>,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    url: String,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    alternate_name: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    same_as: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticker_symbol: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct Person<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct WebPage<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "@id")]
+    id: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct Thing<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    url: String,
+}
+
+#[derive(Debug, Serialize)]
+struct CreativeWork<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    url: &'a str,
+}
+
+/// The site as publisher: its title and home URL.
+#[derive(Debug, Clone, Copy)]
+pub struct Publisher<'a> {
+    /// Site title.
+    pub name: &'a str,
+    /// Absolute home URL.
+    pub url: &'a str,
+    /// Origin to make root-relative URLs absolute (`https://host`).
+    pub origin: &'a str,
+}
+
+/// The JSON-LD of a brief, escaped for a `<script>` block.
+pub fn brief(card: &BriefCard<'_>, sources: &[SourceView<'_>], publisher: Publisher<'_>) -> String {
+    let absolute = |url: &str| format!("{}{url}", publisher.origin);
+    let article = NewsArticle {
+        context: "https://schema.org",
+        kind: "NewsArticle",
+        headline: card.title,
+        description: card.summary,
+        url: &card.permalink,
+        date_published: &card.date.iso,
+        date_modified: card.updated.as_ref().map_or(&card.date.iso, |u| &u.iso),
+        author: card.author.map(|name| Person { kind: "Person", name }),
+        publisher: organization(publisher.name, publisher.url.to_owned()),
+        main_entity_of_page: WebPage {
+            kind: "WebPage",
+            id: &card.permalink,
+        },
+        about: card
+            .companies
+            .iter()
+            .map(|c| organization(c.name, absolute(&c.url)))
+            .collect(),
+        mentions: card
+            .contracts
+            .iter()
+            .map(|c| Thing {
+                kind: "GovernmentService",
+                name: c.name,
+                url: absolute(&c.url),
+            })
+            .collect(),
+        keywords: card.tags.iter().map(|t| t.name).collect(),
+        citation: sources
+            .iter()
+            .map(|s| CreativeWork {
+                kind: "CreativeWork",
+                name: s.name,
+                url: s.url,
+            })
+            .collect(),
+    };
+    escape(&article)
+}
+
+/// The JSON-LD of a company page, escaped for a `<script>` block.
+pub fn company<'a>(
+    name: &'a str,
+    url: String,
+    aliases: &'a [String],
+    website: Option<&'a str>,
+    ticker: Option<&'a str>,
+) -> String {
+    let org = Organization {
+        context: Some("https://schema.org"),
+        kind: "Organization",
+        name,
+        url,
+        alternate_name: aliases,
+        same_as: website,
+        ticker_symbol: ticker,
+    };
+    escape(&org)
+}
+
+fn organization(name: &str, url: String) -> Organization<'_> {
+    Organization {
+        context: None,
+        kind: "Organization",
+        name,
+        url,
+        alternate_name: &[],
+        same_as: None,
+        ticker_symbol: None,
+    }
+}
+
+/// Serializes to JSON with `<`, `>`, `&`, U+2028 and U+2029 as `\u` escapes,
+/// so the text can sit inside `<script>` without ending it.
+pub fn escape(value: &impl Serialize) -> String {
+    let json = serde_json::to_string(value).expect("JSON-LD views always serialize");
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_endings_cannot_break_out() {
+        let out = escape(&Person {
+            kind: "Person",
+            name: "</script><script>alert(1)</script> & \u{2028}",
+        });
+        assert!(!out.contains('<') && !out.contains('>') && !out.contains('&'), "{out}");
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back["name"], "</script><script>alert(1)</script> & \u{2028}");
+    }
+}
