@@ -60,7 +60,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let started = std::time::Instant::now();
-    let (options, timings) = match cli.command {
+    let (options, timings, write) = match cli.command {
         Command::Build {
             root,
             output,
@@ -75,23 +75,27 @@ fn main() -> ExitCode {
                 base_url,
                 drafts,
                 force,
-                write: true,
             },
             timings,
+            true,
         ),
-        Command::Check { root, drafts, timings } => (
-            BuildOptions {
+        Command::Check { root, drafts, timings } => {
+            let options = BuildOptions {
                 root,
                 output: None,
                 base_url: None,
                 drafts,
                 force: false,
-                write: false,
-            },
-            timings,
-        ),
+            };
+            (options, timings, false)
+        }
     };
-    match pipeline::build(&options) {
+    let outcome = if write {
+        pipeline::build(&options)
+    } else {
+        pipeline::check(&options)
+    };
+    match outcome {
         Ok(report) => {
             print_diagnostics(&report.warnings);
             if timings {
@@ -103,7 +107,7 @@ fn main() -> ExitCode {
         Err(BuildError::Site(diagnostics)) => {
             print_diagnostics(&diagnostics);
             let errors = diagnostics.error_count();
-            let verb = if options.write { "build" } else { "check" };
+            let verb = if write { "build" } else { "check" };
             eprintln!(
                 "{verb} failed: {errors} error{}{}; {}",
                 plural(errors),
@@ -111,7 +115,7 @@ fn main() -> ExitCode {
                     0 => String::new(),
                     w => format!(", {w} warning{}", plural(w)),
                 },
-                if options.write {
+                if write {
                     "the previous output was left as it was"
                 } else {
                     "nothing was written"

@@ -16,7 +16,7 @@ use crate::model::catalog::{self, CatalogOptions, WikiResolver};
 use crate::model::routes::BaseUrl;
 use crate::model::{Bodies, EntityKey, Owner, Site, links};
 use crate::output::{self, Refusal, WriteReport};
-use crate::render::{self, theme};
+use crate::render::{self, OutputFile, theme};
 use crate::{config, content};
 
 /// What to build, and how.
@@ -32,8 +32,6 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Replace an output folder holding files dossier did not write (kept as a backup).
     pub force: bool,
-    /// Write the output; `false` for `dossier check`.
-    pub write: bool,
 }
 
 /// How long one stage took and how many things it handled.
@@ -92,16 +90,33 @@ pub fn output_dir(options: &BuildOptions) -> PathBuf {
 
 /// Builds (or checks) the site.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let out = output_dir(options);
+    output::check_target(&options.root, &out, options.force)?;
+    let started = Instant::now();
+    let (files, mut report) = render_site(options)?;
+    report.written = Some(output::write(&options.root, &out, &files, options.force)?);
+    report.timings.push(Timing {
+        stage: "write",
+        elapsed: started.elapsed() - report.timings.iter().map(|t| t.elapsed).sum::<Duration>(),
+        count: files.len(),
+    });
+    Ok(report)
+}
+
+/// Checks the site: every stage of a build but the write.
+pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    render_site(options).map(|(_, report)| report)
+}
+
+/// Runs every stage up to the write and returns the output files in memory
+/// (what `serve` serves) with the report.
+pub fn render_site(options: &BuildOptions) -> Result<(Vec<OutputFile>, BuildReport), BuildError> {
     let mut report = BuildReport::default();
     let mut all = Diagnostics::default();
     let mut clock = Clock::start();
     let root = &options.root;
 
     let config = load_config(options)?;
-    let out = output_dir(options);
-    if options.write {
-        output::check_target(root, &out, options.force)?;
-    }
 
     let (content, d) = content::load(root)?;
     let files = content.briefs.len() + content.companies.len() + content.contracts.len() + content.pages.len();
@@ -169,14 +184,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     report.files = files.len();
     clock.lap("render", files.len());
     stage(&mut all, output::check_collisions(&files))?;
-
-    if options.write {
-        report.written = Some(output::write(root, &out, &files, options.force)?);
-        clock.lap("write", files.len());
-    }
     report.warnings = all;
     report.timings = clock.laps;
-    Ok(report)
+    Ok((files, report))
 }
 
 fn load_config(options: &BuildOptions) -> Result<Config, BuildError> {
