@@ -224,28 +224,39 @@ impl FromIterator<Diagnostic> for Diagnostics {
     }
 }
 
-/// A failure of the machine rather than of the writer's files:
-/// an unreadable folder, a full disk. Fails fast, exit status 2.
+/// A failure of the machine or of the command line rather than of the
+/// writer's files: an unreadable folder, a full disk, a bad flag. Fails
+/// fast, exit status 2. Its message already includes its cause; print it once.
 #[derive(Debug, thiserror::Error)]
-#[error("{action} {path}: {source}")]
-pub struct EnvError {
-    /// What dossier was doing ("cannot read", "cannot write", …).
-    pub action: &'static str,
-    /// The path involved.
-    pub path: String,
-    /// The underlying I/O error.
-    #[source]
-    pub source: std::io::Error,
+pub enum EnvError {
+    /// An I/O operation failed on a path.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What dossier was doing ("cannot read", "cannot write", …).
+        action: &'static str,
+        /// The path involved.
+        path: String,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// The command line or the folder asked for something impossible.
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl EnvError {
     /// An I/O failure on `path` while doing `action`.
     pub fn io(action: &'static str, path: &Path, source: std::io::Error) -> EnvError {
-        EnvError {
+        EnvError::Io {
             action,
             path: path.display().to_string(),
             source,
         }
+    }
+
+    /// A usage problem, explained in `message`.
+    pub fn usage(message: impl Into<String>) -> EnvError {
+        EnvError::Usage(message.into())
     }
 }
 

@@ -128,13 +128,7 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(BuildError::Env(e)) => {
-            eprint!("error: {e}");
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                eprint!(": {s}");
-                source = s.source();
-            }
-            eprintln!();
+            eprintln!("error: {e}");
             ExitCode::from(2)
         }
     }

@@ -66,7 +66,7 @@ pub enum BuildError {
     /// The site's own files are wrong: exit 1. Holds warnings too.
     #[error("the site has errors")]
     Site(Diagnostics),
-    /// The output folder may not be replaced: exit 1.
+    /// The output folder may not be replaced: exit 2, like any usage problem.
     #[error(transparent)]
     Refused(Refusal),
     /// The machine failed or the command line was wrong: exit 2.
@@ -195,13 +195,8 @@ fn load_config(options: &BuildOptions) -> Result<Config, BuildError> {
         Err(errors) => return Err(BuildError::Site(errors.into_iter().collect())),
     };
     if let Some(url) = &options.base_url {
-        config.base_url = BaseUrl::parse(url).map_err(|why| {
-            BuildError::Env(EnvError::io(
-                "invalid --base-url",
-                std::path::Path::new(url),
-                std::io::Error::new(std::io::ErrorKind::InvalidInput, why),
-            ))
-        })?;
+        config.base_url = BaseUrl::parse(url)
+            .map_err(|why| BuildError::Env(EnvError::usage(format!("invalid --base-url: {why}"))))?;
     }
     Ok(config)
 }

@@ -131,11 +131,10 @@ pub struct Content {
 pub fn load(root: &Path) -> Result<(Content, Diagnostics), EnvError> {
     let content = root.join("content");
     if !content.is_dir() {
-        return Err(EnvError::io(
-            "not a dossier site (no content/ folder; run `dossier init`):",
-            root,
-            std::io::Error::from(std::io::ErrorKind::NotFound),
-        ));
+        return Err(EnvError::usage(format!(
+            "{} is not a dossier site: it has no content/ folder (use --root, or create a site with `dossier init`)",
+            root.display()
+        )));
     }
     let mut diagnostics = Diagnostics::default();
     let briefs = load_kind(root, &content.join("briefs"), None, &mut diagnostics)?;
@@ -251,7 +250,7 @@ pub fn parse_file<T: DeserializeOwned>(path: PathBuf, mut text: String) -> Resul
         Err(e) => {
             let mut d = Diagnostic::error(&path, format!("invalid front matter: {}", e.message));
             if let Some(mut p) = e.position {
-                if p.line == 1 && p.column == 1 {
+                if p.line == 1 && p.column == 1 && !e.message.starts_with("missing field") {
                     p = quoted_value_position(split.yaml, &e.message).unwrap_or(p);
                 }
                 let at = Position {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::UnknownReferences;
 use crate::content::raw::{RawBrief, RawCompany, RawContract, RawPage};
-use crate::content::{Body, Content, Loaded, SourceFile};
+use crate::content::{Body, Content, Loaded, SourceFile, frontmatter};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::slug::{Slug, SlugError};
 
@@ -248,27 +248,32 @@ fn entity_slug(file: &SourceFile, explicit: Option<&str>, d: &mut Diagnostics) -
     }
 }
 
+/// Two entities of a kind on one slug: an error naming both files, placed
+/// on the `slug:` line that causes it when one of them sets it explicitly.
 fn check_unique_slugs<'a>(noun: &str, items: impl Iterator<Item = (&'a Slug, &'a SourceFile)>, d: &mut Diagnostics) {
-    let mut seen: HashMap<&Slug, &Path> = HashMap::new();
+    let mut seen: HashMap<&Slug, &SourceFile> = HashMap::new();
     for (slug, file) in items {
-        if let Some(first) = seen.insert(slug, &file.path) {
-            let diag = match file.yaml().contains("slug:") {
-                true => file.key_error("slug", ""),
-                false => Diagnostic::error(&file.path, ""),
-            };
-            d.push(
-                Diagnostic {
-                    message: format!(
-                        "two {noun}s would be written to the same URL (slug '{slug}'): {} and {}",
-                        first.display(),
-                        file.path.display()
-                    ),
-                    ..diag
-                }
-                .with_help("give one of them a different file name or `slug:`"),
-            );
-            seen.insert(slug, first);
-        }
+        let Some(first) = seen.get(slug).copied() else {
+            seen.insert(slug, file);
+            continue;
+        };
+        let sets_slug = |f: &SourceFile| frontmatter::key_offset(f.yaml(), "slug").is_some();
+        let culprit = if sets_slug(first) && !sets_slug(file) {
+            first
+        } else {
+            file
+        };
+        let message = format!(
+            "two {noun}s would be written to the same URL (slug '{slug}'): {} and {}",
+            first.path.display(),
+            file.path.display()
+        );
+        let diag = if sets_slug(culprit) {
+            culprit.key_error("slug", message)
+        } else {
+            Diagnostic::error(&culprit.path, message)
+        };
+        d.push(diag.with_help("give one of them a different file name or `slug:`"));
     }
 }
 

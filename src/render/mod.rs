@@ -147,6 +147,8 @@ pub fn render(site: &Site, tera: &Tera, theme: &Theme, syntax_css: String) -> Re
 /// Cards of every entity, built once and borrowed by every page.
 struct Cards<'a> {
     briefs: Vec<BriefCard<'a>>,
+    brief_values: Vec<tera::Value>,
+    contract_values: Vec<tera::Value>,
     companies: Vec<CompanyCard<'a>>,
     contracts: Vec<ContractCard<'a>>,
     tags: Vec<TagCard<'a>>,
@@ -171,7 +173,7 @@ impl<'a> Cards<'a> {
             }
         };
         let latest = |briefs: &[BriefId]| briefs.first().map(|b| DateView::new(&c.briefs[b.index()].date));
-        let briefs = c
+        let briefs: Vec<BriefCard> = c
             .briefs
             .par_iter()
             .enumerate()
@@ -218,7 +220,7 @@ impl<'a> Cards<'a> {
                 stub: matches!(co.origin, Origin::Stub(_)),
             })
             .collect();
-        let contracts = c
+        let contracts: Vec<ContractCard> = c
             .contracts
             .iter()
             .enumerate()
@@ -251,16 +253,28 @@ impl<'a> Cards<'a> {
                 }
             })
             .collect();
+        let brief_values = briefs.par_iter().map(Shared::<BriefCard>::cache).collect();
+        let contract_values = contracts.iter().map(Shared::<ContractCard>::cache).collect();
         Cards {
             briefs,
+            brief_values,
+            contract_values,
             companies,
             contracts,
             tags,
         }
     }
 
-    fn briefs(&self, ids: &[BriefId]) -> Vec<&BriefCard<'a>> {
-        ids.iter().map(|id| &self.briefs[id.index()]).collect()
+    fn briefs(&self, ids: &[BriefId]) -> Vec<Shared<'_, BriefCard<'a>>> {
+        ids.iter().map(|id| self.brief(*id)).collect()
+    }
+
+    fn brief(&self, id: BriefId) -> Shared<'_, BriefCard<'a>> {
+        Shared::new(&self.brief_values[id.index()])
+    }
+
+    fn contract(&self, id: ContractId) -> Shared<'_, ContractCard<'a>> {
+        Shared::new(&self.contract_values[id.index()])
     }
 }
 
@@ -393,7 +407,7 @@ impl<'a> Renderer<'a> {
                 let view = BriefView {
                     card,
                     content: &site.bodies.briefs[id.index()].html,
-                    contract_facts: b.contracts.iter().map(|k| &cards.contracts[k.index()]).collect(),
+                    contract_facts: b.contracts.iter().map(|k| cards.contract(*k)).collect(),
                     sources: b
                         .sources
                         .iter()
@@ -444,7 +458,7 @@ impl<'a> Renderer<'a> {
                     feed_url: self.base().url(&UrlPath::feed_in(&path)),
                     contracts: l.company_contracts[id.index()]
                         .iter()
-                        .map(|k| &cards.contracts[k.index()])
+                        .map(|k| cards.contract(*k))
                         .collect(),
                     briefs: cards.briefs(&l.company_briefs[id.index()]),
                     extra: &co.extra,
@@ -488,7 +502,7 @@ impl<'a> Renderer<'a> {
                             TimelineItem {
                                 date: card.date.clone(),
                                 event: None,
-                                brief: Some(card),
+                                brief: Some(cards.brief(*b)),
                             }
                         }
                     })
@@ -675,7 +689,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn paginate(&self, base: &UrlPath, ids: &[BriefId], page: usize) -> (Vec<&'a BriefCard<'a>>, Pagination) {
+    fn paginate(&self, base: &UrlPath, ids: &[BriefId], page: usize) -> (Vec<Shared<'a, BriefCard<'a>>>, Pagination) {
         let per_page = self.site.config.briefs_per_page.get();
         let total = self.pages_of(ids.len());
         let url = |n: usize| self.base().url(&UrlPath::paginated(base, n));
@@ -686,10 +700,11 @@ impl<'a> Renderer<'a> {
             total,
             previous: (page > 1).then(|| url(page - 1)),
             next: (page < total).then(|| url(page + 1)),
-            pages: (1..=total)
-                .map(|number| PageLink {
+            pages: page_window(page, total)
+                .map(|(number, gap_before)| PageLink {
                     number,
                     url: url(number),
+                    gap_before,
                 })
                 .collect(),
         };
@@ -716,7 +731,7 @@ impl<'a> Renderer<'a> {
                     .max()
                     .unwrap_or(&b.date);
                 FeedEntry {
-                    brief: &self.cards.briefs[id.index()],
+                    brief: self.cards.brief(*id),
                     updated: latest.rfc3339(),
                     content: if full_content {
                         &site.bodies.briefs[id.index()].html
@@ -802,9 +817,32 @@ impl<'a> Renderer<'a> {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::page_window;
+
+    #[test]
+    fn pagination_shows_a_window_with_gaps() {
+        let pages: Vec<(usize, bool)> = page_window(10, 500).collect();
+        assert_eq!(
+            pages,
+            vec![
+                (1, false),
+                (8, true),
+                (9, false),
+                (10, false),
+                (11, false),
+                (12, false),
+                (500, true)
+            ]
+        );
+        assert_eq!(page_window(1, 3).count(), 3);
+    }
+}
+
 #[derive(Serialize)]
 struct Home<'a> {
-    briefs: Vec<&'a BriefCard<'a>>,
+    briefs: Vec<Shared<'a, BriefCard<'a>>>,
     pagination: Pagination,
 }
 
@@ -826,7 +864,7 @@ struct ContractPage<'a> {
 #[derive(Serialize)]
 struct TagPage<'a> {
     tag: &'a TagCard<'a>,
-    briefs: Vec<&'a BriefCard<'a>>,
+    briefs: Vec<Shared<'a, BriefCard<'a>>>,
     pagination: Pagination,
 }
 
@@ -863,6 +901,19 @@ struct FeedPage<'a> {
 #[derive(Serialize)]
 struct SitemapPage {
     entries: Vec<SitemapEntry>,
+}
+
+/// The page numbers a pagination bar shows: 1, the last, and two either side
+/// of `current`; each with whether numbers were skipped just before it.
+fn page_window(current: usize, total: usize) -> impl Iterator<Item = (usize, bool)> {
+    let mut previous = 0;
+    (1..=total)
+        .filter(move |&n| n == 1 || n == total || n.abs_diff(current) <= 2)
+        .map(move |n| {
+            let gap = n > previous + 1;
+            previous = n;
+            (n, gap)
+        })
 }
 
 /// Turns a Tera error into a diagnostic at the template's file and line,

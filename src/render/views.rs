@@ -5,11 +5,54 @@
 //! pages is described once. Field names here are the theme interface
 //! documented in `docs/themes.md`; rename nothing without updating it.
 
-use serde::Serialize;
+use std::marker::PhantomData;
+
+use serde::{Serialize, Serializer};
 
 use crate::content::raw::{ContractStatus, Extra};
 use crate::date::DateTime;
 use crate::model::Money;
+
+/// A card serialized once per build and shared by every page that lists it.
+///
+/// Tera clones a pre-built `Value` by reference count instead of walking the
+/// card again, which is what keeps listings linear in cost: a brief appears on
+/// its tag, company, contract, home and feed pages. `T` records which view
+/// the value holds, for readers and for the theme documentation.
+#[derive(Debug)]
+pub struct Shared<'a, T> {
+    value: &'a tera::Value,
+    view: PhantomData<&'a T>,
+}
+
+impl<'a, T: Serialize> Shared<'a, T> {
+    /// Wraps the cached value of a `T`.
+    pub fn new(value: &'a tera::Value) -> Self {
+        Shared {
+            value,
+            view: PhantomData,
+        }
+    }
+
+    /// Serializes a view once, for sharing.
+    pub fn cache(view: &T) -> tera::Value {
+        tera::Value::from_serializable(view)
+    }
+}
+
+impl<T> Clone for Shared<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Shared<'_, T> {}
+
+impl<T> Serialize for Shared<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
 
 /// A link to an entity: its name and URL (root-relative, base path included).
 #[derive(Debug, Clone, Serialize)]
@@ -263,15 +306,15 @@ pub struct BriefView<'a> {
     /// The body HTML; mark it `| safe` in templates (it is sanitized per `raw_html`).
     pub content: &'a str,
     /// Contracts with their key facts.
-    pub contract_facts: Vec<&'a ContractCard<'a>>,
+    pub contract_facts: Vec<Shared<'a, ContractCard<'a>>>,
     /// Sources.
     pub sources: Vec<SourceView<'a>>,
     /// Corrections, newest first.
     pub corrections: Vec<CorrectionView<'a>>,
     /// Related briefs, both directions, newest first.
-    pub related: Vec<&'a BriefCard<'a>>,
+    pub related: Vec<Shared<'a, BriefCard<'a>>>,
     /// Briefs linking to this one in their body.
-    pub mentioned_in: Vec<&'a BriefCard<'a>>,
+    pub mentioned_in: Vec<Shared<'a, BriefCard<'a>>>,
     /// The brief's source file, relative to the site root.
     pub source_path: String,
     /// Free-form data.
@@ -293,9 +336,9 @@ pub struct CompanyView<'a> {
     /// The company's Atom feed.
     pub feed_url: String,
     /// Contracts awarded to it.
-    pub contracts: Vec<&'a ContractCard<'a>>,
+    pub contracts: Vec<Shared<'a, ContractCard<'a>>>,
     /// Every brief naming it, newest first.
-    pub briefs: Vec<&'a BriefCard<'a>>,
+    pub briefs: Vec<Shared<'a, BriefCard<'a>>>,
     /// Free-form data.
     pub extra: &'a Extra,
 }
@@ -308,7 +351,7 @@ pub struct TimelineItem<'a> {
     /// The contract's own event text, if this is one.
     pub event: Option<&'a str>,
     /// The brief, if this line is a brief.
-    pub brief: Option<&'a BriefCard<'a>>,
+    pub brief: Option<Shared<'a, BriefCard<'a>>>,
 }
 
 /// The full contract, for `contract.html`.
@@ -322,7 +365,7 @@ pub struct ContractView<'a> {
     /// Own events and briefs, oldest first.
     pub timeline: Vec<TimelineItem<'a>>,
     /// Briefs about it, newest first.
-    pub briefs: Vec<&'a BriefCard<'a>>,
+    pub briefs: Vec<Shared<'a, BriefCard<'a>>>,
     /// Free-form data.
     pub extra: &'a Extra,
 }
@@ -351,7 +394,8 @@ pub struct Pagination {
     pub previous: Option<String>,
     /// Next page URL.
     pub next: Option<String>,
-    /// Every page: number and URL.
+    /// A window of pages: the first, the last and two on each side of the
+    /// current one (so a 500-page listing does not list 500 links per page).
     pub pages: Vec<PageLink>,
 }
 
@@ -362,6 +406,8 @@ pub struct PageLink {
     pub number: usize,
     /// URL.
     pub url: String,
+    /// Whether pages were skipped between the previous link and this one (show "…").
+    pub gap_before: bool,
 }
 
 /// An Atom feed.
@@ -383,7 +429,7 @@ pub struct FeedView<'a> {
 #[derive(Debug, Serialize)]
 pub struct FeedEntry<'a> {
     /// The brief.
-    pub brief: &'a BriefCard<'a>,
+    pub brief: Shared<'a, BriefCard<'a>>,
     /// RFC 3339 of the latest of date, updated and corrections.
     pub updated: String,
     /// Body HTML, escaped by the XML template.

@@ -1,0 +1,51 @@
+//! The bundled example (the repository's own dossier.yaml and content/)
+//! builds cleanly and without a broken link, at a domain root and under a
+//! GitHub Pages project sub-path.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Outcome, assert_links_resolve, run};
+
+/// Builds the repository's site into a temporary folder.
+fn build_example(base_url: Option<&str>) -> (tempfile::TempDir, Outcome) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let output = dir.path().join("public");
+    let output_arg = output.to_str().expect("a UTF-8 temporary path");
+    let mut args = vec!["--output", output_arg];
+    if let Some(url) = base_url {
+        args.extend(["--base-url", url]);
+    }
+    let out = run(Path::new(env!("CARGO_MANIFEST_DIR")), "build", &args, output.clone());
+    out.assert_success();
+    (dir, out)
+}
+
+/// Panics unless stderr holds nothing but the "Built N pages …" summary.
+#[track_caller]
+fn assert_quiet(out: &Outcome) {
+    let lines: Vec<&str> = out.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(
+        lines.len() == 1 && lines[0].starts_with("Built ") && !lines[0].contains("warning"),
+        "expected only the summary line on stderr:\n{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn the_example_builds_cleanly_at_a_domain_root() {
+    let (_dir, out) = build_example(None);
+    assert_quiet(&out);
+    assert!(out.has("index.html") && out.has("404.html") && out.has("atom.xml"));
+    assert_links_resolve(&out.output, "/");
+}
+
+#[test]
+fn the_example_builds_cleanly_under_a_sub_path() {
+    let (_dir, out) = build_example(Some("https://user.github.io/repo/"));
+    assert_quiet(&out);
+    let stylesheets = out.page("").attrs("link[rel=stylesheet]", "href");
+    assert!(stylesheets.contains(&"/repo/style.css".to_owned()), "{stylesheets:?}");
+    assert_links_resolve(&out.output, "https://user.github.io/repo/");
+}
