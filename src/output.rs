@@ -8,7 +8,6 @@
 //! deleted. The site root and its ancestors are always refused.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -147,79 +146,127 @@ fn existing(output: &Path) -> Result<Existing, EnvError> {
 
 /// Two files on one output path, or paths differing only in case
 /// (GitHub Pages is case-sensitive, most laptops are not): errors naming both.
-pub fn check_collisions(files: &[OutputFile]) -> Diagnostics {
+pub fn check_collisions<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Diagnostics {
     let mut exact: BTreeMap<&str, &str> = BTreeMap::new();
     let mut folded: HashMap<String, &str> = HashMap::new();
     let mut d = Diagnostics::default();
-    for f in files {
-        let path = f.path.as_str();
-        if let Some(first) = exact.insert(path, &f.origin) {
+    for (path, origin) in files {
+        if let Some(first) = exact.insert(path, origin) {
             d.push(
                 Diagnostic::error(
-                    &f.origin,
-                    format!("two things would be written to /{path}: {first} and {}", f.origin),
+                    origin,
+                    format!("two things would be written to /{path}: {first} and {origin}"),
                 )
                 .with_help("rename one of them or change its slug"),
             );
         } else if let Some(first) = folded.insert(path.to_lowercase(), path) {
-            d.push(Diagnostic::error(&f.origin, format!("/{path} and /{first} differ only in letter case; GitHub Pages would serve them as two files but most laptops cannot hold both"))
+            d.push(Diagnostic::error(origin, format!("/{path} and /{first} differ only in letter case; GitHub Pages would serve them as two files but most laptops cannot hold both"))
                 .with_help("rename one of them"));
         }
     }
     d
 }
 
-/// Writes `files` into a fresh folder next to `output` and swaps it in.
-///
-/// `check_target` must have passed; it is checked again here so nothing
-/// can slip in between.
-pub fn write(root: &Path, output: &Path, files: &[OutputFile], force: bool) -> Result<WriteReport, Refusal> {
-    check_target(root, output, force)?;
-    let parent = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(|e| EnvError::io("cannot create", &parent, e))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".dossier-staging-")
-        .tempdir_in(&parent)
-        .map_err(|e| EnvError::io("cannot create a staging folder in", &parent, e))?;
-    let bytes = write_all(staging.path(), files)?;
-    write_marker(staging.path(), files)?;
-    set_readable(staging.path())?;
+/// A build being written: a private folder next to the output that becomes
+/// the output in [`Staging::finish`]. Dropped unfinished, it deletes itself,
+/// so a failed build leaves the previous output untouched.
+#[derive(Debug)]
+pub struct Staging {
+    dir: tempfile::TempDir,
+    output: PathBuf,
+    parent: PathBuf,
+    folders: BTreeSet<PathBuf>,
+    paths: Vec<String>,
+    bytes: u64,
+}
 
-    let old = existing(output)?;
-    let mut report = WriteReport {
-        files: files.len(),
-        bytes,
-        backup: None,
-    };
-    let aside = match old {
-        Existing::Nothing if output.exists() => {
-            // An empty folder or one holding only our marker: move aside and drop.
-            Some(move_aside(output, &parent, "old")?)
-        }
-        Existing::Nothing => None,
-        Existing::Dossier => Some(move_aside(output, &parent, "old")?),
-        Existing::Foreign(_) => {
-            let backup = move_aside(output, &parent, "backup")?;
-            report.backup = Some(backup);
-            None
-        }
-    };
-    let staged = staging.keep();
-    if let Err(e) = std::fs::rename(&staged, output) {
-        if let Some(previous) = aside.as_ref().or(report.backup.as_ref()) {
-            let _ = std::fs::rename(previous, output);
-        }
-        let _ = std::fs::remove_dir_all(&staged);
-        return Err(EnvError::io("cannot move the new site into", output, e).into());
+impl Staging {
+    /// Checks the target and creates the staging folder beside it.
+    pub fn create(root: &Path, output: &Path, force: bool) -> Result<Staging, Refusal> {
+        check_target(root, output, force)?;
+        let parent = match output.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| EnvError::io("cannot create", &parent, e))?;
+        let dir = tempfile::Builder::new()
+            .prefix(".dossier-staging-")
+            .tempdir_in(&parent)
+            .map_err(|e| EnvError::io("cannot create a staging folder in", &parent, e))?;
+        Ok(Staging {
+            dir,
+            output: output.to_owned(),
+            parent,
+            folders: BTreeSet::new(),
+            paths: Vec::new(),
+            bytes: 0,
+        })
     }
-    if let Some(previous) = aside {
-        std::fs::remove_dir_all(&previous)
-            .map_err(|e| EnvError::io("cannot remove the previous output", &previous, e))?;
+
+    /// Writes a batch of files, in parallel.
+    pub fn write(&mut self, files: &[OutputFile]) -> Result<(), EnvError> {
+        let root = self.dir.path();
+        for file in files {
+            if let Some(folder) = Path::new(file.path.as_str()).parent() {
+                if !folder.as_os_str().is_empty() && self.folders.insert(folder.to_owned()) {
+                    let folder = root.join(folder);
+                    std::fs::create_dir_all(&folder).map_err(|e| EnvError::io("cannot create", &folder, e))?;
+                }
+            }
+        }
+        self.bytes += write_all(root, files)?;
+        self.paths.extend(files.iter().map(|f| f.path.as_str().to_owned()));
+        Ok(())
     }
-    Ok(report)
+
+    /// Writes the marker and swaps the staging folder in for the output.
+    pub fn finish(self, root: &Path, force: bool) -> Result<WriteReport, Refusal> {
+        let Staging {
+            dir,
+            output,
+            parent,
+            mut paths,
+            bytes,
+            ..
+        } = self;
+        check_target(root, &output, force)?;
+        write_marker(dir.path(), &mut paths)?;
+        set_readable(dir.path())?;
+        let mut report = WriteReport {
+            files: paths.len(),
+            bytes,
+            backup: None,
+        };
+        let aside = match existing(&output)? {
+            Existing::Nothing if output.exists() => Some(move_aside(&output, &parent, "old")?),
+            Existing::Nothing => None,
+            Existing::Dossier => Some(move_aside(&output, &parent, "old")?),
+            Existing::Foreign(_) => {
+                report.backup = Some(move_aside(&output, &parent, "backup")?);
+                None
+            }
+        };
+        let staged = dir.keep();
+        if let Err(e) = std::fs::rename(&staged, &output) {
+            if let Some(previous) = aside.as_ref().or(report.backup.as_ref()) {
+                let _ = std::fs::rename(previous, &output);
+            }
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(EnvError::io("cannot move the new site into", &output, e).into());
+        }
+        if let Some(previous) = aside {
+            std::fs::remove_dir_all(&previous)
+                .map_err(|e| EnvError::io("cannot remove the previous output", &previous, e))?;
+        }
+        Ok(report)
+    }
+}
+
+/// Writes `files` into a fresh folder next to `output` and swaps it in.
+pub fn write(root: &Path, output: &Path, files: &[OutputFile], force: bool) -> Result<WriteReport, Refusal> {
+    let mut staging = Staging::create(root, output, force)?;
+    staging.write(files)?;
+    staging.finish(root, force)
 }
 
 fn move_aside(output: &Path, parent: &Path, kind: &str) -> Result<PathBuf, EnvError> {
@@ -241,14 +288,8 @@ fn move_aside(output: &Path, parent: &Path, kind: &str) -> Result<PathBuf, EnvEr
     Ok(target)
 }
 
+/// Writes files whose folders exist, in parallel; returns the bytes written.
 fn write_all(dir: &Path, files: &[OutputFile]) -> Result<u64, EnvError> {
-    let folders: BTreeSet<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(f.path.as_str()).parent().map(|p| dir.join(p)))
-        .collect();
-    for folder in &folders {
-        std::fs::create_dir_all(folder).map_err(|e| EnvError::io("cannot create", folder, e))?;
-    }
     files
         .par_iter()
         .map(|f| {
@@ -263,20 +304,17 @@ fn write_all(dir: &Path, files: &[OutputFile]) -> Result<u64, EnvError> {
         .try_reduce(|| 0, |a, b| Ok(a + b))
 }
 
-fn write_marker(dir: &Path, files: &[OutputFile]) -> Result<(), EnvError> {
+fn write_marker(dir: &Path, paths: &mut [String]) -> Result<(), EnvError> {
     let path = dir.join(MARKER);
-    let mut paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
     paths.sort_unstable();
     let mut text = String::with_capacity(paths.len() * 40);
     text.push_str(MARKER_HEADER);
     text.push('\n');
-    for p in paths {
+    for p in paths.iter() {
         text.push_str(p);
         text.push('\n');
     }
-    let mut file = std::fs::File::create(&path).map_err(|e| EnvError::io("cannot write", &path, e))?;
-    file.write_all(text.as_bytes())
-        .map_err(|e| EnvError::io("cannot write", &path, e))
+    std::fs::write(&path, text).map_err(|e| EnvError::io("cannot write", &path, e))
 }
 
 /// Staging folders are created private (0700); a published site is world-readable.
@@ -305,11 +343,12 @@ mod tests {
 
     #[test]
     fn collisions_name_both_origins() {
-        let d = check_collisions(&[
+        let files = [
             file("a/", "content/pages/a.md"),
             file("a/", "static/a/index.html"),
             file("A/", "static/A/index.html"),
-        ]);
+        ];
+        let d = check_collisions(files.iter().map(|f| (f.path.as_str(), f.origin.as_str())));
         let messages: Vec<String> = d.iter().map(|d| d.message.clone()).collect();
         assert!(
             messages[0].contains("content/pages/a.md") && messages[0].contains("static/a/index.html"),

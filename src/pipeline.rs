@@ -14,9 +14,11 @@ use crate::highlight::{self, Highlighter};
 use crate::markdown::{self, MarkdownOptions, RenderedBody};
 use crate::model::catalog::{self, CatalogOptions, WikiResolver};
 use crate::model::routes::BaseUrl;
+use crate::model::routes::OutputPath;
 use crate::model::{Bodies, EntityKey, Owner, Site, links};
+use crate::output::Staging;
 use crate::output::{self, Refusal, WriteReport};
-use crate::render::{self, OutputFile, theme};
+use crate::render::{self, OutputFile, RenderError, theme};
 use crate::{config, content};
 
 /// What to build, and how.
@@ -91,26 +93,39 @@ pub fn output_dir(options: &BuildOptions) -> PathBuf {
 /// Builds (or checks) the site.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let out = output_dir(options);
-    output::check_target(&options.root, &out, options.force)?;
+    let mut staging = Staging::create(&options.root, &out, options.force)?;
+    let mut report = run(options, &mut |files| staging.write(&files))?;
     let started = Instant::now();
-    let (files, mut report) = render_site(options)?;
-    report.written = Some(output::write(&options.root, &out, &files, options.force)?);
+    report.written = Some(staging.finish(&options.root, options.force)?);
     report.timings.push(Timing {
-        stage: "write",
-        elapsed: started.elapsed() - report.timings.iter().map(|t| t.elapsed).sum::<Duration>(),
-        count: files.len(),
+        stage: "swap",
+        elapsed: started.elapsed(),
+        count: 1,
     });
     Ok(report)
 }
 
 /// Checks the site: every stage of a build but the write.
 pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildError> {
-    render_site(options).map(|(_, report)| report)
+    run(options, &mut |_| Ok(()))
 }
 
 /// Runs every stage up to the write and returns the output files in memory
 /// (what `serve` serves) with the report.
 pub fn render_site(options: &BuildOptions) -> Result<(Vec<OutputFile>, BuildReport), BuildError> {
+    let mut all = Vec::new();
+    let report = run(options, &mut |files| {
+        all.extend(files);
+        Ok(())
+    })?;
+    Ok((all, report))
+}
+
+/// The pipeline; rendered files go to `sink` in bounded batches.
+fn run(
+    options: &BuildOptions,
+    sink: &mut dyn FnMut(Vec<OutputFile>) -> Result<(), EnvError>,
+) -> Result<BuildReport, BuildError> {
     let mut report = BuildReport::default();
     let mut all = Diagnostics::default();
     let mut clock = Clock::start();
@@ -178,15 +193,39 @@ pub fn render_site(options: &BuildOptions) -> Result<(Vec<OutputFile>, BuildRepo
     let site_view = render::site_view(&site);
     let tera = render::compile(&theme, &site.config.base_url, &site_view)
         .map_err(|d| BuildError::Site(merged(all.clone(), d.into_vec())))?;
-    let files = render::render(&site, &tera, &theme, syntax_css)
-        .map_err(|d| BuildError::Site(merged(all.clone(), d.into_vec())))?;
-    report.pages = files.iter().filter(|f| f.path.as_str().ends_with(".html")).count();
-    report.files = files.len();
-    clock.lap("render", files.len());
-    stage(&mut all, output::check_collisions(&files))?;
+    let mut paths: Vec<(OutputPath, String)> = Vec::new();
+    let mut writing = Duration::ZERO;
+    let mut counting_sink = |files: Vec<OutputFile>| {
+        paths.extend(files.iter().map(|f| (f.path.clone(), f.origin.clone())));
+        let started = Instant::now();
+        let result = sink(files);
+        writing += started.elapsed();
+        result
+    };
+    match render::render(&site, &tera, &theme, syntax_css, &mut counting_sink) {
+        Ok(()) => {}
+        Err(RenderError::Templates(d)) => return Err(BuildError::Site(merged(all, d.into_vec()))),
+        Err(RenderError::Sink(e)) => return Err(BuildError::Env(e)),
+    }
+    report.pages = paths.iter().filter(|(p, _)| p.as_str().ends_with(".html")).count();
+    report.files = paths.len();
+    clock.lap("render + write", paths.len());
+    if let Some(lap) = clock.laps.last_mut() {
+        lap.elapsed = lap.elapsed.saturating_sub(writing);
+        lap.stage = "render";
+    }
+    clock.laps.push(Timing {
+        stage: "write",
+        elapsed: writing,
+        count: paths.len(),
+    });
+    stage(
+        &mut all,
+        output::check_collisions(paths.iter().map(|(p, o)| (p.as_str(), o.as_str()))),
+    )?;
     report.warnings = all;
     report.timings = clock.laps;
-    Ok((files, report))
+    Ok(report)
 }
 
 fn load_config(options: &BuildOptions) -> Result<Config, BuildError> {

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::diag::{Diagnostic, Diagnostics, Position};
+use crate::diag::{Diagnostic, Diagnostics, EnvError, Position};
 use crate::model::links::TimelineEntry;
 use crate::model::routes::{BaseUrl, OutputPath, UrlPath};
 use crate::model::{BriefId, CompanyId, ContractId, Origin, PageId, Site, TagId};
@@ -110,8 +110,31 @@ pub fn site_view(site: &Site) -> SiteView<'_> {
     }
 }
 
-/// Renders every page, feed and hosting file, plus the theme's assets.
-pub fn render(site: &Site, tera: &Tera, theme: &Theme, syntax_css: String) -> Result<Vec<OutputFile>, Diagnostics> {
+/// Pages rendered per batch handed to the sink: enough to keep both cores
+/// busy, few enough that a 100,000-brief site never holds all its pages.
+const BATCH: usize = 1024;
+
+/// Why rendering stopped.
+#[derive(Debug)]
+pub enum RenderError {
+    /// Templates failed (every distinct error, deduplicated).
+    Templates(Diagnostics),
+    /// The sink (the writer) failed.
+    Sink(EnvError),
+}
+
+/// Renders every page, feed and hosting file, plus the theme's assets, and
+/// hands them to `sink` in bounded batches, in a deterministic order.
+///
+/// After the first template error nothing more is handed to the sink, but
+/// rendering goes on so that every broken template is reported.
+pub fn render(
+    site: &Site,
+    tera: &Tera,
+    theme: &Theme,
+    syntax_css: String,
+    sink: &mut dyn FnMut(Vec<OutputFile>) -> Result<(), EnvError>,
+) -> Result<(), RenderError> {
     let cards = Cards::build(site);
     let renderer = Renderer {
         site,
@@ -120,28 +143,32 @@ pub fn render(site: &Site, tera: &Tera, theme: &Theme, syntax_css: String) -> Re
         templates: &theme.templates,
         cards: &cards,
     };
-    let jobs = renderer.jobs();
-    let results: Vec<Result<OutputFile, Diagnostic>> = jobs.par_iter().map(|job| renderer.render(job)).collect();
-    let mut files = Vec::with_capacity(results.len() + theme.static_files.len() + 4);
     let mut diagnostics = Diagnostics::default();
     let mut seen = HashSet::new();
-    for result in results {
-        match result {
-            Ok(file) => files.push(file),
-            Err(d) if seen.insert((d.path.clone(), d.position, d.message.clone())) => diagnostics.push(d),
-            Err(_) => {}
+    for batch in renderer.jobs().chunks(BATCH) {
+        let results: Vec<Result<OutputFile, Diagnostic>> = batch.par_iter().map(|job| renderer.render(job)).collect();
+        let mut files = Vec::with_capacity(results.len());
+        for result in results {
+            match result {
+                Ok(file) => files.push(file),
+                Err(d) if seen.insert((d.path.clone(), d.position, d.message.clone())) => diagnostics.push(d),
+                Err(_) => {}
+            }
+        }
+        if diagnostics.is_empty() {
+            sink(files).map_err(RenderError::Sink)?;
         }
     }
     if !diagnostics.is_empty() {
-        return Err(diagnostics);
+        return Err(RenderError::Templates(diagnostics));
     }
-    files.extend(renderer.hosting_files(syntax_css));
+    let mut files = renderer.hosting_files(syntax_css);
     files.extend(theme.static_files.iter().map(|s| OutputFile {
         path: UrlPath::from_static(&s.relative).output_file(),
         contents: Contents::Asset(s.asset.clone()),
         origin: s.origin.display().to_string(),
     }));
-    Ok(files)
+    sink(files).map_err(RenderError::Sink)
 }
 
 /// Cards of every entity, built once and borrowed by every page.
