@@ -7,7 +7,7 @@
 //! `--force`, in which case the old folder is kept as a backup, never
 //! deleted. The site root and its ancestors are always refused.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -67,12 +67,7 @@ enum Existing {
 
 /// Checks that the output folder may be replaced; call before any other work.
 pub fn check_target(root: &Path, output: &Path, force: bool) -> Result<(), Refusal> {
-    let root_abs = absolute(root)?;
-    let out_abs = absolute(output)?;
-    let protected = ["content", "static", "templates", "themes"].map(|f| root_abs.join(f));
-    if root_abs.starts_with(&out_abs) || protected.iter().any(|p| out_abs.starts_with(p)) {
-        return Err(Refusal::ProtectedFolder(output.to_owned()));
-    }
+    check_protected(root, output)?;
     match existing(output)? {
         Existing::Foreign(example) if !force => Err(Refusal::ForeignFiles {
             folder: output.to_owned(),
@@ -80,6 +75,23 @@ pub fn check_target(root: &Path, output: &Path, force: bool) -> Result<(), Refus
         }),
         _ => Ok(()),
     }
+}
+
+/// Refuses the site root, its ancestors and its source folders as output, even with `--force`.
+fn check_protected(root: &Path, output: &Path) -> Result<(), Refusal> {
+    let root_abs = absolute(root)?;
+    let out_abs = absolute(output)?;
+    let protected = ["content", "static", "templates", "themes"].map(|f| root_abs.join(f));
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let is_home = home.is_some_and(|h| absolute(&h).is_ok_and(|h| h == out_abs));
+    if is_home
+        || out_abs.parent().is_none()
+        || root_abs.starts_with(&out_abs)
+        || protected.iter().any(|p| out_abs.starts_with(p))
+    {
+        return Err(Refusal::ProtectedFolder(output.to_owned()));
+    }
+    Ok(())
 }
 
 fn absolute(path: &Path) -> Result<PathBuf, EnvError> {
@@ -108,17 +120,15 @@ fn existing(output: &Path) -> Result<Existing, EnvError> {
     if !output.is_dir() {
         return Ok(Existing::Foreign(output.display().to_string()));
     }
-    let manifest: Option<BTreeSet<String>> = match std::fs::read_to_string(output.join(MARKER)) {
-        Ok(text) => Some(
-            text.lines()
-                .filter(|l| !l.starts_with('#'))
-                .map(str::to_owned)
-                .collect(),
-        ),
+    let text = match std::fs::read_to_string(output.join(MARKER)) {
+        Ok(text) => Some(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(EnvError::io("cannot read", &output.join(MARKER), e)),
     };
-    for entry in WalkDir::new(output).min_depth(1).sort_by_file_name() {
+    let manifest: Option<HashSet<&str>> = text
+        .as_deref()
+        .map(|t| t.lines().filter(|l| !l.starts_with('#')).collect());
+    for entry in WalkDir::new(output).min_depth(1) {
         let entry = entry.map_err(|e| EnvError::io("cannot read", output, e.into()))?;
         if entry.file_type().is_dir() {
             continue;
@@ -132,7 +142,7 @@ fn existing(output: &Path) -> Result<Existing, EnvError> {
         if relative == MARKER {
             continue;
         }
-        let known = manifest.as_ref().is_some_and(|m| m.contains(&relative));
+        let known = manifest.as_ref().is_some_and(|m| m.contains(relative.as_str()));
         if !known {
             return Ok(Existing::Foreign(relative));
         }
@@ -207,11 +217,10 @@ impl Staging {
     pub fn write(&mut self, files: &[OutputFile]) -> Result<(), EnvError> {
         let root = self.dir.path();
         for file in files {
-            if let Some(folder) = Path::new(file.path.as_str()).parent() {
-                if !folder.as_os_str().is_empty() && self.folders.insert(folder.to_owned()) {
-                    let folder = root.join(folder);
-                    std::fs::create_dir_all(&folder).map_err(|e| EnvError::io("cannot create", &folder, e))?;
-                }
+            let folder = Path::new(file.path.as_str()).parent().unwrap_or(Path::new(""));
+            if !folder.as_os_str().is_empty() && self.folders.insert(folder.to_owned()) {
+                let folder = root.join(folder);
+                std::fs::create_dir_all(&folder).map_err(|e| EnvError::io("cannot create", &folder, e))?;
             }
         }
         self.bytes += write_all(root, files)?;
@@ -229,7 +238,7 @@ impl Staging {
             bytes,
             ..
         } = self;
-        check_target(root, &output, force)?;
+        check_protected(root, &output)?;
         write_marker(dir.path(), &mut paths)?;
         set_readable(dir.path())?;
         let mut report = WriteReport {
@@ -241,6 +250,12 @@ impl Staging {
             Existing::Nothing if output.exists() => Some(move_aside(&output, &parent, "old")?),
             Existing::Nothing => None,
             Existing::Dossier => Some(move_aside(&output, &parent, "old")?),
+            Existing::Foreign(example) if !force => {
+                return Err(Refusal::ForeignFiles {
+                    folder: output,
+                    example,
+                });
+            }
             Existing::Foreign(_) => {
                 report.backup = Some(move_aside(&output, &parent, "backup")?);
                 None
@@ -255,8 +270,7 @@ impl Staging {
             return Err(EnvError::io("cannot move the new site into", &output, e).into());
         }
         if let Some(previous) = aside {
-            std::fs::remove_dir_all(&previous)
-                .map_err(|e| EnvError::io("cannot remove the previous output", &previous, e))?;
+            remove_tree(&previous).map_err(|e| EnvError::io("cannot remove the previous output", &previous, e))?;
         }
         Ok(report)
     }
@@ -267,6 +281,29 @@ pub fn write(root: &Path, output: &Path, files: &[OutputFile], force: bool) -> R
     let mut staging = Staging::create(root, output, force)?;
     staging.write(files)?;
     staging.finish(root, force)
+}
+
+/// Removes a previous output, in parallel over its second-level entries
+/// (most of a site sits under `briefs/`, so the top level alone would not spread).
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    let mut entries = Vec::new();
+    for top in std::fs::read_dir(dir)? {
+        let top = top?;
+        if top.file_type()?.is_dir() {
+            for inner in std::fs::read_dir(top.path())? {
+                entries.push(inner?.path());
+            }
+        }
+    }
+    entries
+        .par_iter()
+        .try_for_each(|path| match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(path),
+            Ok(_) => std::fs::remove_file(path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        })?;
+    std::fs::remove_dir_all(dir)
 }
 
 fn move_aside(output: &Path, parent: &Path, kind: &str) -> Result<PathBuf, EnvError> {

@@ -191,7 +191,8 @@ fn run(
         BuildError::Site(merged(all.clone(), [d]))
     })?;
     let site_view = render::site_view(&site);
-    let tera = render::compile(&theme, &site.config.base_url, &site_view)
+    let cards = render::Cards::build(&site);
+    let tera = render::compile(&theme, &site.config.base_url, &site_view, &cards)
         .map_err(|d| BuildError::Site(merged(all.clone(), d.into_vec())))?;
     let mut paths: Vec<(OutputPath, String)> = Vec::new();
     let mut writing = Duration::ZERO;
@@ -202,7 +203,7 @@ fn run(
         writing += started.elapsed();
         result
     };
-    match render::render(&site, &tera, &theme, syntax_css, &mut counting_sink) {
+    match render::render(&site, &tera, &theme, &cards, syntax_css, &mut counting_sink) {
         Ok(()) => {}
         Err(RenderError::Templates(d)) => return Err(BuildError::Site(merged(all, d.into_vec()))),
         Err(RenderError::Sink(e)) => return Err(BuildError::Env(e)),

@@ -1,13 +1,21 @@
-//! Functions dossier registers with Tera, so themes build URLs the same way
-//! Rust does (base path included) and never by string concatenation.
+//! Functions and filters dossier registers with Tera, so themes build URLs the
+//! same way Rust does (base path included, never by string concatenation),
+//! format dates and money from the view values, and look entities up by slug.
+//!
+//! Everything here is documented for theme authors in `docs/themes.md`. It
+//! must stay pure: no I/O, no state that changes between renders.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use tera::{Kwargs, State, Tera, TeraResult};
+use tera::{Kwargs, State, Tera, TeraResult, Value};
 
+use crate::model::Money;
 use crate::model::routes::{BaseUrl, UrlPath};
 
-/// Registers `url(path=…)` and `abs_url(path=…)`.
+/// Registers `url(path=…)`, `abs_url(path=…)` and the `date` and `money`
+/// filters. Must run before templates are added: Tera checks that every
+/// function and filter a template uses exists.
 pub fn register(tera: &mut Tera, base: &BaseUrl) {
     let base = Arc::new(base.clone());
     let for_url = Arc::clone(&base);
@@ -17,6 +25,54 @@ pub fn register(tera: &mut Tera, base: &BaseUrl) {
     tera.register_function("abs_url", move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
         Ok(base.abs_url(&template_path(&kwargs)?))
     });
+    tera.register_filter("date", date_filter);
+    tera.register_filter("money", money_filter);
+}
+
+/// Entities by slug, for `get_company(slug=…)` and `get_contract(slug=…)`.
+///
+/// Holds the same card values listings use (`CompanyCard`, `ContractCard`,
+/// as cached by `Shared::cache`), so a looked-up company has exactly the
+/// fields of an entry of `companies` on `companies.html`.
+#[derive(Debug, Default)]
+pub struct Lookups {
+    companies: BTreeMap<String, Value>,
+    contracts: BTreeMap<String, Value>,
+}
+
+impl Lookups {
+    /// Indexes company and contract card values by slug.
+    pub fn new<'a>(
+        companies: impl IntoIterator<Item = (&'a str, Value)>,
+        contracts: impl IntoIterator<Item = (&'a str, Value)>,
+    ) -> Lookups {
+        Lookups {
+            companies: companies.into_iter().map(|(slug, v)| (slug.to_owned(), v)).collect(),
+            contracts: contracts.into_iter().map(|(slug, v)| (slug.to_owned(), v)).collect(),
+        }
+    }
+}
+
+/// Registers `get_company(slug=…)` and `get_contract(slug=…)`. An unknown
+/// slug is an error naming it, unless `default=` is given.
+pub fn register_lookups(tera: &mut Tera, lookups: Lookups) {
+    let lookups = Arc::new(lookups);
+    let for_contracts = Arc::clone(&lookups);
+    tera.register_function("get_company", move |kwargs: Kwargs, _: &State| {
+        lookup("company", &lookups.companies, &kwargs)
+    });
+    tera.register_function("get_contract", move |kwargs: Kwargs, _: &State| {
+        lookup("contract", &for_contracts.contracts, &kwargs)
+    });
+}
+
+fn lookup(kind: &str, index: &BTreeMap<String, Value>, kwargs: &Kwargs) -> TeraResult<Value> {
+    let slug: &str = kwargs.must_get("slug")?;
+    match (index.get(slug), kwargs.get::<Value>("default")?) {
+        (Some(value), _) => Ok(value.clone()),
+        (None, Some(default)) => Ok(default),
+        (None, None) => Err(tera::Error::message(format!("no {kind} with slug '{slug}'"))),
+    }
 }
 
 fn template_path(kwargs: &Kwargs) -> TeraResult<UrlPath> {
@@ -24,20 +80,150 @@ fn template_path(kwargs: &Kwargs) -> TeraResult<UrlPath> {
     UrlPath::from_template(path).ok_or_else(|| tera::Error::message(format!("url path '{path}' may not contain '..'")))
 }
 
+/// `{{ brief.date | date(format="%b %-d, %Y") }}`: a date view (or an ISO
+/// date or date-time string) in a strftime format. The default format is the
+/// reader's form, "August 18, 2020". A date-time keeps the writer's clock.
+fn date_filter(value: &Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
+    let format = kwargs.get::<&str>("format")?.unwrap_or("%B %-d, %Y");
+    let iso = match value.as_str() {
+        Some(text) => text,
+        None => value.get_from_path("iso").and_then(Value::as_str).ok_or_else(|| {
+            tera::Error::message(format!("date: expected a date view or a string, got {}", value.name()))
+        })?,
+    };
+    let civil =
+        parse_civil(iso).ok_or_else(|| tera::Error::message(format!("date: '{iso}' is not an ISO 8601 date")))?;
+    jiff::fmt::strtime::format(format, civil)
+        .map_err(|e| tera::Error::message(format!("date: bad format '{format}': {e}")))
+}
+
+fn parse_civil(iso: &str) -> Option<jiff::civil::DateTime> {
+    // A bare date also parses as a date-time at midnight; a date-time keeps
+    // the time of day the writer gave (its offset is ignored).
+    iso.parse::<jiff::civil::DateTime>().ok()
+}
+
+/// `{{ contract.value | money }}` → "$10 billion";
+/// `{{ contract.value | money(exact=true) }}` → "$10,000,000,000".
+/// Takes a money view, or a number with `currency=` (default `USD`).
+fn money_filter(value: &Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
+    let (amount, currency) = match value.as_u64() {
+        Some(amount) => (amount, kwargs.get::<&str>("currency")?.unwrap_or("USD").to_owned()),
+        None => {
+            let amount = value.get_from_path("amount").and_then(Value::as_u64);
+            let currency = value.get_from_path("currency").and_then(Value::as_str);
+            match (amount, currency) {
+                (Some(a), Some(c)) => (a, c.to_owned()),
+                _ => {
+                    return Err(tera::Error::message(format!(
+                        "money: expected a money view or a whole number, got {}",
+                        value.name()
+                    )));
+                }
+            }
+        }
+    };
+    let money = Money { amount, currency };
+    if !kwargs.get::<bool>("exact")?.unwrap_or(false) {
+        return Ok(money.display());
+    }
+    let grouped = group_thousands(money.amount);
+    Ok(match currency_symbol(&money.currency) {
+        Some(symbol) => format!("{symbol}{grouped}"),
+        None => format!("{grouped} {}", money.currency),
+    })
+}
+
+fn currency_symbol(code: &str) -> Option<&'static str> {
+    match code {
+        "USD" => Some("$"),
+        "EUR" => Some("€"),
+        "GBP" => Some("£"),
+        "JPY" => Some("¥"),
+        _ => None,
+    }
+}
+
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn templates_get_base_path_aware_urls() {
+    fn render(template: &str, context: &tera::Context) -> TeraResult<String> {
         let mut tera = Tera::default();
         register(&mut tera, &BaseUrl::parse("https://u.github.io/repo/").unwrap());
-        tera.add_raw_template(
-            "t.html",
+        let microsoft = Value::from_serializable(&serde_json::json!({ "name": "Microsoft" }));
+        register_lookups(&mut tera, Lookups::new([("microsoft", microsoft)], []));
+        tera.add_raw_template("t.html", template)?;
+        tera.render("t.html", context)
+    }
+
+    #[test]
+    fn templates_get_base_path_aware_urls() {
+        let out = render(
             "{{ url(path=\"style.css\") }} {{ abs_url(path=\"/atom.xml\") }}",
+            &tera::Context::new(),
         )
         .unwrap();
-        let out = tera.render("t.html", &tera::Context::new()).unwrap();
         assert_eq!(out, "/repo/style.css https://u.github.io/repo/atom.xml");
+    }
+
+    #[test]
+    fn dates_format_from_views_and_strings() {
+        let mut context = tera::Context::new();
+        context.insert(
+            "d",
+            &serde_json::json!({ "iso": "2020-08-18", "display": "August 18, 2020" }),
+        );
+        let out = render(
+            "{{ d | date }}|{{ d | date(format=\"%b %-d\") }}|{{ \"2021-07-06T14:30:00+02:00\" | date(format=\"%Y-%m-%d %H:%M\") }}",
+            &context,
+        )
+        .unwrap();
+        assert_eq!(out, "August 18, 2020|Aug 18|2021-07-06 14:30");
+        assert!(render("{{ \"soon\" | date }}", &context).is_err());
+    }
+
+    #[test]
+    fn money_formats_views_and_numbers() {
+        let mut context = tera::Context::new();
+        context.insert(
+            "v",
+            &serde_json::json!({ "amount": 10_000_000_000u64, "currency": "USD" }),
+        );
+        let out = render(
+            "{{ v | money }}|{{ v | money(exact=true) }}|{{ 2500000 | money(currency=\"EUR\") }}|{{ 950 | money(currency=\"CHF\", exact=true) }}",
+            &context,
+        )
+        .unwrap();
+        assert_eq!(out, "$10 billion|$10,000,000,000|€2.5 million|950 CHF");
+    }
+
+    #[test]
+    fn lookups_find_by_slug_or_fail_with_the_slug() {
+        let context = tera::Context::new();
+        let out = render(
+            "{% set c = get_company(slug=\"microsoft\") %}{{ c.name }}|{{ get_company(slug=\"nope\", default=\"\") }}",
+            &context,
+        )
+        .unwrap();
+        assert_eq!(out, "Microsoft|");
+        let err = render("{% set c = get_company(slug=\"nope\") %}{{ c.name }}", &context).unwrap_err();
+        let chain = std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join(": ");
+        assert!(chain.contains("no company with slug 'nope'"), "{chain}");
     }
 }

@@ -58,13 +58,19 @@ pub enum Contents {
 }
 
 /// Compiles the theme's templates with dossier's functions registered.
-pub fn compile(theme: &Theme, base: &BaseUrl, site: &SiteView<'_>) -> Result<Tera, Diagnostics> {
+pub fn compile(theme: &Theme, base: &BaseUrl, site: &SiteView<'_>, cards: &Cards<'_>) -> Result<Tera, Diagnostics> {
     let mut tera = Tera::default();
     functions::register(&mut tera, base);
+    functions::register_lookups(&mut tera, cards.lookups());
     tera.global_context().insert("site", site);
     let sources = theme.templates.iter().map(|t| (t.name.as_str(), t.text.as_str()));
     if let Err(e) = tera.add_raw_templates(sources) {
-        return Err(std::iter::once(template_error(&e, &theme.templates, None)).collect());
+        let reports = text_reports(&e.to_string(), &theme.templates);
+        return Err(if reports.is_empty() {
+            std::iter::once(template_error(&e, &theme.templates, None)).collect()
+        } else {
+            reports
+        });
     }
     let missing: Diagnostics = REQUIRED_TEMPLATES
         .iter()
@@ -132,16 +138,16 @@ pub fn render(
     site: &Site,
     tera: &Tera,
     theme: &Theme,
+    cards: &Cards<'_>,
     syntax_css: String,
     sink: &mut dyn FnMut(Vec<OutputFile>) -> Result<(), EnvError>,
 ) -> Result<(), RenderError> {
-    let cards = Cards::build(site);
     let renderer = Renderer {
         site,
         home_permalink: site.config.base_url.abs_url(&UrlPath::home()),
         tera,
         templates: &theme.templates,
-        cards: &cards,
+        cards,
     };
     let mut diagnostics = Diagnostics::default();
     let mut seen = HashSet::new();
@@ -171,8 +177,9 @@ pub fn render(
     sink(files).map_err(RenderError::Sink)
 }
 
-/// Cards of every entity, built once and borrowed by every page.
-struct Cards<'a> {
+/// Cards of every entity, built once and borrowed by every page (and by
+/// `get_company`/`get_contract` in templates).
+pub struct Cards<'a> {
     briefs: Vec<BriefCard<'a>>,
     brief_values: Vec<tera::Value>,
     contract_values: Vec<tera::Value>,
@@ -182,7 +189,8 @@ struct Cards<'a> {
 }
 
 impl<'a> Cards<'a> {
-    fn build(site: &'a Site) -> Cards<'a> {
+    /// Builds every card of the site.
+    pub fn build(site: &'a Site) -> Cards<'a> {
         let c = &site.catalog;
         let base = &site.config.base_url;
         let company_link = |id: &CompanyId| {
@@ -290,6 +298,17 @@ impl<'a> Cards<'a> {
             contracts,
             tags,
         }
+    }
+
+    /// Company and contract cards by slug, for template lookups.
+    fn lookups(&self) -> functions::Lookups {
+        let companies = self.companies.iter().map(|c| (c.slug, Shared::<CompanyCard>::cache(c)));
+        let contracts = self
+            .contracts
+            .iter()
+            .zip(&self.contract_values)
+            .map(|(c, v)| (c.slug, v.clone()));
+        functions::Lookups::new(companies, contracts)
     }
 
     fn briefs(&self, ids: &[BriefId]) -> Vec<Shared<'_, BriefCard<'a>>> {
@@ -943,6 +962,42 @@ fn page_window(current: usize, total: usize) -> impl Iterator<Item = (usize, boo
         })
 }
 
+/// Tera reports unknown filters, functions and components found while
+/// compiling as pre-formatted text (`error: …` then `--> name:line:col`);
+/// turn each into a diagnostic at the template's real path.
+fn text_reports(text: &str, templates: &[TemplateSource]) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    let mut message = None;
+    for line in text.lines() {
+        if let Some(m) = line.trim_start().strip_prefix("error: ") {
+            message = Some(m.to_owned());
+        } else if let Some(at) = line.trim_start().strip_prefix("--> ") {
+            let mut parts = at.rsplitn(3, ':');
+            let (Some(col), Some(line_no), Some(name), Some(msg)) =
+                (parts.next(), parts.next(), parts.next(), message.take())
+            else {
+                continue;
+            };
+            let (Ok(line_no), Ok(col)) = (line_no.parse::<usize>(), col.parse::<usize>()) else {
+                continue;
+            };
+            let d = match templates.iter().find(|t| t.name == name) {
+                Some(t) => Diagnostic::error(&t.origin, msg).at(
+                    &t.text,
+                    Position {
+                        line: line_no,
+                        column: col,
+                    },
+                    1,
+                ),
+                None => Diagnostic::error(name, msg),
+            };
+            out.push(d.with_help("register the filter or function, or fix its name (see docs/themes.md)"));
+        }
+    }
+    out
+}
+
 /// Turns a Tera error into a diagnostic at the template's file and line,
 /// with the whole source chain in the message.
 pub fn template_error(error: &tera::Error, templates: &[TemplateSource], page: Option<&UrlPath>) -> Diagnostic {
@@ -953,7 +1008,17 @@ pub fn template_error(error: &tera::Error, templates: &[TemplateSource], page: O
         source = s.source();
     }
     let help = page.map(|p| format!("while rendering {p}"));
-    let mut d = match error.kind() {
+    let reported = std::iter::successors(Some(error), |e| {
+        std::error::Error::source(*e).and_then(|s| s.downcast_ref::<tera::Error>())
+    })
+    .find(|e| {
+        matches!(
+            e.kind(),
+            tera::ErrorKind::SyntaxError(_) | tera::ErrorKind::RenderingError(_)
+        )
+    })
+    .unwrap_or(error);
+    let mut d = match reported.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             let template = templates.iter().find(|t| t.name == report.filename());
             let path = template.map_or_else(|| report.filename().into(), |t| t.origin.clone());
