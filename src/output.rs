@@ -20,6 +20,10 @@ use crate::render::{Contents, OutputFile};
 /// The marker file dossier leaves in its output, listing what it wrote.
 pub const MARKER: &str = ".dossier-output";
 
+/// Name prefix of staging folders (followed by the builder's process id) and
+/// of previous outputs moved aside (`.{name}.old-{pid}-{n}`).
+const STAGING_PREFIX: &str = ".dossier-staging-";
+
 const MARKER_HEADER: &str =
     "# Written by dossier. It lists the files of the last build; dossier only replaces folders it wrote.";
 
@@ -193,14 +197,16 @@ pub struct Staging {
 impl Staging {
     /// Checks the target and creates the staging folder beside it.
     pub fn create(root: &Path, output: &Path, force: bool) -> Result<Staging, Refusal> {
-        check_target(root, output, force)?;
+        check_protected(root, output)?;
         let parent = match output.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
             _ => PathBuf::from("."),
         };
         std::fs::create_dir_all(&parent).map_err(|e| EnvError::io("cannot create", &parent, e))?;
+        clean_leftovers(&parent, output);
+        check_target(root, output, force)?;
         let dir = tempfile::Builder::new()
-            .prefix(".dossier-staging-")
+            .prefix(&format!("{STAGING_PREFIX}{}-", std::process::id()))
             .tempdir_in(&parent)
             .map_err(|e| EnvError::io("cannot create a staging folder in", &parent, e))?;
         Ok(Staging {
@@ -281,6 +287,51 @@ pub fn write(root: &Path, output: &Path, files: &[OutputFile], force: bool) -> R
     let mut staging = Staging::create(root, output, force)?;
     staging.write(files)?;
     staging.finish(root, force)
+}
+
+/// Cleans up after a build that was killed, once the process that made the
+/// leftovers is gone: staging folders are removed; a previous output moved
+/// aside just before the swap is put back if the output is missing (the kill
+/// fell between the two renames), and removed otherwise. Best effort.
+fn clean_leftovers(parent: &Path, output: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    let aside_prefix = format!(
+        ".{}.old-",
+        output.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+    );
+    let mut found: Vec<(PathBuf, bool)> = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let (rest, is_aside) = match (name.strip_prefix(STAGING_PREFIX), name.strip_prefix(&aside_prefix)) {
+            (Some(rest), _) => (rest, false),
+            (_, Some(rest)) => (rest, true),
+            _ => continue,
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() && !process_alive(pid) {
+            found.push((entry.path(), is_aside));
+        }
+    }
+    found.sort();
+    for (path, is_aside) in found {
+        if is_aside && !output.exists() && path.join(MARKER).exists() {
+            let _ = std::fs::rename(&path, output);
+        } else if !is_aside || path.join(MARKER).exists() {
+            let _ = remove_tree(&path);
+        }
+    }
+}
+
+/// Whether a process is still running (Linux: `/proc/<pid>`; elsewhere assume so).
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
+    }
 }
 
 /// Removes a previous output, in parallel over its second-level entries
@@ -411,6 +462,21 @@ mod tests {
             );
         }
         assert!(check_target(root, &root.join("public"), false).is_ok());
+    }
+
+    #[test]
+    fn a_killed_build_is_cleaned_up_and_a_half_swapped_output_restored() {
+        let site = tempfile::tempdir().unwrap();
+        let out = site.path().join("public");
+        write(site.path(), &out, &[file("index.html", "x")], false).unwrap();
+        // A dead process (pid far above pid_max) left a staging folder, and moved the output aside.
+        let staging = site.path().join(format!("{STAGING_PREFIX}4999999-abc"));
+        std::fs::create_dir_all(staging.join("briefs")).unwrap();
+        std::fs::rename(&out, site.path().join(".public.old-4999999-0")).unwrap();
+        let _ = Staging::create(site.path(), &out, false).unwrap();
+        assert!(!staging.exists(), "the staging folder is removed");
+        assert!(out.join("index.html").exists(), "the previous output is back");
+        assert!(!site.path().join(".public.old-4999999-0").exists());
     }
 
     #[test]
