@@ -474,13 +474,13 @@ impl Resolver {
         names: &[String],
         drafts: &HashMap<String, PathBuf>,
     ) -> Vec<BriefId> {
-        let offsets = file.value_offsets("related", &names.iter().map(String::as_str).collect::<Vec<_>>());
+        let offset = |i: usize| value_offset(file, "related", names, i);
         let mut ids = Vec::new();
-        for (name, at) in names.iter().zip(offsets) {
+        for (i, name) in names.iter().enumerate() {
             match self.lookup.find(name, Kind::Brief) {
                 Ok(EntityKey::Brief(id)) if id == me => self.diagnostics.push(
                     file.yaml_error(
-                        at,
+                        offset(i),
                         name.chars().count(),
                         format!("the brief lists itself as related ('{name}')"),
                     )
@@ -494,7 +494,7 @@ impl Resolver {
                 Ok(_) => unreachable!("find(Kind::Brief) returns briefs"),
                 Err(_) if drafts.contains_key(name.as_str()) => self.diagnostics.push(
                     file.yaml_error(
-                        at,
+                        offset(i),
                         name.chars().count(),
                         format!("related brief '{name}' is a draft; the link is left out"),
                     )
@@ -502,7 +502,7 @@ impl Resolver {
                     .into_warning(),
                 ),
                 Err(miss) => {
-                    let d = miss_error(file, at, name, Kind::Brief, miss);
+                    let d = miss_error(file, offset(i), name, Kind::Brief, miss);
                     match self.options.unknown_references {
                         UnknownReferences::Error => self.diagnostics.push(d),
                         UnknownReferences::Warn => self.diagnostics.push(d.into_warning()),
@@ -522,13 +522,12 @@ impl Resolver {
         kind: Kind,
         select: impl Fn(EntityKey) -> Option<T>,
     ) -> Vec<T> {
-        let offsets = file.value_offsets(key, &names.iter().map(String::as_str).collect::<Vec<_>>());
         let mut out = Vec::new();
-        for (name, at) in names.iter().zip(offsets) {
+        for (i, name) in names.iter().enumerate() {
             let found = match self.lookup.find(name, kind) {
                 Ok(key) => Some(key),
                 Err(miss) => {
-                    let d = miss_error(file, at, name, kind, miss);
+                    let d = miss_error(file, value_offset(file, key, names, i), name, kind, miss);
                     match self.options.unknown_references {
                         UnknownReferences::Error => {
                             self.diagnostics.push(d);
@@ -592,6 +591,13 @@ impl Resolver {
         self.stub_names.insert((is_company, norm), key);
         Some(key)
     }
+}
+
+/// Where the `i`th value of a front matter list sits; computed only for
+/// errors, since it scans the YAML text.
+fn value_offset(file: &SourceFile, key: &str, names: &[String], i: usize) -> usize {
+    let values: Vec<&str> = names[..=i].iter().map(String::as_str).collect();
+    file.value_offsets(key, &values)[i]
 }
 
 fn miss_error(file: &SourceFile, at: usize, name: &str, kind: Kind, miss: Miss) -> Diagnostic {

@@ -173,6 +173,9 @@ fn organization(name: &str, url: String) -> Organization<'_> {
 /// so the text can sit inside `<script>` without ending it.
 pub fn escape(value: &impl Serialize) -> String {
     let json = serde_json::to_string(value).expect("JSON-LD views always serialize");
+    if !json.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+        return json;
+    }
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         match c {
