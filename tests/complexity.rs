@@ -1,0 +1,53 @@
+//! Complexity, not speed: the output a site produces must grow linearly with
+//! its briefs. A listing that repeats every page number on every page, or a
+//! backlink list that grows with the site on every brief, shows up here as
+//! output bytes per brief that rise with N. Issue: "Time per brief must not
+//! grow with N".
+
+mod common;
+
+use common::{Site, Snapshot};
+
+/// A site of `n` briefs that all share one company, one contract and one tag
+/// (the worst case for listings), each related to the brief before it.
+fn site_of(n: usize) -> Site {
+    let site = Site::fixture("site");
+    for i in 0..n {
+        let related = if i > 0 {
+            format!("related: [bulk-{}]\n", i - 1)
+        } else {
+            String::new()
+        };
+        site.write(
+            &format!("content/briefs/bulk/2022-01-01-bulk-{i}.md"),
+            &format!(
+                "---\ntitle: Bulk brief {i}\ndate: 2022-{:02}-{:02}\ntags: [bulk]\ncompanies: [AWS]\ncontracts: [JEDI]\n{related}---\n\
+                 A paragraph about [[AWS]] number {i}.\n",
+                1 + i % 12,
+                1 + i % 28
+            ),
+        );
+    }
+    site
+}
+
+fn bytes_per_brief(n: usize) -> f64 {
+    let site = site_of(n);
+    let out = site.build(&[]);
+    out.assert_success();
+    let total: usize = Snapshot::of(&site.public()).files().map(|(_, bytes)| bytes.len()).sum();
+    total as f64 / n as f64
+}
+
+#[test]
+fn output_per_brief_does_not_grow_with_the_site() {
+    let small = bytes_per_brief(60);
+    let large = bytes_per_brief(480);
+    // Everything that is per-site (CSS, indexes, the fixture's own pages) is
+    // spread over more briefs in the large site, so the ratio should fall;
+    // a quadratic listing would make it rise roughly eightfold.
+    assert!(
+        large < small * 1.25,
+        "bytes per brief grew from {small:.0} at 60 briefs to {large:.0} at 480"
+    );
+}
