@@ -18,5 +18,7 @@ pub mod model;
 pub mod output;
 pub mod pipeline;
 pub mod render;
+pub mod scaffold;
+pub mod serve;
 pub mod slug;
 pub mod yaml;

@@ -41,13 +41,13 @@ fn bytes_per_brief(n: usize) -> f64 {
 
 #[test]
 fn output_per_brief_does_not_grow_with_the_site() {
-    let small = bytes_per_brief(60);
-    let large = bytes_per_brief(480);
+    let small = bytes_per_brief(40);
+    let large = bytes_per_brief(320);
     // Everything that is per-site (CSS, indexes, the fixture's own pages) is
     // spread over more briefs in the large site, so the ratio should fall;
     // a quadratic listing would make it rise roughly eightfold.
     assert!(
         large < small * 1.25,
-        "bytes per brief grew from {small:.0} at 60 briefs to {large:.0} at 480"
+        "bytes per brief grew from {small:.0} at 40 briefs to {large:.0} at 320"
     );
 }

@@ -1,0 +1,174 @@
+//! What `serve` serves: the last good build, held in memory, and the problems
+//! of the latest build when it failed.
+//!
+//! A build's output becomes a [`SiteFiles`] map (output path → bytes) behind an
+//! `Arc`; [`Live`] swaps a whole new [`Snapshot`] in after each build, so a
+//! request always sees one consistent site and a rebuild never blocks readers
+//! for longer than a pointer swap. This module never touches the disk: an
+//! [`Stored::File`] names a file the build itself chose to copy.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use axum::body::Bytes;
+use tokio::sync::broadcast;
+
+use crate::render::theme::Asset;
+use crate::render::{Contents, OutputFile};
+
+/// The bytes of one served file.
+#[derive(Debug, Clone)]
+pub enum Stored {
+    /// Rendered in memory, or compiled into the binary.
+    Bytes(Bytes),
+    /// A static file the build copies from the site or its theme; read when
+    /// requested, and only because the build listed this exact path.
+    File(PathBuf),
+}
+
+/// A built site in memory: every output file by its `/`-separated output path
+/// (`index.html`, `briefs/x/index.html`, `style.css`).
+#[derive(Debug, Default)]
+pub struct SiteFiles {
+    files: HashMap<String, Stored>,
+}
+
+impl SiteFiles {
+    /// Takes over a build's output files.
+    pub fn from_output(files: Vec<OutputFile>) -> SiteFiles {
+        let files = files
+            .into_iter()
+            .map(|f| {
+                let stored = match f.contents {
+                    Contents::Bytes(bytes) => Stored::Bytes(Bytes::from(bytes)),
+                    Contents::Asset(Asset::Embedded(bytes)) => Stored::Bytes(Bytes::from_static(bytes)),
+                    Contents::Asset(Asset::File(path)) => Stored::File(path),
+                };
+                (f.path.as_str().to_owned(), stored)
+            })
+            .collect();
+        SiteFiles { files }
+    }
+
+    /// The file at an output path.
+    pub fn get(&self, path: &str) -> Option<&Stored> {
+        self.files.get(path)
+    }
+
+    /// Whether the site has a file at `path`.
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    /// The number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether no build has succeeded yet.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// One consistent state of the server: the site, the path it is served
+/// under, and the error overlay of a failed build.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The last good site.
+    pub site: Arc<SiteFiles>,
+    /// The base_url's path the site is served under, `/` or `/repo/`.
+    pub base: String,
+    /// The overlay HTML listing the latest build's errors, if it failed.
+    pub overlay: Option<Arc<str>>,
+    /// Counts builds; pages carry it so a browser can tell it is stale.
+    pub generation: u64,
+}
+
+/// The shared, swappable server state and the channel that tells browsers to reload.
+#[derive(Debug)]
+pub struct Live {
+    current: RwLock<Arc<Snapshot>>,
+    reload: broadcast::Sender<u64>,
+}
+
+impl Live {
+    /// Starts with `site` served under `base`.
+    pub fn new(site: SiteFiles, base: String, overlay: Option<Arc<str>>) -> Live {
+        let (reload, _) = broadcast::channel(16);
+        Live {
+            current: RwLock::new(Arc::new(Snapshot {
+                site: Arc::new(site),
+                base,
+                overlay,
+                generation: 0,
+            })),
+            reload,
+        }
+    }
+
+    /// The current state.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Serves a freshly built site (clearing any overlay) and tells browsers.
+    pub fn publish_site(&self, site: SiteFiles, base: String) {
+        self.swap(|_| (Arc::new(site), base, None));
+    }
+
+    /// Keeps the last good site, shows `overlay` on its pages, and tells browsers.
+    pub fn publish_failure(&self, overlay: Arc<str>) {
+        self.swap(|old| (old.site.clone(), old.base.clone(), Some(overlay)));
+    }
+
+    fn swap(&self, next: impl FnOnce(&Snapshot) -> (Arc<SiteFiles>, String, Option<Arc<str>>)) {
+        let generation = {
+            let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
+            let (site, base, overlay) = next(&current);
+            let generation = current.generation + 1;
+            *current = Arc::new(Snapshot {
+                site,
+                base,
+                overlay,
+                generation,
+            });
+            generation
+        };
+        // No receiver just means no browser is connected.
+        let _ = self.reload.send(generation);
+    }
+
+    /// A receiver of build generations, one message per finished build.
+    pub fn subscribe(&self) -> broadcast::Receiver<u64> {
+        self.reload.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_keeps_the_site_and_a_success_clears_the_overlay() {
+        let live = Live::new(SiteFiles::default(), "/".to_owned(), None);
+        let mut rx = live.subscribe();
+        live.publish_site(
+            SiteFiles {
+                files: HashMap::from([("index.html".to_owned(), Stored::Bytes(Bytes::from_static(b"x")))]),
+            },
+            "/repo/".to_owned(),
+        );
+        assert_eq!(rx.try_recv().unwrap(), 1);
+        live.publish_failure(Arc::from("<div>bad</div>"));
+        let s = live.snapshot();
+        assert!(s.site.contains("index.html"));
+        assert_eq!(s.base, "/repo/");
+        assert!(s.overlay.is_some());
+        assert_eq!(rx.try_recv().unwrap(), 2);
+        live.publish_site(SiteFiles::default(), "/".to_owned());
+        assert!(live.snapshot().overlay.is_none());
+        assert_eq!(live.snapshot().generation, 3);
+    }
+}
