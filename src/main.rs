@@ -471,13 +471,5 @@ fn plural(n: usize) -> &'static str {
 
 /// 1204 → "1,204".
 fn group(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    dossier::model::group_thousands(n as u64)
 }

@@ -148,6 +148,15 @@ pub struct Money {
 impl Money {
     /// Reader-friendly form: "$10 billion", "€2.5 million", "$950,000".
     pub fn display(&self) -> String {
+        self.with_currency(scaled(self.amount))
+    }
+
+    /// Every digit: "$10,000,000,000".
+    pub fn display_exact(&self) -> String {
+        self.with_currency(group_thousands(self.amount))
+    }
+
+    fn with_currency(&self, number: String) -> String {
         let symbol = match self.currency.as_str() {
             "USD" => Some("$"),
             "EUR" => Some("€"),
@@ -155,7 +164,6 @@ impl Money {
             "JPY" => Some("¥"),
             _ => None,
         };
-        let number = scaled(self.amount);
         match symbol {
             Some(s) => format!("{s}{number}"),
             None => format!("{number} {}", self.currency),
@@ -182,7 +190,8 @@ fn scaled(amount: u64) -> String {
     group_thousands(amount)
 }
 
-fn group_thousands(n: u64) -> String {
+/// Digits in groups of three: 1204 → "1,204".
+pub fn group_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

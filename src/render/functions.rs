@@ -124,36 +124,11 @@ fn money_filter(value: &Value, kwargs: Kwargs, _: &State) -> TeraResult<String> 
         }
     };
     let money = Money { amount, currency };
-    if !kwargs.get::<bool>("exact")?.unwrap_or(false) {
-        return Ok(money.display());
-    }
-    let grouped = group_thousands(money.amount);
-    Ok(match currency_symbol(&money.currency) {
-        Some(symbol) => format!("{symbol}{grouped}"),
-        None => format!("{grouped} {}", money.currency),
+    Ok(if kwargs.get::<bool>("exact")?.unwrap_or(false) {
+        money.display_exact()
+    } else {
+        money.display()
     })
-}
-
-fn currency_symbol(code: &str) -> Option<&'static str> {
-    match code {
-        "USD" => Some("$"),
-        "EUR" => Some("€"),
-        "GBP" => Some("£"),
-        "JPY" => Some("¥"),
-        _ => None,
-    }
-}
-
-fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

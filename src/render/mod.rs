@@ -422,7 +422,6 @@ impl<'a> Renderer<'a> {
         let c = &site.catalog;
         let l = &site.links;
         let cards = self.cards;
-        let per_page = site.config.briefs_per_page.get();
         match *job {
             Job::Home { page } => {
                 let path = UrlPath::paginated(&UrlPath::home(), page);
@@ -731,7 +730,7 @@ impl<'a> Renderer<'a> {
                 let title = format!("{}: {}", site.config.title, co.name);
                 self.feed(&UrlPath::company(&co.slug), title, &l.company_briefs[id.index()], false)
             }
-            Job::Sitemap => self.sitemap(per_page),
+            Job::Sitemap => self.sitemap(),
         }
     }
 
@@ -804,7 +803,7 @@ impl<'a> Renderer<'a> {
         self.page("atom.xml", &path, &FeedPage { feed: view })
     }
 
-    fn sitemap(&self, _per_page: usize) -> Result<OutputFile, Diagnostic> {
+    fn sitemap(&self) -> Result<OutputFile, Diagnostic> {
         let site = self.site;
         let c = &site.catalog;
         let base = self.base();
