@@ -144,6 +144,7 @@ pub fn render(
 ) -> Result<(), RenderError> {
     let renderer = Renderer {
         site,
+        all_briefs: (0..site.catalog.briefs.len()).map(BriefId::new).collect(),
         home_permalink: site.config.base_url.abs_url(&UrlPath::home()),
         tera,
         templates: &theme.templates,
@@ -345,6 +346,8 @@ enum Job {
 
 struct Renderer<'a> {
     site: &'a Site,
+    /// Every brief, newest first: the home page listing.
+    all_briefs: Vec<BriefId>,
     home_permalink: String,
     tera: &'a Tera,
     templates: &'a [TemplateSource],
@@ -425,11 +428,7 @@ impl<'a> Renderer<'a> {
         match *job {
             Job::Home { page } => {
                 let path = UrlPath::paginated(&UrlPath::home(), page);
-                let (briefs, pagination) = self.paginate(
-                    &UrlPath::home(),
-                    &(0..c.briefs.len()).map(BriefId::new).collect::<Vec<_>>(),
-                    page,
-                );
+                let (briefs, pagination) = self.paginate(&UrlPath::home(), &self.all_briefs, page);
                 let title = if page == 1 {
                     site.config.title.clone()
                 } else {
@@ -951,14 +950,19 @@ struct SitemapPage {
 /// The page numbers a pagination bar shows: 1, the last, and two either side
 /// of `current`; each with whether numbers were skipped just before it.
 fn page_window(current: usize, total: usize) -> impl Iterator<Item = (usize, bool)> {
+    let near = current.saturating_sub(2).max(1)..=(current + 2).min(total);
+    let mut numbers: Vec<usize> = std::iter::once(1)
+        .chain(near)
+        .chain(std::iter::once(total))
+        .filter(|&n| n >= 1 && n <= total)
+        .collect();
+    numbers.dedup();
     let mut previous = 0;
-    (1..=total)
-        .filter(move |&n| n == 1 || n == total || n.abs_diff(current) <= 2)
-        .map(move |n| {
-            let gap = n > previous + 1;
-            previous = n;
-            (n, gap)
-        })
+    numbers.into_iter().map(move |n| {
+        let gap = n > previous + 1;
+        previous = n;
+        (n, gap)
+    })
 }
 
 /// Tera reports unknown filters, functions and components found while
