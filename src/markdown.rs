@@ -242,6 +242,7 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         .add_tag_attributes("input", ["type", "checked", "disabled"])
         .add_tag_attributes("th", ["style"])
         .add_tag_attributes("td", ["style"])
+        .filter_style_properties(["text-align"].into_iter().collect())
         .add_tag_attributes("time", ["datetime"])
         .link_rel(None);
         b
@@ -270,7 +271,20 @@ fn first_paragraph(events: &[Event<'_>]) -> String {
 }
 
 /// Gives every heading an id: its `{#id}` or a unique slug of its text.
+///
+/// Heading attributes (`{#id .class key=value}`) come from writers we may not
+/// know: arbitrary `key=value` pairs are dropped (they could be `onclick`),
+/// classes and ids keep only characters that cannot break out.
 fn assign_heading_ids(events: &mut [Event<'_>]) {
+    for event in events.iter_mut() {
+        if let Event::Start(Tag::Heading { id, classes, attrs, .. }) = event {
+            attrs.clear();
+            classes.retain(|c| is_plain_name(c));
+            if id.as_ref().is_some_and(|i| !is_plain_name(i)) {
+                *id = None;
+            }
+        }
+    }
     let mut used: HashSet<String> = events
         .iter()
         .filter_map(|e| match e {
@@ -304,6 +318,11 @@ fn assign_heading_ids(events: &mut [Event<'_>]) {
         }
         i += 1;
     }
+}
+
+/// Letters, digits, `-` and `_` only.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Renders GitHub alerts as labelled call-outs.
@@ -567,6 +586,26 @@ mod tests {
         assert!(html.contains("id=\"what-next\""), "{html}");
         assert!(html.contains("id=\"what-next-2\""), "{html}");
         assert!(html.contains("id=\"mine\""), "{html}");
+    }
+
+    #[test]
+    fn heading_attributes_cannot_carry_handlers() {
+        let html = run("# T {#ok .c onclick=alert(1) style=x}\n\n## U {#\"bad}", RawHtml::Allow)
+            .body
+            .html;
+        assert!(!html.contains("onclick") && !html.contains("style"), "{html}");
+        assert!(html.contains("id=\"ok\"") && html.contains("class=\"c\""), "{html}");
+    }
+
+    #[test]
+    fn table_cell_styles_keep_only_alignment() {
+        let html = run(
+            "<table><tr><td style=\"text-align: left; position: fixed; background: url(x)\">a</td></tr></table>",
+            RawHtml::Sanitize,
+        )
+        .body
+        .html;
+        assert!(!html.contains("position") && !html.contains("url("), "{html}");
     }
 
     #[test]

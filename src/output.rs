@@ -35,6 +35,9 @@ pub enum Refusal {
         "refusing to write the site into {0}: it is the site root, one of its ancestors or one of its source folders"
     )]
     ProtectedFolder(PathBuf),
+    /// The output is a symbolic link: replacing it would act on whatever it points to.
+    #[error("refusing to write the site to {0}: it is a symbolic link; point --output at a real folder")]
+    Symlink(PathBuf),
     /// The folder holds files dossier did not write.
     #[error(
         "refusing to replace {folder}: it holds files dossier did not write (e.g. {example}); use --force to move it aside to a backup"
@@ -95,25 +98,32 @@ fn check_protected(root: &Path, output: &Path) -> Result<(), Refusal> {
     {
         return Err(Refusal::ProtectedFolder(output.to_owned()));
     }
+    if std::fs::symlink_metadata(output).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Refusal::Symlink(output.to_owned()));
+    }
     Ok(())
 }
 
 fn absolute(path: &Path) -> Result<PathBuf, EnvError> {
     let abs = std::path::absolute(path).map_err(|e| EnvError::io("cannot resolve", path, e))?;
-    // Resolve symlinks in the part that exists, so `public -> ..` is caught.
-    let mut existing = abs.clone();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_owned());
-                existing = parent.to_owned();
+    // Resolve symlinks in the longest part that exists (so `public -> ..` is
+    // caught), then apply the rest lexically, `..` included.
+    let components: Vec<_> = abs.components().collect();
+    let mut split = components.len();
+    while split > 0 && !components[..split].iter().collect::<PathBuf>().exists() {
+        split -= 1;
+    }
+    let existing: PathBuf = components[..split].iter().collect();
+    let mut resolved = existing.canonicalize().unwrap_or(existing);
+    for part in &components[split..] {
+        match part {
+            std::path::Component::ParentDir => {
+                resolved.pop();
             }
-            _ => break,
+            std::path::Component::CurDir => {}
+            other => resolved.push(other),
         }
     }
-    let mut resolved = existing.canonicalize().unwrap_or(existing);
-    resolved.extend(rest.iter().rev());
     Ok(resolved)
 }
 
@@ -135,6 +145,10 @@ fn existing(output: &Path) -> Result<Existing, EnvError> {
     for entry in WalkDir::new(output).min_depth(1) {
         let entry = entry.map_err(|e| EnvError::io("cannot read", output, e.into()))?;
         if entry.file_type().is_dir() {
+            if manifest.is_none() {
+                let relative = entry.path().strip_prefix(output).unwrap_or(entry.path());
+                return Ok(Existing::Foreign(format!("{}/", relative.display())));
+            }
             continue;
         }
         let relative = entry
@@ -462,6 +476,11 @@ mod tests {
             );
         }
         assert!(check_target(root, &root.join("public"), false).is_ok());
+        let sneaky = root.join("missing").join("..");
+        assert!(matches!(
+            check_target(root, &sneaky, true),
+            Err(Refusal::ProtectedFolder(_))
+        ));
     }
 
     #[test]

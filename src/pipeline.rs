@@ -180,7 +180,7 @@ fn run(
 
     let theme = match theme::load(root, &site.config.theme)? {
         Ok(theme) => theme,
-        Err(d) => return Err(BuildError::Site(merged(all, [d]))),
+        Err(d) => return Err(BuildError::Site(merged(all, d))),
     };
     let syntax_css = highlight::stylesheet(&site.config.highlight_theme).map_err(|names| {
         let d = Diagnostic::error(

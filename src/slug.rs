@@ -17,6 +17,9 @@ pub struct Slug(String);
 pub enum SlugError {
     /// Transliteration left nothing ("---", "!!!").
     Empty,
+    /// A name Windows reserves for devices (`con`, `nul`, `com1`…): such a
+    /// file cannot be checked out or written there.
+    Reserved(String),
     /// An explicit `slug:` that is not already in slug form; carries the form it could take.
     NotCanonical {
         /// The slugified suggestion, if any.
@@ -28,6 +31,12 @@ impl fmt::Display for SlugError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SlugError::Empty => f.write_str("it has no letters or digits to make a URL from"),
+            SlugError::Reserved(name) => {
+                write!(
+                    f,
+                    "'{name}' is a device name on Windows, where the output could not be checked out"
+                )
+            }
             SlugError::NotCanonical { .. } => f.write_str(
                 "a slug may only hold lowercase ASCII letters, digits and single dashes (no '/', '..' or spaces)",
             ),
@@ -41,6 +50,8 @@ impl Slug {
         let slug = slug::slugify(text);
         if slug.is_empty() {
             Err(SlugError::Empty)
+        } else if is_reserved(&slug) {
+            Err(SlugError::Reserved(slug))
         } else {
             Ok(Slug(slug))
         }
@@ -48,7 +59,9 @@ impl Slug {
 
     /// Accepts a slug a writer typed (`slug:`), which must already be canonical.
     pub fn parse(text: &str) -> Result<Slug, SlugError> {
-        if is_canonical(text) {
+        if is_reserved(text) {
+            Err(SlugError::Reserved(text.to_owned()))
+        } else if is_canonical(text) {
             Ok(Slug(text.to_owned()))
         } else {
             Err(SlugError::NotCanonical {
@@ -72,6 +85,15 @@ impl fmt::Display for Slug {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Windows device names, which no file or folder may be called.
+fn is_reserved(slug: &str) -> bool {
+    matches!(slug, "con" | "prn" | "aux" | "nul")
+        || ((slug.starts_with("com") || slug.starts_with("lpt"))
+            && slug.len() == 4
+            && slug.as_bytes()[3].is_ascii_digit()
+            && slug.as_bytes()[3] != b'0')
 }
 
 fn is_canonical(text: &str) -> bool {
@@ -128,6 +150,14 @@ mod tests {
             panic!("expected NotCanonical")
         };
         assert_eq!(suggestion.unwrap().as_str(), "my-story");
+    }
+
+    #[test]
+    fn windows_device_names_are_refused() {
+        for name in ["con", "NUL", "com1", "lpt9"] {
+            assert!(matches!(Slug::from_text(name), Err(SlugError::Reserved(_))), "{name}");
+        }
+        assert!(Slug::from_text("console").is_ok() && Slug::from_text("com10").is_ok());
     }
 
     #[test]

@@ -310,7 +310,6 @@ fn nul_bytes_in_front_matter_are_an_error_at_their_line() {
 }
 
 #[test]
-#[ignore = "bug: a NUL byte in a Markdown body reaches the HTML pages and makes atom.xml malformed XML"]
 fn nul_bytes_in_a_body_never_reach_the_output() {
     let site = Site::fixture("site");
     build(&site).assert_code(0);
@@ -634,7 +633,6 @@ fn output_mentions(output: &Path, needle: &str) -> Vec<String> {
 
 #[cfg(unix)]
 #[test]
-#[ignore = "bug: a symlinked .md file in content/ pointing outside the site is read and published"]
 fn a_symlinked_file_pointing_outside_the_site_is_refused() {
     let (_outside, secret) = outside_brief();
     let (site, before) = built_fixture();
@@ -690,7 +688,6 @@ fn symlink_loops_in_content_do_not_hang_the_build() {
 
 #[cfg(unix)]
 #[test]
-#[ignore = "bug: a looping or dangling .md symlink in content/ is skipped silently instead of reported"]
 fn a_looping_md_symlink_is_an_error_naming_it() {
     let (site, before) = built_fixture();
     std::os::unix::fs::symlink("loop.md", site.path("content/briefs/loop.md")).unwrap();
@@ -744,7 +741,6 @@ fn companies_differing_only_in_case_are_a_url_collision() {
 }
 
 #[test]
-#[ignore = "bug: the collision message says \"two companys\" (catalog.rs check_unique_slugs pluralises with +s)"]
 fn collision_messages_use_the_right_plural() {
     let (site, _) = built_fixture();
     site.write("content/companies/Globex.md", "---\nname: Globex One\n---\n");
@@ -833,7 +829,6 @@ fn tags_with_path_characters_become_safe_folders() {
 /// `con`, `nul`, `aux`, `prn`, `com1`, `lpt1` are device names on Windows: a
 /// checkout or build of the site there fails on them.
 #[test]
-#[ignore = "bug: Windows device names (con, nul, aux, prn, com1, lpt1) are accepted as slugs and tags"]
 fn windows_device_names_are_refused_as_slugs_and_tags() {
     for name in ["con", "nul", "aux", "prn", "com1", "lpt1"] {
         refused(
@@ -1235,6 +1230,12 @@ mod properties {
     }
 
     fn body(markdown: &str) -> dossier::content::Body {
+        // Control characters are refused at load time (their own test covers
+        // that); the properties here are about what gets through.
+        let markdown: String = markdown
+            .chars()
+            .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+            .collect();
         parse_file::<RawPage>(
             PathBuf::from("content/pages/p.md"),
             format!("---\ntitle: t\n---\n{markdown}"),

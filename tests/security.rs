@@ -467,7 +467,6 @@ fn owasp_vectors_in_raw_html_never_reach_any_output_file() {
 /// ENABLE_HEADING_ATTRIBUTES) write any attribute; with no raw HTML event in
 /// the body the sanitizer never runs (markdown.rs: `if has_raw_html`).
 #[test]
-#[ignore = "bug: heading attributes `# T {onclick=alert(1)}` put event handlers in pages and feeds under raw_html: sanitize"]
 fn heading_attributes_cannot_add_event_handlers() {
     let site = sanitizing_site();
     site.write(
@@ -480,7 +479,6 @@ fn heading_attributes_cannot_add_event_handlers() {
 }
 
 #[test]
-#[ignore = "bug: heading attributes bypass raw_html: escape too"]
 fn heading_attributes_cannot_add_event_handlers_in_escape_mode() {
     let site = Site::fixture("site");
     let config = std::fs::read_to_string(site.path("dossier.yaml")).unwrap();
@@ -497,7 +495,6 @@ fn heading_attributes_cannot_add_event_handlers_in_escape_mode() {
 /// filtering properties: `expression()`, `url(javascript:)` and full-page
 /// `position: fixed` overlays pass.
 #[test]
-#[ignore = "bug: style on td/th is not filtered (expression(), url(javascript:), position:fixed overlays)"]
 fn table_cell_styles_are_filtered() {
     let site = sanitizing_site();
     site.write(
@@ -762,7 +759,6 @@ fn a_symlink_inside_the_previous_output_is_never_followed() {
 /// target's sub-folders).
 #[cfg(unix)]
 #[test]
-#[ignore = "bug: an output that is a symlink to another dossier output gets that folder's sub-folders deleted"]
 fn an_output_symlink_is_never_followed_when_replacing_it() {
     let site = Site::fixture("site");
     let elsewhere = tempfile::tempdir().unwrap();
@@ -801,7 +797,6 @@ fn a_folder_with_a_git_checkout_is_never_replaced_without_force() {
 }
 
 #[test]
-#[ignore = "bug: an output folder without the marker holding only empty folders is deleted"]
 fn a_folder_without_the_marker_is_never_deleted() {
     let site = Site::fixture("site");
     std::fs::create_dir_all(site.public().join("drafts/2021/june")).unwrap();
@@ -887,7 +882,6 @@ fn the_site_root_its_ancestors_root_and_home_are_refused_even_with_force() {
 
 #[cfg(unix)]
 #[test]
-#[ignore = "bug: a symlink in static/ (or templates/) pointing outside the site is copied into the output"]
 fn a_static_symlink_pointing_outside_the_site_is_not_published() {
     let outside = tempfile::tempdir().unwrap();
     let secret = outside.path().join("id_rsa");
@@ -918,7 +912,6 @@ fn a_static_symlink_pointing_outside_the_site_is_not_published() {
 /// so the first check passes, the build runs, `missing/` is created, and only
 /// the check in `Staging::finish` refuses it, leaving the folder behind.
 #[test]
-#[ignore = "bug: an ancestor named through a missing folder (site/missing/..) is refused only after a full build, leaving site/missing/"]
 fn an_ancestor_named_through_a_missing_folder_is_refused_up_front() {
     let site = Site::fixture("site");
     let before = listing(site.root());

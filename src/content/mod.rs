@@ -158,7 +158,7 @@ fn load_kind<T: DeserializeOwned + Send>(
     max_depth: Option<usize>,
     diagnostics: &mut Diagnostics,
 ) -> Result<Vec<Loaded<T>>, EnvError> {
-    let files = markdown_files(dir, max_depth)?;
+    let files = markdown_files(root, dir, max_depth, diagnostics)?;
     let results: Vec<Result<Result<Loaded<T>, Diagnostic>, EnvError>> =
         files.par_iter().map(|path| load_file(root, path)).collect();
     let mut loaded = Vec::with_capacity(results.len());
@@ -172,7 +172,14 @@ fn load_kind<T: DeserializeOwned + Send>(
 }
 
 /// The `.md` files under `dir`, sorted, skipping hidden files and folders.
-fn markdown_files(dir: &Path, max_depth: Option<usize>) -> Result<Vec<PathBuf>, EnvError> {
+/// A symlinked file is read only if it points inside the site; one pointing
+/// outside (or nowhere) is an error, so a link to a secret is never published.
+fn markdown_files(
+    root: &Path,
+    dir: &Path,
+    max_depth: Option<usize>,
+    diagnostics: &mut Diagnostics,
+) -> Result<Vec<PathBuf>, EnvError> {
     if !dir.exists() {
         return Ok(Vec::new());
     }
@@ -189,12 +196,66 @@ fn markdown_files(dir: &Path, max_depth: Option<usize>) -> Result<Vec<PathBuf>, 
             let path = e.path().unwrap_or(dir).to_owned();
             EnvError::io("cannot read", &path, e.into())
         })?;
-        let is_file = entry.file_type().is_file() || (entry.path_is_symlink() && entry.path().is_file());
-        if is_file && entry.path().extension().is_some_and(|x| x == "md") {
+        if entry.path().extension().is_none_or(|x| x != "md") {
+            continue;
+        }
+        if entry.path_is_symlink() {
+            match check_symlink(root, entry.path()) {
+                LinkTarget::InsideFile => files.push(entry.into_path()),
+                LinkTarget::NotAFile => {}
+                problem => {
+                    let shown = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                    diagnostics.push(
+                        Diagnostic::error(shown, problem.describe()).with_help("replace the link with the file itself"),
+                    );
+                }
+            }
+        } else if entry.file_type().is_file() {
             files.push(entry.into_path());
         }
     }
     Ok(files)
+}
+
+/// Where a symbolic link in the site leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// A file inside the site: fine.
+    InsideFile,
+    /// A folder or something else that is not a file: not content.
+    NotAFile,
+    /// A file outside the site.
+    Outside(PathBuf),
+    /// Nowhere: dangling, or a loop.
+    Broken,
+}
+
+impl LinkTarget {
+    /// The problem, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            LinkTarget::Outside(target) => format!(
+                "this is a symbolic link to {}, outside the site; dossier only reads files inside the site",
+                target.display()
+            ),
+            LinkTarget::Broken => "this is a broken or looping symbolic link".to_owned(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// Follows a symbolic link and says whether its target may be read.
+pub fn check_symlink(root: &Path, path: &Path) -> LinkTarget {
+    let (Ok(target), Ok(root)) = (path.canonicalize(), root.canonicalize()) else {
+        return LinkTarget::Broken;
+    };
+    if !target.is_file() {
+        LinkTarget::NotAFile
+    } else if target.starts_with(&root) {
+        LinkTarget::InsideFile
+    } else {
+        LinkTarget::Outside(target)
+    }
 }
 
 /// Whether a file name is hidden (`.git`, `.DS_Store`, editor swap files).
@@ -221,6 +282,15 @@ fn load_file<T: DeserializeOwned>(root: &Path, path: &Path) -> Result<Result<Loa
 pub fn parse_file<T: DeserializeOwned>(path: PathBuf, mut text: String) -> Result<Loaded<T>, Diagnostic> {
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
+    }
+    if let Some(at) = text.find(|c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        let position = Position::of_offset(&text, at, 1);
+        return Err(Diagnostic::error(
+            &path,
+            "the file holds a control character (such as NUL), which cannot appear in a page or feed",
+        )
+        .at(&text, position, 1)
+        .with_help("remove it; it usually comes from copying out of another program"));
     }
     let split = match frontmatter::split(&text) {
         Ok(split) => split,

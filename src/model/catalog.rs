@@ -95,10 +95,10 @@ pub fn build(content: Content, options: CatalogOptions) -> (Catalog, Vec<Pending
         .filter_map(|p| Some((entity_slug(&p.file, p.front.slug.as_deref(), &mut d)?, p)))
         .collect();
 
-    check_unique_slugs("brief", briefs.iter().map(|(s, b)| (s, &b.file)), &mut d);
-    check_unique_slugs("company", companies.iter().map(|(s, c)| (s, &c.file)), &mut d);
-    check_unique_slugs("contract", contracts.iter().map(|(s, c)| (s, &c.file)), &mut d);
-    check_unique_slugs("page", pages.iter().map(|(s, p)| (s, &p.file)), &mut d);
+    check_unique_slugs("briefs", briefs.iter().map(|(s, b)| (s, &b.file)), &mut d);
+    check_unique_slugs("companies", companies.iter().map(|(s, c)| (s, &c.file)), &mut d);
+    check_unique_slugs("contracts", contracts.iter().map(|(s, c)| (s, &c.file)), &mut d);
+    check_unique_slugs("pages", pages.iter().map(|(s, p)| (s, &p.file)), &mut d);
     for (slug, page) in &pages {
         if RESERVED_PAGE_SLUGS.contains(&slug.as_str()) {
             d.push(
@@ -250,7 +250,7 @@ fn entity_slug(file: &SourceFile, explicit: Option<&str>, d: &mut Diagnostics) -
 
 /// Two entities of a kind on one slug: an error naming both files, placed
 /// on the `slug:` line that causes it when one of them sets it explicitly.
-fn check_unique_slugs<'a>(noun: &str, items: impl Iterator<Item = (&'a Slug, &'a SourceFile)>, d: &mut Diagnostics) {
+fn check_unique_slugs<'a>(plural: &str, items: impl Iterator<Item = (&'a Slug, &'a SourceFile)>, d: &mut Diagnostics) {
     let mut seen: HashMap<&Slug, &SourceFile> = HashMap::new();
     for (slug, file) in items {
         let Some(first) = seen.get(slug).copied() else {
@@ -264,7 +264,7 @@ fn check_unique_slugs<'a>(noun: &str, items: impl Iterator<Item = (&'a Slug, &'a
             file
         };
         let message = format!(
-            "two {noun}s would be written to the same URL (slug '{slug}'): {} and {}",
+            "two {plural} would be written to the same URL (slug '{slug}'): {} and {}",
             first.path.display(),
             file.path.display()
         );

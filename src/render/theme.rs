@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use include_dir::{Dir, include_dir};
 use walkdir::WalkDir;
 
-use crate::content::is_hidden;
+use crate::content::{LinkTarget, check_symlink, is_hidden};
 use crate::diag::{Diagnostic, EnvError};
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
@@ -63,7 +63,8 @@ pub struct Theme {
 }
 
 /// Loads the theme `name` for the site at `root`.
-pub fn load(root: &Path, name: &str) -> Result<Result<Theme, Diagnostic>, EnvError> {
+pub fn load(root: &Path, name: &str) -> Result<Result<Theme, Vec<Diagnostic>>, EnvError> {
+    let mut problems = Vec::new();
     let mut templates: Vec<TemplateSource> = BUILTIN_TEMPLATES
         .iter()
         .map(|(name, text)| TemplateSource {
@@ -75,19 +76,21 @@ pub fn load(root: &Path, name: &str) -> Result<Result<Theme, Diagnostic>, EnvErr
     let mut static_files = Vec::new();
     let theme_dir = root.join("themes").join(name);
     if theme_dir.is_dir() {
-        templates.extend(read_templates(root, &theme_dir.join("templates"))?);
-        static_files.extend(read_static(root, &theme_dir.join("static"))?);
+        templates.extend(read_templates(root, &theme_dir.join("templates"), &mut problems)?);
+        static_files.extend(read_static(root, &theme_dir.join("static"), &mut problems)?);
     } else if name == "default" {
         embedded(&mut templates, &mut static_files);
     } else {
-        return Ok(Err(Diagnostic::error(
-            crate::config::FILE_NAME,
-            format!("theme '{name}' not found: no folder themes/{name}/"),
-        )
-        .with_help("create the theme folder, or use `theme: default`")));
+        return Ok(Err(vec![
+            Diagnostic::error(
+                crate::config::FILE_NAME,
+                format!("theme '{name}' not found: no folder themes/{name}/"),
+            )
+            .with_help("create the theme folder, or use `theme: default`"),
+        ]));
     }
-    templates.extend(read_templates(root, &root.join("templates"))?);
-    static_files.extend(read_static(root, &root.join("static"))?);
+    templates.extend(read_templates(root, &root.join("templates"), &mut problems)?);
+    static_files.extend(read_static(root, &root.join("static"), &mut problems)?);
 
     let mut by_name: Vec<TemplateSource> = Vec::new();
     for t in templates {
@@ -102,6 +105,9 @@ pub fn load(root: &Path, name: &str) -> Result<Result<Theme, Diagnostic>, EnvErr
             Some(existing) => *existing = s,
             None => by_path.push(s),
         }
+    }
+    if !problems.is_empty() {
+        return Ok(Err(problems));
     }
     Ok(Ok(Theme {
         templates: by_name,
@@ -143,9 +149,9 @@ fn embedded(templates: &mut Vec<TemplateSource>, static_files: &mut Vec<StaticFi
     }
 }
 
-fn read_templates(root: &Path, dir: &Path) -> Result<Vec<TemplateSource>, EnvError> {
+fn read_templates(root: &Path, dir: &Path, problems: &mut Vec<Diagnostic>) -> Result<Vec<TemplateSource>, EnvError> {
     let mut out = Vec::new();
-    for path in files(dir, Some(1))? {
+    for path in files(root, dir, Some(1), problems)? {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -163,8 +169,8 @@ fn read_templates(root: &Path, dir: &Path) -> Result<Vec<TemplateSource>, EnvErr
     Ok(out)
 }
 
-fn read_static(root: &Path, dir: &Path) -> Result<Vec<StaticFile>, EnvError> {
-    Ok(files(dir, None)?
+fn read_static(root: &Path, dir: &Path, problems: &mut Vec<Diagnostic>) -> Result<Vec<StaticFile>, EnvError> {
+    Ok(files(root, dir, None, problems)?
         .into_iter()
         .map(|path| {
             let relative = path
@@ -182,7 +188,12 @@ fn read_static(root: &Path, dir: &Path) -> Result<Vec<StaticFile>, EnvError> {
 }
 
 /// Regular files under `dir`, sorted, hidden ones skipped.
-fn files(dir: &Path, max_depth: Option<usize>) -> Result<Vec<PathBuf>, EnvError> {
+fn files(
+    root: &Path,
+    dir: &Path,
+    max_depth: Option<usize>,
+    problems: &mut Vec<Diagnostic>,
+) -> Result<Vec<PathBuf>, EnvError> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
@@ -199,7 +210,18 @@ fn files(dir: &Path, max_depth: Option<usize>) -> Result<Vec<PathBuf>, EnvError>
             let path = e.path().unwrap_or(dir).to_owned();
             EnvError::io("cannot read", &path, e.into())
         })?;
-        if entry.file_type().is_file() || (entry.path_is_symlink() && entry.path().is_file()) {
+        if entry.path_is_symlink() {
+            match check_symlink(root, entry.path()) {
+                LinkTarget::InsideFile => out.push(entry.into_path()),
+                LinkTarget::NotAFile => {}
+                problem => {
+                    let shown = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                    problems.push(
+                        Diagnostic::error(shown, problem.describe()).with_help("replace the link with the file itself"),
+                    );
+                }
+            }
+        } else if entry.file_type().is_file() {
             out.push(entry.into_path());
         }
     }
