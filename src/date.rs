@@ -26,10 +26,11 @@ impl DateTime {
         if let Ok(day) = text.parse::<Date>()
             && text.len() == 10
         {
+            check_year(day)?;
+            // The last hours of 9999-12-31 lie past jiff's last instant.
             let instant = day
                 .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-                .map_err(|e| e.to_string())?
-                .timestamp();
+                .map_or(Timestamp::MAX, |zoned| zoned.timestamp());
             return Ok(DateTime {
                 instant,
                 day,
@@ -44,6 +45,7 @@ impl DateTime {
             .get(..10)
             .and_then(|d| d.parse::<Date>().ok())
             .ok_or_else(|| format!("invalid date '{text}'"))?;
+        check_year(day)?;
         Ok(DateTime {
             instant,
             day,
@@ -80,6 +82,15 @@ impl DateTime {
     /// Whether the writer gave a time of day.
     pub fn has_time(&self) -> bool {
         self.has_time
+    }
+}
+
+/// Years 0001 to 9999 only: what RFC 3339, Atom and sitemaps can express.
+fn check_year(day: Date) -> Result<(), String> {
+    if day.year() < 1 {
+        Err(format!("invalid date '{day}': the year must be between 0001 and 9999"))
+    } else {
+        Ok(())
     }
 }
 
@@ -121,6 +132,13 @@ mod tests {
         assert_eq!(t.day().to_string(), "2020-08-18");
         assert_eq!(t.rfc3339(), "2020-08-19T03:30:00Z");
         assert!(t > d);
+    }
+
+    #[test]
+    fn the_calendar_runs_from_year_1_to_9999() {
+        assert!(DateTime::parse("0000-01-01").is_err());
+        assert!(DateTime::parse("0001-01-01").is_ok());
+        assert!(DateTime::parse("9999-12-31").is_ok());
     }
 
     #[test]
