@@ -266,11 +266,22 @@ impl Staging {
             bytes,
             backup: None,
         };
-        let aside = match existing(&output)? {
+        let old = existing(&output)?;
+        let staged = dir.keep();
+        if matches!(old, Existing::Dossier | Existing::Nothing) && output.exists() {
+            // The usual case: swap in one step where the OS can, so no
+            // moment ever sees the output missing.
+            if exchange(&staged, &output).map_err(|e| EnvError::io("cannot swap in the new site at", &output, e))? {
+                remove_tree(&staged).map_err(|e| EnvError::io("cannot remove the previous output", &staged, e))?;
+                return Ok(report);
+            }
+        }
+        let aside = match old {
             Existing::Nothing if output.exists() => Some(move_aside(&output, &parent, "old")?),
             Existing::Nothing => None,
             Existing::Dossier => Some(move_aside(&output, &parent, "old")?),
             Existing::Foreign(example) if !force => {
+                let _ = std::fs::remove_dir_all(&staged);
                 return Err(Refusal::ForeignFiles {
                     folder: output,
                     example,
@@ -281,7 +292,6 @@ impl Staging {
                 None
             }
         };
-        let staged = dir.keep();
         if let Err(e) = std::fs::rename(&staged, &output) {
             if let Some(previous) = aside.as_ref().or(report.backup.as_ref()) {
                 let _ = std::fs::rename(previous, &output);
@@ -346,6 +356,40 @@ fn process_alive(pid: u32) -> bool {
     } else {
         true
     }
+}
+
+/// Swaps two existing paths in one atomic step (Linux `renameat2` with
+/// `RENAME_EXCHANGE`). `Ok(false)` where the OS or file system cannot, so
+/// the caller falls back to two renames.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    let b = CString::new(b.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    // SAFETY: both pointers are valid NUL-terminated strings that outlive the call.
+    let result = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if result == 0 {
+        return Ok(true);
+    }
+    let error = std::io::Error::last_os_error();
+    match error.raw_os_error() {
+        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => Ok(false),
+        _ => Err(error),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<bool> {
+    Ok(false)
 }
 
 /// Removes a previous output, in parallel over its second-level entries
