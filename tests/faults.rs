@@ -295,7 +295,8 @@ fn a_kill_between_the_swap_renames_leaves_an_output() {
     if !has_strace() {
         return;
     }
-    for when in [1] {
+    let when = 1;
+    {
         let site = Site::fixture("site");
         build_ok(site.root());
         let before = Snapshot::of(&site.public());
