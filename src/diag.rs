@@ -50,11 +50,18 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 /// The line of source a diagnostic points at, with the span to underline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snippet {
-    /// The whole line, without its line ending.
+    /// The line without its line ending; a long line is cut to a window
+    /// around the column, marked with `…`.
     pub line: String,
     /// Width in characters of the underlined span (at least 1).
     pub width: usize,
+    /// Characters of the line cut before the window (0 for a whole line).
+    pub skipped: usize,
 }
+
+/// Lines longer than this are quoted as a window around the column, so an
+/// error in a 10,000-entry list does not print the whole list each time.
+const MAX_QUOTED_CHARS: usize = 160;
 
 impl Snippet {
     /// The snippet for line `line` (1-based) of `text`, underlining `width` characters.
@@ -63,7 +70,27 @@ impl Snippet {
         Some(Snippet {
             line: line.trim_end_matches('\r').to_owned(),
             width: width.max(1),
+            skipped: 0,
         })
+    }
+
+    /// Cuts a long line to a window around `column` (1-based).
+    pub fn around(mut self, column: usize) -> Snippet {
+        let count = self.line.chars().count();
+        if count <= MAX_QUOTED_CHARS {
+            return self;
+        }
+        let start = column.saturating_sub(1 + MAX_QUOTED_CHARS / 3).min(count);
+        let window: String = self.line.chars().skip(start).take(MAX_QUOTED_CHARS).collect();
+        let tail = if start + MAX_QUOTED_CHARS < count { "…" } else { "" };
+        self.line = if start > 0 {
+            format!("…{window}{tail}")
+        } else {
+            format!("{window}{tail}")
+        };
+        self.skipped = start.saturating_sub(usize::from(start > 0));
+        self.width = self.width.min(MAX_QUOTED_CHARS);
+        self
     }
 }
 
@@ -109,7 +136,7 @@ impl Diagnostic {
 
     /// Places the diagnostic at `position`, underlining `width` characters of that line of `text`.
     pub fn at(mut self, text: &str, position: Position, width: usize) -> Diagnostic {
-        self.snippet = Snippet::from_line(text, position.line, width);
+        self.snippet = Snippet::from_line(text, position.line, width).map(|s| s.around(position.column));
         self.position = Some(position);
         self
     }
@@ -149,7 +176,7 @@ impl fmt::Display for Diagnostic {
             let indent: String = snippet
                 .line
                 .chars()
-                .take(p.column - 1)
+                .take((p.column - 1).saturating_sub(snippet.skipped))
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             write!(f, "\n{pad} |\n{number} | {}", snippet.line)?;
@@ -296,6 +323,26 @@ mod tests {
         assert!(text.starts_with("error: a.md:2:13: unknown company"), "{text}");
         assert!(text.contains("2 | companies: [AWSS]"), "{text}");
         assert!(text.contains("= help: did you mean 'aws'?"), "{text}");
+    }
+
+    #[test]
+    fn long_lines_are_quoted_as_a_window() {
+        let line = format!(
+            "companies: [{}]",
+            (0..2000).map(|i| format!("N{i}")).collect::<Vec<_>>().join(", ")
+        );
+        let column = line.find("N1500").unwrap() + 1;
+        let d = Diagnostic::error_at("a.md", &line, Position { line: 1, column }, "unknown company 'N1500'");
+        let text = d.to_string();
+        assert!(text.len() < 600, "{}", text.len());
+        let quoted = text.lines().nth(2).unwrap();
+        let caret = text.lines().nth(3).unwrap();
+        let at = caret.find('^').unwrap();
+        assert_eq!(
+            &quoted[quoted.char_indices().nth(at).unwrap().0..][..5],
+            "N1500",
+            "{quoted}\n{caret}"
+        );
     }
 
     #[test]

@@ -119,7 +119,7 @@ impl Pass<'_> {
             .map_or(1, |s| s.lines().next().unwrap_or("").chars().count());
         let mut d = Diagnostic::error(&self.body.path, message);
         d.position = Some(position);
-        d.snippet = Snippet::from_line(markdown, relative_line, width);
+        d.snippet = Snippet::from_line(markdown, relative_line, width).map(|s| s.around(position.column));
         d.help = help;
         if warning {
             d = d.into_warning();

@@ -21,6 +21,10 @@ use super::{
     PageId, Source, Tag, TagId,
 };
 
+/// Errors reported for one front matter list before the rest are counted
+/// in a single line, so a pasted 10,000-entry list stays readable.
+const MAX_ERRORS_PER_LIST: usize = 20;
+
 /// Top-level folders of the output that free pages may not take.
 pub const RESERVED_PAGE_SLUGS: [&str; 5] = ["briefs", "companies", "contracts", "tags", "page"];
 
@@ -426,11 +430,22 @@ impl Resolver {
             _ => None,
         });
         let related = self.related(id, file, &related, drafts);
-        let tag_ids = tag_names
-            .iter()
-            .enumerate()
-            .filter_map(|(i, name)| tags.add(name, file, i, &mut self.diagnostics))
-            .collect();
+        let mut tag_ids = Vec::with_capacity(tag_names.len());
+        let mut offsets: Option<Vec<usize>> = None;
+        for (i, name) in tag_names.iter().enumerate() {
+            match Slug::from_text(name) {
+                Ok(slug) => tag_ids.push(tags.add(slug, name)),
+                Err(e) => {
+                    // Located once per brief, and only when a tag is wrong.
+                    let offsets = offsets.get_or_insert_with(|| {
+                        file.value_offsets("tags", &tag_names.iter().map(String::as_str).collect::<Vec<_>>())
+                    });
+                    let message = format!("the tag '{name}' cannot be a URL: {e}");
+                    self.diagnostics
+                        .push(file.yaml_error(offsets[i], name.chars().count().max(1), message));
+                }
+            }
+        }
         let mut checked_sources = Vec::with_capacity(sources.len());
         for source in sources {
             match check_url(&source.url) {
@@ -474,7 +489,8 @@ impl Resolver {
         names: &[String],
         drafts: &HashMap<String, PathBuf>,
     ) -> Vec<BriefId> {
-        let offset = |i: usize| value_offset(file, "related", names, i);
+        let mut offsets: Option<Vec<usize>> = None;
+        let mut offset = |i: usize| offsets.get_or_insert_with(|| value_offsets(file, "related", names))[i];
         let mut ids = Vec::new();
         for (i, name) in names.iter().enumerate() {
             match self.lookup.find(name, Kind::Brief) {
@@ -523,11 +539,21 @@ impl Resolver {
         select: impl Fn(EntityKey) -> Option<T>,
     ) -> Vec<T> {
         let mut out = Vec::new();
+        let mut offsets: Option<Vec<usize>> = None;
+        let mut misses = 0;
         for (i, name) in names.iter().enumerate() {
             let found = match self.lookup.find(name, kind) {
                 Ok(key) => Some(key),
+                Err(_)
+                    if self.options.unknown_references == UnknownReferences::Error && misses >= MAX_ERRORS_PER_LIST =>
+                {
+                    misses += 1;
+                    None
+                }
                 Err(miss) => {
-                    let d = miss_error(file, value_offset(file, key, names, i), name, kind, miss);
+                    misses += 1;
+                    let at = offsets.get_or_insert_with(|| value_offsets(file, key, names))[i];
+                    let d = miss_error(file, at, name, kind, miss);
                     match self.options.unknown_references {
                         UnknownReferences::Error => {
                             self.diagnostics.push(d);
@@ -547,6 +573,11 @@ impl Resolver {
             {
                 out.push(item);
             }
+        }
+        if misses > MAX_ERRORS_PER_LIST && self.options.unknown_references == UnknownReferences::Error {
+            let more = misses - MAX_ERRORS_PER_LIST;
+            self.diagnostics
+                .push(file.key_error(key, format!("… and {more} more unknown {} in this list", kind.plural())));
         }
         out
     }
@@ -593,11 +624,10 @@ impl Resolver {
     }
 }
 
-/// Where the `i`th value of a front matter list sits; computed only for
-/// errors, since it scans the YAML text.
-fn value_offset(file: &SourceFile, key: &str, names: &[String], i: usize) -> usize {
-    let values: Vec<&str> = names[..=i].iter().map(String::as_str).collect();
-    file.value_offsets(key, &values)[i]
+/// Where each value of a front matter list sits; computed only for errors,
+/// once per list, since it scans the YAML text.
+fn value_offsets(file: &SourceFile, key: &str, names: &[String]) -> Vec<usize> {
+    file.value_offsets(key, &names.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 fn miss_error(file: &SourceFile, at: usize, name: &str, kind: Kind, miss: Miss) -> Diagnostic {
@@ -652,23 +682,13 @@ struct TagSet {
 
 impl TagSet {
     /// Adds a tag name; returns a temporary id, remapped by [`TagSet::finish`].
-    fn add(&mut self, name: &str, file: &SourceFile, index: usize, d: &mut Diagnostics) -> Option<TagId> {
-        let Ok(slug) = Slug::from_text(name) else {
-            let names: Vec<&str> = vec![name; index + 1];
-            let at = *file.value_offsets("tags", &names).last().unwrap_or(&0);
-            d.push(file.yaml_error(
-                at,
-                name.chars().count().max(1),
-                format!("the tag '{name}' has no letters or digits to make a URL from"),
-            ));
-            return None;
-        };
+    fn add(&mut self, slug: Slug, name: &str) -> TagId {
         let next = self.by_slug.len();
         let entry = self.by_slug.entry(slug).or_insert_with(|| (next, Vec::new()));
         if !entry.1.iter().any(|n| n == name) {
             entry.1.push(name.trim().to_owned());
         }
-        Some(TagId::new(entry.0))
+        TagId::new(entry.0)
     }
 
     /// Sorts tags by slug; returns them and the map from temporary to final ids.

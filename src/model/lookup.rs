@@ -29,6 +29,15 @@ impl Kind {
         }
     }
 
+    /// The plural, for messages.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Brief => "briefs",
+            Kind::Company => "companies",
+            Kind::Contract => "contracts",
+        }
+    }
+
     fn of(key: EntityKey) -> Kind {
         match key {
             EntityKey::Brief(_) => Kind::Brief,
