@@ -335,7 +335,6 @@ fn nul_bytes_in_a_body_never_reach_the_output() {
 }
 
 #[test]
-#[ignore = "bug: control characters written as YAML escapes (\"\\0\", \"\\x1b\") reach HTML and Atom unescaped"]
 fn control_characters_from_yaml_escapes_never_reach_the_output() {
     let site = Site::fixture("site");
     build(&site).assert_code(0);

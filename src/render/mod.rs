@@ -60,6 +60,7 @@ pub enum Contents {
 /// Compiles the theme's templates with dossier's functions registered.
 pub fn compile(theme: &Theme, base: &BaseUrl, site: &SiteView<'_>, cards: &Cards<'_>) -> Result<Tera, Diagnostics> {
     let mut tera = Tera::default();
+    tera.set_escape_fn(escape_text);
     functions::register(&mut tera, base);
     functions::register_lookups(&mut tera, cards.lookups());
     tera.global_context().insert("site", site);
@@ -963,6 +964,20 @@ fn page_window(current: usize, total: usize) -> impl Iterator<Item = (usize, boo
         previous = n;
         (n, gap)
     })
+}
+
+/// Tera's HTML escaping, minus control characters: a `"\0"` or `"\x1b"`
+/// escape in YAML must reach neither a page nor a feed (no XML 1.0 document
+/// can hold them). Tabs and line breaks stay.
+fn escape_text(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if !input.contains(|c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        return tera::escape_html(input, out);
+    }
+    let cleaned: String = input
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    tera::escape_html(&cleaned, out)
 }
 
 /// Tera reports unknown filters, functions and components found while
