@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::diag::{Diagnostic, EnvError, Position, Snippet};
+use crate::diag::{Diagnostic, EnvError, Position};
 use crate::model::routes::BaseUrl;
 use crate::yaml;
 
@@ -115,8 +115,8 @@ impl Config {
             let mut d = Diagnostic::error(FILE_NAME, e.message.clone());
             if let Some(p) = e.position {
                 d = d.at(text, p, 1);
-                let line = Snippet::from_line(text, p.line, 1).map(|s| s.line).unwrap_or_default();
-                if let Some(h) = yaml::hint(&e.message, &line) {
+                let line = d.snippet.as_ref().map_or("", |s| s.line.as_str());
+                if let Some(h) = yaml::hint(&e.message, line) {
                     d = d.with_help(h);
                 }
             }

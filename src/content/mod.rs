@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use walkdir::WalkDir;
 
-use crate::diag::{Diagnostic, Diagnostics, EnvError, Position, Snippet};
+use crate::diag::{Diagnostic, Diagnostics, EnvError, Position};
 use crate::yaml;
 use frontmatter::SplitError;
 use raw::{RawBrief, RawCompany, RawContract, RawPage};
@@ -328,10 +328,8 @@ pub fn parse_file<T: DeserializeOwned>(path: PathBuf, mut text: String) -> Resul
                     column: p.column,
                 };
                 d = d.at(&text, at, 1);
-                let line = Snippet::from_line(&text, at.line, 1)
-                    .map(|s| s.line)
-                    .unwrap_or_default();
-                if let Some(hint) = yaml::hint(&e.message, &line) {
+                let line = d.snippet.as_ref().map_or("", |s| s.line.as_str());
+                if let Some(hint) = yaml::hint(&e.message, line) {
                     d = d.with_help(hint);
                 } else if e.message.contains("unknown field") {
                     d = d.with_help("check the spelling; free-form data goes under `extra:`");
