@@ -200,7 +200,8 @@ impl Config {
 
 /// The position of a top-level `key:` in YAML text, for pointing at it.
 pub fn key_position(text: &str, key: &str) -> Option<Position> {
-    text.lines().enumerate().find_map(|(i, line)| {
+    let lines = crate::diag::lines_with_endings(text).map(crate::diag::trim_line_ending);
+    lines.enumerate().find_map(|(i, line)| {
         let rest = line.strip_prefix(key)?;
         rest.trim_start()
             .starts_with(':')

@@ -30,14 +30,55 @@ impl Position {
     ///
     /// Used to turn byte offsets in a front matter block or a Markdown body
     /// into positions in the whole file.
+    ///
+    /// Lines end as in [`lines_with_endings`]: at `\n`, `\r\n` or a lone `\r`.
     pub fn of_offset(text: &str, offset: usize, first_line: usize) -> Position {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let before = &text[..offset];
-        let line = before.matches('\n').count() + first_line;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let is_lone_cr = |i: usize| text.as_bytes().get(i + 1) != Some(&b'\n');
+        let lone_crs = before.match_indices('\r').filter(|&(i, _)| is_lone_cr(i)).count();
+        let line = before.matches('\n').count() + lone_crs + first_line;
+        let mut line_start = 0;
+        let mut search = before;
+        while let Some(i) = search.rfind(['\n', '\r']) {
+            if before.as_bytes()[i] == b'\n' || is_lone_cr(i) {
+                line_start = i + 1;
+                break;
+            }
+            // The `\r` of a `\r\n` cut by `offset`: the line goes on.
+            search = &before[..i];
+        }
         let column = before[line_start..].chars().count() + 1;
         Position { line, column }
     }
+}
+
+/// The lines of `text`, each with its line ending.
+///
+/// A line ends at `\n`, `\r\n` or a lone `\r`, as YAML, CommonMark and most
+/// editors count them, so a line number from the YAML library, from
+/// pulldown-cmark or from [`Position::of_offset`] names the same line.
+pub fn lines_with_endings(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = match rest.find(['\n', '\r']) {
+            Some(i) if rest[i..].starts_with("\r\n") => i + 2,
+            Some(i) => i + 1,
+            None => rest.len(),
+        };
+        let (line, tail) = rest.split_at(end);
+        rest = tail;
+        Some(line)
+    })
+}
+
+/// A line from [`lines_with_endings`] without its line ending.
+pub fn trim_line_ending(line: &str) -> &str {
+    let line = line.strip_suffix('\n').unwrap_or(line);
+    line.strip_suffix('\r').unwrap_or(line)
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -66,9 +107,9 @@ const MAX_QUOTED_CHARS: usize = 160;
 impl Snippet {
     /// The snippet for line `line` (1-based) of `text`, underlining `width` characters.
     pub fn from_line(text: &str, line: usize, width: usize) -> Option<Snippet> {
-        let line = text.lines().nth(line.checked_sub(1)?)?;
+        let line = lines_with_endings(text).nth(line.checked_sub(1)?)?;
         Some(Snippet {
-            line: line.trim_end_matches('\r').to_owned(),
+            line: trim_line_ending(line).to_owned(),
             width: width.max(1),
             skipped: 0,
         })
@@ -308,6 +349,24 @@ mod tests {
         assert_eq!(Position::of_offset(text, 0, 1), Position { line: 1, column: 1 });
         assert_eq!(Position::of_offset(text, 5, 1), Position { line: 2, column: 3 });
         assert_eq!(Position::of_offset(text, 5, 10), Position { line: 11, column: 3 });
+    }
+
+    #[test]
+    fn lone_carriage_returns_break_lines_like_newlines() {
+        let text = "a\rb\r\nc\nd\r\re";
+        let lines: Vec<&str> = lines_with_endings(text).collect();
+        assert_eq!(lines, ["a\r", "b\r\n", "c\n", "d\r", "\r", "e"]);
+        assert_eq!(trim_line_ending("b\r\n"), "b");
+        assert_eq!(trim_line_ending("d\r"), "d");
+        assert_eq!(Position::of_offset(text, 2, 1), Position { line: 2, column: 1 });
+        assert_eq!(Position::of_offset(text, 5, 1), Position { line: 3, column: 1 });
+        assert_eq!(Position::of_offset(text, 10, 1), Position { line: 6, column: 1 });
+        // Between the `\r` and `\n` of a CRLF: still on line 2.
+        assert_eq!(Position::of_offset(text, 4, 1), Position { line: 2, column: 3 });
+        assert_eq!(Snippet::from_line(text, 4, 1).unwrap().line, "d");
+        assert_eq!(Snippet::from_line(text, 5, 1).unwrap().line, "");
+        assert!(Snippet::from_line(text, 7, 1).is_none());
+        assert_eq!(lines_with_endings("").count(), 0);
     }
 
     #[test]

@@ -72,7 +72,23 @@ pub fn render<R: LinkResolver>(
         Parser::new_ext(markdown, parser_options()).into_offset_iter().collect();
 
     let mentions = pass.resolve_links(&mut events, resolver, options);
-    let has_raw_html = apply_raw_html_policy(&mut events, options.raw_html);
+    let mut has_raw_html = apply_raw_html_policy(&mut events, options.raw_html);
+    if has_raw_html && let Some(range) = too_deep_to_sanitize(&events) {
+        pass.error(
+            &(range.start..range.start + 1),
+            format!(
+                "nested too deeply to sanitize raw HTML: more than {MAX_SANITIZED_DEPTH} levels of lists, quotes and HTML elements"
+            ),
+            Some(
+                "flatten the nesting, or remove the raw HTML from this file (nesting is limited only where raw HTML is sanitized)"
+                    .to_owned(),
+            ),
+            false,
+        );
+        // The build fails; what is rendered meanwhile is still safe.
+        apply_raw_html_policy(&mut events, RawHtml::Escape);
+        has_raw_html = false;
+    }
     let mut events: Vec<Event<'_>> = events.into_iter().map(|(e, _)| e).collect();
     let first_paragraph = first_paragraph(&events);
     assign_heading_ids(&mut events);
@@ -211,6 +227,86 @@ fn apply_raw_html_policy(events: &mut [(Event<'_>, Range<usize>)], policy: RawHt
         }
     }
     found && policy == RawHtml::Sanitize
+}
+
+/// How deep a body that needs sanitizing may nest: lists, quotes, emphasis
+/// and raw HTML elements together (markdown-it's default limit is 100 too).
+///
+/// The sanitizer's HTML parser (html5ever) checks the stack of open elements
+/// for every tag, as the HTML standard says, so its time grows with the
+/// square of the depth: 10,000 levels took 70 s. At 100 levels it stays
+/// linear in the size of the body, with a small factor.
+pub const MAX_SANITIZED_DEPTH: usize = 100;
+
+/// Where a body first nests deeper than [`MAX_SANITIZED_DEPTH`], if it does;
+/// counts Markdown containers and the tags in raw HTML, in one pass.
+fn too_deep_to_sanitize(events: &[(Event<'_>, Range<usize>)]) -> Option<Range<usize>> {
+    let mut markdown_depth = 0usize;
+    let mut html_depth = 0usize;
+    for (event, range) in events {
+        let peak = match event {
+            Event::Start(_) => {
+                markdown_depth += 1;
+                markdown_depth + html_depth
+            }
+            Event::End(_) => {
+                markdown_depth = markdown_depth.saturating_sub(1);
+                0
+            }
+            Event::Html(html) | Event::InlineHtml(html) => markdown_depth + raw_html_depth(html, &mut html_depth),
+            _ => 0,
+        };
+        if peak > MAX_SANITIZED_DEPTH {
+            return Some(range.clone());
+        }
+    }
+    None
+}
+
+/// Elements not counted: void elements, and those whose end tag may be left
+/// out (the parser closes them itself, so counting their start tags would
+/// overcount; the lists and tables around them are counted).
+const FLAT_ELEMENTS: [&str; 32] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr", "p",
+    "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "caption", "rb",
+    "rt", "rtc", "rp",
+];
+
+/// Follows the start and end tags of a raw HTML fragment, updating `depth`
+/// (the open elements of earlier fragments); returns the deepest it got.
+///
+/// An estimate that is cheap and errs on the deep side: attribute values
+/// holding `<` may count as tags; comments are skipped.
+fn raw_html_depth(html: &str, depth: &mut usize) -> usize {
+    let mut peak = *depth;
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        rest = &rest[lt + 1..];
+        if let Some(comment) = rest.strip_prefix("!--") {
+            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
+            continue;
+        }
+        let (closing, name) = match rest.strip_prefix('/') {
+            Some(after) => (true, after),
+            None => (false, rest),
+        };
+        let len = name
+            .find(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+            .unwrap_or(name.len());
+        let name = &name[..len];
+        if !name.starts_with(|c: char| c.is_ascii_alphabetic())
+            || FLAT_ELEMENTS.iter().any(|flat| flat.eq_ignore_ascii_case(name))
+        {
+            continue;
+        }
+        if closing {
+            *depth = depth.saturating_sub(1);
+        } else {
+            *depth += 1;
+            peak = peak.max(*depth);
+        }
+    }
+    peak
 }
 
 fn sanitizer() -> &'static ammonia::Builder<'static> {
@@ -576,6 +672,51 @@ mod tests {
         let escaped = run(input, RawHtml::Escape).body.html;
         assert!(escaped.contains("&lt;sup&gt;"), "{escaped}");
         assert!(run(input, RawHtml::Allow).body.html.contains("<script>"));
+    }
+
+    #[test]
+    fn raw_html_is_sanitized_only_up_to_a_depth() {
+        let list = |levels: usize| format!("{}deep <abbr>ok</abbr>\n", "- ".repeat(levels));
+        // A list and an item per level, and the <abbr>: 49 levels are 99 deep.
+        let r = run(&list(MAX_SANITIZED_DEPTH / 2 - 1), RawHtml::Sanitize);
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert!(r.body.html.contains("<abbr>ok</abbr>"), "{}", r.body.html);
+
+        let r = run(&format!("First.\n\n{}", list(10_000)), RawHtml::Sanitize);
+        let d = &r.diagnostics[0];
+        assert_eq!(d.position.map(|p| p.line), Some(6), "{d}");
+        assert!(d.message.contains("nested too deeply"), "{d}");
+        assert!(d.help.is_some(), "{d}");
+        assert!(r.body.html.contains("&lt;abbr&gt;"), "escaped, not passed through");
+
+        // Without raw HTML there is nothing to sanitize and no limit.
+        assert!(run(&"- ".repeat(10_000), RawHtml::Sanitize).diagnostics.is_empty());
+        // Neither when raw HTML is escaped or allowed.
+        assert!(run(&list(10_000), RawHtml::Escape).diagnostics.is_empty());
+    }
+
+    #[test]
+    fn deep_raw_html_is_refused_at_its_line() {
+        let deep = format!(
+            "Intro.\n\n<div>\n{}x{}\n</div>\n",
+            "<span>".repeat(200),
+            "</span>".repeat(200)
+        );
+        let d = &run(&deep, RawHtml::Sanitize).diagnostics[0];
+        assert_eq!(d.position.map(|p| p.line), Some(7), "{d}");
+        let shallow = format!("<div>\n{}x{}\n</div>\n", "<span>".repeat(90), "</span>".repeat(90));
+        assert!(run(&shallow, RawHtml::Sanitize).diagnostics.is_empty());
+    }
+
+    #[test]
+    fn raw_html_depth_follows_tags() {
+        let mut depth = 0;
+        assert_eq!(raw_html_depth("<div><p>a<p>b<br><span>c</span></div>", &mut depth), 2);
+        assert_eq!(depth, 0);
+        assert_eq!(raw_html_depth("<section><!-- <div><div> -->", &mut depth), 1);
+        assert_eq!(raw_html_depth("<UL><li>x", &mut depth), 2);
+        assert_eq!(raw_html_depth("</ul></section></extra> 1 < 2 <3", &mut depth), 2);
+        assert_eq!(depth, 0);
     }
 
     #[test]

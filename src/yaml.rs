@@ -4,10 +4,22 @@
 //! is the likely successor of serde_yaml_ng) by editing one file. This module
 //! turns the library's errors into a message plus a position relative to the
 //! YAML text it was given; callers add their own line offset.
+//!
+//! It also covers two gaps in serde_yaml_ng: deep flow nesting is refused by
+//! a linear scan before libyaml sees it (libyaml spends O(depth²) on it), and
+//! a repeated key is an error at the repeated key, in free-form mappings too
+//! ([`unique_keys`]); serde only refuses repeated struct fields, and points
+//! at their mapping.
 
-use serde::de::DeserializeOwned;
+use std::fmt;
 
-use crate::diag::Position;
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::diag::{Position, lines_with_endings, trim_line_ending};
+
+/// How deep collections may nest: serde_yaml_ng's own recursion limit.
+pub const MAX_DEPTH: usize = 128;
 
 /// A YAML error: what went wrong, and where in the text given to [`parse`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,10 +30,8 @@ pub struct YamlError {
     pub position: Option<Position>,
 }
 
-/// Deserializes `text` into `T`; empty text counts as an empty mapping.
-pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
-    let text = if text.trim().is_empty() { "{}" } else { text };
-    serde_yaml::from_str(text).map_err(|error| {
+impl From<serde_yaml::Error> for YamlError {
+    fn from(error: serde_yaml::Error) -> YamlError {
         let full = error.to_string();
         let message = match full.find(" at line ") {
             Some(cut) => full[..cut].to_owned(),
@@ -34,7 +44,284 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
                 column: l.column(),
             }),
         }
+    }
+}
+
+/// Deserializes `text` into `T`; empty text counts as an empty mapping.
+pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    let text = if text.trim().is_empty() { "{}" } else { text };
+    check_nesting(text)?;
+    serde_yaml::from_str(text).map_err(|error| {
+        let error = YamlError::from(error);
+        if error.message.contains(DUPLICATE) {
+            find_duplicate_key(text).unwrap_or(error)
+        } else {
+            error
+        }
     })
+}
+
+/// Refuses flow collections (`[…]`, `{…}`) nested more than [`MAX_DEPTH`]
+/// deep, at the bracket that goes one level too far, in one linear pass.
+///
+/// serde_yaml_ng refuses them too, but only after libyaml has scanned them,
+/// which costs O(depth²): 100,000 levels take minutes. Block collections need
+/// no scan: libyaml handles their depth in linear time. The scan knows just
+/// enough YAML (quotes, comments, block scalars, plain scalars) to count only
+/// real brackets. The one thing it cannot tell apart, a multi-line plain
+/// scalar whose continuation line starts with `[` or `{`, is counted as
+/// nesting; that takes 129 brackets left open to matter.
+fn check_nesting(text: &str) -> Result<(), YamlError> {
+    if text.bytes().filter(|b| matches!(b, b'[' | b'{')).count() <= MAX_DEPTH {
+        return Ok(());
+    }
+    let mut scan = NestingScan::default();
+    for (index, line) in lines_with_endings(text).enumerate() {
+        let line = trim_line_ending(line);
+        if let Some(at) = scan.line(line) {
+            return Err(YamlError {
+                message: format!("recursion limit exceeded: more than {MAX_DEPTH} nested lists and mappings"),
+                position: Some(Position {
+                    line: index + 1,
+                    column: line[..at].chars().count() + 1,
+                }),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Where [`check_nesting`] is within the YAML between lines.
+#[derive(Debug, Default)]
+struct NestingScan {
+    /// Open flow collections.
+    depth: usize,
+    /// Inside a quoted scalar that goes on past the line: its quote.
+    quote: Option<u8>,
+    /// Inside a block scalar (`|`, `>`) whose parent line has this indentation.
+    block_scalar: Option<usize>,
+}
+
+impl NestingScan {
+    /// Scans one line (without its ending); the byte offset of the bracket
+    /// that opens one level too many, if there is one. Every character YAML
+    /// gives a meaning here is ASCII, so bytes will do.
+    fn line(&mut self, line: &str) -> Option<usize> {
+        let bytes = line.as_bytes();
+        let indent = bytes.iter().take_while(|&&b| b == b' ').count();
+        if let Some(parent) = self.block_scalar {
+            if line.trim().is_empty() || indent > parent {
+                return None;
+            }
+            self.block_scalar = None;
+        }
+        let mut token_start = true;
+        let mut i = 0;
+        while i < bytes.len() {
+            let c = bytes[i];
+            let next = bytes.get(i + 1).copied();
+            let followed_by_space = matches!(next, None | Some(b' ' | b'\t'));
+            if let Some(quote) = self.quote {
+                match c {
+                    b'\\' if quote == b'"' => i += 1,
+                    b'\'' if quote == b'\'' && next == Some(b'\'') => i += 1,
+                    _ if c == quote => {
+                        self.quote = None;
+                        token_start = false;
+                    }
+                    _ => {}
+                }
+                i += 1;
+                continue;
+            }
+            match c {
+                b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t') => return None,
+                b' ' | b'\t' => {}
+                b'[' | b'{' if token_start || self.depth > 0 => {
+                    self.depth += 1;
+                    if self.depth > MAX_DEPTH {
+                        return Some(i);
+                    }
+                    token_start = true;
+                }
+                b']' | b'}' if self.depth > 0 => {
+                    self.depth -= 1;
+                    token_start = false;
+                }
+                b',' if self.depth > 0 => token_start = true,
+                b'\'' | b'"' if token_start => self.quote = Some(c),
+                b'|' | b'>' if token_start && self.depth == 0 => {
+                    self.block_scalar = Some(indent);
+                    return None;
+                }
+                b'&' | b'!' if token_start => {
+                    // An anchor or a tag: the node itself follows.
+                    while i + 1 < bytes.len() && !matches!(bytes[i + 1], b' ' | b'\t') {
+                        i += 1;
+                    }
+                }
+                b'-' | b'?' if token_start && followed_by_space => {}
+                b':' if followed_by_space || self.depth > 0 => token_start = true,
+                _ => token_start = false,
+            }
+            i += 1;
+        }
+        None
+    }
+}
+
+/// The start of every repeated-key message: serde's own for struct fields,
+/// and ours for free-form mappings.
+const DUPLICATE: &str = "duplicate field";
+
+/// Where the first repeated key of `text` is, if it has one. serde places a
+/// repeated struct field at the start of its mapping; this second look
+/// (only after such an error) finds the repeated key itself.
+fn find_duplicate_key(text: &str) -> Option<YamlError> {
+    let error = FreeForm.deserialize(serde_yaml::Deserializer::from_str(text)).err()?;
+    Some(YamlError::from(error)).filter(|e| e.message.contains(DUPLICATE))
+}
+
+/// Deserializes free-form data (`extra:`) as `serde_json::Map` does, but a
+/// key repeated in any of its mappings is an error at the repeated key,
+/// where serde_json would keep the last value silently.
+///
+/// For `#[serde(deserialize_with = "…")]`: checking while parsing costs
+/// nothing extra, where a second pass over every file would.
+pub fn unique_keys<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<serde_json::Map<String, serde_json::Value>, D::Error> {
+    struct MapVisitor;
+
+    impl<'de> Visitor<'de> for MapVisitor {
+        type Value = serde_json::Map<String, serde_json::Value>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a map")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            unique_entries(map)
+        }
+    }
+
+    deserializer.deserialize_map(MapVisitor)
+}
+
+/// A mapping's entries, refusing a repeated key.
+fn unique_entries<'de, A: MapAccess<'de>>(mut map: A) -> Result<serde_json::Map<String, serde_json::Value>, A::Error> {
+    let mut entries = serde_json::Map::new();
+    while let Some(key) = map.next_key_seed(NewKey { entries: &entries })? {
+        let value = map.next_value_seed(FreeForm)?;
+        entries.insert(key, value);
+    }
+    Ok(entries)
+}
+
+/// A key not among `entries` yet. The error is raised while the key is read,
+/// so the YAML library places it at the key.
+struct NewKey<'a> {
+    entries: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> DeserializeSeed<'de> for NewKey<'_> {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<String, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NewKey<'_> {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string key")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<String, E> {
+        if self.entries.contains_key(key) {
+            Err(E::custom(format_args!("{DUPLICATE} `{key}`")))
+        } else {
+            Ok(key.to_owned())
+        }
+    }
+}
+
+/// Any value, as `serde_json::Value` deserializes it, with [`unique_entries`] mappings.
+#[derive(Clone, Copy)]
+struct FreeForm;
+
+impl<'de> DeserializeSeed<'de> for FreeForm {
+    type Value = serde_json::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<serde_json::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FreeForm {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::Number(v.into()))
+    }
+
+    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<serde_json::Value, E> {
+        serde_json::Number::deserialize(serde::de::value::I128Deserializer::new(v)).map(serde_json::Value::Number)
+    }
+
+    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<serde_json::Value, E> {
+        serde_json::Number::deserialize(serde::de::value::U128Deserializer::new(v)).map(serde_json::Value::Number)
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<serde_json::Value, D::Error> {
+        self.deserialize(deserializer)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<serde_json::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self)? {
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<serde_json::Value, A::Error> {
+        unique_entries(map).map(serde_json::Value::Object)
+    }
 }
 
 /// A hint for YAML mistakes writers make often, if `message` looks like one.
@@ -47,6 +334,10 @@ pub fn hint(message: &str, line: &str) -> Option<&'static str> {
         Some("YAML reads yes/no/on/off as booleans; quote the word if you meant text")
     } else if message.contains("did not find expected key") || message.contains("did not find expected '-'") {
         Some("check the indentation of this line against the lines above it")
+    } else if message.contains("duplicate field") {
+        Some("a key may appear only once in a mapping; remove or rename one of them")
+    } else if message.contains("recursion limit exceeded") {
+        Some("flatten the data: lists and mappings may nest at most 128 levels deep")
     } else {
         None
     }
@@ -75,6 +366,126 @@ mod tests {
     fn an_unquoted_colon_gets_a_hint() {
         let err = parse::<Doc>("title: JEDI: what happened\n").unwrap_err();
         assert!(hint(&err.message, "").unwrap().contains("quoted"));
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct WithExtra {
+        #[allow(dead_code)]
+        title: String,
+        #[serde(default, deserialize_with = "unique_keys")]
+        extra: serde_json::Map<String, serde_json::Value>,
+    }
+
+    fn error_at(text: &str) -> (String, (usize, usize)) {
+        let err = parse::<WithExtra>(text).unwrap_err();
+        let p = err.position.expect("a position");
+        (err.message, (p.line, p.column))
+    }
+
+    #[test]
+    fn a_repeated_field_is_an_error_at_the_repetition() {
+        let (message, at) = error_at("title: a\nextra: {}\ntitle: b\n");
+        assert_eq!((message.as_str(), at), ("duplicate field 'title'", (3, 1)));
+    }
+
+    #[test]
+    fn repeated_keys_in_free_form_data_are_errors() {
+        let (message, at) = error_at("title: a\nextra:\n  desk: cloud\n  desk: defense\n");
+        assert_eq!((message.as_str(), at), ("extra: duplicate field 'desk'", (4, 3)));
+        let (message, at) = error_at("title: a\nextra: {x: [{k: 1, j: 2, \"k\": 3}]}\n");
+        assert!(message.ends_with("duplicate field 'k'"), "{message}");
+        assert_eq!(at, (2, 26));
+        assert!(parse::<WithExtra>("title: a\nextra: {a: {k: 1}, b: {k: 1}, c: [k, k]}\n").is_ok());
+    }
+
+    #[test]
+    fn free_form_data_reads_as_serde_json_reads_it() {
+        let yaml = "title: a\nextra:\n  n: ~\n  b: true\n  i: -3\n  u: 18446744073709551615\n  f: 1.5\n  nan: .nan\n  s: text\n  l: [1, {x: y}]\n  1: one\n  empty:\n";
+        #[derive(serde::Deserialize)]
+        struct Plain {
+            extra: serde_json::Map<String, serde_json::Value>,
+        }
+        let ours = parse::<WithExtra>(yaml).unwrap().extra;
+        let plain: Plain = serde_yaml::from_str(&yaml.replace("title: a\n", "")).unwrap();
+        assert_eq!(ours, plain.extra);
+        assert_eq!(ours.len(), 10);
+        assert!(parse::<WithExtra>("title: a\nextra:\n").unwrap().extra.is_empty());
+        let err = parse::<WithExtra>("title: a\nextra: text\n").unwrap_err();
+        assert!(err.message.contains("expected a map"), "{}", err.message);
+    }
+
+    #[test]
+    fn other_errors_are_left_to_the_parse() {
+        let err = parse::<WithExtra>("title: a\ntitle: b\nnope: 1\n").unwrap_err();
+        assert_eq!(err.message, "duplicate field 'title'");
+        let err = parse::<WithExtra>("title: a\nnope: 1\nnope: 2\n").unwrap_err();
+        assert!(err.message.starts_with("unknown field 'nope'"), "{}", err.message);
+    }
+
+    fn nesting_error(text: &str) -> Option<(usize, usize)> {
+        check_nesting(text).err().map(|e| {
+            assert!(e.message.starts_with("recursion limit exceeded"), "{}", e.message);
+            let p = e.position.expect("a position");
+            (p.line, p.column)
+        })
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_refused_at_the_bracket_too_many() {
+        let deep = format!(
+            "title: x\nextra: {{a: {}{}}}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert_eq!(nesting_error(&deep), Some((2, 11 + MAX_DEPTH)));
+        let mappings = format!("title: x\nextra:\r  {}1{}\n", "{a: ".repeat(200), "}".repeat(200));
+        assert_eq!(
+            nesting_error(&mappings),
+            Some((3, 3 + 4 * MAX_DEPTH)),
+            "a lone CR ends a line"
+        );
+        let wide = format!("extra: {{é: {}", "[".repeat(MAX_DEPTH));
+        assert_eq!(
+            nesting_error(&wide),
+            Some((1, 11 + MAX_DEPTH)),
+            "columns count characters"
+        );
+        let split = format!("extra: {}\n{}\n", "[".repeat(MAX_DEPTH), "[".repeat(5));
+        assert_eq!(nesting_error(&split), Some((2, 1)));
+        assert!(
+            parse::<WithExtra>(&deep)
+                .unwrap_err()
+                .message
+                .starts_with("recursion limit exceeded")
+        );
+    }
+
+    #[test]
+    fn brackets_that_do_not_nest_are_not_counted() {
+        let many = "[".repeat(MAX_DEPTH + 1);
+        for text in [
+            format!("title: a {many}\n"),
+            format!("title: '{many}'\n"),
+            format!("title: \"{many}\\\"\"\n"),
+            format!("title: 'it''s {many}'\n"),
+            format!("title: x # {many}\n"),
+            format!("title: |\n  {many}\n\n  {many}\nextra: {{}}\n"),
+            format!("title: >-\n  {many}\n"),
+            format!("title: x\nextra: {{a: \"{many}\", b: '{many}'}}\n"),
+        ] {
+            assert_eq!(nesting_error(&text), None, "{text}");
+        }
+        let nested = format!("extra: !tag &anchor {}", "[".repeat(MAX_DEPTH + 1));
+        assert!(nesting_error(&nested).is_some());
+        let after_block_scalar = format!("title: |\n  text\nextra: {}\n", "[".repeat(MAX_DEPTH + 1));
+        assert!(nesting_error(&after_block_scalar).is_some());
+    }
+
+    #[test]
+    fn the_depth_hint_names_the_limit() {
+        let hint = hint("recursion limit exceeded", "").unwrap();
+        assert!(hint.contains(&MAX_DEPTH.to_string()), "{hint}");
     }
 
     #[test]

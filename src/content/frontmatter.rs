@@ -2,6 +2,10 @@
 //!
 //! Done by hand so both parts keep their line offset in the file: every
 //! error in front matter or body is reported at its line in the whole file.
+//! Lines end at `\n`, `\r\n` or a lone `\r` ([`lines_with_endings`]), as the
+//! YAML library and pulldown-cmark count them.
+
+use crate::diag::lines_with_endings;
 
 /// A content file cut in two, with the line each part starts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,9 +38,9 @@ pub fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
-/// Splits `text` (BOM already removed) at its `---` lines; accepts CRLF.
+/// Splits `text` (BOM already removed) at its `---` lines; accepts CRLF and lone CR.
 pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
-    let mut lines = text.split_inclusive('\n');
+    let mut lines = lines_with_endings(text);
     let first = lines.next().ok_or(SplitError::Missing)?;
     if first.trim_end() != "---" {
         return Err(SplitError::Missing);
@@ -87,7 +91,7 @@ pub fn locate_values(yaml: &str, key: &str, values: &[&str]) -> Vec<usize> {
 /// Byte offset of a top-level `key:` line in YAML text.
 pub fn key_offset(yaml: &str, key: &str) -> Option<usize> {
     let mut offset = 0;
-    for line in yaml.split_inclusive('\n') {
+    for line in lines_with_endings(yaml) {
         if let Some(rest) = line.strip_prefix(key)
             && rest.trim_start().starts_with(':')
         {
@@ -100,7 +104,7 @@ pub fn key_offset(yaml: &str, key: &str) -> Option<usize> {
 
 fn next_key_offset(yaml: &str, after: usize) -> Option<usize> {
     let mut offset = after;
-    let mut lines = yaml[after..].split_inclusive('\n');
+    let mut lines = lines_with_endings(&yaml[after..]);
     offset += lines.next()?.len();
     for line in lines {
         let starts_key = line.starts_with(|c: char| c.is_alphanumeric() || c == '_');
@@ -131,6 +135,17 @@ mod tests {
         assert_eq!(s.yaml, "title: x\r\n");
         assert_eq!(s.body, "Body");
         assert_eq!(s.body_line, 4);
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines_too() {
+        let s = split("---\rtitle: x\r\r---\rBody").unwrap();
+        assert_eq!(s.yaml, "title: x\r\r");
+        assert_eq!(s.body, "Body");
+        assert_eq!(s.body_line, 5);
+        let yaml = "title: x\rtags: [a]\rdate: 2020-01-01\r";
+        assert_eq!(key_offset(yaml, "tags"), Some(9));
+        assert_eq!(locate_values(yaml, "tags", &["a", "date"]), vec![16, 9]);
     }
 
     #[test]

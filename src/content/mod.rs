@@ -6,10 +6,12 @@
 //! files: that is `model`'s job. Symlinked files are read; symlinked folders
 //! are not followed (a link to `/` must not pull the disk into a site).
 
+pub mod cache;
 pub mod frontmatter;
 pub mod raw;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
@@ -17,15 +19,20 @@ use walkdir::WalkDir;
 
 use crate::diag::{Diagnostic, Diagnostics, EnvError, Position};
 use crate::yaml;
+pub use cache::FileCache;
+use cache::{Parsed, Stamp};
 use frontmatter::SplitError;
 use raw::{RawBrief, RawCompany, RawContract, RawPage};
 
 /// A content file, read and cut into front matter and body.
-#[derive(Debug)]
+///
+/// The text is shared, so keeping a parsed file for the next build of a
+/// `serve` session costs no copy.
+#[derive(Debug, Clone)]
 pub struct SourceFile {
     /// Path relative to the site root, as shown in messages.
     pub path: PathBuf,
-    text: String,
+    text: Arc<str>,
     yaml_offset: usize,
     yaml_len: usize,
     yaml_line: usize,
@@ -89,7 +96,7 @@ impl SourceFile {
 pub struct Body {
     /// The file, relative to the site root.
     pub path: PathBuf,
-    text: String,
+    text: Arc<str>,
     offset: usize,
     /// The file line the body starts on.
     pub first_line: usize,
@@ -103,7 +110,7 @@ impl Body {
 }
 
 /// A parsed content file: where it came from and its typed front matter.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Loaded<T> {
     /// The file.
     pub file: SourceFile,
@@ -129,6 +136,12 @@ pub struct Content {
 /// Returns the content that parsed and a diagnostic for each file that did
 /// not; an unreadable file or folder is an environment error.
 pub fn load(root: &Path) -> Result<(Content, Diagnostics), EnvError> {
+    load_with(root, None)
+}
+
+/// [`load`], reusing the files of `cache` whose stamp has not changed and
+/// keeping this load's files in it for the next one.
+pub fn load_with(root: &Path, mut cache: Option<&mut FileCache>) -> Result<(Content, Diagnostics), EnvError> {
     let content = root.join("content");
     if !content.is_dir() {
         return Err(EnvError::usage(format!(
@@ -136,11 +149,36 @@ pub fn load(root: &Path) -> Result<(Content, Diagnostics), EnvError> {
             root.display()
         )));
     }
-    let mut diagnostics = Diagnostics::default();
-    let briefs = load_kind(root, &content.join("briefs"), None, &mut diagnostics)?;
-    let companies = load_kind(root, &content.join("companies"), Some(1), &mut diagnostics)?;
-    let contracts = load_kind(root, &content.join("contracts"), Some(1), &mut diagnostics)?;
-    let pages = load_kind(root, &content.join("pages"), Some(1), &mut diagnostics)?;
+    let mut d = Diagnostics::default();
+    let briefs = load_kind(
+        root,
+        &content.join("briefs"),
+        None,
+        cache.as_deref_mut().map(|c| &mut c.briefs),
+        &mut d,
+    )?;
+    check_tag_counts(&briefs, &mut d);
+    let companies = load_kind(
+        root,
+        &content.join("companies"),
+        Some(1),
+        cache.as_deref_mut().map(|c| &mut c.companies),
+        &mut d,
+    )?;
+    let contracts = load_kind(
+        root,
+        &content.join("contracts"),
+        Some(1),
+        cache.as_deref_mut().map(|c| &mut c.contracts),
+        &mut d,
+    )?;
+    let pages = load_kind(
+        root,
+        &content.join("pages"),
+        Some(1),
+        cache.map(|c| &mut c.pages),
+        &mut d,
+    )?;
     Ok((
         Content {
             briefs,
@@ -148,23 +186,73 @@ pub fn load(root: &Path) -> Result<(Content, Diagnostics), EnvError> {
             contracts,
             pages,
         },
-        diagnostics,
+        d,
     ))
 }
 
-fn load_kind<T: DeserializeOwned + Send>(
+/// Refuses a brief with more than [`raw::MAX_TAGS`] distinct tags, at its `tags:` line.
+fn check_tag_counts(briefs: &[Loaded<RawBrief>], diagnostics: &mut Diagnostics) {
+    for brief in briefs {
+        let count = brief.front.distinct_tags();
+        if count > raw::MAX_TAGS {
+            let message = format!(
+                "too many tags: {count} distinct tags, at most {} per brief",
+                raw::MAX_TAGS
+            );
+            diagnostics.push(brief.file.key_error("tags", message).with_help(
+                "keep the tags readers browse by (each tag page lists its briefs with all their tags); other keywords can go under `extra:`",
+            ));
+        }
+    }
+}
+
+fn load_kind<T: DeserializeOwned + Clone + Send + Sync>(
     root: &Path,
     dir: &Path,
     max_depth: Option<usize>,
+    cache: Option<&mut Parsed<T>>,
     diagnostics: &mut Diagnostics,
 ) -> Result<Vec<Loaded<T>>, EnvError> {
     let files = markdown_files(root, dir, max_depth, diagnostics)?;
-    let results: Vec<Result<Result<Loaded<T>, Diagnostic>, EnvError>> =
-        files.par_iter().map(|path| load_file(root, path)).collect();
+    let Some(cache) = cache else {
+        let results: Vec<Result<Result<Loaded<T>, Diagnostic>, EnvError>> =
+            files.par_iter().map(|path| load_file(root, path)).collect();
+        let mut loaded = Vec::with_capacity(results.len());
+        for result in results {
+            match result? {
+                Ok(file) => loaded.push(file),
+                Err(d) => diagnostics.push(d),
+            }
+        }
+        return Ok(loaded);
+    };
+    let mut previous = cache.take();
+    let stamps: Vec<(PathBuf, Stamp)> = files
+        .into_par_iter()
+        .map(|path| {
+            let stamp = Stamp::of(&path).map_err(|e| EnvError::io("cannot read", &path, e))?;
+            Ok((path, stamp))
+        })
+        .collect::<Result<_, EnvError>>()?;
+    let reused: Vec<Option<Loaded<T>>> = stamps
+        .iter()
+        .map(|(path, stamp)| previous.remove(path, stamp))
+        .collect();
+    let results: Vec<Result<Result<Loaded<T>, Diagnostic>, EnvError>> = stamps
+        .par_iter()
+        .zip(reused)
+        .map(|((path, _), reused)| match reused {
+            Some(loaded) => Ok(Ok(loaded)),
+            None => load_file(root, path),
+        })
+        .collect();
     let mut loaded = Vec::with_capacity(results.len());
-    for result in results {
+    for ((path, stamp), result) in stamps.into_iter().zip(results) {
         match result? {
-            Ok(file) => loaded.push(file),
+            Ok(file) => {
+                loaded.push(file.clone());
+                cache.insert(path, stamp, file);
+            }
             Err(d) => diagnostics.push(d),
         }
     }
@@ -340,7 +428,7 @@ pub fn parse_file<T: DeserializeOwned>(path: PathBuf, mut text: String) -> Resul
     };
     let file = SourceFile {
         path,
-        text,
+        text: Arc::from(text),
         yaml_offset,
         yaml_len,
         yaml_line,
@@ -386,6 +474,30 @@ mod tests {
     fn missing_fields_are_named() {
         let d = parse("---\ntitle: x\n---\n").unwrap_err();
         assert!(d.message.contains("missing field 'date'"), "{d}");
+    }
+
+    #[test]
+    fn too_many_distinct_tags_are_an_error_at_the_tags_line() {
+        let tags = |n: usize| (0..n).map(|i| format!("t{i}")).collect::<Vec<_>>().join(", ");
+        let text = |n| format!("---\ntitle: x\ndate: 2020-01-01\ntags: [{}]\n---\n", tags(n));
+        let loaded = |n| vec![parse(&text(n)).unwrap()];
+        let mut diagnostics = Diagnostics::default();
+        check_tag_counts(&loaded(raw::MAX_TAGS), &mut diagnostics);
+        assert!(diagnostics.is_empty(), "{:?}", diagnostics);
+        check_tag_counts(&loaded(raw::MAX_TAGS + 1), &mut diagnostics);
+        let d = diagnostics.iter().next().expect("an error");
+        assert_eq!(d.position, Some(Position { line: 4, column: 1 }), "{d}");
+        assert!(d.message.contains("101 distinct tags"), "{d}");
+        assert!(d.help.is_some(), "{d}");
+    }
+
+    #[test]
+    fn lone_carriage_returns_count_as_line_breaks() {
+        let d = parse("---\ntitle: a\r\r\r\r\r\rb: c\ndate: 2021-01-01\n---\nBody\n").unwrap_err();
+        assert_eq!(d.position, Some(Position { line: 8, column: 1 }), "{d}");
+        assert_eq!(d.snippet.as_ref().map(|s| s.line.as_str()), Some("b: c"), "{d}");
+        let l = parse("---\rtitle: x\rdate: 2020-01-01\r---\rHello").unwrap();
+        assert_eq!((l.file.body(), l.file.body_line()), ("Hello", 5));
     }
 
     #[test]

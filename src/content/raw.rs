@@ -7,15 +7,25 @@
 // Fields mirror SPEC §2 one to one; the spec documents them.
 #![allow(missing_docs)]
 
+use std::collections::HashSet;
+
 use serde::Deserialize;
 
 use crate::date::DateTime;
+use crate::slug::Slug;
+use crate::yaml::unique_keys;
 
-/// Free-form data handed to templates as `extra`.
+/// The most distinct tags one brief may carry. Every tag page lists the
+/// brief with all of its tags, so the output grows with the square of the
+/// count: 10,000 tags would be 10,000 pages of 10,000 links (2.8 GB).
+pub const MAX_TAGS: usize = 100;
+
+/// Free-form data handed to templates as `extra`; a key repeated in any of
+/// its mappings is an error ([`unique_keys`]).
 pub type Extra = serde_json::Map<String, serde_json::Value>;
 
 /// A brief's front matter.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawBrief {
     pub title: String,
@@ -38,12 +48,22 @@ pub struct RawBrief {
     pub corrections: Vec<RawCorrection>,
     #[serde(default)]
     pub draft: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub extra: Extra,
 }
 
+impl RawBrief {
+    /// How many distinct tags the brief has, counted as their URLs are
+    /// ("Cloud" and "cloud " are one tag); tags that cannot be URLs are not
+    /// counted (the model reports them).
+    pub fn distinct_tags(&self) -> usize {
+        let slugs: HashSet<Slug> = self.tags.iter().filter_map(|t| Slug::from_text(t).ok()).collect();
+        slugs.len()
+    }
+}
+
 /// A source a brief cites.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSource {
     pub name: String,
@@ -51,7 +71,7 @@ pub struct RawSource {
 }
 
 /// A correction note on a brief.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCorrection {
     pub date: DateTime,
@@ -59,7 +79,7 @@ pub struct RawCorrection {
 }
 
 /// A company profile's front matter.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCompany {
     pub name: String,
@@ -69,12 +89,12 @@ pub struct RawCompany {
     pub ticker: Option<String>,
     pub headquarters: Option<String>,
     pub website: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub extra: Extra,
 }
 
 /// A contract's front matter.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawContract {
     pub name: String,
@@ -88,12 +108,12 @@ pub struct RawContract {
     pub status: ContractStatus,
     #[serde(default)]
     pub timeline: Vec<RawEvent>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub extra: Extra,
 }
 
 /// An amount of money.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMoney {
     pub amount: u64,
@@ -101,7 +121,7 @@ pub struct RawMoney {
 }
 
 /// A dated event in a contract's life.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawEvent {
     pub date: DateTime,
@@ -120,12 +140,30 @@ pub enum ContractStatus {
 }
 
 /// A free page's front matter.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPage {
     pub title: String,
     pub slug: Option<String>,
     pub summary: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub extra: Extra,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn brief(tags: Vec<String>) -> RawBrief {
+        crate::yaml::parse::<RawBrief>(&format!("title: t\ndate: 2020-01-01\ntags: [{}]\n", tags.join(", "))).unwrap()
+    }
+
+    #[test]
+    fn distinct_tags_are_counted_as_urls() {
+        let spellings = (0..500).map(|i| format!("\"Cloud{}\"", " ".repeat(i % 3))).collect();
+        assert_eq!(brief(spellings).distinct_tags(), 1);
+        let many = (0..MAX_TAGS + 1).map(|i| format!("t{i}")).collect();
+        assert_eq!(brief(many).distinct_tags(), MAX_TAGS + 1);
+        assert_eq!(brief(vec!["a".into(), "A".into(), "---".into()]).distinct_tags(), 1);
+    }
 }
