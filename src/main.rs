@@ -239,8 +239,13 @@ fn run_serve(options: &ServeOptions, open: bool) -> ExitCode {
             changed,
         } => {
             print_diagnostics(&report.warnings);
+            let kept = if report.kept > 0 {
+                format!(" ({} unchanged)", group(report.kept))
+            } else {
+                String::new()
+            };
             eprintln!(
-                "{}built {} pages in {} ms",
+                "{}built {} pages{kept} in {} ms",
                 changed_prefix(changed),
                 group(report.pages),
                 elapsed.as_millis()

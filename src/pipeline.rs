@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::cache::BodyCache;
 use crate::config::{Config, UnknownReferences};
+use crate::content::FileCache;
 use crate::diag::{Diagnostic, Diagnostics, EnvError};
 use crate::highlight::{self, Highlighter};
 use crate::markdown::{self, MarkdownOptions, RenderedBody};
@@ -18,7 +20,7 @@ use crate::model::routes::OutputPath;
 use crate::model::{Bodies, EntityKey, Owner, Site, links};
 use crate::output::Staging;
 use crate::output::{self, Refusal, WriteReport};
-use crate::render::{self, OutputFile, RenderError, theme};
+use crate::render::{self, OutputFile, PageMemo, RenderError, Reuse, theme};
 use crate::{config, content};
 
 /// What to build, and how.
@@ -56,6 +58,9 @@ pub struct BuildReport {
     pub pages: usize,
     /// Output files, pages included.
     pub files: usize,
+    /// Pages not rendered again because they equal the previous build's
+    /// (only in a [`Session`]); counted in `pages` and `files`.
+    pub kept: usize,
     /// What the write did (`None` for check).
     pub written: Option<WriteReport>,
     /// Per-stage timings.
@@ -94,7 +99,7 @@ pub fn output_dir(options: &BuildOptions) -> PathBuf {
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let out = output_dir(options);
     let mut staging = Staging::create(&options.root, &out, options.force)?;
-    let mut report = run(options, &mut |files| staging.write(&files))?;
+    let (mut report, _) = run(options, None, &mut |files| staging.write(&files))?;
     let started = Instant::now();
     report.written = Some(staging.finish(&options.root, options.force)?);
     report.timings.push(Timing {
@@ -107,25 +112,82 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 
 /// Checks the site: every stage of a build but the write.
 pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildError> {
-    run(options, &mut |_| Ok(()))
+    Ok(run(options, None, &mut |_| Ok(()))?.0)
 }
 
 /// Runs every stage up to the write and returns the output files in memory
-/// (what `serve` serves) with the report.
+/// with the report.
 pub fn render_site(options: &BuildOptions) -> Result<(Vec<OutputFile>, BuildReport), BuildError> {
     let mut all = Vec::new();
-    let report = run(options, &mut |files| {
+    let (report, _) = run(options, None, &mut |files| {
         all.extend(files);
         Ok(())
     })?;
     Ok((all, report))
 }
 
-/// The pipeline; rendered files go to `sink` in bounded batches.
+/// Builds of one site in memory that remember the last good build, so each
+/// renders only the pages whose inputs changed: what `serve` runs on every
+/// saved edit.
+///
+/// Every stage runs as in a full build; only the render stage skips the
+/// pages whose fingerprint (see [`render::fingerprint`]) equals the last good
+/// build's, so a rebuild is byte-identical to a full build by construction.
+#[derive(Debug, Default)]
+pub struct Session {
+    /// The last good build's page fingerprints.
+    pages: PageMemo,
+    /// The last build's parsed files.
+    files: FileCache,
+    /// The last build's rendered bodies.
+    bodies: BodyCache,
+}
+
+/// What a build may reuse from earlier builds of its session.
+struct Memory<'a> {
+    files: &'a mut FileCache,
+    pages: &'a PageMemo,
+    bodies: &'a mut BodyCache,
+}
+
+/// What changed since the session's last good build.
+#[derive(Debug, Default)]
+pub struct Update {
+    /// Files rendered or copied by this build: new or changed pages, feeds,
+    /// and every hosting file and asset.
+    pub files: Vec<OutputFile>,
+    /// Pages identical to the last good build's, not rendered again.
+    pub kept: Vec<OutputPath>,
+}
+
+impl Session {
+    /// Builds the site; on success the result becomes the base of the next build.
+    pub fn build(&mut self, options: &BuildOptions) -> Result<(Update, BuildReport), BuildError> {
+        let mut files = Vec::new();
+        let memory = Memory {
+            files: &mut self.files,
+            pages: &self.pages,
+            bodies: &mut self.bodies,
+        };
+        let (report, rendered) = run(options, Some(memory), &mut |batch| {
+            files.extend(batch);
+            Ok(())
+        })?;
+        if let Some(memo) = rendered.memo {
+            self.pages = memo;
+        }
+        let kept = rendered.kept.into_iter().map(|(path, _)| path).collect();
+        Ok((Update { files, kept }, report))
+    }
+}
+
+/// The pipeline; rendered files go to `sink` in bounded batches. With a
+/// previous build's fingerprints, unchanged pages are reported, not rendered.
 fn run(
     options: &BuildOptions,
+    mut memory: Option<Memory<'_>>,
     sink: &mut dyn FnMut(Vec<OutputFile>) -> Result<(), EnvError>,
-) -> Result<BuildReport, BuildError> {
+) -> Result<(BuildReport, render::Rendered), BuildError> {
     let mut report = BuildReport::default();
     let mut all = Diagnostics::default();
     let mut clock = Clock::start();
@@ -133,7 +195,7 @@ fn run(
 
     let config = load_config(options)?;
 
-    let (content, d) = content::load(root)?;
+    let (content, d) = content::load_with(root, memory.as_mut().map(|m| &mut *m.files))?;
     let files = content.briefs.len() + content.companies.len() + content.contracts.len() + content.pages.len();
     clock.lap("load + parse", files);
     stage(&mut all, d)?;
@@ -156,15 +218,30 @@ fn run(
         catalog: &catalog,
         base: &config.base_url,
     };
-    let rendered: Vec<(Owner, markdown::Rendered<EntityKey>)> = pending
-        .into_par_iter()
-        .map(|(owner, body)| {
-            (
-                owner,
-                markdown::render(&body, &resolver, &highlighter, &markdown_options),
-            )
-        })
-        .collect();
+    let rendered: Vec<(Owner, markdown::Rendered<EntityKey>)> = match &mut memory {
+        Some(memory) => {
+            memory.bodies.prepare(&markdown_options);
+            let cache = &*memory.bodies;
+            let (rendered, entries): (Vec<_>, Vec<_>) = pending
+                .into_par_iter()
+                .map(|(owner, body)| {
+                    let (rendered, entry) = cache.render(&body, &resolver, &highlighter, &markdown_options);
+                    ((owner, rendered), (body.path, entry))
+                })
+                .unzip();
+            memory.bodies.replace(entries);
+            rendered
+        }
+        None => pending
+            .into_par_iter()
+            .map(|(owner, body)| {
+                (
+                    owner,
+                    markdown::render(&body, &resolver, &highlighter, &markdown_options),
+                )
+            })
+            .collect(),
+    };
     clock.lap("markdown", rendered.len());
     let (bodies, mentions, d) = collect_bodies(rendered, &catalog);
     stage(&mut all, d)?;
@@ -192,8 +269,10 @@ fn run(
     })?;
     let site_view = render::site_view(&site);
     let cards = render::Cards::build(&site);
+    clock.lap("cards", site.catalog.briefs.len());
     let tera = render::compile(&theme, &site.config.base_url, &site_view, &cards)
         .map_err(|d| BuildError::Site(merged(all.clone(), d.into_vec())))?;
+    clock.lap("templates", theme.templates.len());
     let mut paths: Vec<(OutputPath, String)> = Vec::new();
     let mut writing = Duration::ZERO;
     let mut counting_sink = |files: Vec<OutputFile>| {
@@ -203,11 +282,20 @@ fn run(
         writing += started.elapsed();
         result
     };
-    match render::render(&site, &tera, &theme, &cards, syntax_css, &mut counting_sink) {
-        Ok(()) => {}
+    let reuse = match &memory {
+        Some(memory) => Reuse::Unchanged {
+            global: PageMemo::global(&site, &theme, &site_view, &cards),
+            previous: memory.pages,
+        },
+        None => Reuse::Never,
+    };
+    let rendered = match render::render(&site, &tera, &theme, &cards, syntax_css, reuse, &mut counting_sink) {
+        Ok(rendered) => rendered,
         Err(RenderError::Templates(d)) => return Err(BuildError::Site(merged(all, d.into_vec()))),
         Err(RenderError::Sink(e)) => return Err(BuildError::Env(e)),
-    }
+    };
+    report.kept = rendered.kept.len();
+    paths.extend(rendered.kept.iter().cloned());
     report.pages = paths.iter().filter(|(p, _)| p.as_str().ends_with(".html")).count();
     report.files = paths.len();
     clock.lap("render + write", paths.len());
@@ -226,7 +314,7 @@ fn run(
     )?;
     report.warnings = all;
     report.timings = clock.laps;
-    Ok(report)
+    Ok((report, rendered))
 }
 
 fn load_config(options: &BuildOptions) -> Result<Config, BuildError> {

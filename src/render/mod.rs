@@ -5,12 +5,13 @@
 //! context so it is serialized once, not per page. The only place rendered
 //! Markdown is marked safe is the theme's `| safe` on `content` fields.
 
+pub mod fingerprint;
 pub mod functions;
 pub mod jsonld;
 pub mod theme;
 pub mod views;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -20,6 +21,7 @@ use crate::diag::{Diagnostic, Diagnostics, EnvError, Position};
 use crate::model::links::TimelineEntry;
 use crate::model::routes::{BaseUrl, OutputPath, UrlPath};
 use crate::model::{BriefId, CompanyId, ContractId, Origin, PageId, Site, TagId};
+use fingerprint::Fingerprint;
 use theme::{Asset, TemplateSource, Theme};
 use views::*;
 
@@ -130,6 +132,71 @@ pub enum RenderError {
     Sink(EnvError),
 }
 
+/// The fingerprints of a build's pages, so that the next build of the same
+/// site (in `serve`) renders only the pages whose inputs changed.
+#[derive(Debug, Default, Clone)]
+pub struct PageMemo {
+    /// What every page shares: templates, configuration, global context.
+    global: Fingerprint,
+    /// Each page's own view, by output path.
+    pages: HashMap<OutputPath, Fingerprint>,
+}
+
+impl PageMemo {
+    /// The fingerprint of what every page of `site` shares: the templates,
+    /// the configuration, the `site` view and the lookup tables.
+    pub fn global(site: &Site, theme: &Theme, site_view: &SiteView<'_>, cards: &Cards<'_>) -> Fingerprint {
+        let config = format!("{:?}", site.config);
+        let site_view = Fingerprint::of(site_view).unwrap_or_default().to_bytes();
+        let lookups: Vec<[u8; 16]> = (cards.company_values.iter().chain(&cards.contract_values))
+            .map(|c| c.fingerprint().to_bytes())
+            .collect();
+        let templates = theme
+            .templates
+            .iter()
+            .flat_map(|t| [t.name.as_bytes(), t.text.as_bytes()]);
+        Fingerprint::of_parts(
+            [config.as_bytes(), site_view.as_slice()]
+                .into_iter()
+                .chain(templates)
+                .chain(lookups.iter().map(|l| l.as_slice())),
+        )
+    }
+
+    /// Pages rendered by the last build.
+    pub fn len(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// Whether no page is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+    }
+}
+
+/// What to do about pages whose inputs did not change.
+#[derive(Debug, Clone, Copy)]
+pub enum Reuse<'a> {
+    /// Render every page, remember nothing (`build`, `check`).
+    Never,
+    /// Fingerprint every page; skip those equal in `previous` (`serve`).
+    Unchanged {
+        /// This build's global fingerprint.
+        global: Fingerprint,
+        /// The last good build's fingerprints.
+        previous: &'a PageMemo,
+    },
+}
+
+/// What rendering produced besides the files handed to the sink.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// Pages not rendered because the previous build's file is still right.
+    pub kept: Vec<(OutputPath, String)>,
+    /// This build's fingerprints, under [`Reuse::Unchanged`].
+    pub memo: Option<PageMemo>,
+}
+
 /// Renders every page, feed and hosting file, plus the theme's assets, and
 /// hands them to `sink` in bounded batches, in a deterministic order.
 ///
@@ -141,8 +208,15 @@ pub fn render(
     theme: &Theme,
     cards: &Cards<'_>,
     syntax_css: String,
+    reuse: Reuse<'_>,
     sink: &mut dyn FnMut(Vec<OutputFile>) -> Result<(), EnvError>,
-) -> Result<(), RenderError> {
+) -> Result<Rendered, RenderError> {
+    let empty = PageMemo::default();
+    let previous = match reuse {
+        Reuse::Never => None,
+        Reuse::Unchanged { global, previous } if previous.global == global => Some(previous),
+        Reuse::Unchanged { .. } => Some(&empty),
+    };
     let renderer = Renderer {
         site,
         all_briefs: (0..site.catalog.briefs.len()).map(BriefId::new).collect(),
@@ -150,15 +224,39 @@ pub fn render(
         tera,
         templates: &theme.templates,
         cards,
+        previous,
     };
+    let mut memo = match reuse {
+        Reuse::Never => None,
+        Reuse::Unchanged { global, .. } => Some(PageMemo {
+            global,
+            pages: HashMap::new(),
+        }),
+    };
+    let mut kept = Vec::new();
     let mut diagnostics = Diagnostics::default();
     let mut seen = HashSet::new();
     for batch in renderer.jobs().chunks(BATCH) {
-        let results: Vec<Result<OutputFile, Diagnostic>> = batch.par_iter().map(|job| renderer.render(job)).collect();
+        let results: Vec<Result<PageOutput, Diagnostic>> = batch.par_iter().map(|job| renderer.render(job)).collect();
         let mut files = Vec::with_capacity(results.len());
         for result in results {
             match result {
-                Ok(file) => files.push(file),
+                Ok(PageOutput::Rendered { file, fingerprint }) => {
+                    if let (Some(memo), Some(fingerprint)) = (&mut memo, fingerprint) {
+                        memo.pages.insert(file.path.clone(), fingerprint);
+                    }
+                    files.push(file);
+                }
+                Ok(PageOutput::Kept {
+                    path,
+                    origin,
+                    fingerprint,
+                }) => {
+                    if let Some(memo) = &mut memo {
+                        memo.pages.insert(path.clone(), fingerprint);
+                    }
+                    kept.push((path, origin));
+                }
                 Err(d) if seen.insert((d.path.clone(), d.position, d.message.clone())) => diagnostics.push(d),
                 Err(_) => {}
             }
@@ -176,15 +274,31 @@ pub fn render(
         contents: Contents::Asset(s.asset.clone()),
         origin: s.origin.display().to_string(),
     }));
-    sink(files).map_err(RenderError::Sink)
+    sink(files).map_err(RenderError::Sink)?;
+    Ok(Rendered { kept, memo })
+}
+
+/// A page rendered, or known unchanged since the previous build.
+enum PageOutput {
+    Rendered {
+        file: OutputFile,
+        /// Under [`Reuse::Unchanged`].
+        fingerprint: Option<Fingerprint>,
+    },
+    Kept {
+        path: OutputPath,
+        origin: String,
+        fingerprint: Fingerprint,
+    },
 }
 
 /// Cards of every entity, built once and borrowed by every page (and by
 /// `get_company`/`get_contract` in templates).
 pub struct Cards<'a> {
     briefs: Vec<BriefCard<'a>>,
-    brief_values: Vec<tera::Value>,
-    contract_values: Vec<tera::Value>,
+    brief_values: Vec<Cached>,
+    company_values: Vec<Cached>,
+    contract_values: Vec<Cached>,
     companies: Vec<CompanyCard<'a>>,
     contracts: Vec<ContractCard<'a>>,
     tags: Vec<TagCard<'a>>,
@@ -241,7 +355,7 @@ impl<'a> Cards<'a> {
                 }
             })
             .collect();
-        let companies = c
+        let companies: Vec<CompanyCard> = c
             .companies
             .iter()
             .enumerate()
@@ -291,10 +405,12 @@ impl<'a> Cards<'a> {
             })
             .collect();
         let brief_values = briefs.par_iter().map(Shared::<BriefCard>::cache).collect();
+        let company_values = companies.iter().map(Shared::<CompanyCard>::cache).collect();
         let contract_values = contracts.iter().map(Shared::<ContractCard>::cache).collect();
         Cards {
             briefs,
             brief_values,
+            company_values,
             contract_values,
             companies,
             contracts,
@@ -304,12 +420,16 @@ impl<'a> Cards<'a> {
 
     /// Company and contract cards by slug, for template lookups.
     fn lookups(&self) -> functions::Lookups {
-        let companies = self.companies.iter().map(|c| (c.slug, Shared::<CompanyCard>::cache(c)));
+        let companies = self
+            .companies
+            .iter()
+            .zip(&self.company_values)
+            .map(|(c, v)| (c.slug, v.value().clone()));
         let contracts = self
             .contracts
             .iter()
             .zip(&self.contract_values)
-            .map(|(c, v)| (c.slug, v.clone()));
+            .map(|(c, v)| (c.slug, v.value().clone()));
         functions::Lookups::new(companies, contracts)
     }
 
@@ -353,6 +473,8 @@ struct Renderer<'a> {
     tera: &'a Tera,
     templates: &'a [TemplateSource],
     cards: &'a Cards<'a>,
+    /// The previous build's fingerprints, when fingerprinting.
+    previous: Option<&'a PageMemo>,
 }
 
 #[derive(Serialize)]
@@ -421,7 +543,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn render(&self, job: &Job) -> Result<OutputFile, Diagnostic> {
+    fn render(&self, job: &Job) -> Result<PageOutput, Diagnostic> {
         let site = self.site;
         let c = &site.catalog;
         let l = &site.links;
@@ -762,7 +884,7 @@ impl<'a> Renderer<'a> {
         title: String,
         ids: &[BriefId],
         full_content: bool,
-    ) -> Result<OutputFile, Diagnostic> {
+    ) -> Result<PageOutput, Diagnostic> {
         let site = self.site;
         let limit = site.config.feed_limit.get();
         let entries: Vec<FeedEntry> = ids
@@ -803,7 +925,7 @@ impl<'a> Renderer<'a> {
         self.page("atom.xml", &path, &FeedPage { feed: view })
     }
 
-    fn sitemap(&self) -> Result<OutputFile, Diagnostic> {
+    fn sitemap(&self) -> Result<PageOutput, Diagnostic> {
         let site = self.site;
         let c = &site.catalog;
         let base = self.base();
@@ -848,23 +970,51 @@ impl<'a> Renderer<'a> {
         files
     }
 
-    fn page(&self, template: &str, path: &UrlPath, view: &impl Serialize) -> Result<OutputFile, Diagnostic> {
+    /// Renders one page, unless the previous build's is known to be the same.
+    fn page(&self, template: &str, path: &UrlPath, view: &impl Serialize) -> Result<PageOutput, Diagnostic> {
+        let output = path.output_file();
+        let origin = format!("page {path}");
+        let fingerprint = self.previous.and_then(|_| Fingerprint::of_page(template, view));
+        if let (Some(fingerprint), Some(previous)) = (fingerprint, self.previous)
+            && previous.pages.get(&output) == Some(&fingerprint)
+        {
+            return Ok(PageOutput::Kept {
+                path: output,
+                origin,
+                fingerprint,
+            });
+        }
         let context = Context::from_serialize(view).map_err(|e| template_error(&e, self.templates, Some(path)))?;
         let html = self
             .tera
             .render(template, &context)
             .map_err(|e| template_error(&e, self.templates, Some(path)))?;
-        Ok(OutputFile {
-            path: path.output_file(),
-            contents: Contents::Bytes(html.into_bytes()),
-            origin: format!("page {path}"),
+        Ok(PageOutput::Rendered {
+            file: OutputFile {
+                path: output,
+                contents: Contents::Bytes(html.into_bytes()),
+                origin,
+            },
+            fingerprint,
         })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::page_window;
+    use super::{escape_text, page_window};
+
+    #[test]
+    fn escaping_drops_control_characters_only() {
+        let escape = |s: &str| {
+            let mut out = Vec::new();
+            escape_text(s, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(escape("a <b> & \"c\""), "a &lt;b&gt; &amp; &quot;c&quot;");
+        assert_eq!(escape("© 2020 — é\tx\n"), "© 2020 — é\tx\n");
+        assert_eq!(escape("nul\0 esc\x1b del\x7f c1\u{85}."), "nul esc del c1.");
+    }
 
     #[test]
     fn pagination_shows_a_window_with_gaps() {
@@ -970,7 +1120,13 @@ fn page_window(current: usize, total: usize) -> impl Iterator<Item = (usize, boo
 /// escape in YAML must reach neither a page nor a feed (no XML 1.0 document
 /// can hold them). Tabs and line breaks stay.
 fn escape_text(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    if !input.contains(|c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+    // Control characters are C0 (bytes below 0x20), DEL (0x7f) and C1
+    // (U+0080–U+009F, encoded as 0xC2 0x80–0x9F): a byte scan finds the
+    // candidates without decoding, and almost every value has none.
+    let candidate = |b: &u8| (*b < 0x20 && !matches!(*b, b'\t' | b'\n' | b'\r')) || *b == 0x7f || *b == 0xc2;
+    if !input.as_bytes().iter().any(candidate)
+        || !input.contains(|c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
         return tera::escape_html(input, out);
     }
     let cleaned: String = input

@@ -13,30 +13,59 @@ use crate::content::raw::{ContractStatus, Extra};
 use crate::date::DateTime;
 use crate::model::Money;
 
+use super::fingerprint::{self, Fingerprint};
+
+/// A view serialized once per build, with its fingerprint.
+#[derive(Debug)]
+pub struct Cached {
+    value: tera::Value,
+    fingerprint: Fingerprint,
+}
+
+impl Cached {
+    /// Serializes a view once, for sharing.
+    pub fn new(view: &impl Serialize) -> Cached {
+        let value = tera::Value::from_serializable(view);
+        let fingerprint = Fingerprint::of(&value).unwrap_or_default();
+        Cached { value, fingerprint }
+    }
+
+    /// The value Tera sees.
+    pub fn value(&self) -> &tera::Value {
+        &self.value
+    }
+
+    /// The hash of the value.
+    pub fn fingerprint(&self) -> Fingerprint {
+        self.fingerprint
+    }
+}
+
 /// A card serialized once per build and shared by every page that lists it.
 ///
 /// Tera clones a pre-built `Value` by reference count instead of walking the
 /// card again, which is what keeps listings linear in cost: a brief appears on
-/// its tag, company, contract, home and feed pages. `T` records which view
-/// the value holds, for readers and for the theme documentation.
+/// its tag, company, contract, home and feed pages. While a page's view is
+/// fingerprinted the card stands in by its own fingerprint. `T` records which
+/// view the value holds, for readers and for the theme documentation.
 #[derive(Debug)]
 pub struct Shared<'a, T> {
-    value: &'a tera::Value,
+    card: &'a Cached,
     view: PhantomData<&'a T>,
 }
 
 impl<'a, T: Serialize> Shared<'a, T> {
     /// Wraps the cached value of a `T`.
-    pub fn new(value: &'a tera::Value) -> Self {
+    pub fn new(card: &'a Cached) -> Self {
         Shared {
-            value,
+            card,
             view: PhantomData,
         }
     }
 
     /// Serializes a view once, for sharing.
-    pub fn cache(view: &T) -> tera::Value {
-        tera::Value::from_serializable(view)
+    pub fn cache(view: &T) -> Cached {
+        Cached::new(view)
     }
 }
 
@@ -50,7 +79,11 @@ impl<T> Copy for Shared<'_, T> {}
 
 impl<T> Serialize for Shared<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.value.serialize(serializer)
+        if fingerprint::hashing() {
+            self.card.fingerprint.serialize(serializer)
+        } else {
+            self.card.value.serialize(serializer)
+        }
     }
 }
 

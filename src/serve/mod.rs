@@ -25,7 +25,7 @@ use notify_debouncer_full::notify;
 
 use crate::config::Config;
 use crate::diag::EnvError;
-use crate::pipeline::{self, BuildError, BuildOptions, BuildReport};
+use crate::pipeline::{BuildError, BuildOptions, BuildReport, Session};
 use site::{Live, SiteFiles};
 
 /// How far past a taken port to look for a free one to suggest.
@@ -139,7 +139,8 @@ pub fn run(options: &ServeOptions, mut report: impl FnMut(Event<'_>)) -> Result<
         drafts: options.drafts,
         force: false,
     };
-    let live = Arc::new(first_build(&build_options, &mut report)?);
+    let mut session = Session::default();
+    let live = Arc::new(first_build(&mut session, &build_options, &mut report)?);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -162,7 +163,7 @@ pub fn run(options: &ServeOptions, mut report: impl FnMut(Event<'_>)) -> Result<
             report(Event::WatchError { message });
         }
         if !changes.paths.is_empty() {
-            rebuild(&build_options, &live, &changes.paths, &mut report);
+            rebuild(&mut session, &build_options, &live, &changes.paths, &mut report);
         }
     }
     Ok(())
@@ -186,12 +187,16 @@ fn next_free_port(addr: SocketAddr) -> Option<u16> {
 
 /// The first build: a failure in the site's files still serves (an empty
 /// site with the overlay); an environment failure stops `serve`.
-fn first_build(options: &BuildOptions, report: &mut impl FnMut(Event<'_>)) -> Result<Live, ServeError> {
+fn first_build(
+    session: &mut Session,
+    options: &BuildOptions,
+    report: &mut impl FnMut(Event<'_>),
+) -> Result<Live, ServeError> {
     let started = Instant::now();
     let base = served_base(&options.root);
-    match pipeline::render_site(options) {
-        Ok((files, build)) => {
-            let live = Live::new(SiteFiles::from_output(files), base, None);
+    match session.build(options) {
+        Ok((update, build)) => {
+            let live = Live::new(SiteFiles::default().updated(update), base, None);
             report(Event::Built {
                 report: &build,
                 elapsed: started.elapsed(),
@@ -215,13 +220,20 @@ fn first_build(options: &BuildOptions, report: &mut impl FnMut(Event<'_>)) -> Re
     }
 }
 
-/// A full rebuild; the new site (or the errors) replace the old state at once.
-fn rebuild(options: &BuildOptions, live: &Live, changed: &[PathBuf], report: &mut impl FnMut(Event<'_>)) {
+/// An incremental rebuild; the new site (or the errors) replace the old
+/// state at once.
+fn rebuild(
+    session: &mut Session,
+    options: &BuildOptions,
+    live: &Live,
+    changed: &[PathBuf],
+    report: &mut impl FnMut(Event<'_>),
+) {
     let started = Instant::now();
     let base = served_base(&options.root);
-    match pipeline::render_site(options) {
-        Ok((files, build)) => {
-            live.publish_site(SiteFiles::from_output(files), base);
+    match session.build(options) {
+        Ok((update, build)) => {
+            live.publish_update(update, base);
             report(Event::Built {
                 report: &build,
                 elapsed: started.elapsed(),

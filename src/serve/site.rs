@@ -14,6 +14,7 @@ use std::sync::{Arc, RwLock};
 use axum::body::Bytes;
 use tokio::sync::broadcast;
 
+use crate::pipeline::Update;
 use crate::render::theme::Asset;
 use crate::render::{Contents, OutputFile};
 
@@ -37,17 +38,30 @@ pub struct SiteFiles {
 impl SiteFiles {
     /// Takes over a build's output files.
     pub fn from_output(files: Vec<OutputFile>) -> SiteFiles {
-        let files = files
-            .into_iter()
-            .map(|f| {
-                let stored = match f.contents {
-                    Contents::Bytes(bytes) => Stored::Bytes(Bytes::from(bytes)),
-                    Contents::Asset(Asset::Embedded(bytes)) => Stored::Bytes(Bytes::from_static(bytes)),
-                    Contents::Asset(Asset::File(path)) => Stored::File(path),
-                };
-                (f.path.as_str().to_owned(), stored)
-            })
-            .collect();
+        SiteFiles::default().updated(Update {
+            files,
+            kept: Vec::new(),
+        })
+    }
+
+    /// The site after an incremental build: its new files, plus this site's
+    /// files for the pages the build kept. Files the build no longer
+    /// produces are gone.
+    pub fn updated(&self, update: Update) -> SiteFiles {
+        let mut files = HashMap::with_capacity(update.files.len() + update.kept.len());
+        for path in update.kept {
+            if let Some(stored) = self.files.get(path.as_str()) {
+                files.insert(path.as_str().to_owned(), stored.clone());
+            }
+        }
+        for f in update.files {
+            let stored = match f.contents {
+                Contents::Bytes(bytes) => Stored::Bytes(Bytes::from(bytes)),
+                Contents::Asset(Asset::Embedded(bytes)) => Stored::Bytes(Bytes::from_static(bytes)),
+                Contents::Asset(Asset::File(path)) => Stored::File(path),
+            };
+            files.insert(f.path.as_str().to_owned(), stored);
+        }
         SiteFiles { files }
     }
 
@@ -116,6 +130,12 @@ impl Live {
     /// Serves a freshly built site (clearing any overlay) and tells browsers.
     pub fn publish_site(&self, site: SiteFiles, base: String) {
         self.swap(|_| (Arc::new(site), base, None));
+    }
+
+    /// Serves the current site changed by an incremental build (clearing any
+    /// overlay) and tells browsers.
+    pub fn publish_update(&self, update: Update, base: String) {
+        self.swap(|old| (Arc::new(old.site.updated(update)), base, None));
     }
 
     /// Keeps the last good site, shows `overlay` on its pages, and tells browsers.

@@ -1,0 +1,85 @@
+//! Incremental rebuild latency, stage by stage: what `serve` does between a
+//! saved edit and the reload message (issue 6).
+//!
+//!     cargo bench --bench incremental -- SITE [EDITS]
+//!
+//! SITE is a dossier site, e.g. one made by
+//! `../shared/bench/gen_corpus.py --briefs 10000 --seed 1 --format dossier DIR`.
+//! Builds it once in a [`Session`], then EDITS times (default 9) appends a
+//! paragraph to one brief (rename-over, like an editor) and rebuilds,
+//! printing each rebuild's stages and the median. The brief is restored at
+//! the end. Run it on a quiet machine: these are wall times.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use dossier::pipeline::{BuildOptions, Session};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let Some(site) = args.first().map(PathBuf::from) else {
+        eprintln!("usage: cargo bench --bench incremental -- SITE [EDITS]");
+        std::process::exit(2);
+    };
+    let edits: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(9);
+    let options = BuildOptions {
+        root: site.clone(),
+        output: None,
+        base_url: None,
+        drafts: false,
+        force: false,
+    };
+    let mut session = Session::default();
+    let started = Instant::now();
+    let (_, report) = session.build(&options).expect("the site builds");
+    println!(
+        "first build: {} pages in {} ms",
+        report.pages,
+        started.elapsed().as_millis()
+    );
+
+    let brief = first_brief(&site.join("content/briefs"));
+    let original = std::fs::read_to_string(&brief).expect("the brief");
+    let mut totals = Vec::new();
+    for n in 1..=edits {
+        let text = format!("{original}\n\nEdit number {n} of the benchmark.\n");
+        let temporary = brief.with_extension("md.tmp");
+        std::fs::write(&temporary, text).expect("write");
+        std::fs::rename(&temporary, &brief).expect("rename");
+        let started = Instant::now();
+        let (update, report) = session.build(&options).expect("the edited site builds");
+        let total = started.elapsed();
+        totals.push(total);
+        let stages: Vec<String> = report
+            .timings
+            .iter()
+            .map(|t| format!("{} {:.1}", t.stage, ms(t.elapsed)))
+            .collect();
+        println!(
+            "edit {n}: {:.1} ms, {} files rendered, {} kept | {}",
+            ms(total),
+            update.files.len(),
+            report.kept,
+            stages.join(", ")
+        );
+    }
+    std::fs::write(&brief, original).expect("restore the brief");
+    totals.sort();
+    if let Some(median) = totals.get(totals.len() / 2) {
+        println!("median rebuild: {:.1} ms over {} edits", ms(*median), totals.len());
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn first_brief(dir: &Path) -> PathBuf {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .find(|p| p.extension().is_some_and(|x| x == "md"))
+        .expect("a brief")
+}

@@ -1,0 +1,135 @@
+//! What a [`Session`](crate::pipeline::Session) remembers of rendered bodies
+//! between builds, so an edit re-renders the Markdown of the edited file only.
+//!
+//! A body's HTML depends on its own text and on what its wikilinks resolve
+//! to, nothing else. The cache records every question the body asked the
+//! resolver together with the answer; a later build reuses the HTML when the
+//! text is the same and every recorded question still gets the same answer
+//! (a renamed company changes the answer, so the bodies linking to it are
+//! rendered again). Mentions are re-derived from the new answers, since ids
+//! move when briefs are added or re-dated.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use crate::content::Body;
+use crate::diag::Diagnostic;
+use crate::highlight::Highlighter;
+use crate::markdown::{self, LinkResolver, MarkdownOptions, Rendered, RenderedBody};
+
+/// What a resolver said about one wikilink: the URL, or the message and help.
+type Answer = Result<String, (String, Option<String>)>;
+
+/// What [`LinkResolver::resolve`] returns.
+type Resolution<T> = Result<(T, String), (String, Option<String>)>;
+
+/// Rendered bodies of the previous build, by source file.
+#[derive(Debug, Default)]
+pub struct BodyCache {
+    /// The options the entries were rendered with.
+    options: String,
+    entries: HashMap<PathBuf, Entry>,
+}
+
+/// One body as rendered last time, and what it asked to get there.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    markdown: String,
+    first_line: usize,
+    questions: Vec<(String, Answer)>,
+    body: RenderedBody,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl BodyCache {
+    /// Forgets the entries if the options changed.
+    pub fn prepare(&mut self, options: &MarkdownOptions) {
+        let key = format!("{options:?}");
+        if key != self.options {
+            self.entries.clear();
+            self.options = key;
+        }
+    }
+
+    /// Renders `body`, or reuses last build's rendering of the same file when
+    /// nothing it depends on changed. Returns the entry to keep for the next build.
+    pub fn render<R: LinkResolver>(
+        &self,
+        body: &Body,
+        resolver: &R,
+        highlighter: &Highlighter,
+        options: &MarkdownOptions,
+    ) -> (Rendered<R::Target>, Entry) {
+        if let Some(entry) = self.entries.get(&body.path)
+            && entry.markdown == body.markdown()
+            && entry.first_line == body.first_line
+            && let Some(mentions) = replay(&entry.questions, resolver)
+        {
+            let rendered = Rendered {
+                body: entry.body.clone(),
+                mentions,
+                diagnostics: entry.diagnostics.clone(),
+            };
+            return (rendered, entry.clone());
+        }
+        let recording = Recording {
+            inner: resolver,
+            questions: Mutex::default(),
+        };
+        let rendered = markdown::render(body, &recording, highlighter, options);
+        let questions = recording.questions.into_inner().unwrap_or_else(|e| e.into_inner());
+        let entry = Entry {
+            markdown: body.markdown().to_owned(),
+            first_line: body.first_line,
+            questions: questions
+                .into_iter()
+                .map(|(name, answer)| (name, answer.map(|(_, url)| url)))
+                .collect(),
+            body: rendered.body.clone(),
+            diagnostics: rendered.diagnostics.clone(),
+        };
+        (rendered, entry)
+    }
+
+    /// Keeps `entries` (this build's bodies) for the next build.
+    pub fn replace(&mut self, entries: impl IntoIterator<Item = (PathBuf, Entry)>) {
+        self.entries = entries.into_iter().collect();
+    }
+}
+
+/// Asks the questions again; the mentions, if every answer is unchanged.
+fn replay<R: LinkResolver>(questions: &[(String, Answer)], resolver: &R) -> Option<Vec<R::Target>> {
+    let mut mentions: Vec<R::Target> = Vec::new();
+    for (name, before) in questions {
+        match (resolver.resolve(name), before) {
+            (Ok((target, url)), Ok(old)) if url == *old => {
+                if !mentions.contains(&target) {
+                    mentions.push(target);
+                }
+            }
+            (Err(now), Err(old)) if now == *old => {}
+            _ => return None,
+        }
+    }
+    Some(mentions)
+}
+
+/// A resolver that writes down every question and answer.
+struct Recording<'a, R: LinkResolver> {
+    inner: &'a R,
+    questions: Mutex<Vec<(String, Resolution<R::Target>)>>,
+}
+
+impl<R: LinkResolver> LinkResolver for Recording<'_, R> {
+    type Target = R::Target;
+
+    fn resolve(&self, name: &str) -> Resolution<R::Target> {
+        let answer = self.inner.resolve(name);
+        self.questions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((name.to_owned(), answer.clone()));
+        answer
+    }
+}

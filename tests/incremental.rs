@@ -1,0 +1,307 @@
+//! Incremental rebuilds (`serve`'s [`Session`]) against clean builds: after
+//! any sequence of edits, the site a session holds must be byte-identical to
+//! a full build of the same sources, and a failed build must change nothing.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use dossier::pipeline::{self, BuildOptions, Session, Update};
+use dossier::render::theme::Asset;
+use dossier::render::{Contents, OutputFile};
+use proptest::prelude::*;
+use walkdir::WalkDir;
+
+/// A built site in memory: output path → bytes.
+type Files = BTreeMap<String, Vec<u8>>;
+
+fn bytes(file: OutputFile) -> (String, Vec<u8>) {
+    let data = match file.contents {
+        Contents::Bytes(b) => b,
+        Contents::Asset(Asset::Embedded(b)) => b.to_vec(),
+        Contents::Asset(Asset::File(p)) => std::fs::read(p).expect("an asset"),
+    };
+    (file.path.as_str().to_owned(), data)
+}
+
+/// Applies a session's update to the files of its previous good build.
+fn apply(previous: &Files, update: Update) -> Files {
+    let mut files: Files = update
+        .kept
+        .iter()
+        .map(|p| {
+            let old = previous
+                .get(p.as_str())
+                .unwrap_or_else(|| panic!("kept {p} was never built"));
+            (p.as_str().to_owned(), old.clone())
+        })
+        .collect();
+    files.extend(update.files.into_iter().map(bytes));
+    files
+}
+
+fn clean_build(options: &BuildOptions) -> Option<Files> {
+    let (files, _) = pipeline::render_site(options).ok()?;
+    Some(files.into_iter().map(bytes).collect())
+}
+
+/// The bundled example site, copied into a temporary folder.
+fn example() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for entry in WalkDir::new(repo.join("content")) {
+        let entry = entry.unwrap();
+        let to = root.join(entry.path().strip_prefix(repo).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    std::fs::copy(repo.join("dossier.yaml"), root.join("dossier.yaml")).unwrap();
+    (dir, root)
+}
+
+fn briefs(root: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = WalkDir::new(root.join("content/briefs"))
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// One edit a writer might make.
+#[derive(Debug, Clone)]
+enum Edit {
+    /// Adds a paragraph to a brief.
+    Body(usize, u8),
+    /// Retitles a brief (keeps its length, to catch coarse timestamps).
+    Title(usize, u8),
+    /// Moves a brief in time (reorders every listing).
+    Date(usize, u8),
+    /// Replaces a brief's tags.
+    Tags(usize, u8),
+    /// Replaces a brief's companies.
+    Companies(usize),
+    /// Breaks a brief's front matter (the next `Title` of it repairs it).
+    Break(usize),
+    /// Deletes a brief.
+    Delete(usize),
+    /// Copies a brief under a new name.
+    Copy(usize, u8),
+    /// Adds a paragraph to a company profile.
+    Company(usize, u8),
+    /// Changes the site title in `dossier.yaml`.
+    Config(u8),
+    /// Writes a site stylesheet.
+    Static(u8),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (0..64usize, 0..10u8).prop_map(|(i, w)| Edit::Body(i, w)),
+        (0..64usize, 0..10u8).prop_map(|(i, w)| Edit::Title(i, w)),
+        (0..64usize, 1..28u8).prop_map(|(i, d)| Edit::Date(i, d)),
+        (0..64usize, 0..6u8).prop_map(|(i, t)| Edit::Tags(i, t)),
+        (0..64usize).prop_map(Edit::Companies),
+        (0..64usize).prop_map(Edit::Break),
+        (0..64usize).prop_map(Edit::Delete),
+        (0..64usize, 0..10u8).prop_map(|(i, n)| Edit::Copy(i, n)),
+        (0..64usize, 0..10u8).prop_map(|(i, w)| Edit::Company(i, w)),
+        (0..10u8).prop_map(Edit::Config),
+        (0..10u8).prop_map(Edit::Static),
+    ]
+}
+
+/// Replaces the front matter line starting with `key:`.
+fn set_line(path: &Path, key: &str, line: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let prefix = format!("{key}:");
+    let mut done = false;
+    let mut out: Vec<String> = Vec::new();
+    for l in text.lines() {
+        if !done && l.starts_with(&prefix) {
+            out.push(line.to_owned());
+            done = true;
+        } else {
+            out.push(l.to_owned());
+        }
+    }
+    if !done {
+        out.insert(1, line.to_owned());
+    }
+    std::fs::write(path, out.join("\n") + "\n").unwrap();
+}
+
+fn append(path: &Path, text: &str) {
+    let mut old = std::fs::read_to_string(path).unwrap();
+    old.push_str(text);
+    std::fs::write(path, old).unwrap();
+}
+
+const WORDS: [&str; 10] = [
+    "alpha", "bravo", "delta", "gamma", "kappa", "omega", "sigma", "theta", "lemma", "nabla",
+];
+const TAGS: [&str; 6] = [
+    "defense",
+    "cloud computing",
+    "antitrust",
+    "new tag",
+    "procurement",
+    "other",
+];
+
+fn apply_edit(root: &Path, edit: &Edit) {
+    let briefs = briefs(root);
+    let brief = |i: usize| &briefs[i % briefs.len()];
+    match *edit {
+        Edit::Body(i, w) => append(brief(i), &format!("\n\nA new paragraph about {}.\n", WORDS[w as usize])),
+        Edit::Title(i, w) => set_line(brief(i), "title", &format!("title: The {} story", WORDS[w as usize])),
+        Edit::Date(i, d) => set_line(brief(i), "date", &format!("date: 2019-03-{d:02}")),
+        Edit::Tags(i, t) => set_line(brief(i), "tags", &format!("tags: [{}]", TAGS[t as usize])),
+        Edit::Companies(i) => set_line(brief(i), "companies", "companies: [Microsoft, AWS]"),
+        Edit::Break(i) => set_line(brief(i), "title", "title: \"unclosed"),
+        Edit::Delete(i) if briefs.len() > 4 => std::fs::remove_file(brief(i)).unwrap(),
+        Edit::Delete(_) => {}
+        Edit::Copy(i, n) => {
+            let to = root.join(format!("content/briefs/copy-{n}.md"));
+            std::fs::copy(brief(i), &to).unwrap();
+            set_line(&to, "slug", &format!("slug: copy-{n}"));
+        }
+        Edit::Company(i, w) => {
+            let mut companies: Vec<PathBuf> = std::fs::read_dir(root.join("content/companies"))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            companies.sort();
+            let path = &companies[i % companies.len()];
+            append(path, &format!("\nProfile note: {}.\n", WORDS[w as usize]));
+        }
+        Edit::Config(w) => set_line(
+            &root.join("dossier.yaml"),
+            "title",
+            &format!("title: {} Briefs", WORDS[w as usize]),
+        ),
+        Edit::Static(w) => {
+            std::fs::create_dir_all(root.join("static")).unwrap();
+            std::fs::write(root.join("static/extra.css"), format!("/* {} */\n", WORDS[w as usize])).unwrap();
+        }
+    }
+}
+
+/// Runs `edits` through one session and checks each result against a clean build.
+fn check_sequence(edits: &[Edit]) {
+    let (_dir, root) = example();
+    let options = BuildOptions {
+        root: root.clone(),
+        output: None,
+        base_url: None,
+        drafts: false,
+        force: false,
+    };
+    let mut session = Session::default();
+    let (update, _) = session.build(&options).expect("the example builds");
+    let mut served = apply(&Files::new(), update);
+    for (n, edit) in edits.iter().enumerate() {
+        apply_edit(&root, edit);
+        let clean = clean_build(&options);
+        match (session.build(&options), clean) {
+            (Ok((update, _)), Some(clean)) => {
+                served = apply(&served, update);
+                let differ: Vec<&String> = clean
+                    .keys()
+                    .chain(served.keys())
+                    .filter(|p| clean.get(*p) != served.get(*p))
+                    .collect();
+                assert!(
+                    differ.is_empty(),
+                    "after edit {n} ({edit:?}) of {edits:?}, these differ: {differ:?}"
+                );
+            }
+            (Err(_), None) => {}
+            (incremental, clean) => panic!(
+                "after edit {n} ({edit:?}): the session {} but a clean build {}",
+                if incremental.is_ok() { "succeeded" } else { "failed" },
+                if clean.is_some() { "succeeded" } else { "failed" },
+            ),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_edit_sequence_gives_a_clean_build(edits in prop::collection::vec(edit(), 1..8)) {
+        check_sequence(&edits);
+    }
+}
+
+#[test]
+fn an_edit_renders_only_the_pages_that_show_it() {
+    let (_dir, root) = example();
+    let options = BuildOptions {
+        root: root.clone(),
+        output: None,
+        base_url: None,
+        drafts: false,
+        force: false,
+    };
+    let mut session = Session::default();
+    let (first, report) = session.build(&options).unwrap();
+    assert_eq!(report.kept, 0, "the first build renders everything");
+    let rendered = |update: &Update| -> Vec<String> {
+        update
+            .files
+            .iter()
+            .map(|f| f.path.as_str().to_owned())
+            .filter(|p| p.ends_with(".html") || p.ends_with(".xml"))
+            .collect()
+    };
+    let templated = rendered(&first).len();
+    assert!(templated > 40, "{templated}");
+
+    // Nothing changed: every page and feed is kept.
+    let (update, report) = session.build(&options).unwrap();
+    assert_eq!(rendered(&update), Vec::<String>::new());
+    assert_eq!(report.kept, templated);
+
+    // A paragraph in one brief: its page, and listings with full content (the
+    // site feed), but not the other briefs' pages.
+    let brief = briefs(&root)
+        .into_iter()
+        .find(|p| p.ends_with("2021-07-06-jedi-cancelled-jwcc.md"))
+        .unwrap();
+    append(&brief, "\n\nA paragraph only this page shows.\n");
+    let (update, _) = session.build(&options).unwrap();
+    let pages = rendered(&update);
+    assert!(
+        pages.contains(&"briefs/jedi-cancelled-jwcc/index.html".to_owned()),
+        "{pages:?}"
+    );
+    assert!(pages.len() <= 3, "a body edit re-rendered {pages:?}");
+
+    // The site title shows on every page: everything is rendered again.
+    set_line(&root.join("dossier.yaml"), "title", "title: Another Title");
+    let (_, report) = session.build(&options).unwrap();
+    assert_eq!(report.kept, 0);
+}
+
+#[test]
+fn a_failed_build_keeps_the_last_good_state() {
+    check_sequence(&[Edit::Break(0), Edit::Body(1, 1), Edit::Title(0, 2), Edit::Body(0, 3)]);
+}
+
+#[test]
+fn same_length_edits_in_quick_succession_are_seen() {
+    check_sequence(&[
+        Edit::Title(2, 1),
+        Edit::Title(2, 2),
+        Edit::Title(2, 3),
+        Edit::Title(2, 4),
+    ]);
+}
