@@ -5,6 +5,7 @@
 //! Everything here is documented for theme authors in `docs/themes.md`. It
 //! must stay pure: no I/O, no state that changes between renders.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -27,6 +28,53 @@ pub fn register(tera: &mut Tera, base: &BaseUrl) {
     });
     tera.register_filter("date", date_filter);
     tera.register_filter("money", money_filter);
+    tera.register_function("range", range);
+}
+
+/// How many numbers all `range()` calls of one page may produce together.
+///
+/// Tera bounds one `range` (100,000 numbers) but not a loop inside a loop,
+/// so `range` inside `range` would run 10¹⁰ times and hang the build with no
+/// word of where. No real page comes near this budget.
+pub const RANGE_BUDGET: u64 = 1_000_000;
+
+thread_local! {
+    static RANGE_LEFT: Cell<u64> = const { Cell::new(RANGE_BUDGET) };
+}
+
+/// Gives the current thread's next page a fresh `range` budget; the render
+/// stage calls it before each page (a page renders on one thread).
+pub fn reset_range_budget() {
+    RANGE_LEFT.with(|left| left.set(RANGE_BUDGET));
+}
+
+/// `range(end=…, start=0, step_by=1)`, Tera's own, charged to the page's
+/// [`RANGE_BUDGET`]; an overdrawn budget is an error at the call.
+fn range(kwargs: Kwargs, _: &State) -> TeraResult<Vec<i64>> {
+    let start: i64 = kwargs.get("start")?.unwrap_or(0);
+    let end: i64 = kwargs.must_get("end")?;
+    let step: i64 = kwargs.get("step_by")?.unwrap_or(1);
+    if step == 0 {
+        return Err(tera::Error::message("range: `step_by` may not be 0"));
+    }
+    if step > 0 && start > end {
+        return Err(tera::Error::message("range: `start` is greater than `end`"));
+    }
+    let (span, stride) = if step > 0 {
+        (i128::from(end) - i128::from(start), i128::from(step))
+    } else {
+        ((i128::from(start) - i128::from(end)).max(0), -i128::from(step))
+    };
+    let len = u64::try_from((span + stride - 1) / stride).unwrap_or(0);
+    let left = RANGE_LEFT.with(Cell::get);
+    if len > left {
+        RANGE_LEFT.with(|l| l.set(0));
+        return Err(tera::Error::message(format!(
+            "range: the loops of this page would count past {RANGE_BUDGET} in all; is a loop nested in a loop by mistake?"
+        )));
+    }
+    RANGE_LEFT.with(|l| l.set(left - len));
+    Ok((0..len as i64).map(|i| start + i * step).collect())
 }
 
 /// Entities by slug, for `get_company(slug=…)` and `get_contract(slug=…)`.
@@ -200,5 +248,22 @@ mod tests {
             .collect::<Vec<_>>()
             .join(": ");
         assert!(chain.contains("no company with slug 'nope'"), "{chain}");
+    }
+
+    #[test]
+    fn range_counts_like_teras_and_stops_at_the_page_budget() {
+        let context = tera::Context::new();
+        reset_range_budget();
+        let out = render(
+            "{% for i in range(end=5) %}{{ i }}{% endfor %}|{% for i in range(start=10, end=0, step_by=-3) %}{{ i }},{% endfor %}",
+            &context,
+        );
+        assert_eq!(out.unwrap(), "01234|10,7,4,1,");
+        reset_range_budget();
+        let nested = "{% for a in range(end=100000) %}{% for b in range(end=100000) %}{% endfor %}{% endfor %}";
+        let error = format!("{:?}", render(nested, &context).unwrap_err());
+        assert!(error.contains("would count past"), "{error}");
+        reset_range_budget();
+        assert!(render("{{ range(end=3) | length }}", &context).is_ok());
     }
 }

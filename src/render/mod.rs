@@ -984,11 +984,10 @@ impl<'a> Renderer<'a> {
                 fingerprint,
             });
         }
-        let context = Context::from_serialize(view).map_err(|e| template_error(&e, self.templates, Some(path)))?;
-        let html = self
-            .tera
-            .render(template, &context)
-            .map_err(|e| template_error(&e, self.templates, Some(path)))?;
+        let failed = |e: tera::Error| template_error(&e, self.templates, Some((template, path)));
+        let context = Context::from_serialize(view).map_err(failed)?;
+        functions::reset_range_budget();
+        let html = self.tera.render(template, &context).map_err(failed)?;
         Ok(PageOutput::Rendered {
             file: OutputFile {
                 path: output,
@@ -1173,8 +1172,14 @@ fn text_reports(text: &str, templates: &[TemplateSource]) -> Diagnostics {
 }
 
 /// Turns a Tera error into a diagnostic at the template's file and line,
-/// with the whole source chain in the message.
-pub fn template_error(error: &tera::Error, templates: &[TemplateSource], page: Option<&UrlPath>) -> Diagnostic {
+/// with the whole source chain in the message. An error Tera gives no place
+/// (a component recursing too deep) is put on the template being rendered.
+pub fn template_error(
+    error: &tera::Error,
+    templates: &[TemplateSource],
+    rendering: Option<(&str, &UrlPath)>,
+) -> Diagnostic {
+    let page = rendering.map(|(_, path)| path);
     let mut chain = Vec::new();
     let mut source = std::error::Error::source(error);
     while let Some(s) = source {
@@ -1228,7 +1233,11 @@ pub fn template_error(error: &tera::Error, templates: &[TemplateSource], page: O
                 message.push_str(": ");
                 message.push_str(c);
             }
-            Diagnostic::error("templates", message)
+            let template = rendering.and_then(|(name, _)| templates.iter().find(|t| t.name == name));
+            match template {
+                Some(t) => Diagnostic::error(&t.origin, message),
+                None => Diagnostic::error("templates", message),
+            }
         }
     };
     d.help = help;
