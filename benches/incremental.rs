@@ -15,6 +15,10 @@ use std::time::{Duration, Instant};
 
 use dossier::pipeline::{BuildOptions, Session};
 
+// The allocator `dossier` itself uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let Some(site) = args.first().map(PathBuf::from) else {

@@ -10,8 +10,9 @@
 //! move when briefs are added or re-dated.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::content::Body;
 use crate::diag::Diagnostic;
@@ -29,14 +30,14 @@ type Resolution<T> = Result<(T, String), (String, Option<String>)>;
 pub struct BodyCache {
     /// The options the entries were rendered with.
     options: String,
-    entries: HashMap<PathBuf, Entry>,
+    /// By path, as bytes (hashing a `Path` parses its components).
+    entries: HashMap<OsString, Arc<Entry>>,
 }
 
 /// One body as rendered last time, and what it asked to get there.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Entry {
-    markdown: String,
-    first_line: usize,
+    source: Body,
     questions: Vec<(String, Answer)>,
     body: RenderedBody,
     diagnostics: Vec<Diagnostic>,
@@ -60,10 +61,9 @@ impl BodyCache {
         resolver: &R,
         highlighter: &Highlighter,
         options: &MarkdownOptions,
-    ) -> (Rendered<R::Target>, Entry) {
-        if let Some(entry) = self.entries.get(&body.path)
-            && entry.markdown == body.markdown()
-            && entry.first_line == body.first_line
+    ) -> (Rendered<R::Target>, Arc<Entry>) {
+        if let Some(entry) = self.entries.get(body.path.as_os_str())
+            && entry.source.same_as(body)
             && let Some(mentions) = replay(&entry.questions, resolver)
         {
             let rendered = Rendered {
@@ -71,7 +71,7 @@ impl BodyCache {
                 mentions,
                 diagnostics: entry.diagnostics.clone(),
             };
-            return (rendered, entry.clone());
+            return (rendered, Arc::clone(entry));
         }
         let recording = Recording {
             inner: resolver,
@@ -80,8 +80,7 @@ impl BodyCache {
         let rendered = markdown::render(body, &recording, highlighter, options);
         let questions = recording.questions.into_inner().unwrap_or_else(|e| e.into_inner());
         let entry = Entry {
-            markdown: body.markdown().to_owned(),
-            first_line: body.first_line,
+            source: body.clone(),
             questions: questions
                 .into_iter()
                 .map(|(name, answer)| (name, answer.map(|(_, url)| url)))
@@ -89,12 +88,15 @@ impl BodyCache {
             body: rendered.body.clone(),
             diagnostics: rendered.diagnostics.clone(),
         };
-        (rendered, entry)
+        (rendered, Arc::new(entry))
     }
 
     /// Keeps `entries` (this build's bodies) for the next build.
-    pub fn replace(&mut self, entries: impl IntoIterator<Item = (PathBuf, Entry)>) {
-        self.entries = entries.into_iter().collect();
+    pub fn replace(&mut self, entries: impl IntoIterator<Item = (PathBuf, Arc<Entry>)>) {
+        self.entries = entries
+            .into_iter()
+            .map(|(path, entry)| (path.into_os_string(), entry))
+            .collect();
     }
 }
 

@@ -268,7 +268,7 @@ fn run(
         BuildError::Site(merged(all.clone(), [d]))
     })?;
     let site_view = render::site_view(&site);
-    let cards = render::Cards::build(&site);
+    let cards = render::Cards::build(&site, memory.is_some());
     clock.lap("cards", site.catalog.briefs.len());
     let tera = render::compile(&theme, &site.config.base_url, &site_view, &cards)
         .map_err(|d| BuildError::Site(merged(all.clone(), d.into_vec())))?;

@@ -9,6 +9,7 @@
 //! next time, which costs nothing for the one file a writer is editing.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -67,10 +68,11 @@ fn unix_times(_: &Metadata) -> (Option<(i64, i64)>, u64) {
     (None, 0)
 }
 
-/// Parsed files of one kind, by path.
+/// Parsed files of one kind, by path (as bytes: hashing a `Path` parses
+/// its components, which showed in profiles).
 #[derive(Debug)]
 pub struct Parsed<T> {
-    entries: HashMap<PathBuf, (Stamp, Loaded<T>)>,
+    entries: HashMap<OsString, (Stamp, Loaded<T>)>,
 }
 
 impl<T> Default for Parsed<T> {
@@ -90,9 +92,9 @@ impl<T> Parsed<T> {
 
     /// Takes out the file parsed last time, if it has not changed since.
     pub fn remove(&mut self, path: &Path, now: &Stamp) -> Option<Loaded<T>> {
-        let (then, _) = self.entries.get(path)?;
+        let (then, _) = self.entries.get(path.as_os_str())?;
         if then.same_file_version(now) {
-            self.entries.remove(path).map(|(_, loaded)| loaded)
+            self.entries.remove(path.as_os_str()).map(|(_, loaded)| loaded)
         } else {
             None
         }
@@ -100,7 +102,7 @@ impl<T> Parsed<T> {
 
     /// Keeps a parsed file for the next load.
     pub fn insert(&mut self, path: PathBuf, stamp: Stamp, loaded: Loaded<T>) {
-        self.entries.insert(path, (stamp, loaded));
+        self.entries.insert(path.into_os_string(), (stamp, loaded));
     }
 }
 

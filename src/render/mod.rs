@@ -305,8 +305,9 @@ pub struct Cards<'a> {
 }
 
 impl<'a> Cards<'a> {
-    /// Builds every card of the site.
-    pub fn build(site: &'a Site) -> Cards<'a> {
+    /// Builds every card of the site; with their fingerprints if pages will
+    /// be fingerprinted.
+    pub fn build(site: &'a Site, fingerprints: bool) -> Cards<'a> {
         let c = &site.catalog;
         let base = &site.config.base_url;
         let company_link = |id: &CompanyId| {
@@ -404,9 +405,9 @@ impl<'a> Cards<'a> {
                 }
             })
             .collect();
-        let brief_values = briefs.par_iter().map(Shared::<BriefCard>::cache).collect();
-        let company_values = companies.iter().map(Shared::<CompanyCard>::cache).collect();
-        let contract_values = contracts.iter().map(Shared::<ContractCard>::cache).collect();
+        let brief_values = briefs.par_iter().map(|c| Shared::cache(c, fingerprints)).collect();
+        let company_values = companies.iter().map(|c| Shared::cache(c, fingerprints)).collect();
+        let contract_values = contracts.iter().map(|c| Shared::cache(c, fingerprints)).collect();
         Cards {
             briefs,
             brief_values,

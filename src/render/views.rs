@@ -16,17 +16,20 @@ use crate::model::Money;
 use super::fingerprint::{self, Fingerprint};
 
 /// A view serialized once per build, with its fingerprint.
+///
+/// The fingerprint is only worked out when pages will be fingerprinted (in a
+/// `serve` session); a plain build does not pay for it.
 #[derive(Debug)]
 pub struct Cached {
     value: tera::Value,
-    fingerprint: Fingerprint,
+    fingerprint: Option<Fingerprint>,
 }
 
 impl Cached {
-    /// Serializes a view once, for sharing.
-    pub fn new(view: &impl Serialize) -> Cached {
+    /// Serializes a view once, for sharing, with its fingerprint if asked.
+    pub fn new(view: &impl Serialize, fingerprint: bool) -> Cached {
         let value = tera::Value::from_serializable(view);
-        let fingerprint = Fingerprint::of(&value).unwrap_or_default();
+        let fingerprint = fingerprint.then(|| Fingerprint::of(&value).unwrap_or_default());
         Cached { value, fingerprint }
     }
 
@@ -38,6 +41,7 @@ impl Cached {
     /// The hash of the value.
     pub fn fingerprint(&self) -> Fingerprint {
         self.fingerprint
+            .unwrap_or_else(|| Fingerprint::of(&self.value).unwrap_or_default())
     }
 }
 
@@ -63,9 +67,9 @@ impl<'a, T: Serialize> Shared<'a, T> {
         }
     }
 
-    /// Serializes a view once, for sharing.
-    pub fn cache(view: &T) -> Cached {
-        Cached::new(view)
+    /// Serializes a view once, for sharing, with its fingerprint if asked.
+    pub fn cache(view: &T, fingerprint: bool) -> Cached {
+        Cached::new(view, fingerprint)
     }
 }
 
@@ -79,10 +83,9 @@ impl<T> Copy for Shared<'_, T> {}
 
 impl<T> Serialize for Shared<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if fingerprint::hashing() {
-            self.card.fingerprint.serialize(serializer)
-        } else {
-            self.card.value.serialize(serializer)
+        match self.card.fingerprint {
+            Some(fingerprint) if fingerprint::hashing() => fingerprint.serialize(serializer),
+            _ => self.card.value.serialize(serializer),
         }
     }
 }
