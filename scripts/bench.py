@@ -664,8 +664,21 @@ def write_md(path, info, sizes, timings, disk, argv, extra_timings=None):
                 r = disk[k]
                 w("| %s | %s | %s | %.1f |" % (label, fmt_s(r["wall"]), fmt_s(r["cpu"]), r["rss_mib"]))
     w("")
+    # Sections measured by other tools (incremental rebuilds, 100k by hand)
+    # live below KEEP_MARKER and survive a regeneration.
+    try:
+        with open(path) as f:
+            old = f.read()
+    except FileNotFoundError:
+        old = ""
+    if KEEP_MARKER in old:
+        w(old[old.index(KEEP_MARKER):].rstrip("\n"))
+        w("")
     with open(path, "w") as f:
         f.write("\n".join(L))
+
+
+KEEP_MARKER = "<!-- bench.py keeps everything below this line -->"
 
 
 def main():

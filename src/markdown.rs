@@ -371,6 +371,10 @@ fn first_paragraph(events: &[Event<'_>]) -> String {
 /// Heading attributes (`{#id .class key=value}`) come from writers we may not
 /// know: arbitrary `key=value` pairs are dropped (they could be `onclick`),
 /// classes and ids keep only characters that cannot break out.
+/// Id prefixes of footnotes, their back links and side notes, which
+/// generated heading ids must not start with.
+const NOTE_ID_PREFIXES: [&str; 3] = ["fn-", "fnref-", "sn-"];
+
 fn assign_heading_ids(events: &mut [Event<'_>]) {
     for event in events.iter_mut() {
         if let Event::Start(Tag::Heading { id, classes, attrs, .. }) = event {
@@ -400,10 +404,18 @@ fn assign_heading_ids(events: &mut [Event<'_>]) {
                 j += 1;
             }
             let base = slug::slugify(&text);
-            let base = if base.is_empty() { "section".to_owned() } else { base };
+            let base = if base.is_empty() {
+                "section".to_owned()
+            } else if NOTE_ID_PREFIXES.iter().any(|p| base.starts_with(p)) {
+                // "## Fn- notes" must not take a note's id; no suffix would
+                // change the prefix, so the heading gets one of its own.
+                format!("h-{base}")
+            } else {
+                base
+            };
             let mut candidate = base.clone();
             let mut n = 1;
-            while used.contains(&candidate) || candidate.starts_with("fn-") || candidate.starts_with("fnref-") {
+            while used.contains(&candidate) {
                 n += 1;
                 candidate = format!("{base}-{n}");
             }
@@ -727,6 +739,20 @@ mod tests {
         assert!(html.contains("id=\"what-next\""), "{html}");
         assert!(html.contains("id=\"what-next-2\""), "{html}");
         assert!(html.contains("id=\"mine\""), "{html}");
+    }
+
+    #[test]
+    fn headings_named_like_notes_get_ids_of_their_own() {
+        // Found by fuzzing: a base id starting with a note prefix looped forever.
+        let html = run(
+            "## Fn- notes\n\n## fnref-1\n\n## SN 2\n\n## Fn- notes\n",
+            RawHtml::Escape,
+        )
+        .body
+        .html;
+        for id in ["h-fn-notes", "h-fnref-1", "h-sn-2", "h-fn-notes-2"] {
+            assert!(html.contains(&format!("id=\"{id}\"")), "{id}: {html}");
+        }
     }
 
     #[test]

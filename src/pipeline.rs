@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::cache::BodyCache;
+use crate::body_cache::BodyCache;
 use crate::config::{Config, UnknownReferences};
 use crate::content::FileCache;
 use crate::diag::{Diagnostic, Diagnostics, EnvError};
@@ -58,6 +58,8 @@ pub struct BuildReport {
     pub pages: usize,
     /// Output files, pages included.
     pub files: usize,
+    /// The base_url's path (`/` or `/repo/`), which `serve` serves under.
+    pub base_path: String,
     /// Pages not rendered again because they equal the previous build's
     /// (only in a [`Session`]); counted in `pages` and `files`.
     pub kept: usize,
@@ -314,6 +316,7 @@ fn run(
     )?;
     report.warnings = all;
     report.timings = clock.laps;
+    report.base_path = site.config.base_url.path().to_owned();
     Ok((report, rendered))
 }
 

@@ -121,7 +121,7 @@ pub fn site_view(site: &Site) -> SiteView<'_> {
 
 /// Pages rendered per batch handed to the sink: enough to keep both cores
 /// busy, few enough that a 100,000-brief site never holds all its pages.
-const BATCH: usize = 1024;
+const BATCH: usize = 256;
 
 /// Why rendering stopped.
 #[derive(Debug)]

@@ -193,9 +193,9 @@ fn first_build(
     report: &mut impl FnMut(Event<'_>),
 ) -> Result<Live, ServeError> {
     let started = Instant::now();
-    let base = served_base(&options.root);
     match session.build(options) {
         Ok((update, build)) => {
+            let base = build.base_path.clone();
             let live = Live::new(SiteFiles::default().updated(update), base, None);
             report(Event::Built {
                 report: &build,
@@ -213,7 +213,7 @@ fn first_build(
             });
             Ok(Live::new(
                 SiteFiles::default(),
-                base,
+                served_base(&options.root),
                 Some(inject::overlay(&error).into()),
             ))
         }
@@ -230,10 +230,9 @@ fn rebuild(
     report: &mut impl FnMut(Event<'_>),
 ) {
     let started = Instant::now();
-    let base = served_base(&options.root);
     match session.build(options) {
         Ok((update, build)) => {
-            live.publish_update(update, base);
+            live.publish_update(update, build.base_path.clone());
             report(Event::Built {
                 report: &build,
                 elapsed: started.elapsed(),
@@ -251,8 +250,8 @@ fn rebuild(
     }
 }
 
-/// The base_url's path the site is served under; `/` while dossier.yaml is
-/// broken (the build reports why).
+/// The base_url's path to serve under when the first build failed; `/`
+/// while dossier.yaml is broken (the build reports why).
 fn served_base(root: &Path) -> String {
     match Config::load(root) {
         Ok(Ok(config)) => config.base_url.path().to_owned(),
