@@ -1,7 +1,8 @@
 //! The build, top to bottom: config → content → model → markdown → links →
 //! render → output. Each stage reports all of its errors; the build stops
 //! after the first stage that had any. `check` is the same pipeline without
-//! the write; `serve` will call the same function.
+//! the write; `serve` runs it in a [`Session`], which reuses what the
+//! previous build of the same site made.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -132,9 +133,14 @@ pub fn render_site(options: &BuildOptions) -> Result<(Vec<OutputFile>, BuildRepo
 /// renders only the pages whose inputs changed: what `serve` runs on every
 /// saved edit.
 ///
-/// Every stage runs as in a full build; only the render stage skips the
-/// pages whose fingerprint (see [`render::fingerprint`]) equals the last good
-/// build's, so a rebuild is byte-identical to a full build by construction.
+/// Every stage runs as in a full build, but reuses its previous work where
+/// the inputs are provably the same: parsed files whose stamp is unchanged
+/// ([`content::FileCache`]), bodies whose text and wikilink answers are
+/// unchanged ([`BodyCache`]), and pages whose fingerprint (see
+/// [`render::fingerprint`]) equals the last good build's. A page's
+/// fingerprint covers its whole view plus everything pages share (templates,
+/// configuration, the `site` view, the lookup cards), so the result equals a
+/// full build; `tests/incremental.rs` checks it on random edit sequences.
 #[derive(Debug, Default)]
 pub struct Session {
     /// The last good build's page fingerprints.

@@ -95,6 +95,12 @@ enum Edit {
     Copy(usize, u8),
     /// Adds a paragraph to a company profile.
     Company(usize, u8),
+    /// Adds a paragraph to a contract's background.
+    Contract(usize, u8),
+    /// Adds a paragraph to a free page.
+    Page(usize, u8),
+    /// Overrides the theme's 404 template with a different heading.
+    Template(u8),
     /// Changes the site title in `dossier.yaml`.
     Config(u8),
     /// Writes a site stylesheet.
@@ -112,6 +118,9 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..64usize).prop_map(Edit::Delete),
         (0..64usize, 0..10u8).prop_map(|(i, n)| Edit::Copy(i, n)),
         (0..64usize, 0..10u8).prop_map(|(i, w)| Edit::Company(i, w)),
+        (0..64usize, 0..10u8).prop_map(|(i, w)| Edit::Contract(i, w)),
+        (0..64usize, 0..10u8).prop_map(|(i, w)| Edit::Page(i, w)),
+        (0..10u8).prop_map(Edit::Template),
         (0..10u8).prop_map(Edit::Config),
         (0..10u8).prop_map(Edit::Static),
     ]
@@ -135,6 +144,16 @@ fn set_line(path: &Path, key: &str, line: &str) {
         out.insert(1, line.to_owned());
     }
     std::fs::write(path, out.join("\n") + "\n").unwrap();
+}
+
+/// The `i`-th file (modulo their number) of a folder of the site, by name.
+fn nth_file(root: &Path, folder: &str, i: usize) -> PathBuf {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(folder))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files[i % files.len()].clone()
 }
 
 fn append(path: &Path, text: &str) {
@@ -172,14 +191,24 @@ fn apply_edit(root: &Path, edit: &Edit) {
             std::fs::copy(brief(i), &to).unwrap();
             set_line(&to, "slug", &format!("slug: copy-{n}"));
         }
-        Edit::Company(i, w) => {
-            let mut companies: Vec<PathBuf> = std::fs::read_dir(root.join("content/companies"))
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .collect();
-            companies.sort();
-            let path = &companies[i % companies.len()];
-            append(path, &format!("\nProfile note: {}.\n", WORDS[w as usize]));
+        Edit::Company(i, w) => append(
+            &nth_file(root, "content/companies", i),
+            &format!("\nProfile note: {}.\n", WORDS[w as usize]),
+        ),
+        Edit::Contract(i, w) => append(
+            &nth_file(root, "content/contracts", i),
+            &format!("\nBackground note: {}.\n", WORDS[w as usize]),
+        ),
+        Edit::Page(i, w) => append(
+            &nth_file(root, "content/pages", i),
+            &format!("\nPage note: {}.\n", WORDS[w as usize]),
+        ),
+        Edit::Template(w) => {
+            let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/404.html");
+            let text = std::fs::read_to_string(builtin).unwrap();
+            let text = text.replace("We could not find that page", &format!("Lost: {}", WORDS[w as usize]));
+            std::fs::create_dir_all(root.join("templates")).unwrap();
+            std::fs::write(root.join("templates/404.html"), text).unwrap();
         }
         Edit::Config(w) => set_line(
             &root.join("dossier.yaml"),
@@ -289,6 +318,16 @@ fn an_edit_renders_only_the_pages_that_show_it() {
     set_line(&root.join("dossier.yaml"), "title", "title: Another Title");
     let (_, report) = session.build(&options).unwrap();
     assert_eq!(report.kept, 0);
+}
+
+#[test]
+fn template_contract_and_page_edits_give_a_clean_build() {
+    check_sequence(&[
+        Edit::Template(1),
+        Edit::Contract(0, 2),
+        Edit::Page(1, 3),
+        Edit::Template(4),
+    ]);
 }
 
 #[test]

@@ -38,7 +38,14 @@ impl Stamp {
         let metadata = std::fs::metadata(path)?;
         let modified = metadata.modified().ok();
         let (changed, inode) = unix_times(&metadata);
-        let racy = modified.is_none_or(|m| SystemTime::now().duration_since(m).map_or(true, |age| age < RACY));
+        // Measured from the later of the two times: a tool that sets mtime
+        // back (`cp -p`, `tar x`) still leaves a fresh change time.
+        let changed_at = changed.and_then(|(secs, nanos)| {
+            let secs = u64::try_from(secs).ok()?;
+            SystemTime::UNIX_EPOCH.checked_add(Duration::new(secs, u32::try_from(nanos).ok()?))
+        });
+        let latest = modified.max(changed_at);
+        let racy = latest.is_none_or(|t| SystemTime::now().duration_since(t).map_or(true, |age| age < RACY));
         Ok(Stamp {
             len: metadata.len(),
             modified,

@@ -162,16 +162,6 @@ impl PageMemo {
                 .chain(lookups.iter().map(|l| l.as_slice())),
         )
     }
-
-    /// Pages rendered by the last build.
-    pub fn len(&self) -> usize {
-        self.pages.len()
-    }
-
-    /// Whether no page is remembered.
-    pub fn is_empty(&self) -> bool {
-        self.pages.is_empty()
-    }
 }
 
 /// What to do about pages whose inputs did not change.

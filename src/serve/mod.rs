@@ -2,9 +2,9 @@
 //! base_url's path, and on every saved change rebuilds and tells the
 //! browsers to reload.
 //!
-//! The build is the pipeline's own [`pipeline::render_site`], the same one
-//! `build` and `check` run; its output stays in memory ([`site`]) and never
-//! reaches `public/`. A failed build keeps the last good site served and
+//! The build is the pipeline's own, run in a [`Session`] so that each
+//! rebuild renders only what changed; its output stays in memory ([`site`])
+//! and never reaches `public/`. A failed build keeps the last good site served and
 //! shows its errors over every page ([`inject`]) until a build succeeds.
 //! [`http`] answers requests, [`watch`] reports changed sources.
 //!
