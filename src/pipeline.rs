@@ -149,10 +149,13 @@ pub struct Session {
     files: FileCache,
     /// The last build's rendered bodies.
     bodies: BodyCache,
+    /// Syntax definitions, loaded once per session (on the first code block).
+    highlighter: Highlighter,
 }
 
 /// What a build may reuse from earlier builds of its session.
 struct Memory<'a> {
+    highlighter: &'a Highlighter,
     files: &'a mut FileCache,
     pages: &'a PageMemo,
     bodies: &'a mut BodyCache,
@@ -173,6 +176,7 @@ impl Session {
     pub fn build(&mut self, options: &BuildOptions) -> Result<(Update, BuildReport), BuildError> {
         let mut files = Vec::new();
         let memory = Memory {
+            highlighter: &self.highlighter,
             files: &mut self.files,
             pages: &self.pages,
             bodies: &mut self.bodies,
@@ -216,7 +220,8 @@ fn run(
     clock.lap("resolve", catalog.briefs.len());
     stage(&mut all, d)?;
 
-    let highlighter = Highlighter::default();
+    let fresh = Highlighter::default();
+    let highlighter = memory.as_ref().map_or(&fresh, |m| m.highlighter);
     let markdown_options = MarkdownOptions {
         raw_html: config.raw_html,
         link_prefix: config.base_url.path().to_owned(),
@@ -233,7 +238,7 @@ fn run(
             let (rendered, entries): (Vec<_>, Vec<_>) = pending
                 .into_par_iter()
                 .map(|(owner, body)| {
-                    let (rendered, entry) = cache.render(&body, &resolver, &highlighter, &markdown_options);
+                    let (rendered, entry) = cache.render(&body, &resolver, highlighter, &markdown_options);
                     ((owner, rendered), (body.path, entry))
                 })
                 .unzip();
@@ -245,7 +250,7 @@ fn run(
             .map(|(owner, body)| {
                 (
                     owner,
-                    markdown::render(&body, &resolver, &highlighter, &markdown_options),
+                    markdown::render(&body, &resolver, highlighter, &markdown_options),
                 )
             })
             .collect(),
