@@ -147,7 +147,7 @@ def measure(binary: Path, corpus: Path, runs: int, timeout: float) -> dict:
     original = brief.read_text()
     print(f"{corpus.name}: serving; edits go to {brief.relative_to(corpus)}", file=sys.stderr)
     server = Server(binary, corpus, timeout)
-    built = re.compile(r"rebuilt [\d,]+ pages(?: \([\d,]+ unchanged\))? in (\d+) ms")
+    built = re.compile(r"rebuilt [\d,]+ pages(?: \([^)]*\))? in (\d+) ms")
     latency_ms, build_ms = [], []
     try:
         events = Events(server)

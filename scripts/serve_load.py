@@ -123,7 +123,7 @@ class Server:
             self.log.write(line)
             self.log.flush()
             line = line.rstrip("\n")
-            if m := re.search(r"changed: rebuilt [\d,]+ pages(?: \([\d,]+ unchanged\))? in (\d+) ms", line):
+            if m := re.search(r"changed: rebuilt [\d,]+ pages(?: \([^)]*\))? in (\d+) ms", line):
                 self.rebuilds += 1
                 self.build_ms.append(int(m.group(1)))
             elif "build failed" in line:

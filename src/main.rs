@@ -240,7 +240,11 @@ fn run_serve(options: &ServeOptions, open: bool) -> ExitCode {
         } => {
             print_diagnostics(&report.warnings);
             let kept = if report.kept > 0 {
-                format!(" ({} unchanged)", group(report.kept))
+                format!(
+                    " ({} pages and feeds rendered, {} unchanged)",
+                    group(report.rendered),
+                    group(report.kept)
+                )
             } else {
                 String::new()
             };

@@ -61,6 +61,8 @@ pub struct BuildReport {
     pub files: usize,
     /// The base_url's path (`/` or `/repo/`), which `serve` serves under.
     pub base_path: String,
+    /// Pages and feeds rendered through a template by this build.
+    pub rendered: usize,
     /// Pages not rendered again because they equal the previous build's
     /// (only in a [`Session`]); counted in `pages` and `files`.
     pub kept: usize,
@@ -308,6 +310,7 @@ fn run(
         Err(RenderError::Sink(e)) => return Err(BuildError::Env(e)),
     };
     report.kept = rendered.kept.len();
+    report.rendered = rendered.rendered;
     paths.extend(rendered.kept.iter().cloned());
     report.pages = paths.iter().filter(|(p, _)| p.as_str().ends_with(".html")).count();
     report.files = paths.len();

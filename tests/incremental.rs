@@ -306,8 +306,9 @@ fn an_edit_renders_only_the_pages_that_show_it() {
         .find(|p| p.ends_with("2021-07-06-jedi-cancelled-jwcc.md"))
         .unwrap();
     append(&brief, "\n\nA paragraph only this page shows.\n");
-    let (update, _) = session.build(&options).unwrap();
+    let (update, report) = session.build(&options).unwrap();
     let pages = rendered(&update);
+    assert_eq!(report.rendered, pages.len(), "{pages:?}");
     assert!(
         pages.contains(&"briefs/jedi-cancelled-jwcc/index.html".to_owned()),
         "{pages:?}"

@@ -181,6 +181,8 @@ pub enum Reuse<'a> {
 /// What rendering produced besides the files handed to the sink.
 #[derive(Debug, Default)]
 pub struct Rendered {
+    /// Pages and feeds rendered through a template.
+    pub rendered: usize,
     /// Pages not rendered because the previous build's file is still right.
     pub kept: Vec<(OutputPath, String)>,
     /// This build's fingerprints, under [`Reuse::Unchanged`].
@@ -224,6 +226,7 @@ pub fn render(
         }),
     };
     let mut kept = Vec::new();
+    let mut rendered = 0;
     let mut diagnostics = Diagnostics::default();
     let mut seen = HashSet::new();
     for batch in renderer.jobs().chunks(BATCH) {
@@ -235,6 +238,7 @@ pub fn render(
                     if let (Some(memo), Some(fingerprint)) = (&mut memo, fingerprint) {
                         memo.pages.insert(file.path.clone(), fingerprint);
                     }
+                    rendered += 1;
                     files.push(file);
                 }
                 Ok(PageOutput::Kept {
@@ -265,7 +269,7 @@ pub fn render(
         origin: s.origin.display().to_string(),
     }));
     sink(files).map_err(RenderError::Sink)?;
-    Ok(Rendered { kept, memo })
+    Ok(Rendered { rendered, kept, memo })
 }
 
 /// A page rendered, or known unchanged since the previous build.
