@@ -64,6 +64,17 @@ fn example() -> (tempfile::TempDir, PathBuf) {
     (dir, root)
 }
 
+/// Options for building the site at `root`, as `serve` does.
+fn in_memory(root: &Path) -> BuildOptions {
+    BuildOptions {
+        root: root.to_owned(),
+        output: None,
+        base_url: None,
+        drafts: false,
+        force: false,
+    }
+}
+
 fn briefs(root: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = WalkDir::new(root.join("content/briefs"))
         .into_iter()
@@ -225,13 +236,7 @@ fn apply_edit(root: &Path, edit: &Edit) {
 /// Runs `edits` through one session and checks each result against a clean build.
 fn check_sequence(edits: &[Edit]) {
     let (_dir, root) = example();
-    let options = BuildOptions {
-        root: root.clone(),
-        output: None,
-        base_url: None,
-        drafts: false,
-        force: false,
-    };
+    let options = in_memory(&root);
     let mut session = Session::default();
     let (update, _) = session.build(&options).expect("the example builds");
     let mut served = apply(&Files::new(), update);
@@ -273,13 +278,7 @@ proptest! {
 #[test]
 fn an_edit_renders_only_the_pages_that_show_it() {
     let (_dir, root) = example();
-    let options = BuildOptions {
-        root: root.clone(),
-        output: None,
-        base_url: None,
-        drafts: false,
-        force: false,
-    };
+    let options = in_memory(&root);
     let mut session = Session::default();
     let (first, report) = session.build(&options).unwrap();
     assert_eq!(report.kept, 0, "the first build renders everything");
