@@ -1,13 +1,14 @@
 //! Incremental rebuild latency, stage by stage: what `serve` does between a
 //! saved edit and the reload message (issue 6).
 //!
-//!     cargo bench --bench incremental -- SITE [EDITS]
+//!     cargo bench --bench incremental -- SITE [EDITS] [--full]
 //!
 //! SITE is a dossier site, e.g. one made by
 //! `../shared/bench/gen_corpus.py --briefs 10000 --seed 1 --format dossier DIR`.
 //! Builds it once in a [`Session`], then EDITS times (default 9) appends a
-//! paragraph to one brief (rename-over, like an editor) and rebuilds,
-//! printing each rebuild's stages and the median. The brief is restored at
+//! paragraph to one brief (rename-over, like an editor) and rebuilds as
+//! `serve` does, naming the changed file (`--full`: without naming it, so
+//! every stage runs), printing each rebuild's stages and the median. The brief is restored at
 //! the end. Run it on a quiet machine: these are wall times.
 
 use std::path::{Path, PathBuf};
@@ -20,9 +21,13 @@ use dossier::pipeline::{BuildOptions, Session};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let full = std::env::args().any(|a| a == "--full");
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench" && a != "--full")
+        .collect();
     let Some(site) = args.first().map(PathBuf::from) else {
-        eprintln!("usage: cargo bench --bench incremental -- SITE [EDITS]");
+        eprintln!("usage: cargo bench --bench incremental -- SITE [EDITS] [--full]");
         std::process::exit(2);
     };
     let edits: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(9);
@@ -43,6 +48,7 @@ fn main() {
     );
 
     let brief = first_brief(&site.join("content/briefs"));
+    let changed = vec![brief.strip_prefix(&site).expect("under the site").to_owned()];
     let original = std::fs::read_to_string(&brief).expect("the brief");
     let mut totals = Vec::new();
     for n in 1..=edits {
@@ -51,7 +57,12 @@ fn main() {
         std::fs::write(&temporary, text).expect("write");
         std::fs::rename(&temporary, &brief).expect("rename");
         let started = Instant::now();
-        let (update, report) = session.build(&options).expect("the edited site builds");
+        let built = if full {
+            session.build(&options)
+        } else {
+            session.rebuild(&options, &changed)
+        };
+        let (update, report) = built.expect("the edited site builds");
         let total = started.elapsed();
         totals.push(total);
         let stages: Vec<String> = report
@@ -60,8 +71,9 @@ fn main() {
             .map(|t| format!("{} {:.1}", t.stage, ms(t.elapsed)))
             .collect();
         println!(
-            "edit {n}: {:.1} ms, {} files rendered, {} kept | {}",
+            "edit {n}: {:.1} ms{}, {} files rendered, {} kept | {}",
             ms(total),
+            if report.quick { " (quick)" } else { "" },
             update.files.len(),
             report.kept,
             stages.join(", ")

@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use dossier::pipeline::{self, BuildOptions, Session, Update};
+use dossier::pipeline::{self, BuildOptions, Kept, Session, Update};
 use dossier::render::theme::Asset;
 use dossier::render::{Contents, OutputFile};
 use proptest::prelude::*;
@@ -27,18 +27,45 @@ fn bytes(file: OutputFile) -> (String, Vec<u8>) {
 
 /// Applies a session's update to the files of its previous good build.
 fn apply(previous: &Files, update: Update) -> Files {
-    let mut files: Files = update
-        .kept
-        .iter()
-        .map(|p| {
-            let old = previous
-                .get(p.as_str())
-                .unwrap_or_else(|| panic!("kept {p} was never built"));
-            (p.as_str().to_owned(), old.clone())
-        })
-        .collect();
+    let mut files: Files = match &update.kept {
+        Kept::AllOthers => previous.clone(),
+        Kept::Only(kept) => kept
+            .iter()
+            .map(|p| {
+                let old = previous
+                    .get(p.as_str())
+                    .unwrap_or_else(|| panic!("kept {p} was never built"));
+                (p.as_str().to_owned(), old.clone())
+            })
+            .collect(),
+    };
     files.extend(update.files.into_iter().map(bytes));
     files
+}
+
+/// Every file of the site folder by path relative to it, with its bytes.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    WalkDir::new(root)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(root).unwrap().to_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The paths that differ between two snapshots: what a file watcher reports.
+fn changes(before: &BTreeMap<PathBuf, Vec<u8>>, after: &BTreeMap<PathBuf, Vec<u8>>) -> Vec<PathBuf> {
+    let paths: std::collections::BTreeSet<&PathBuf> = before.keys().chain(after.keys()).collect();
+    paths
+        .into_iter()
+        .filter(|p| before.get(*p) != after.get(*p))
+        .cloned()
+        .collect()
 }
 
 fn clean_build(options: &BuildOptions) -> Option<Files> {
@@ -90,6 +117,12 @@ fn briefs(root: &Path) -> Vec<PathBuf> {
 enum Edit {
     /// Adds a paragraph to a brief.
     Body(usize, u8),
+    /// Puts a new first paragraph in a brief (its summary if it has none).
+    Lead(usize, u8),
+    /// Adds a wikilink to a brief (changes backlinks elsewhere).
+    Mention(usize, u8),
+    /// Removes a brief's summary (its first paragraph stands in).
+    DropSummary(usize),
     /// Retitles a brief (keeps its length, to catch coarse timestamps).
     Title(usize, u8),
     /// Moves a brief in time (reorders every listing).
@@ -121,6 +154,9 @@ enum Edit {
 fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         (0..64usize, 0..10u8).prop_map(|(i, w)| Edit::Body(i, w)),
+        (0..64usize, 0..10u8).prop_map(|(i, w)| Edit::Lead(i, w)),
+        (0..64usize, 0..4u8).prop_map(|(i, m)| Edit::Mention(i, m)),
+        (0..64usize).prop_map(Edit::DropSummary),
         (0..64usize, 0..10u8).prop_map(|(i, w)| Edit::Title(i, w)),
         (0..64usize, 1..28u8).prop_map(|(i, d)| Edit::Date(i, d)),
         (0..64usize, 0..6u8).prop_map(|(i, t)| Edit::Tags(i, t)),
@@ -176,6 +212,7 @@ fn append(path: &Path, text: &str) {
 const WORDS: [&str; 10] = [
     "alpha", "bravo", "delta", "gamma", "kappa", "omega", "sigma", "theta", "lemma", "nabla",
 ];
+const MENTIONS: [&str; 4] = ["Microsoft", "JEDI", "jedi-contract-delayed", "AWS|Amazon's cloud"];
 const TAGS: [&str; 6] = [
     "defense",
     "cloud computing",
@@ -190,6 +227,14 @@ fn apply_edit(root: &Path, edit: &Edit) {
     let brief = |i: usize| &briefs[i % briefs.len()];
     match *edit {
         Edit::Body(i, w) => append(brief(i), &format!("\n\nA new paragraph about {}.\n", WORDS[w as usize])),
+        Edit::Lead(i, w) => {
+            let text = std::fs::read_to_string(brief(i)).unwrap();
+            let end = text[3..].find("\n---\n").unwrap() + 3 + "\n---\n".len();
+            let lead = format!("\nA lead about {}.\n", WORDS[w as usize]);
+            std::fs::write(brief(i), format!("{}{lead}{}", &text[..end], &text[end..])).unwrap();
+        }
+        Edit::Mention(i, m) => append(brief(i), &format!("\n\nSee also [[{}]].\n", MENTIONS[m as usize])),
+        Edit::DropSummary(i) => set_line(brief(i), "summary", ""),
         Edit::Title(i, w) => set_line(brief(i), "title", &format!("title: The {} story", WORDS[w as usize])),
         Edit::Date(i, d) => set_line(brief(i), "date", &format!("date: 2019-03-{d:02}")),
         Edit::Tags(i, t) => set_line(brief(i), "tags", &format!("tags: [{}]", TAGS[t as usize])),
@@ -240,10 +285,25 @@ fn check_sequence(edits: &[Edit]) {
     let mut session = Session::default();
     let (update, _) = session.build(&options).expect("the example builds");
     let mut served = apply(&Files::new(), update);
+    let mut last_ok = true;
     for (n, edit) in edits.iter().enumerate() {
+        let before = snapshot(&root);
         apply_edit(&root, edit);
+        let changed = changes(&before, &snapshot(&root));
         let clean = clean_build(&options);
-        match (session.build(&options), clean) {
+        let result = session.rebuild(&options, &changed);
+        let body_only = matches!(
+            edit,
+            Edit::Body(..) | Edit::Company(..) | Edit::Contract(..) | Edit::Page(..)
+        );
+        if body_only
+            && last_ok
+            && let Ok((_, report)) = &result
+        {
+            assert!(report.quick, "edit {n} ({edit:?}) of {edits:?} took a full build");
+        }
+        last_ok = result.is_ok();
+        match (result, clean) {
             (Ok((update, _)), Some(clean)) => {
                 served = apply(&served, update);
                 let differ: Vec<&String> = clean
@@ -342,5 +402,18 @@ fn same_length_edits_in_quick_succession_are_seen() {
         Edit::Title(2, 2),
         Edit::Title(2, 3),
         Edit::Title(2, 4),
+    ]);
+}
+
+#[test]
+fn body_edits_that_change_links_or_summaries_give_a_clean_build() {
+    // A new wikilink adds a backlink to another brief's page; a new first
+    // paragraph is the summary every listing shows when there is none.
+    check_sequence(&[Edit::Mention(0, 2), Edit::Mention(1, 2), Edit::Mention(3, 3)]);
+    check_sequence(&[
+        Edit::DropSummary(2),
+        Edit::Lead(2, 1),
+        Edit::Body(2, 4),
+        Edit::Lead(2, 5),
     ]);
 }

@@ -358,6 +358,19 @@ pub fn check_symlink(root: &Path, path: &Path) -> LinkTarget {
     }
 }
 
+/// Reads one content file again, for `serve`'s quick rebuild of an edited
+/// body: `None` unless `relative` (under `root`) is still a plain file in a
+/// plain folder, valid UTF-8, and split into front matter that is valid YAML
+/// and a body. Whatever else happened is for a full build to report.
+pub fn reread(root: &Path, relative: &Path) -> Option<SourceFile> {
+    let path = root.join(relative);
+    if path.canonicalize().ok()? != root.canonicalize().ok()?.join(relative) || !path.is_file() {
+        return None;
+    }
+    let loaded = load_file::<serde::de::IgnoredAny>(root, &path).ok()?.ok()?;
+    Some(loaded.file)
+}
+
 /// Whether a file name is hidden (`.git`, `.DS_Store`, editor swap files).
 pub fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|n| n.starts_with('.') || n.ends_with('~'))

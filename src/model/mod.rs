@@ -72,7 +72,7 @@ pub enum EntityKey {
 }
 
 /// Whose body a piece of Markdown is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Owner {
     /// A brief's body.
     Brief(BriefId),
@@ -95,6 +95,18 @@ pub struct Bodies {
     pub contracts: Vec<RenderedBody>,
     /// Free pages, by [`PageId`].
     pub pages: Vec<RenderedBody>,
+}
+
+impl Bodies {
+    /// The body of `owner`.
+    pub fn get(&self, owner: Owner) -> &RenderedBody {
+        match owner {
+            Owner::Brief(id) => &self.briefs[id.index()],
+            Owner::Company(id) => &self.companies[id.index()],
+            Owner::Contract(id) => &self.contracts[id.index()],
+            Owner::Page(id) => &self.pages[id.index()],
+        }
+    }
 }
 
 /// The whole site, immutable from here on: what the render stage reads.

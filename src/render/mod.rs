@@ -18,9 +18,10 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::diag::{Diagnostic, Diagnostics, EnvError, Position};
+use crate::markdown::RenderedBody;
 use crate::model::links::TimelineEntry;
 use crate::model::routes::{BaseUrl, OutputPath, UrlPath};
-use crate::model::{BriefId, CompanyId, ContractId, Origin, PageId, Site, TagId};
+use crate::model::{BriefId, CompanyId, ContractId, Origin, Owner, PageId, Site, TagId};
 use fingerprint::Fingerprint;
 use theme::{Asset, TemplateSource, Theme};
 use views::*;
@@ -209,15 +210,7 @@ pub fn render(
         Reuse::Unchanged { global, previous } if previous.global == global => Some(previous),
         Reuse::Unchanged { .. } => Some(&empty),
     };
-    let renderer = Renderer {
-        site,
-        all_briefs: (0..site.catalog.briefs.len()).map(BriefId::new).collect(),
-        home_permalink: site.config.base_url.abs_url(&UrlPath::home()),
-        tera,
-        templates: &theme.templates,
-        cards,
-        previous,
-    };
+    let renderer = Renderer::new(site, tera, theme, cards, None, previous);
     let mut memo = match reuse {
         Reuse::Never => None,
         Reuse::Unchanged { global, .. } => Some(PageMemo {
@@ -270,6 +263,53 @@ pub fn render(
     }));
     sink(files).map_err(RenderError::Sink)?;
     Ok(Rendered { rendered, kept, memo })
+}
+
+/// Bodies rendered again since their site was prepared: what a `serve`
+/// session's quick rebuilds lay over the prepared site's own bodies.
+pub type BodyOverlay = HashMap<Owner, RenderedBody>;
+
+/// Renders again the pages that show the bodies of `owners`, reading bodies
+/// from `overlay` first; updates `memo` with their new fingerprints.
+///
+/// The site must be the one `memo` was made for, with only those bodies
+/// changed: everything else on every other page is as it was. Pages whose
+/// fingerprint did not change are left out of the result.
+///
+/// The caller must be sure of that; `pipeline::Session` checks it before
+/// it calls this.
+pub fn rerender(
+    site: &Site,
+    tera: &Tera,
+    theme: &Theme,
+    cards: &Cards<'_>,
+    overlay: &BodyOverlay,
+    owners: &[Owner],
+    memo: &mut PageMemo,
+) -> Result<Vec<OutputFile>, Diagnostics> {
+    let renderer = Renderer::new(site, tera, theme, cards, Some(overlay), Some(memo));
+    let mut jobs: Vec<Job> = owners.iter().flat_map(|o| renderer.jobs_showing_body(*o)).collect();
+    jobs.sort_unstable();
+    jobs.dedup();
+    let results: Vec<_> = jobs.par_iter().map(|job| renderer.render(job)).collect();
+    let mut files = Vec::new();
+    let mut fingerprints = Vec::new();
+    let mut diagnostics = Diagnostics::default();
+    for result in results {
+        match result {
+            Ok(PageOutput::Rendered { file, fingerprint }) => {
+                fingerprints.extend(fingerprint.map(|f| (file.path.clone(), f)));
+                files.push(file);
+            }
+            Ok(PageOutput::Kept { .. }) => {}
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    memo.pages.extend(fingerprints);
+    Ok(files)
 }
 
 /// A page rendered, or known unchanged since the previous build.
@@ -442,7 +482,7 @@ impl<'a> Cards<'a> {
 }
 
 /// One unit of rendering work.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Job {
     Home { page: usize },
     Brief(BriefId),
@@ -462,6 +502,8 @@ enum Job {
 
 struct Renderer<'a> {
     site: &'a Site,
+    /// Bodies that replace the site's own.
+    overlay: Option<&'a BodyOverlay>,
     /// Every brief, newest first: the home page listing.
     all_briefs: Vec<BriefId>,
     home_permalink: String,
@@ -480,6 +522,49 @@ struct ListingPage<T: Serialize> {
 }
 
 impl<'a> Renderer<'a> {
+    fn new(
+        site: &'a Site,
+        tera: &'a Tera,
+        theme: &'a Theme,
+        cards: &'a Cards<'a>,
+        overlay: Option<&'a BodyOverlay>,
+        previous: Option<&'a PageMemo>,
+    ) -> Renderer<'a> {
+        Renderer {
+            site,
+            overlay,
+            all_briefs: (0..site.catalog.briefs.len()).map(BriefId::new).collect(),
+            home_permalink: site.config.base_url.abs_url(&UrlPath::home()),
+            tera,
+            templates: &theme.templates,
+            cards,
+            previous,
+        }
+    }
+
+    /// The rendered body of `owner`: the one place pages read bodies, so
+    /// that [`Renderer::jobs_showing_body`] can say which pages show one.
+    fn body(&self, owner: Owner) -> &'a RenderedBody {
+        match self.overlay.and_then(|o| o.get(&owner)) {
+            Some(body) => body,
+            None => self.site.bodies.get(owner),
+        }
+    }
+
+    /// Every job that reads `owner`'s body through [`Renderer::body`]: its
+    /// own page, and for a brief the site feed if it lists the brief (the
+    /// only feed with full content). Cards show a brief's summary, never its
+    /// body.
+    fn jobs_showing_body(&self, owner: Owner) -> Vec<Job> {
+        match owner {
+            Owner::Brief(id) if id.index() < self.site.config.feed_limit.get() => vec![Job::Brief(id), Job::SiteFeed],
+            Owner::Brief(id) => vec![Job::Brief(id)],
+            Owner::Company(id) => vec![Job::Company(id)],
+            Owner::Contract(id) => vec![Job::Contract(id)],
+            Owner::Page(id) => vec![Job::Page(id)],
+        }
+    }
+
     fn base(&self) -> &BaseUrl {
         &self.site.config.base_url
     }
@@ -568,7 +653,7 @@ impl<'a> Renderer<'a> {
                 let path = UrlPath::brief(&b.slug);
                 let view = BriefView {
                     card,
-                    content: &site.bodies.briefs[id.index()].html,
+                    content: &self.body(Owner::Brief(id)).html,
                     contract_facts: b.contracts.iter().map(|k| cards.contract(*k)).collect(),
                     sources: b
                         .sources
@@ -616,7 +701,7 @@ impl<'a> Renderer<'a> {
                     card: &cards.companies[id.index()],
                     aliases: &co.aliases,
                     website: co.website.as_deref(),
-                    content: site.bodies.companies.get(id.index()).map_or("", |b| b.html.as_str()),
+                    content: &self.body(Owner::Company(id)).html,
                     feed_url: self.base().url(&UrlPath::feed_in(&path)),
                     contracts: l.company_contracts[id.index()]
                         .iter()
@@ -671,7 +756,7 @@ impl<'a> Renderer<'a> {
                     .collect();
                 let view = ContractView {
                     card: &cards.contracts[id.index()],
-                    content: site.bodies.contracts.get(id.index()).map_or("", |b| b.html.as_str()),
+                    content: &self.body(Owner::Contract(id)).html,
                     timeline,
                     briefs: cards.briefs(&l.contract_briefs[id.index()]),
                     extra: &k.extra,
@@ -721,7 +806,7 @@ impl<'a> Renderer<'a> {
                 let view = FreePageView {
                     title: &p.title,
                     summary: p.summary.as_deref(),
-                    content: site.bodies.pages.get(id.index()).map_or("", |b| b.html.as_str()),
+                    content: &self.body(Owner::Page(id)).html,
                     extra: &p.extra,
                 };
                 let meta = self.meta("page", &path, p.title.clone(), p.summary.clone().unwrap_or_default());
@@ -896,7 +981,7 @@ impl<'a> Renderer<'a> {
                     brief: self.cards.brief(*id),
                     updated: latest.rfc3339(),
                     content: if full_content {
-                        &site.bodies.briefs[id.index()].html
+                        &self.body(Owner::Brief(*id)).html
                     } else {
                         ""
                     },

@@ -230,7 +230,7 @@ fn rebuild(
     report: &mut impl FnMut(Event<'_>),
 ) {
     let started = Instant::now();
-    match session.build(options) {
+    match session.rebuild(options, changed) {
         Ok((update, build)) => {
             live.publish_update(update, build.base_path.clone());
             report(Event::Built {

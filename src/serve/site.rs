@@ -14,7 +14,7 @@ use std::sync::{Arc, RwLock};
 use axum::body::Bytes;
 use tokio::sync::broadcast;
 
-use crate::pipeline::Update;
+use crate::pipeline::{Kept, Update};
 use crate::render::theme::Asset;
 use crate::render::{Contents, OutputFile};
 
@@ -40,20 +40,25 @@ impl SiteFiles {
     pub fn from_output(files: Vec<OutputFile>) -> SiteFiles {
         SiteFiles::default().updated(Update {
             files,
-            kept: Vec::new(),
+            kept: Kept::Only(Vec::new()),
         })
     }
 
     /// The site after an incremental build: its new files, plus this site's
-    /// files for the pages the build kept. Files the build no longer
-    /// produces are gone.
+    /// files that the build kept. Files the build no longer produces are gone.
     pub fn updated(&self, update: Update) -> SiteFiles {
-        let mut files = HashMap::with_capacity(update.files.len() + update.kept.len());
-        for path in update.kept {
-            if let Some(stored) = self.files.get(path.as_str()) {
-                files.insert(path.as_str().to_owned(), stored.clone());
+        let mut files = match update.kept {
+            Kept::AllOthers => self.files.clone(),
+            Kept::Only(kept) => {
+                let mut files = HashMap::with_capacity(update.files.len() + kept.len());
+                for path in kept {
+                    if let Some(stored) = self.files.get(path.as_str()) {
+                        files.insert(path.as_str().to_owned(), stored.clone());
+                    }
+                }
+                files
             }
-        }
+        };
         for f in update.files {
             let stored = match f.contents {
                 Contents::Bytes(bytes) => Stored::Bytes(Bytes::from(bytes)),

@@ -21,8 +21,10 @@ use crate::config;
 pub const WATCHED_FOLDERS: [&str; 4] = ["content", "templates", "themes", "static"];
 
 /// How long a path must stay quiet before its change is reported. Editors
-/// finish an atomic save well within this.
-pub const DEBOUNCE: Duration = Duration::from_millis(20);
+/// finish an atomic save (a rename and a write, microseconds apart) well
+/// within this; it is most of the time from a save to the reload, so it is
+/// kept short (the debouncer looks every quarter of it).
+pub const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// A running watch over one site.
 pub struct Watcher {

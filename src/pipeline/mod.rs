@@ -4,6 +4,9 @@
 //! the write; `serve` runs it in a [`Session`], which reuses what the
 //! previous build of the same site made.
 
+mod session;
+
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -21,8 +24,13 @@ use crate::model::routes::OutputPath;
 use crate::model::{Bodies, EntityKey, Owner, Site, links};
 use crate::output::Staging;
 use crate::output::{self, Refusal, WriteReport};
-use crate::render::{self, OutputFile, PageMemo, RenderError, Reuse, theme};
+use crate::render::fingerprint::Fingerprint;
+use crate::render::theme::Theme;
+use crate::render::views::SiteView;
+use crate::render::{self, Cards, OutputFile, PageMemo, RenderError, Reuse, theme};
 use crate::{config, content};
+pub use session::{Kept, Session, Update};
+use tera::Tera;
 
 /// What to build, and how.
 #[derive(Debug, Clone)]
@@ -66,6 +74,9 @@ pub struct BuildReport {
     /// Pages not rendered again because they equal the previous build's
     /// (only in a [`Session`]); counted in `pages` and `files`.
     pub kept: usize,
+    /// Whether this was a session's quick build, which rendered again only
+    /// the pages showing edited bodies (see [`Session::rebuild`]).
+    pub quick: bool,
     /// What the write did (`None` for check).
     pub written: Option<WriteReport>,
     /// Per-stage timings.
@@ -104,7 +115,7 @@ pub fn output_dir(options: &BuildOptions) -> PathBuf {
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let out = output_dir(options);
     let mut staging = Staging::create(&options.root, &out, options.force)?;
-    let (mut report, _) = run(options, None, &mut |files| staging.write(&files))?;
+    let mut report = run(options, None, &mut |files| staging.write(&files))?.report;
     let started = Instant::now();
     report.written = Some(staging.finish(&options.root, options.force)?);
     report.timings.push(Timing {
@@ -117,42 +128,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 
 /// Checks the site: every stage of a build but the write.
 pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildError> {
-    Ok(run(options, None, &mut |_| Ok(()))?.0)
+    Ok(run(options, None, &mut |_| Ok(()))?.report)
 }
 
 /// Runs every stage up to the write and returns the output files in memory
 /// with the report.
 pub fn render_site(options: &BuildOptions) -> Result<(Vec<OutputFile>, BuildReport), BuildError> {
     let mut all = Vec::new();
-    let (report, _) = run(options, None, &mut |files| {
+    let report = run(options, None, &mut |files| {
         all.extend(files);
         Ok(())
-    })?;
+    })?
+    .report;
     Ok((all, report))
-}
-
-/// Builds of one site in memory that remember the last good build, so each
-/// renders only the pages whose inputs changed: what `serve` runs on every
-/// saved edit.
-///
-/// Every stage runs as in a full build, but reuses its previous work where
-/// the inputs are provably the same: parsed files whose stamp is unchanged
-/// ([`content::FileCache`]), bodies whose text and wikilink answers are
-/// unchanged ([`BodyCache`]), and pages whose fingerprint (see
-/// [`render::fingerprint`]) equals the last good build's. A page's
-/// fingerprint covers its whole view plus everything pages share (templates,
-/// configuration, the `site` view, the lookup cards), so the result equals a
-/// full build; `tests/incremental.rs` checks it on random edit sequences.
-#[derive(Debug, Default)]
-pub struct Session {
-    /// The last good build's page fingerprints.
-    pages: PageMemo,
-    /// The last build's parsed files.
-    files: FileCache,
-    /// The last build's rendered bodies.
-    bodies: BodyCache,
-    /// Syntax definitions, loaded once per session (on the first code block).
-    highlighter: Highlighter,
 }
 
 /// What a build may reuse from earlier builds of its session.
@@ -163,36 +151,48 @@ struct Memory<'a> {
     bodies: &'a mut BodyCache,
 }
 
-/// What changed since the session's last good build.
-#[derive(Debug, Default)]
-pub struct Update {
-    /// Files rendered or copied by this build: new or changed pages, feeds,
-    /// and every hosting file and asset.
-    pub files: Vec<OutputFile>,
-    /// Pages identical to the last good build's, not rendered again.
-    pub kept: Vec<OutputPath>,
+/// The site model and theme of a build, which the render stage borrows.
+struct Model {
+    site: Site,
+    theme: Theme,
 }
 
-impl Session {
-    /// Builds the site; on success the result becomes the base of the next build.
-    pub fn build(&mut self, options: &BuildOptions) -> Result<(Update, BuildReport), BuildError> {
-        let mut files = Vec::new();
-        let memory = Memory {
-            highlighter: &self.highlighter,
-            files: &mut self.files,
-            pages: &self.pages,
-            bodies: &mut self.bodies,
-        };
-        let (report, rendered) = run(options, Some(memory), &mut |batch| {
-            files.extend(batch);
-            Ok(())
-        })?;
-        if let Some(memo) = rendered.memo {
-            self.pages = memo;
-        }
-        let kept = rendered.kept.into_iter().map(|(path, _)| path).collect();
-        Ok((Update { files, kept }, report))
+/// What rendering borrows from a [`Model`]: built once per build.
+struct Rendering<'a> {
+    site_view: SiteView<'a>,
+    cards: Cards<'a>,
+    tera: Tera,
+}
+
+self_cell::self_cell!(
+    /// A site ready to render: the model with its cards and compiled
+    /// templates. A [`Session`] keeps the last good one, so that an edit to
+    /// a body renders the pages showing it without preparing the site again.
+    struct Prepared {
+        owner: Model,
+        #[covariant]
+        dependent: Rendering,
     }
+);
+
+/// Everything a build made, for a session to keep.
+struct Built {
+    report: BuildReport,
+    rendered: render::Rendered,
+    prepared: Prepared,
+    /// Each content file that has a body in the site, by path (sessions only).
+    sources: HashMap<PathBuf, Source>,
+    /// What each brief's body links to, by brief.
+    mentions: Vec<Vec<EntityKey>>,
+}
+
+/// A content file as the last good build saw it.
+#[derive(Debug, Clone, Copy)]
+struct Source {
+    /// Whose body it is.
+    owner: Owner,
+    /// Its front matter's fingerprint: equal means the parse is equal.
+    front: Fingerprint,
 }
 
 /// The pipeline; rendered files go to `sink` in bounded batches. With a
@@ -201,7 +201,7 @@ fn run(
     options: &BuildOptions,
     mut memory: Option<Memory<'_>>,
     sink: &mut dyn FnMut(Vec<OutputFile>) -> Result<(), EnvError>,
-) -> Result<(BuildReport, render::Rendered), BuildError> {
+) -> Result<Built, BuildError> {
     let mut report = BuildReport::default();
     let mut all = Diagnostics::default();
     let mut clock = Clock::start();
@@ -214,6 +214,10 @@ fn run(
     clock.lap("load + parse", files);
     stage(&mut all, d)?;
 
+    let fronts = match memory {
+        Some(_) => session::front_fingerprints(&content),
+        None => HashMap::new(),
+    };
     let catalog_options = CatalogOptions {
         drafts: options.drafts,
         unknown_references: config.unknown_references,
@@ -221,14 +225,17 @@ fn run(
     let (catalog, pending, d) = catalog::build(content, catalog_options);
     clock.lap("resolve", catalog.briefs.len());
     stage(&mut all, d)?;
+    let sources: HashMap<PathBuf, Source> = pending
+        .iter()
+        .filter_map(|(owner, body)| {
+            let front = *fronts.get(&body.path)?;
+            Some((body.path.clone(), Source { owner: *owner, front }))
+        })
+        .collect();
 
     let fresh = Highlighter::default();
     let highlighter = memory.as_ref().map_or(&fresh, |m| m.highlighter);
-    let markdown_options = MarkdownOptions {
-        raw_html: config.raw_html,
-        link_prefix: config.base_url.path().to_owned(),
-        unknown_is_warning: config.unknown_references == UnknownReferences::Warn,
-    };
+    let markdown_options = markdown_options(&config);
     let resolver = WikiResolver {
         catalog: &catalog,
         base: &config.base_url,
@@ -282,12 +289,18 @@ fn run(
         .with_help(format!("use one of: {}", names.join(", ")));
         BuildError::Site(merged(all.clone(), [d]))
     })?;
-    let site_view = render::site_view(&site);
-    let cards = render::Cards::build(&site, memory.is_some());
-    clock.lap("cards", site.catalog.briefs.len());
-    let tera = render::compile(&theme, &site.config.base_url, &site_view, &cards)
-        .map_err(|d| BuildError::Site(merged(all.clone(), d.into_vec())))?;
-    clock.lap("templates", theme.templates.len());
+    let fingerprints = memory.is_some();
+    let prepared = Prepared::try_new(Model { site, theme }, |model| {
+        let site_view = render::site_view(&model.site);
+        let cards = render::Cards::build(&model.site, fingerprints);
+        clock.lap("cards", model.site.catalog.briefs.len());
+        let tera = render::compile(&model.theme, &model.site.config.base_url, &site_view, &cards)
+            .map_err(|d| BuildError::Site(merged(all.clone(), d.into_vec())))?;
+        clock.lap("templates", model.theme.templates.len());
+        Ok::<_, BuildError>(Rendering { site_view, cards, tera })
+    })?;
+    let (site, theme) = (&prepared.borrow_owner().site, &prepared.borrow_owner().theme);
+    let Rendering { site_view, cards, tera } = prepared.borrow_dependent();
     let mut paths: Vec<(OutputPath, String)> = Vec::new();
     let mut writing = Duration::ZERO;
     let mut counting_sink = |files: Vec<OutputFile>| {
@@ -299,12 +312,12 @@ fn run(
     };
     let reuse = match &memory {
         Some(memory) => Reuse::Unchanged {
-            global: PageMemo::global(&site, &theme, &site_view, &cards),
+            global: PageMemo::global(site, theme, site_view, cards),
             previous: memory.pages,
         },
         None => Reuse::Never,
     };
-    let rendered = match render::render(&site, &tera, &theme, &cards, syntax_css, reuse, &mut counting_sink) {
+    let rendered = match render::render(site, tera, theme, cards, syntax_css, reuse, &mut counting_sink) {
         Ok(rendered) => rendered,
         Err(RenderError::Templates(d)) => return Err(BuildError::Site(merged(all, d.into_vec()))),
         Err(RenderError::Sink(e)) => return Err(BuildError::Env(e)),
@@ -331,7 +344,22 @@ fn run(
     report.warnings = all;
     report.timings = clock.laps;
     report.base_path = site.config.base_url.path().to_owned();
-    Ok((report, rendered))
+    Ok(Built {
+        report,
+        rendered,
+        prepared,
+        sources,
+        mentions,
+    })
+}
+
+/// How bodies are rendered under `config`.
+fn markdown_options(config: &Config) -> MarkdownOptions {
+    MarkdownOptions {
+        raw_html: config.raw_html,
+        link_prefix: config.base_url.path().to_owned(),
+        unknown_is_warning: config.unknown_references == UnknownReferences::Warn,
+    }
 }
 
 fn load_config(options: &BuildOptions) -> Result<Config, BuildError> {
