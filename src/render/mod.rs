@@ -8,6 +8,7 @@
 pub mod fingerprint;
 pub mod functions;
 pub mod jsonld;
+pub mod partials;
 pub mod theme;
 pub mod views;
 
@@ -66,6 +67,7 @@ pub fn compile(theme: &Theme, base: &BaseUrl, site: &SiteView<'_>, cards: &Cards
     tera.set_escape_fn(escape_text);
     functions::register(&mut tera, base);
     functions::register_lookups(&mut tera, cards.lookups());
+    let partials = partials::Partials::register(&mut tera);
     tera.global_context().insert("site", site);
     let sources = theme.templates.iter().map(|t| (t.name.as_str(), t.text.as_str()));
     if let Err(e) = tera.add_raw_templates(sources) {
@@ -84,7 +86,11 @@ pub fn compile(theme: &Theme, base: &BaseUrl, site: &SiteView<'_>, cards: &Cards
                 .with_help("add it to the theme's templates/ folder or to the site's templates/")
         })
         .collect();
-    if missing.is_empty() { Ok(tera) } else { Err(missing) }
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    partials.ready(&tera);
+    Ok(tera)
 }
 
 /// The `site` view of the configuration and catalog.

@@ -1,0 +1,210 @@
+//! `render_partial(template=…, …)`: a template rendered once per build for
+//! each distinct set of arguments, however many pages show it.
+//!
+//! A brief's card appears on its tags', companies' and contracts' pages, the
+//! home page and its related briefs' pages (at 10,000 briefs, 118,000 cards
+//! for 30,000 distinct ones). Documented for theme authors in
+//! `docs/themes.md`.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock, RwLock, Weak};
+
+use tera::{Context, Kwargs, State, Tera, TeraResult, Value};
+use xxhash_rust::xxh3::Xxh3;
+
+/// The function's name in templates.
+pub const RENDER_PARTIAL: &str = "render_partial";
+
+/// How many bytes of rendered partials a build keeps for reuse; past this
+/// the store starts over, so memory stays bounded at any site size.
+const PARTIALS_BUDGET: usize = 32 << 20;
+
+/// The partials a build rendered, by their arguments: `render_partial`
+/// renders a template with the other arguments as its variables, or returns
+/// the HTML of an earlier call with the same arguments. Reuse is
+/// exact: scalars are compared by value, and maps and lists (cards) by
+/// identity, which holds because the store keeps each one it saw alive. What
+/// `render_partial` returns is HTML, printed as is.
+#[derive(Default)]
+pub struct Partials {
+    /// A copy of the site's templates to render with; its own
+    /// `render_partial` holds this store weakly, so the two do not keep each
+    /// other alive.
+    tera: OnceLock<Tera>,
+    rendered: RwLock<HashMap<u128, Rendered>>,
+    bytes: AtomicUsize,
+}
+
+/// One rendered partial.
+struct Rendered {
+    html: Value,
+    /// The maps and lists of its arguments: held so that no other value
+    /// can take their address while this entry stands for them.
+    _held: Vec<Value>,
+}
+
+impl Partials {
+    /// Registers `render_partial` on `tera`, which holds the store from then
+    /// on; call [`Partials::ready`] on it once the templates are added.
+    pub fn register(tera: &mut Tera) -> Arc<Partials> {
+        let partials = Arc::new(Partials::default());
+        let strong = Arc::clone(&partials);
+        tera.register_function(RENDER_PARTIAL, move |kwargs: Kwargs, _: &State| strong.render(&kwargs));
+        partials
+    }
+
+    /// Takes a copy of the compiled templates to render partials with.
+    pub fn ready(self: &Arc<Partials>, tera: &Tera) {
+        let mut copy = tera.clone();
+        let weak: Weak<Partials> = Arc::downgrade(self);
+        copy.register_function(RENDER_PARTIAL, move |kwargs: Kwargs, _: &State| match weak.upgrade() {
+            Some(partials) => partials.render(&kwargs),
+            None => Err(tera::Error::message("render_partial: called after the build")),
+        });
+        // A second call finds the copy already made from the same templates.
+        let _ = self.tera.set(copy);
+    }
+
+    fn render(&self, kwargs: &Kwargs) -> TeraResult<Value> {
+        let template: &str = kwargs.must_get("template")?;
+        // Sorted by name, so that the order of the arguments does not matter.
+        let mut arguments: Vec<(&str, &Value)> = kwargs.iter().filter_map(|(k, v)| Some((k.as_str()?, v))).collect();
+        arguments.sort_unstable_by_key(|(name, _)| *name);
+        let mut key = Xxh3::new();
+        let mut held = Vec::new();
+        for (name, value) in &arguments {
+            key.update(name.as_bytes());
+            key.update(&[0]);
+            identify(value, &mut key, &mut held);
+        }
+        let key = key.digest128();
+        if let Some(entry) = self.rendered.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(entry.html.clone());
+        }
+        let tera = self
+            .tera
+            .get()
+            .ok_or_else(|| tera::Error::message("render_partial: called while templates are compiled"))?;
+        let mut context = Context::new();
+        for (name, value) in arguments {
+            if name != "template" {
+                context.insert_value(name.to_owned(), value.clone());
+            }
+        }
+        let html = tera.render(template, &context)?;
+        let size = html.len();
+        let html = Value::safe_string(&html);
+        let mut rendered = self.rendered.write().unwrap_or_else(|e| e.into_inner());
+        if self.bytes.fetch_add(size, Ordering::Relaxed) + size > PARTIALS_BUDGET {
+            rendered.clear();
+            self.bytes.store(size, Ordering::Relaxed);
+        }
+        rendered.insert(
+            key,
+            Rendered {
+                html: html.clone(),
+                _held: held,
+            },
+        );
+        Ok(html)
+    }
+}
+
+/// Feeds what identifies `value` to `key`: a map or list by its address
+/// (and keeps it in `held`), anything else by its kind and contents.
+fn identify(value: &Value, key: &mut Xxh3, held: &mut Vec<Value>) {
+    if let Some(map) = value.as_map() {
+        key.update(b"m");
+        key.update(&(std::ptr::from_ref(map) as usize).to_le_bytes());
+        held.push(value.clone());
+    } else if let Some(list) = value.as_array() {
+        key.update(b"a");
+        key.update(&(list.as_ptr() as usize).to_le_bytes());
+        key.update(&list.len().to_le_bytes());
+        held.push(value.clone());
+    } else if let Some(text) = value.as_str() {
+        key.update(if value.is_safe() { b"S" } else { b"s" });
+        key.update(&text.len().to_le_bytes());
+        key.update(text.as_bytes());
+    } else {
+        let shown = format!("{}:{value}", value.name());
+        key.update(b"o");
+        key.update(&shown.len().to_le_bytes());
+        key.update(shown.as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compiled(templates: &[(&str, &str)]) -> (Tera, Arc<Partials>) {
+        let mut tera = Tera::default();
+        let partials = Partials::register(&mut tera);
+        tera.add_raw_templates(templates.iter().copied()).unwrap();
+        partials.ready(&tera);
+        (tera, partials)
+    }
+
+    fn stored(partials: &Partials) -> usize {
+        partials.rendered.read().unwrap().len()
+    }
+
+    #[test]
+    fn equal_arguments_render_once() {
+        let (tera, partials) = compiled(&[
+            ("card.html", "<b>{{ card.name }}</b>/{{ level }}"),
+            (
+                "page.html",
+                "{% for c in cards %}{{ render_partial(template=\"card.html\", card=c, level=2) }}{{ render_partial(level=2, card=c, template=\"card.html\") }}{% endfor %}",
+            ),
+        ]);
+        let mut context = Context::new();
+        let a = Value::from_serializable(&serde_json::json!({ "name": "A & B" }));
+        let b = Value::from_serializable(&serde_json::json!({ "name": "C" }));
+        context.insert_value("cards", Value::from(vec![a.clone(), b, a]));
+        let html = tera.render("page.html", &context).unwrap();
+        assert_eq!(
+            html,
+            "<b>A &amp; B</b>/2<b>A &amp; B</b>/2<b>C</b>/2<b>C</b>/2<b>A &amp; B</b>/2<b>A &amp; B</b>/2"
+        );
+        assert_eq!(stored(&partials), 2, "one render per card, whatever the argument order");
+    }
+
+    #[test]
+    fn values_that_differ_never_share_a_render() {
+        let (tera, partials) = compiled(&[
+            ("p.html", "{{ x }}|{{ card.name }}"),
+            (
+                "page.html",
+                "{{ render_partial(template=\"p.html\", x=1, card=a) }} {{ render_partial(template=\"p.html\", x=\"1\", card=a) }} {{ render_partial(template=\"p.html\", x=1, card=b) }}",
+            ),
+        ]);
+        let mut context = Context::new();
+        // Equal contents, two values: rendered twice, same HTML.
+        context.insert_value("a", Value::from_serializable(&serde_json::json!({ "name": "n" })));
+        context.insert_value("b", Value::from_serializable(&serde_json::json!({ "name": "n" })));
+        let html = tera.render("page.html", &context).unwrap();
+        assert_eq!(html, "1|n 1|n 1|n");
+        assert_eq!(stored(&partials), 3);
+    }
+
+    #[test]
+    fn a_missing_partial_is_an_error_naming_it() {
+        let (tera, _partials) = compiled(&[("page.html", "{{ render_partial(template=\"nope.html\") }}")]);
+        let error = tera.render("page.html", &Context::new()).unwrap_err();
+        let text = format!("{error:?}");
+        assert!(text.contains("nope.html"), "{text}");
+    }
+
+    #[test]
+    fn the_copy_does_not_keep_the_store_alive() {
+        let (tera, partials) = compiled(&[("p.html", "x")]);
+        let weak = Arc::downgrade(&partials);
+        drop(partials);
+        assert!(weak.upgrade().is_some(), "the templates hold it");
+        drop(tera);
+        assert!(weak.upgrade().is_none(), "no cycle through the copy of the templates");
+    }
+}
