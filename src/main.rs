@@ -241,9 +241,10 @@ fn run_serve(options: &ServeOptions, open: bool) -> ExitCode {
             print_diagnostics(&report.warnings);
             let kept = if report.kept > 0 {
                 format!(
-                    " ({} pages and feeds rendered, {} unchanged)",
+                    " ({} pages and feeds rendered, {} unchanged{})",
                     group(report.rendered),
-                    group(report.kept)
+                    group(report.kept),
+                    if report.quick { "; bodies only" } else { "" }
                 )
             } else {
                 String::new()

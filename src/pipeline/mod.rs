@@ -8,6 +8,7 @@ mod session;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -161,7 +162,7 @@ struct Model {
 struct Rendering<'a> {
     site_view: SiteView<'a>,
     cards: Cards<'a>,
-    tera: Tera,
+    tera: Arc<Tera>,
 }
 
 self_cell::self_cell!(

@@ -13,6 +13,7 @@ pub mod theme;
 pub mod views;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -61,8 +62,14 @@ pub enum Contents {
     Asset(Asset),
 }
 
-/// Compiles the theme's templates with dossier's functions registered.
-pub fn compile(theme: &Theme, base: &BaseUrl, site: &SiteView<'_>, cards: &Cards<'_>) -> Result<Tera, Diagnostics> {
+/// Compiles the theme's templates with dossier's functions registered (in an
+/// `Arc`, which `render_partial` reaches weakly).
+pub fn compile(
+    theme: &Theme,
+    base: &BaseUrl,
+    site: &SiteView<'_>,
+    cards: &Cards<'_>,
+) -> Result<Arc<Tera>, Diagnostics> {
     let mut tera = Tera::default();
     tera.set_escape_fn(escape_text);
     functions::register(&mut tera, base);
@@ -89,6 +96,7 @@ pub fn compile(theme: &Theme, base: &BaseUrl, site: &SiteView<'_>, cards: &Cards
     if !missing.is_empty() {
         return Err(missing);
     }
+    let tera = Arc::new(tera);
     partials.ready(&tera);
     Ok(tera)
 }
@@ -128,7 +136,7 @@ pub fn site_view(site: &Site) -> SiteView<'_> {
 
 /// Pages rendered per batch handed to the sink: enough to keep both cores
 /// busy, few enough that a 100,000-brief site never holds all its pages.
-const BATCH: usize = 256;
+const BATCH: usize = 128;
 
 /// Why rendering stopped.
 #[derive(Debug)]
