@@ -391,12 +391,32 @@ fn load_file<T: DeserializeOwned>(root: &Path, path: &Path) -> Result<Result<Loa
     Ok(parse_file(shown, text))
 }
 
+/// The byte offset of the first control character in `text` other than a
+/// tab or a line break: C0 (below U+0020), DEL and C1 (U+0080–U+009F).
+///
+/// Scans bytes, not characters: C0 and DEL are single bytes, and every C1
+/// character is 0xC2 then 0x80–0x9F in UTF-8, so almost every text is
+/// cleared without decoding a character.
+pub fn find_control(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let candidate = |b: &u8| (*b < 0x20 && !matches!(*b, b'\t' | b'\n' | b'\r')) || *b == 0x7f || *b == 0xc2;
+    let mut from = 0;
+    while let Some(found) = bytes[from..].iter().position(candidate) {
+        let at = from + found;
+        if bytes[at] != 0xc2 || bytes.get(at + 1).is_some_and(|b| (0x80..=0x9f).contains(b)) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// Splits and parses one file's text; public for tests.
 pub fn parse_file<T: DeserializeOwned>(path: PathBuf, mut text: String) -> Result<Loaded<T>, Diagnostic> {
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
-    if let Some(at) = text.find(|c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+    if let Some(at) = find_control(&text) {
         let position = Position::of_offset(&text, at, 1);
         return Err(Diagnostic::error(
             &path,
@@ -523,6 +543,24 @@ mod tests {
         assert_eq!(d.snippet.as_ref().map(|s| s.line.as_str()), Some("b: c"), "{d}");
         let l = parse("---\rtitle: x\rdate: 2020-01-01\r---\rHello").unwrap();
         assert_eq!((l.file.body(), l.file.body_line()), ("Hello", 5));
+    }
+
+    #[test]
+    fn control_characters_are_found_by_their_bytes() {
+        for text in ["plain", "tab\tand\r\nlines", "é © — ÿ \u{a0}", "\u{c2}\u{a9}"] {
+            assert_eq!(find_control(text), None, "{text:?}");
+        }
+        for (text, at) in [
+            ("a\0b", 1),
+            ("é\u{1b}", 2),
+            ("x\u{7f}", 1),
+            ("©\u{85}", 2),
+            ("\u{9f}", 0),
+        ] {
+            assert_eq!(find_control(text), Some(at), "{text:?}");
+            let by_char = text.find(|c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+            assert_eq!(by_char, Some(at), "{text:?}");
+        }
     }
 
     #[test]

@@ -1213,13 +1213,7 @@ fn page_window(current: usize, total: usize) -> impl Iterator<Item = (usize, boo
 /// escape in YAML must reach neither a page nor a feed (no XML 1.0 document
 /// can hold them). Tabs and line breaks stay.
 fn escape_text(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    // Control characters are C0 (bytes below 0x20), DEL (0x7f) and C1
-    // (U+0080–U+009F, encoded as 0xC2 0x80–0x9F): a byte scan finds the
-    // candidates without decoding, and almost every value has none.
-    let candidate = |b: &u8| (*b < 0x20 && !matches!(*b, b'\t' | b'\n' | b'\r')) || *b == 0x7f || *b == 0xc2;
-    if !input.as_bytes().iter().any(candidate)
-        || !input.contains(|c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-    {
+    if crate::content::find_control(input).is_none() {
         return tera::escape_html(input, out);
     }
     let cleaned: String = input
