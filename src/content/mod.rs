@@ -140,6 +140,18 @@ pub struct Content {
     pub pages: Vec<Loaded<RawPage>>,
 }
 
+impl Content {
+    /// Every file's text, shared (for work that can run beside the stages
+    /// that consume the content).
+    pub fn texts(&self) -> Vec<Arc<str>> {
+        let files = (self.briefs.iter().map(|l| &l.file))
+            .chain(self.companies.iter().map(|l| &l.file))
+            .chain(self.contracts.iter().map(|l| &l.file))
+            .chain(self.pages.iter().map(|l| &l.file));
+        files.map(|f| Arc::clone(&f.text)).collect()
+    }
+}
+
 /// Reads and parses all content under `root`.
 ///
 /// Returns the content that parsed and a diagnostic for each file that did

@@ -223,7 +223,23 @@ fn run(
         drafts: options.drafts,
         unknown_references: config.unknown_references,
     };
-    let (catalog, pending, d) = catalog::build(content, catalog_options);
+    let fresh = Highlighter::default();
+    let highlighter = memory.as_ref().map_or(&fresh, |m| m.highlighter);
+    // Resolving runs on one core: syntect's syntaxes (if any body has a code
+    // fence) and the highlighting stylesheet load meanwhile on the other.
+    let texts = content.texts();
+    let ((catalog, pending, d), syntax_css) = std::thread::scope(|scope| {
+        let highlighting = scope.spawn(|| {
+            if texts.iter().any(|t| highlight::has_code_fence(t)) {
+                highlighter.preload();
+            }
+            highlight::stylesheet(&config.highlight_theme)
+        });
+        let resolved = catalog::build(content, catalog_options);
+        let syntax_css = highlighting.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (resolved, syntax_css)
+    });
+    drop(texts);
     clock.lap("resolve", catalog.briefs.len());
     stage(&mut all, d)?;
     let sources: HashMap<PathBuf, Source> = pending
@@ -234,8 +250,6 @@ fn run(
         })
         .collect();
 
-    let fresh = Highlighter::default();
-    let highlighter = memory.as_ref().map_or(&fresh, |m| m.highlighter);
     let markdown_options = markdown_options(&config);
     let resolver = WikiResolver {
         catalog: &catalog,
@@ -282,7 +296,7 @@ fn run(
         Ok(theme) => theme,
         Err(d) => return Err(BuildError::Site(merged(all, d))),
     };
-    let syntax_css = highlight::stylesheet(&site.config.highlight_theme).map_err(|names| {
+    let syntax_css = syntax_css.map_err(|names| {
         let d = Diagnostic::error(
             config::FILE_NAME,
             format!("unknown highlight_theme '{}'", site.config.highlight_theme),
