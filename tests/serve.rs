@@ -333,6 +333,18 @@ fn edits_reload_and_errors_show_over_the_last_good_site() {
     );
     wait_for_line(&mut events, "event: reload");
     server.wait_for(page, "the edited text", |r| r.body.contains("Edited text"));
+    // A new first paragraph is the brief's stand-in summary, shown in every
+    // listing: a full rebuild. A paragraph after it changes only the body,
+    // and the watcher named the file: a quick rebuild.
+    site.save_atomically(
+        "content/briefs/2020-01-01-first.md",
+        &BRIEF
+            .replace("Original text", "Edited text")
+            .replace("first brief.\n", "first brief.\n\nA second paragraph.\n"),
+    );
+    wait_for_line(&mut events, "event: reload");
+    server.wait_for(page, "the second paragraph", |r| r.body.contains("A second paragraph"));
+    assert!(server.log().contains("; bodies only)"), "{}", server.log());
 
     // A typo in a company name: the old page stays, with the overlay on it.
     site.save_atomically(
