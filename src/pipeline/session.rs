@@ -200,9 +200,9 @@ impl Session {
                 let current = overlay
                     .get(&source.owner)
                     .unwrap_or_else(|| site.bodies.get(source.owner));
-                let summary_shown = site.catalog.briefs[id.index()].summary.is_none()
+                let summary_changed = site.catalog.briefs[id.index()].summary.is_none()
                     && rendered.body.first_paragraph != current.first_paragraph;
-                if summary_shown || rendered.mentions != last.mentions[id.index()] {
+                if summary_changed || rendered.mentions != last.mentions[id.index()] {
                     return None;
                 }
             }
