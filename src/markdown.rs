@@ -71,7 +71,8 @@ pub fn render<R: LinkResolver>(
     let mut events: Vec<(Event<'_>, Range<usize>)> =
         Parser::new_ext(markdown, parser_options()).into_offset_iter().collect();
 
-    let mentions = pass.resolve_links(&mut events, resolver, options);
+    // The policy applies to the writer's HTML only: it runs before links are
+    // resolved, so the span marking an unresolved wikilink is never escaped.
     let mut has_raw_html = apply_raw_html_policy(&mut events, options.raw_html);
     if has_raw_html && let Some(range) = too_deep_to_sanitize(&events) {
         pass.error(
@@ -89,6 +90,7 @@ pub fn render<R: LinkResolver>(
         apply_raw_html_policy(&mut events, RawHtml::Escape);
         has_raw_html = false;
     }
+    let mentions = pass.resolve_links(&mut events, resolver, options);
     let mut events: Vec<Event<'_>> = events.into_iter().map(|(e, _)| e).collect();
     let first_paragraph = first_paragraph(&events);
     assign_heading_ids(&mut events);
@@ -653,6 +655,34 @@ mod tests {
         let d = &r.diagnostics[0];
         assert_eq!(d.position, Some(Position { line: 6, column: 5 }), "{d}");
         assert_eq!(d.help.as_deref(), Some("did you mean 'aws'?"));
+    }
+
+    #[test]
+    fn an_unresolved_wikilink_is_marked_under_every_raw_html_policy() {
+        for policy in [RawHtml::Escape, RawHtml::Sanitize, RawHtml::Allow] {
+            let options = MarkdownOptions {
+                raw_html: policy,
+                link_prefix: "/".to_owned(),
+                unknown_is_warning: true,
+            };
+            let r = render(
+                &body("See [[Nope]] <b>x</b>."),
+                &Fake,
+                &Highlighter::default(),
+                &options,
+            );
+            let html = &r.body.html;
+            assert!(
+                html.contains("<span class=\"unresolved\">Nope</span>"),
+                "{policy:?}: {html}"
+            );
+            if policy == RawHtml::Escape {
+                assert!(
+                    html.contains("&lt;b&gt;x&lt;/b&gt;"),
+                    "the writer's HTML is still escaped: {html}"
+                );
+            }
+        }
     }
 
     #[test]
