@@ -385,6 +385,13 @@ fn assign_heading_ids(events: &mut [Event<'_>]) {
             if id.as_ref().is_some_and(|i| !is_plain_name(i)) {
                 *id = None;
             }
+            // `{#fn-1}` would give two elements a note's id: the heading's
+            // id gets a prefix, like a generated one.
+            if let Some(explicit) = id.as_ref()
+                && NOTE_ID_PREFIXES.iter().any(|p| explicit.starts_with(p))
+            {
+                *id = Some(CowStr::from(format!("h-{explicit}")));
+            }
         }
     }
     let mut used: HashSet<String> = events
@@ -783,6 +790,23 @@ mod tests {
         for id in ["h-fn-notes", "h-fnref-1", "h-sn-2", "h-fn-notes-2"] {
             assert!(html.contains(&format!("id=\"{id}\"")), "{id}: {html}");
         }
+    }
+
+    #[test]
+    fn explicit_heading_ids_cannot_take_a_notes_id() {
+        let html = run(
+            "## Notes {#fn-1}
+
+Text.[^1]
+
+[^1]: The note.
+",
+            RawHtml::Escape,
+        )
+        .body
+        .html;
+        assert!(html.contains("id=\"h-fn-1\""), "{html}");
+        assert_eq!(html.matches("id=\"fn-1\"").count(), 1, "one element per id: {html}");
     }
 
     #[test]
