@@ -141,14 +141,18 @@ pub struct Content {
 }
 
 impl Content {
+    /// Every file: briefs, companies, contracts, then pages.
+    pub fn files(&self) -> impl Iterator<Item = &SourceFile> {
+        (self.briefs.iter().map(|l| &l.file))
+            .chain(self.companies.iter().map(|l| &l.file))
+            .chain(self.contracts.iter().map(|l| &l.file))
+            .chain(self.pages.iter().map(|l| &l.file))
+    }
+
     /// Every file's text, shared (for work that can run beside the stages
     /// that consume the content).
     pub fn texts(&self) -> Vec<Arc<str>> {
-        let files = (self.briefs.iter().map(|l| &l.file))
-            .chain(self.companies.iter().map(|l| &l.file))
-            .chain(self.contracts.iter().map(|l| &l.file))
-            .chain(self.pages.iter().map(|l| &l.file));
-        files.map(|f| Arc::clone(&f.text)).collect()
+        self.files().map(|f| Arc::clone(&f.text)).collect()
     }
 }
 

@@ -251,11 +251,10 @@ fn same_site(a: &BuildOptions, b: &BuildOptions) -> bool {
 /// The fingerprint of a file's front matter, by path: equal fingerprints
 /// mean an equal parse.
 pub(super) fn front_fingerprints(content: &Content) -> HashMap<PathBuf, Fingerprint> {
-    let files = (content.briefs.iter().map(|l| &l.file))
-        .chain(content.companies.iter().map(|l| &l.file))
-        .chain(content.contracts.iter().map(|l| &l.file))
-        .chain(content.pages.iter().map(|l| &l.file));
-    files.map(|f| (f.path.clone(), front_fingerprint(f))).collect()
+    content
+        .files()
+        .map(|f| (f.path.clone(), front_fingerprint(f)))
+        .collect()
 }
 
 fn front_fingerprint(file: &SourceFile) -> Fingerprint {
