@@ -113,11 +113,10 @@ impl Partials {
         let mut arguments: Vec<(&str, &Value)> = kwargs.iter().filter_map(|(k, v)| Some((k.as_str()?, v))).collect();
         arguments.sort_unstable_by_key(|(name, _)| *name);
         let mut key = Xxh3::new();
-        let mut held = Vec::new();
         for (name, value) in &arguments {
             key.update(name.as_bytes());
             key.update(&[0]);
-            identify(value, &mut key, &mut held);
+            identify(value, &mut key);
         }
         let key = key.digest128();
         if let Some(html) = self.store.read().unwrap_or_else(|e| e.into_inner()).get(key) {
@@ -126,12 +125,16 @@ impl Partials {
         let tera = (self.tera.get().and_then(Weak::upgrade))
             .ok_or_else(|| tera::Error::message("render_partial: called outside a build"))?;
         let mut context = Context::new();
-        for (name, value) in arguments {
+        for &(name, value) in &arguments {
             if name != "template" {
                 context.insert_value(name.to_owned(), value.clone());
             }
         }
         let html = tera.render(template, &context)?;
+        let held = (arguments.iter())
+            .filter(|(_, v)| v.as_map().is_some() || v.as_array().is_some())
+            .map(|(_, v)| (*v).clone())
+            .collect();
         let mut store = self.store.write().unwrap_or_else(|e| e.into_inner());
         store.insert(key, &html, held);
         Ok(Value::safe_string(&html))
@@ -139,17 +142,16 @@ impl Partials {
 }
 
 /// Feeds what identifies `value` to `key`: a map or list by its address
-/// (and keeps it in `held`), anything else by its kind and contents.
-fn identify(value: &Value, key: &mut Xxh3, held: &mut Vec<Value>) {
+/// (which the store keeps valid by holding the value), anything else by its
+/// kind and contents.
+fn identify(value: &Value, key: &mut Xxh3) {
     if let Some(map) = value.as_map() {
         key.update(b"m");
         key.update(&(std::ptr::from_ref(map) as usize).to_le_bytes());
-        held.push(value.clone());
     } else if let Some(list) = value.as_array() {
         key.update(b"a");
         key.update(&(list.as_ptr() as usize).to_le_bytes());
         key.update(&list.len().to_le_bytes());
-        held.push(value.clone());
     } else if let Some(text) = value.as_str() {
         key.update(if value.is_safe() { b"S" } else { b"s" });
         key.update(&text.len().to_le_bytes());
