@@ -414,9 +414,17 @@ fn load_file<T: DeserializeOwned>(root: &Path, path: &Path) -> Result<Result<Loa
 /// character is 0xC2 then 0x80–0x9F in UTF-8, so almost every text is
 /// cleared without decoding a character.
 pub fn find_control(text: &str) -> Option<usize> {
+    const CHUNK: usize = 32;
     let bytes = text.as_bytes();
     let candidate = |b: &u8| (*b < 0x20 && !matches!(*b, b'\t' | b'\n' | b'\r')) || *b == 0x7f || *b == 0xc2;
-    let mut from = 0;
+    // Whole chunks are tested without an early exit, which the compiler
+    // turns into vector instructions; only a chunk that may hold one is
+    // searched byte by byte. This runs on every file and every escaped value.
+    let clean = bytes
+        .chunks_exact(CHUNK)
+        .take_while(|chunk| !chunk.iter().fold(false, |any, b| any | candidate(b)))
+        .count();
+    let mut from = clean * CHUNK;
     while let Some(found) = bytes[from..].iter().position(candidate) {
         let at = from + found;
         if bytes[at] != 0xc2 || bytes.get(at + 1).is_some_and(|b| (0x80..=0x9f).contains(b)) {
@@ -576,6 +584,16 @@ mod tests {
             assert_eq!(find_control(text), Some(at), "{text:?}");
             let by_char = text.find(|c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
             assert_eq!(by_char, Some(at), "{text:?}");
+        }
+        // Long texts are scanned in chunks: a control character must be
+        // found wherever it falls, and a C1 lead byte at a chunk's end too.
+        for len in 0..100 {
+            let pad = "é".repeat(len / 2) + &"a".repeat(len % 2);
+            assert_eq!(find_control(&format!("{pad}{}", "z".repeat(70))), None);
+            for control in ["\0", "\u{7f}", "\u{85}"] {
+                let text = format!("{pad}{control}{}", "z".repeat(70));
+                assert_eq!(find_control(&text), Some(pad.len()), "{text:?}");
+            }
         }
     }
 
