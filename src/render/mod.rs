@@ -493,6 +493,10 @@ impl<'a> Cards<'a> {
     fn contract(&self, id: ContractId) -> Shared<'_, ContractCard<'a>> {
         Shared::new(&self.contract_values[id.index()])
     }
+
+    fn company(&self, id: CompanyId) -> Shared<'_, CompanyCard<'a>> {
+        Shared::new(&self.company_values[id.index()])
+    }
 }
 
 /// One unit of rendering work.
@@ -666,7 +670,7 @@ impl<'a> Renderer<'a> {
                 let card = &cards.briefs[id.index()];
                 let path = UrlPath::brief(&b.slug);
                 let view = BriefView {
-                    card,
+                    card: Fields(cards.brief(id)),
                     content: &self.body(Owner::Brief(id)).html,
                     contract_facts: b.contracts.iter().map(|k| cards.contract(*k)).collect(),
                     sources: b
@@ -712,7 +716,7 @@ impl<'a> Renderer<'a> {
                 let co = &c.companies[id.index()];
                 let path = UrlPath::company(&co.slug);
                 let view = CompanyView {
-                    card: &cards.companies[id.index()],
+                    card: Fields(cards.company(id)),
                     aliases: &co.aliases,
                     website: co.website.as_deref(),
                     content: &self.body(Owner::Company(id)).html,
@@ -769,7 +773,7 @@ impl<'a> Renderer<'a> {
                     })
                     .collect();
                 let view = ContractView {
-                    card: &cards.contracts[id.index()],
+                    card: Fields(cards.contract(id)),
                     content: &self.body(Owner::Contract(id)).html,
                     timeline,
                     briefs: cards.briefs(&l.contract_briefs[id.index()]),

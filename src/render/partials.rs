@@ -156,6 +156,12 @@ fn identify(value: &Value, key: &mut Xxh3) {
         key.update(if value.is_safe() { b"S" } else { b"s" });
         key.update(&text.len().to_le_bytes());
         key.update(text.as_bytes());
+    } else if let Some(flag) = value.as_bool() {
+        key.update(if flag { b"t" } else { b"f" });
+    } else if let Some(tera::Number::Integer(int)) = value.as_number() {
+        // The common `level=3`: no formatting on every call.
+        key.update(b"i");
+        key.update(&int.to_le_bytes());
     } else {
         let shown = format!("{}:{value}", value.name());
         key.update(b"o");
@@ -208,7 +214,7 @@ mod tests {
             ("p.html", "{{ x }}|{{ card.name }}"),
             (
                 "page.html",
-                "{{ render_partial(template=\"p.html\", x=1, card=a) }} {{ render_partial(template=\"p.html\", x=\"1\", card=a) }} {{ render_partial(template=\"p.html\", x=1, card=b) }}",
+                "{{ render_partial(template=\"p.html\", x=1, card=a) }} {{ render_partial(template=\"p.html\", x=\"1\", card=a) }} {{ render_partial(template=\"p.html\", x=1, card=b) }} {{ render_partial(template=\"p.html\", x=true, card=a) }} {{ render_partial(template=\"p.html\", x=1.5, card=a) }} {{ render_partial(template=\"p.html\", x=2, card=a) }}",
             ),
         ]);
         let mut context = Context::new();
@@ -216,8 +222,8 @@ mod tests {
         context.insert_value("a", Value::from_serializable(&serde_json::json!({ "name": "n" })));
         context.insert_value("b", Value::from_serializable(&serde_json::json!({ "name": "n" })));
         let html = tera.render("page.html", &context).unwrap();
-        assert_eq!(html, "1|n 1|n 1|n");
-        assert_eq!(stored(&partials), 3);
+        assert_eq!(html, "1|n 1|n 1|n true|n 1.5|n 2|n");
+        assert_eq!(stored(&partials), 6);
     }
 
     #[test]

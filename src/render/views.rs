@@ -7,6 +7,7 @@
 
 use std::marker::PhantomData;
 
+use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use crate::content::raw::{ContractStatus, Extra};
@@ -86,6 +87,34 @@ impl<T> Serialize for Shared<'_, T> {
         match self.card.fingerprint {
             Some(fingerprint) if fingerprint::hashing() => fingerprint.serialize(serializer),
             _ => self.card.value.serialize(serializer),
+        }
+    }
+}
+
+/// A shared card whose fields are spliced into the view that holds it
+/// (`#[serde(flatten)]`): a brief's page is its card plus the body and the
+/// rest. The cached value's fields are copied by reference count instead
+/// of serializing the card again for its page.
+#[derive(Debug)]
+pub struct Fields<'a, T>(pub Shared<'a, T>);
+
+impl<T> Serialize for Fields<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let card = self.0.card;
+        match (card.fingerprint, card.value.as_map()) {
+            (Some(fingerprint), _) if fingerprint::hashing() => {
+                let mut fields = serializer.serialize_map(Some(1))?;
+                fields.serialize_entry("card", &fingerprint)?;
+                fields.end()
+            }
+            (_, Some(map)) => {
+                let mut fields = serializer.serialize_map(Some(map.len()))?;
+                for (name, value) in map {
+                    fields.serialize_entry(name, value)?;
+                }
+                fields.end()
+            }
+            (_, None) => Err(serde::ser::Error::custom("a card is not a mapping")),
         }
     }
 }
@@ -338,7 +367,7 @@ pub struct CorrectionView<'a> {
 pub struct BriefView<'a> {
     /// The card fields (title, url, date, summary, chips…).
     #[serde(flatten)]
-    pub card: &'a BriefCard<'a>,
+    pub card: Fields<'a, BriefCard<'a>>,
     /// The body HTML; mark it `| safe` in templates (it is sanitized per `raw_html`).
     pub content: &'a str,
     /// Contracts with their key facts.
@@ -362,7 +391,7 @@ pub struct BriefView<'a> {
 pub struct CompanyView<'a> {
     /// Card fields.
     #[serde(flatten)]
-    pub card: &'a CompanyCard<'a>,
+    pub card: Fields<'a, CompanyCard<'a>>,
     /// Other names.
     pub aliases: &'a [String],
     /// Website.
@@ -395,7 +424,7 @@ pub struct TimelineItem<'a> {
 pub struct ContractView<'a> {
     /// Card fields.
     #[serde(flatten)]
-    pub card: &'a ContractCard<'a>,
+    pub card: Fields<'a, ContractCard<'a>>,
     /// Background HTML (`| safe`).
     pub content: &'a str,
     /// Own events and briefs, oldest first.
@@ -479,4 +508,60 @@ pub struct SitemapEntry {
     pub loc: String,
     /// Last modification, `YYYY-MM-DD`.
     pub lastmod: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Card {
+        title: &'static str,
+        tags: Vec<&'static str>,
+    }
+
+    #[derive(Serialize)]
+    struct Page<'a, C: Serialize> {
+        #[serde(flatten)]
+        card: C,
+        content: &'a str,
+    }
+
+    #[test]
+    fn a_shared_card_flattens_like_the_card_itself() {
+        let card = Card {
+            title: "T & U",
+            tags: vec!["a", "b"],
+        };
+        let cached = Cached::new(&card, true);
+        let shared = Page {
+            card: Fields(Shared::<Card>::new(&cached)),
+            content: "<p>x</p>",
+        };
+        let direct = Page {
+            card: &card,
+            content: "<p>x</p>",
+        };
+        let (shared_value, direct_value) = (
+            tera::Value::from_serializable(&shared),
+            tera::Value::from_serializable(&direct),
+        );
+        assert_eq!(format!("{shared_value:?}"), format!("{direct_value:?}"));
+        // Fingerprinted, the page changes exactly when the card does.
+        let other = Cached::new(
+            &Card {
+                title: "T",
+                tags: vec!["a", "b"],
+            },
+            true,
+        );
+        let print = |c: &Cached| {
+            Fingerprint::of(&Page {
+                card: Fields(Shared::<Card>::new(c)),
+                content: "",
+            })
+        };
+        assert_eq!(print(&cached), print(&Cached::new(&card, true)));
+        assert_ne!(print(&cached), print(&other));
+    }
 }
