@@ -116,7 +116,7 @@ pub fn output_dir(options: &BuildOptions) -> PathBuf {
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let out = output_dir(options);
     let mut staging = Staging::create(&options.root, &out, options.force)?;
-    let mut report = run(options, None, &mut |files| staging.write(&files))?.report;
+    let mut report = release(run(options, None, &mut |files| staging.write(&files))?);
     let started = Instant::now();
     report.written = Some(staging.finish(&options.root, options.force)?);
     report.timings.push(Timing {
@@ -129,7 +129,23 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 
 /// Checks the site: every stage of a build but the write.
 pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildError> {
-    Ok(run(options, None, &mut |_| Ok(()))?.report)
+    Ok(release(run(options, None, &mut |_| Ok(()))?))
+}
+
+/// The report of a one-off build, whose model is freed on another thread:
+/// freeing a large site's model takes tens of milliseconds on one core,
+/// and the command exits without waiting for it (the OS takes the memory
+/// back at once).
+fn release(built: Built) -> BuildReport {
+    let Built {
+        report,
+        rendered,
+        prepared,
+        sources,
+        mentions,
+    } = built;
+    std::thread::spawn(move || drop((rendered, prepared, sources, mentions)));
+    report
 }
 
 /// Runs every stage up to the write and returns the output files in memory
