@@ -7,7 +7,7 @@
 //! `--force`, in which case the old folder is kept as a backup, never
 //! deleted. The site root and its ancestors are always refused.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -203,7 +203,8 @@ pub struct Staging {
     dir: tempfile::TempDir,
     output: PathBuf,
     parent: PathBuf,
-    folders: BTreeSet<PathBuf>,
+    /// The folders created so far, as output paths (`briefs/x`).
+    folders: HashSet<String>,
     paths: Vec<String>,
     bytes: u64,
 }
@@ -227,7 +228,7 @@ impl Staging {
             dir,
             output: output.to_owned(),
             parent,
-            folders: BTreeSet::new(),
+            folders: HashSet::new(),
             paths: Vec::new(),
             bytes: 0,
         })
@@ -238,8 +239,11 @@ impl Staging {
         let root = self.dir.path();
         let mut new_folders = Vec::new();
         for file in files {
-            let folder = Path::new(file.path.as_str()).parent().unwrap_or(Path::new(""));
-            if !folder.as_os_str().is_empty() && self.folders.insert(folder.to_owned()) {
+            let Some((folder, _)) = file.path.as_str().rsplit_once('/') else {
+                continue;
+            };
+            if !self.folders.contains(folder) {
+                self.folders.insert(folder.to_owned());
                 new_folders.push(root.join(folder));
             }
         }

@@ -499,8 +499,9 @@ impl<'a> Cards<'a> {
     }
 }
 
-/// The room a page's HTML starts with.
-const PAGE_CAPACITY: usize = 32 << 10;
+/// The room a page's HTML starts with: a brief page is 10–16 KiB. More
+/// would hold memory idle while a batch waits to be written.
+const PAGE_CAPACITY: usize = 16 << 10;
 
 /// One unit of rendering work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -1088,8 +1089,8 @@ impl<'a> Renderer<'a> {
         let failed = |e: tera::Error| template_error(&e, self.templates, Some((template, path)));
         let context = Context::from_serialize(view).map_err(failed)?;
         functions::reset_range_budget();
-        // Most pages are 10–40 KiB: one allocation instead of a doubling
-        // series, and no UTF-8 check of what Tera wrote (only bytes are kept).
+        // Brief pages, most of a site, fit: one allocation instead of a
+        // doubling series, and no UTF-8 check of what Tera wrote.
         let mut html = Vec::with_capacity(PAGE_CAPACITY);
         self.tera.render_to(template, &context, &mut html).map_err(failed)?;
         Ok(PageOutput::Rendered {
