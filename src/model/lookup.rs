@@ -77,6 +77,19 @@ pub fn normalize(name: &str) -> String {
     out
 }
 
+/// Whether `name` is its own normal form, judged on ASCII names only
+/// (others are normalized, to be sure).
+fn is_normal(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes
+            .iter()
+            .all(|b| (b.is_ascii_graphic() && !b.is_ascii_uppercase()) || *b == b' ')
+        && !name.starts_with(' ')
+        && !name.ends_with(' ')
+        && !name.contains("  ")
+}
+
 impl Lookup {
     /// Registers `name` for `key`; returns the entity of the same kind that
     /// already holds the name, if another one does.
@@ -90,9 +103,14 @@ impl Lookup {
     }
 
     fn get(&self, name: &str) -> Option<&Vec<EntityKey>> {
-        self.names
-            .get(&normalize(name))
-            .or_else(|| self.names.get(&slug::slugify(name)))
+        // Most references are written in normal form already (slugs, lower
+        // case): no copy is made for those.
+        let found = if is_normal(name) {
+            self.names.get(name)
+        } else {
+            self.names.get(&normalize(name))
+        };
+        found.or_else(|| self.names.get(&slug::slugify(name)))
     }
 
     /// Finds an entity of `kind` by name, alias or slug (or a name's slug form).
@@ -161,6 +179,17 @@ mod tests {
             l.find("  amazon   web services", Kind::Company),
             Ok(EntityKey::Company(CompanyId::new(0)))
         );
+    }
+
+    #[test]
+    fn names_in_normal_form_are_recognised() {
+        for name in ["aws", "amazon web services", "c3.ai", "x-1"] {
+            assert!(is_normal(name), "{name}");
+            assert_eq!(normalize(name), name);
+        }
+        for name in ["AWS", " aws", "aws ", "a  b", "a\tb", "é", ""] {
+            assert!(!is_normal(name), "{name:?}");
+        }
     }
 
     #[test]
