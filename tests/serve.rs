@@ -114,6 +114,20 @@ impl Server {
         self.log.lock().unwrap().clone()
     }
 
+    /// Waits until the terminal output holds `text`: the line about a
+    /// rebuild is printed as its pages are swapped in, not before.
+    fn wait_for_log(&self, text: &str) {
+        let start = Instant::now();
+        while !self.log().contains(text) {
+            assert!(
+                start.elapsed() < WAIT,
+                "'{text}' not printed within {WAIT:?}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
     fn get(&self, path: &str) -> Response {
         self.request("GET", path)
     }
@@ -344,7 +358,7 @@ fn edits_reload_and_errors_show_over_the_last_good_site() {
     );
     wait_for_line(&mut events, "event: reload");
     server.wait_for(page, "the second paragraph", |r| r.body.contains("A second paragraph"));
-    assert!(server.log().contains("; bodies only)"), "{}", server.log());
+    server.wait_for_log("; bodies only)");
 
     // A typo in a company name: the old page stays, with the overlay on it.
     site.save_atomically(
