@@ -425,6 +425,11 @@ pub fn find_control(text: &str) -> Option<usize> {
         .take_while(|chunk| !chunk.iter().fold(false, |any, b| any | candidate(b)))
         .count();
     let mut from = clean * CHUNK;
+    // The rest (all of most escaped values, which are short) is tested the
+    // same way first: nearly always it holds none.
+    if !bytes[from..].iter().fold(false, |any, b| any | candidate(b)) {
+        return None;
+    }
     while let Some(found) = bytes[from..].iter().position(candidate) {
         let at = from + found;
         if bytes[at] != 0xc2 || bytes.get(at + 1).is_some_and(|b| (0x80..=0x9f).contains(b)) {
