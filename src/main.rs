@@ -510,9 +510,9 @@ mod tests {
 
     #[test]
     fn the_purge_delay_index_names_that_option() {
-        // 1000 ms is mimalloc v3's default purge delay, and no option near
-        // it in the enum defaults to that value.
+        // 10 ms is mimalloc v2's default purge delay, and no option near it
+        // in the enum defaults to that value.
         // SAFETY: reading an option has no preconditions.
-        assert_eq!(unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }, 1000);
+        assert_eq!(unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }, 10);
     }
 }
