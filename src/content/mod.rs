@@ -415,21 +415,30 @@ fn load_file<T: DeserializeOwned>(root: &Path, path: &Path) -> Result<Result<Loa
 /// cleared without decoding a character.
 pub fn find_control(text: &str) -> Option<usize> {
     const CHUNK: usize = 32;
-    let bytes = text.as_bytes();
     let candidate = |b: &u8| (*b < 0x20 && !matches!(*b, b'\t' | b'\n' | b'\r')) || *b == 0x7f || *b == 0xc2;
-    // Whole chunks are tested without an early exit, which the compiler
-    // turns into vector instructions; only a chunk that may hold one is
-    // searched byte by byte. This runs on every file and every escaped value.
-    let clean = bytes
-        .chunks_exact(CHUNK)
-        .take_while(|chunk| !chunk.iter().fold(false, |any, b| any | candidate(b)))
-        .count();
-    let mut from = clean * CHUNK;
-    // The rest (all of most escaped values, which are short) is tested the
-    // same way first: nearly always it holds none.
-    if !bytes[from..].iter().fold(false, |any, b| any | candidate(b)) {
-        return None;
-    }
+    // A whole chunk is tested without an early exit, which the compiler turns
+    // into vector instructions; only a chunk that may hold one is searched
+    // byte by byte. This runs on every file and every escaped value.
+    let any = |chunk: &[u8; CHUNK]| chunk.iter().fold(false, |any, b| any | candidate(b));
+    let bytes = text.as_bytes();
+    let chunks = bytes.chunks_exact(CHUNK);
+    let tail = chunks.remainder();
+    let mut from = match chunks
+        .map(|c| <&[u8; CHUNK]>::try_from(c).is_ok_and(any))
+        .position(|dirty| dirty)
+    {
+        Some(chunk) => chunk * CHUNK,
+        None => {
+            // The rest (all of most escaped values, which are short) is
+            // tested as a chunk too, padded with spaces.
+            let mut padded = [b' '; CHUNK];
+            padded[..tail.len()].copy_from_slice(tail);
+            if !any(&padded) {
+                return None;
+            }
+            bytes.len() - tail.len()
+        }
+    };
     while let Some(found) = bytes[from..].iter().position(candidate) {
         let at = from + found;
         if bytes[at] != 0xc2 || bytes.get(at + 1).is_some_and(|b| (0x80..=0x9f).contains(b)) {
@@ -598,7 +607,11 @@ mod tests {
             for control in ["\0", "\u{7f}", "\u{85}"] {
                 let text = format!("{pad}{control}{}", "z".repeat(70));
                 assert_eq!(find_control(&text), Some(pad.len()), "{text:?}");
+                // Short texts and the tail after the last whole chunk.
+                let text = format!("{pad}{control}");
+                assert_eq!(find_control(&text), Some(pad.len()), "{text:?}");
             }
+            assert_eq!(find_control(&format!("{pad}©")), None);
         }
     }
 

@@ -173,11 +173,19 @@ fn organization(name: &str, url: String) -> Organization<'_> {
 /// so the text can sit inside `<script>` without ending it.
 pub fn escape(value: &impl Serialize) -> String {
     let json = serde_json::to_string(value).expect("JSON-LD views always serialize");
-    if !json.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+    // Bytes, not characters: a scan of bytes is vectorized, one of
+    // characters cost as much as the serializing. The three are ASCII;
+    // U+2028 and U+2029 start with 0xE2, as does every character from U+2000
+    // to U+2FFF (dashes, curly quotes), which are decoded and kept.
+    let special = |b: &u8| matches!(b, b'<' | b'>' | b'&' | 0xE2);
+    if !json.as_bytes().iter().fold(false, |any, b| any | special(b)) {
         return json;
     }
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
+    let mut out = String::with_capacity(json.len() + 16);
+    let mut rest = json.as_str();
+    while let Some(at) = rest.bytes().position(|b| special(&b)) {
+        out.push_str(&rest[..at]);
+        let c = rest[at..].chars().next().unwrap_or_default();
         match c {
             '<' => out.push_str("\\u003c"),
             '>' => out.push_str("\\u003e"),
@@ -186,7 +194,9 @@ pub fn escape(value: &impl Serialize) -> String {
             '\u{2029}' => out.push_str("\\u2029"),
             c => out.push(c),
         }
+        rest = &rest[at + c.len_utf8()..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -203,5 +213,17 @@ mod tests {
         assert!(!out.contains('<') && !out.contains('>') && !out.contains('&'), "{out}");
         let back: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(back["name"], "</script><script>alert(1)</script> & \u{2028}");
+    }
+
+    #[test]
+    fn other_characters_are_kept_as_they_are() {
+        let name = "“Quoted” — €5 <b> ✓ \u{2029}end";
+        let out = escape(&Person { kind: "Person", name });
+        assert_eq!(
+            out,
+            r#"{"@type":"Person","name":"“Quoted” — €5 \u003cb\u003e ✓ \u2029end"}"#
+        );
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back["name"], name);
     }
 }
