@@ -15,7 +15,6 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
-use walkdir::WalkDir;
 
 use crate::diag::{Diagnostic, Diagnostics, EnvError, Position};
 use crate::yaml;
@@ -290,47 +289,70 @@ fn load_kind<T: DeserializeOwned + Clone + Send + Sync>(
 /// The `.md` files under `dir`, sorted, skipping hidden files and folders.
 /// A symlinked file is read only if it points inside the site; one pointing
 /// outside (or nowhere) is an error, so a link to a secret is never published.
+///
+/// Depth first, each folder's entries sorted by name: the order of
+/// `walkdir`'s `sort_by_file_name`. By hand, because this runs before the
+/// load can start on the other core, and `walkdir` took 30–70 ms of it for
+/// 10,000 briefs against about 10 ms here.
 fn markdown_files(
     root: &Path,
     dir: &Path,
     max_depth: Option<usize>,
     diagnostics: &mut Diagnostics,
 ) -> Result<Vec<PathBuf>, EnvError> {
-    if !dir.exists() {
-        return Ok(Vec::new());
-    }
-    let mut walk = WalkDir::new(dir).sort_by_file_name();
-    if let Some(depth) = max_depth {
-        walk = walk.max_depth(depth);
-    }
     let mut files = Vec::new();
-    for entry in walk
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()))
-    {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(dir).to_owned();
-            EnvError::io("cannot read", &path, e.into())
-        })?;
-        if entry.path().extension().is_none_or(|x| x != "md") {
-            continue;
-        }
-        if entry.path_is_symlink() {
-            match check_symlink(root, entry.path()) {
-                LinkTarget::InsideFile => files.push(entry.into_path()),
-                LinkTarget::NotAFile => {}
-                problem => {
-                    let shown = entry.path().strip_prefix(root).unwrap_or(entry.path());
-                    diagnostics.push(
-                        Diagnostic::error(shown, problem.describe()).with_help("replace the link with the file itself"),
-                    );
-                }
-            }
-        } else if entry.file_type().is_file() {
-            files.push(entry.into_path());
-        }
+    if dir.exists() {
+        walk(root, dir, max_depth, &mut files, diagnostics)?;
     }
     Ok(files)
+}
+
+/// Adds the `.md` files under `dir` to `files`; descends `depth_left`
+/// more levels (`None`: all of them).
+fn walk(
+    root: &Path,
+    dir: &Path,
+    depth_left: Option<usize>,
+    files: &mut Vec<PathBuf>,
+    diagnostics: &mut Diagnostics,
+) -> Result<(), EnvError> {
+    let cannot_read = |e| EnvError::io("cannot read", dir, e);
+    let mut entries = std::fs::read_dir(dir)
+        .and_then(|list| {
+            list.map(|entry| entry.and_then(|e| Ok((e.file_name(), e.file_type()?))))
+                .collect::<std::io::Result<Vec<_>>>()
+        })
+        .map_err(cannot_read)?;
+    entries.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+    let below = depth_left.map(|d| d.saturating_sub(1));
+    for (name, kind) in entries {
+        if is_hidden(&name) {
+            continue;
+        }
+        let path = dir.join(&name);
+        if kind.is_dir() {
+            if below != Some(0) {
+                walk(root, &path, below, files, diagnostics)?;
+            }
+        } else if Path::new(&name).extension().is_some_and(|x| x == "md") {
+            if kind.is_symlink() {
+                match check_symlink(root, &path) {
+                    LinkTarget::InsideFile => files.push(path),
+                    LinkTarget::NotAFile => {}
+                    problem => {
+                        let shown = path.strip_prefix(root).unwrap_or(&path);
+                        diagnostics.push(
+                            Diagnostic::error(shown, problem.describe())
+                                .with_help("replace the link with the file itself"),
+                        );
+                    }
+                }
+            } else if kind.is_file() {
+                files.push(path);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Where a symbolic link in the site leads.
@@ -534,6 +556,58 @@ fn quoted_value_position(yaml: &str, message: &str) -> Option<Position> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_files_are_listed_depth_first_in_name_order() {
+        let site = tempfile::tempdir().unwrap();
+        let root = site.path();
+        let briefs = root.join("content/briefs");
+        for file in [
+            "b.md",
+            "a.md",
+            "a-b.md",
+            "a/d.md",
+            "2020/c.md",
+            ".hidden.md",
+            ".git/x.md",
+            "notes.txt",
+            "z.md/y.md",
+            "companies/x.md",
+            "companies/sub/y.md",
+        ] {
+            let path = briefs.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "---\n").unwrap();
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(briefs.join("a.md"), briefs.join("l.md")).unwrap();
+        let listed = |dir: &Path, depth| {
+            let mut d = Diagnostics::default();
+            let files = markdown_files(root, dir, depth, &mut d).unwrap();
+            assert!(d.is_empty(), "{d:?}");
+            files
+                .iter()
+                .map(|f| f.strip_prefix(dir).unwrap().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+        };
+        let mut expected = vec![
+            "2020/c.md",
+            "a/d.md",
+            "a-b.md",
+            "a.md",
+            "b.md",
+            "companies/sub/y.md",
+            "companies/x.md",
+            "l.md",
+            "z.md/y.md",
+        ];
+        if cfg!(not(unix)) {
+            expected.retain(|f| *f != "l.md");
+        }
+        assert_eq!(listed(&briefs, None), expected);
+        assert_eq!(listed(&briefs.join("companies"), Some(1)), ["x.md"]);
+        assert!(listed(&root.join("content/nothing"), None).is_empty());
+    }
 
     fn parse(text: &str) -> Result<Loaded<RawBrief>, Diagnostic> {
         parse_file(PathBuf::from("content/briefs/a.md"), text.to_owned())
