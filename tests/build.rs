@@ -531,3 +531,49 @@ fn unknown_references_can_be_warnings_with_stub_pages() {
     );
     assert_links_resolve(&out.output, SUB_PATH_URL);
 }
+
+#[test]
+fn stubs_are_made_once_per_name_in_brief_order() {
+    // One stub per unknown name, made in brief order (newest first), so
+    // their ids, and the order of everything listed by id, do not depend on
+    // file names or on how the work was split.
+    let site = Site::fixture("site");
+    site.edit(
+        "dossier.yaml",
+        "theme: default\n",
+        "theme: default\nunknown_references: warn\n",
+    );
+    for (day, companies) in [
+        (1, "[Alpha Inc]"),
+        (2, "[Amazon Web Services]"),
+        (3, "[Alpha Inc, Zeta Corp]"),
+        (4, "[Microsoft]"),
+        (5, "[Zeta Corp]"),
+    ] {
+        site.write(
+            &format!("content/briefs/2019-01-0{day}-stub-{day}.md"),
+            &format!("---\ntitle: Stub {day}\ndate: 2019-01-0{day}\ncompanies: {companies}\n---\nBody.\n"),
+        );
+    }
+    let out = site.build(&[]);
+    out.assert_success();
+    let warnings = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: content/briefs/2019-"))
+        .count();
+    assert_eq!(warnings, 4, "{}", out.stderr);
+    assert_eq!(
+        out.page("companies/alpha-inc/").hrefs(".card-title a"),
+        ["/briefs/stub-3/", "/briefs/stub-1/"]
+    );
+    assert_eq!(
+        out.page("companies/zeta-corp/").hrefs(".card-title a"),
+        ["/briefs/stub-5/", "/briefs/stub-3/"]
+    );
+    // Companies are listed in the sitemap in id order: Zeta Corp's stub was
+    // made first, by the newest brief.
+    let sitemap = std::fs::read_to_string(out.output.join("sitemap.xml")).unwrap();
+    let at = |slug: &str| sitemap.find(&format!("/companies/{slug}/")).unwrap();
+    assert!(at("zeta-corp") < at("alpha-inc"), "{sitemap}");
+}
