@@ -296,3 +296,25 @@ fn environment_errors_print_their_cause_once() {
         out.stderr
     );
 }
+
+#[test]
+fn an_unknown_highlight_theme_names_the_known_ones_and_keeps_the_output() {
+    let (_, out) = build_broken(|site| {
+        site.edit(
+            "dossier.yaml",
+            "theme: default\n",
+            "theme: default\nhighlight_theme: nope\n",
+        );
+    });
+    assert!(
+        out.stderr
+            .contains("error: dossier.yaml: unknown highlight_theme 'nope'"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("help: use one of: InspiredGitHub,"),
+        "{}",
+        out.stderr
+    );
+}

@@ -242,18 +242,19 @@ fn run(
     let fresh = Highlighter::default();
     let highlighter = memory.as_ref().map_or(&fresh, |m| m.highlighter);
     // Resolving runs on one core: syntect's syntaxes (if any body has a code
-    // fence) and the highlighting stylesheet load meanwhile on the other.
+    // fence) load meanwhile on the other. Only they: for a small site they
+    // take longer than resolving, and the stylesheet can wait for the
+    // Markdown stage, where it costs a share of both cores instead.
     let texts = content.texts();
-    let ((catalog, pending, d), syntax_css) = std::thread::scope(|scope| {
-        let highlighting = scope.spawn(|| {
+    let (catalog, pending, d) = std::thread::scope(|scope| {
+        let preloading = scope.spawn(|| {
             if texts.iter().any(|t| highlight::has_code_fence(t)) {
                 highlighter.preload();
             }
-            highlight::stylesheet(&config.highlight_theme)
         });
         let resolved = catalog::build(content, catalog_options);
-        let syntax_css = highlighting.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (resolved, syntax_css)
+        preloading.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        resolved
     });
     drop(texts);
     clock.lap("resolve", catalog.briefs.len());
@@ -271,30 +272,34 @@ fn run(
         catalog: &catalog,
         base: &config.base_url,
     };
-    let rendered: Vec<(Owner, markdown::Rendered<EntityKey>)> = match &mut memory {
-        Some(memory) => {
-            memory.bodies.prepare(&markdown_options);
-            let cache = &*memory.bodies;
-            let (rendered, entries): (Vec<_>, Vec<_>) = pending
+    let bodies_and_stylesheet = rayon::join(
+        || highlight::stylesheet(&config.highlight_theme),
+        || match &mut memory {
+            Some(memory) => {
+                memory.bodies.prepare(&markdown_options);
+                let cache = &*memory.bodies;
+                let (rendered, entries): (Vec<_>, Vec<_>) = pending
+                    .into_par_iter()
+                    .map(|(owner, body)| {
+                        let (rendered, entry) = cache.render(&body, &resolver, highlighter, &markdown_options);
+                        ((owner, rendered), (body.path, entry))
+                    })
+                    .unzip();
+                memory.bodies.replace(entries);
+                rendered
+            }
+            None => pending
                 .into_par_iter()
                 .map(|(owner, body)| {
-                    let (rendered, entry) = cache.render(&body, &resolver, highlighter, &markdown_options);
-                    ((owner, rendered), (body.path, entry))
+                    (
+                        owner,
+                        markdown::render(&body, &resolver, highlighter, &markdown_options),
+                    )
                 })
-                .unzip();
-            memory.bodies.replace(entries);
-            rendered
-        }
-        None => pending
-            .into_par_iter()
-            .map(|(owner, body)| {
-                (
-                    owner,
-                    markdown::render(&body, &resolver, highlighter, &markdown_options),
-                )
-            })
-            .collect(),
-    };
+                .collect(),
+        },
+    );
+    let (syntax_css, rendered): (_, Vec<(Owner, markdown::Rendered<EntityKey>)>) = bodies_and_stylesheet;
     clock.lap("markdown", rendered.len());
     let (bodies, mentions, d) = collect_bodies(rendered, &catalog);
     stage(&mut all, d)?;
