@@ -272,34 +272,18 @@ fn run(
         catalog: &catalog,
         base: &config.base_url,
     };
-    let bodies_and_stylesheet = rayon::join(
+    let (syntax_css, rendered) = rayon::join(
         || highlight::stylesheet(&config.highlight_theme),
-        || match &mut memory {
-            Some(memory) => {
-                memory.bodies.prepare(&markdown_options);
-                let cache = &*memory.bodies;
-                let (rendered, entries): (Vec<_>, Vec<_>) = pending
-                    .into_par_iter()
-                    .map(|(owner, body)| {
-                        let (rendered, entry) = cache.render(&body, &resolver, highlighter, &markdown_options);
-                        ((owner, rendered), (body.path, entry))
-                    })
-                    .unzip();
-                memory.bodies.replace(entries);
-                rendered
-            }
-            None => pending
-                .into_par_iter()
-                .map(|(owner, body)| {
-                    (
-                        owner,
-                        markdown::render(&body, &resolver, highlighter, &markdown_options),
-                    )
-                })
-                .collect(),
+        || {
+            render_bodies(
+                pending,
+                memory.as_mut().map(|m| &mut *m.bodies),
+                &resolver,
+                highlighter,
+                &markdown_options,
+            )
         },
     );
-    let (syntax_css, rendered): (_, Vec<(Owner, markdown::Rendered<EntityKey>)>) = bodies_and_stylesheet;
     clock.lap("markdown", rendered.len());
     let (bodies, mentions, d) = collect_bodies(rendered, &catalog);
     stage(&mut all, d)?;
@@ -387,6 +371,34 @@ fn run(
         sources,
         mentions,
     })
+}
+
+/// The Markdown stage: every body, on all cores, through the session's
+/// cache of rendered bodies when there is one.
+fn render_bodies(
+    pending: Vec<catalog::PendingBody>,
+    cache: Option<&mut BodyCache>,
+    resolver: &WikiResolver<'_>,
+    highlighter: &Highlighter,
+    options: &MarkdownOptions,
+) -> Vec<(Owner, markdown::Rendered<EntityKey>)> {
+    let Some(cache) = cache else {
+        return pending
+            .into_par_iter()
+            .map(|(owner, body)| (owner, markdown::render(&body, resolver, highlighter, options)))
+            .collect();
+    };
+    cache.prepare(options);
+    let shared = &*cache;
+    let (rendered, entries): (Vec<_>, Vec<_>) = pending
+        .into_par_iter()
+        .map(|(owner, body)| {
+            let (rendered, entry) = shared.render(&body, resolver, highlighter, options);
+            ((owner, rendered), (body.path, entry))
+        })
+        .unzip();
+    cache.replace(entries);
+    rendered
 }
 
 /// How bodies are rendered under `config`.
