@@ -459,3 +459,66 @@ fn company_json_ld_is_an_organization(public: &Path) -> Vec<String> {
         Err(e) => vec![format!("companies/microsoft: {e}")],
     }
 }
+
+/// Every file under `root` ending in `suffix`, by relative path, with its text.
+fn files_ending(root: &Path, suffix: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.to_string_lossy().ends_with(suffix) {
+                let relative = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                found.push((relative, fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn feeds_and_sitemap_are_the_builtin_templates_output_and_a_site_can_override_them() {
+    let site = Site::fixture();
+    site.built();
+    let written = files_ending(&site.output(), ".xml");
+    assert!(written.iter().any(|(p, _)| p == "atom.xml"), "{written:?}");
+    assert!(
+        written
+            .iter()
+            .any(|(p, _)| p.starts_with("tags/") && p.ends_with("/atom.xml"))
+    );
+    assert!(written.iter().any(|(p, _)| p == "sitemap.xml"));
+
+    // The same templates as the site's own: rendered by Tera, not written
+    // by dossier's built-in writers, and byte for byte the same.
+    let builtin = concat!(env!("CARGO_MANIFEST_DIR"), "/src/render/builtin/");
+    site.write(
+        "templates/atom.xml",
+        &fs::read_to_string(format!("{builtin}atom.xml")).unwrap(),
+    )
+    .write(
+        "templates/sitemap.xml",
+        &fs::read_to_string(format!("{builtin}sitemap.xml")).unwrap(),
+    )
+    .built();
+    let rendered = files_ending(&site.output(), ".xml");
+    assert_eq!(rendered.len(), written.len());
+    for ((path, by_writer), (_, by_template)) in written.iter().zip(&rendered) {
+        assert_eq!(by_writer, by_template, "{path}");
+    }
+
+    site.write(
+        "templates/atom.xml",
+        "<feed>{{ feed.title }}: {{ feed.entries | length }}</feed>\n",
+    )
+    .write("templates/sitemap.xml", "<urlset>{{ entries | length }}</urlset>\n")
+    .built();
+    let overridden = files_ending(&site.output(), ".xml");
+    for (path, text) in &overridden {
+        let expected = if path == "sitemap.xml" { "<urlset>" } else { "<feed>" };
+        assert!(text.starts_with(expected), "{path}: {text}");
+    }
+}

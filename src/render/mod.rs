@@ -5,6 +5,7 @@
 //! context so it is serialized once, not per page. The only place rendered
 //! Markdown is marked safe is the theme's `| safe` on `content` fields.
 
+mod builtin;
 pub mod fingerprint;
 pub mod functions;
 pub mod jsonld;
@@ -534,6 +535,10 @@ struct Renderer<'a> {
     cards: &'a Cards<'a>,
     /// The previous build's fingerprints, when fingerprinting.
     previous: Option<&'a PageMemo>,
+    /// Whether feeds use the built-in `atom.xml`, written without Tera.
+    builtin_atom: bool,
+    /// Whether the sitemap uses the built-in `sitemap.xml`.
+    builtin_sitemap: bool,
 }
 
 #[derive(Serialize)]
@@ -561,6 +566,8 @@ impl<'a> Renderer<'a> {
             templates: &theme.templates,
             cards,
             previous,
+            builtin_atom: theme.is_builtin("atom.xml"),
+            builtin_sitemap: theme.is_builtin("sitemap.xml"),
         }
     }
 
@@ -1001,6 +1008,7 @@ impl<'a> Renderer<'a> {
                     .unwrap_or(&b.date);
                 FeedEntry {
                     brief: self.cards.brief(*id),
+                    card: &self.cards.briefs[id.index()],
                     updated: latest.rfc3339(),
                     content: if full_content {
                         &self.body(Owner::Brief(*id)).html
@@ -1024,7 +1032,20 @@ impl<'a> Renderer<'a> {
             updated,
             entries,
         };
-        self.page("atom.xml", &path, &FeedPage { feed: view })
+        let page = FeedPage { feed: view };
+        if !self.builtin_atom {
+            return self.page("atom.xml", &path, &page);
+        }
+        let c = &site.config;
+        let feed_site = builtin::FeedSite {
+            language: &c.language,
+            description: &c.description,
+            author: c.author.as_deref(),
+            title: &c.title,
+        };
+        self.emit("atom.xml", &path, &page, |xml| {
+            Ok(builtin::atom(&feed_site, &page.feed, xml)?)
+        })
     }
 
     fn sitemap(&self) -> Result<PageOutput, Diagnostic> {
@@ -1050,7 +1071,14 @@ impl<'a> Renderer<'a> {
         entries.extend(c.tags.iter().map(|x| entry(UrlPath::tag(&x.slug), None)));
         entries.extend(c.pages.iter().map(|x| entry(UrlPath::page(&x.slug), None)));
         entries.extend(["companies/", "contracts/", "tags/"].map(|p| entry(UrlPath::fixed(p), None)));
-        self.page("sitemap.xml", &UrlPath::fixed("sitemap.xml"), &SitemapPage { entries })
+        let path = UrlPath::fixed("sitemap.xml");
+        let page = SitemapPage { entries };
+        if !self.builtin_sitemap {
+            return self.page("sitemap.xml", &path, &page);
+        }
+        self.emit("sitemap.xml", &path, &page, |xml| {
+            Ok(builtin::sitemap(&page.entries, xml)?)
+        })
     }
 
     fn hosting_files(&self, syntax_css: String) -> Vec<OutputFile> {
@@ -1074,6 +1102,23 @@ impl<'a> Renderer<'a> {
 
     /// Renders one page, unless the previous build's is known to be the same.
     fn page(&self, template: &str, path: &UrlPath, view: &impl Serialize) -> Result<PageOutput, Diagnostic> {
+        self.emit(template, path, view, |html| {
+            let context = Context::from_serialize(view)?;
+            functions::reset_range_budget();
+            self.tera.render_to(template, &context, html)
+        })
+    }
+
+    /// Makes one page with `write` (which fills the page's bytes), unless the
+    /// previous build's is known to be the same: the fingerprint is of
+    /// `template` and `view`, whoever writes the page.
+    fn emit(
+        &self,
+        template: &str,
+        path: &UrlPath,
+        view: &impl Serialize,
+        write: impl FnOnce(&mut Vec<u8>) -> Result<(), tera::Error>,
+    ) -> Result<PageOutput, Diagnostic> {
         let output = path.output_file();
         let origin = format!("page {path}");
         let fingerprint = self.previous.and_then(|_| Fingerprint::of_page(template, view));
@@ -1086,13 +1131,10 @@ impl<'a> Renderer<'a> {
                 fingerprint,
             });
         }
-        let failed = |e: tera::Error| template_error(&e, self.templates, Some((template, path)));
-        let context = Context::from_serialize(view).map_err(failed)?;
-        functions::reset_range_budget();
         // Brief pages, most of a site, fit: one allocation instead of a
         // doubling series, and no UTF-8 check of what Tera wrote.
         let mut html = Vec::with_capacity(PAGE_CAPACITY);
-        self.tera.render_to(template, &context, &mut html).map_err(failed)?;
+        write(&mut html).map_err(|e| template_error(&e, self.templates, Some((template, path))))?;
         Ok(PageOutput::Rendered {
             file: OutputFile {
                 path: output,

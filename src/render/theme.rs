@@ -31,6 +31,9 @@ pub struct TemplateSource {
     pub text: String,
     /// Where it came from, for error messages.
     pub origin: PathBuf,
+    /// Whether it is dossier's built-in `atom.xml` or `sitemap.xml`, which
+    /// the render stage writes without Tera (`render/builtin.rs`).
+    pub builtin: bool,
 }
 
 /// The contents of a static asset.
@@ -62,6 +65,14 @@ pub struct Theme {
     pub static_files: Vec<StaticFile>,
 }
 
+impl Theme {
+    /// Whether the template `name` is dossier's built-in one: no theme or
+    /// site overrides it.
+    pub fn is_builtin(&self, name: &str) -> bool {
+        self.templates.iter().any(|t| t.name == name && t.builtin)
+    }
+}
+
 /// Loads the theme `name` for the site at `root`.
 pub fn load(root: &Path, name: &str) -> Result<Result<Theme, Vec<Diagnostic>>, EnvError> {
     let mut problems = Vec::new();
@@ -71,6 +82,7 @@ pub fn load(root: &Path, name: &str) -> Result<Result<Theme, Vec<Diagnostic>>, E
             name: (*name).to_owned(),
             text: (*text).to_owned(),
             origin: PathBuf::from(format!("(built-in {name})")),
+            builtin: true,
         })
         .collect();
     let mut static_files = Vec::new();
@@ -128,6 +140,7 @@ fn embedded(templates: &mut Vec<TemplateSource>, static_files: &mut Vec<StaticFi
                     name,
                     text: text.to_owned(),
                     origin: PathBuf::from("themes/default").join(file.path()),
+                    builtin: false,
                 });
             }
         }
@@ -164,6 +177,7 @@ fn read_templates(root: &Path, dir: &Path, problems: &mut Vec<Diagnostic>) -> Re
             name,
             text,
             origin: path.strip_prefix(root).unwrap_or(&path).to_owned(),
+            builtin: false,
         });
     }
     Ok(out)
