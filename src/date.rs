@@ -69,9 +69,28 @@ impl DateTime {
         &self.text
     }
 
-    /// RFC 3339 in UTC, as Atom requires.
+    /// RFC 3339 in UTC, as Atom requires: `2020-08-18T04:30:00Z`.
+    ///
+    /// Written digit by digit: every feed entry and card needs one, and
+    /// `strftime` took a percent of a build. Years are 0001–9999
+    /// ([`check_year`]), so four digits always suffice.
     pub fn rfc3339(&self) -> String {
-        self.instant.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+        let t = jiff::tz::Offset::UTC.to_datetime(self.instant);
+        let mut out = String::with_capacity(20);
+        let mut push = |n: i32, width: usize, after: char| {
+            let digits = [1000, 100, 10, 1];
+            for d in &digits[digits.len() - width..] {
+                out.push(char::from(b'0' + ((n / d) % 10) as u8));
+            }
+            out.push(after);
+        };
+        push(i32::from(t.year()), 4, '-');
+        push(i32::from(t.month()), 2, '-');
+        push(i32::from(t.day()), 2, 'T');
+        push(i32::from(t.hour()), 2, ':');
+        push(i32::from(t.minute()), 2, ':');
+        push(i32::from(t.second()), 2, 'Z');
+        out
     }
 
     /// A reader's date: "August 18, 2020".
@@ -122,6 +141,19 @@ impl<'de> Deserialize<'de> for DateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_matches_strftime_across_the_years_allowed() {
+        let first = Timestamp::from_second(-62_135_596_800).unwrap(); // 0001-01-01
+        let last = Timestamp::from_second(253_402_207_200).unwrap(); // late in 9999, jiff's last second
+        let span = last.as_second() - first.as_second();
+        for i in 0..=10_000i64 {
+            let second = first.as_second() + span / 10_000 * i + (i * 7919) % 86_400;
+            let instant = Timestamp::from_second(second.min(last.as_second())).unwrap();
+            let date = DateTime::parse(&instant.to_string()).unwrap();
+            assert_eq!(date.rfc3339(), instant.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+        }
+    }
 
     #[test]
     fn days_and_date_times_parse() {
