@@ -104,10 +104,24 @@ pub fn render<R: LinkResolver>(
         html = sanitizer().clean(&html).to_string();
     }
     Rendered {
-        body: RenderedBody { html, first_paragraph },
+        body: RenderedBody {
+            html: without_controls(html),
+            first_paragraph: without_controls(first_paragraph),
+        },
         mentions,
         diagnostics: pass.diagnostics,
     }
+}
+
+/// `text` without control characters. A file cannot hold one raw, but a
+/// numeric character reference (`&#1;`, `&#x85;`) in text, a link or an
+/// image makes one, and no page or feed may hold one (tabs and line breaks
+/// stay).
+fn without_controls(mut text: String) -> String {
+    if crate::content::find_control(&text).is_some() {
+        text.retain(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
+    }
+    text
 }
 
 /// The pulldown-cmark options of SPEC §3, in one place.
@@ -642,6 +656,24 @@ mod tests {
             unknown_is_warning: false,
         };
         render(&body(markdown), &Fake, &Highlighter::default(), &options)
+    }
+
+    #[test]
+    fn character_references_make_no_control_characters() {
+        let markdown =
+            "Nul &#1; next &#x85; tab &#9; [a &#27;](https://x.example/&#1; \"t &#7;\") ![i &#1;](/i.png)\n\n`&#1;`\n";
+        for raw_html in [RawHtml::Sanitize, RawHtml::Escape, RawHtml::Allow] {
+            let out = run(markdown, raw_html);
+            assert_eq!(
+                crate::content::find_control(&out.body.html),
+                None,
+                "{:?}",
+                out.body.html
+            );
+            assert_eq!(out.body.first_paragraph.matches('\t').count(), 1);
+            assert_eq!(crate::content::find_control(&out.body.first_paragraph), None);
+            assert!(out.body.html.contains("<code>&amp;#1;</code>"), "{}", out.body.html);
+        }
     }
 
     #[test]

@@ -349,17 +349,46 @@ fn control_characters_from_yaml_escapes_never_reach_the_output() {
     );
     let run = build(&site);
     run.assert_no_panic();
-    match run.code {
-        Some(1) => {
-            run.assert_error_at(&format!("{BRIEF}:2:"));
-            before.assert_unchanged(&site.public());
-        }
-        _ => {
-            run.assert_code(0);
-            let bad = files_with_controls(&site.public());
-            assert!(bad.is_empty(), "control characters in the output:\n{}", bad.join("\n"));
-        }
-    }
+    run.assert_code(1);
+    run.assert_error_at(&format!("{BRIEF}:2:12"));
+    assert!(
+        run.stderr.contains("control character (U+0000) with '\\0'"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("single quotes"), "{}", run.stderr);
+    before.assert_unchanged(&site.public());
+
+    // A backslash outside double quotes is text, not an escape.
+    write_bytes(
+        &site,
+        BRIEF,
+        &brief(
+            "title: 'C:\\0files\\x1b'\ndate: 2021-01-01\nsummary: C:\\a\\f\n",
+            "Body.\n",
+        ),
+    );
+    build(&site).assert_code(0);
+}
+
+#[test]
+fn character_references_to_control_characters_never_reach_the_output() {
+    let site = Site::fixture("site");
+    write_bytes(
+        &site,
+        BRIEF,
+        &brief(
+            "title: References\ndate: 2021-01-01\n",
+            "Nul &#1; bell &#7; next line &#x85; [link &#27;](https://example.com/&#1; \"title &#1;\") ![alt &#1;](/img.png)\n",
+        ),
+    );
+    let run = build(&site);
+    run.assert_no_panic();
+    run.assert_code(0);
+    let bad = files_with_controls(&site.public());
+    assert!(bad.is_empty(), "control characters in the output:\n{}", bad.join("\n"));
+    let page = std::fs::read_to_string(site.public().join("briefs/hostile/index.html")).unwrap();
+    assert!(page.contains("Nul  bell  next line"), "{page}");
 }
 
 // ------------------------------------------------------------------- size

@@ -232,7 +232,7 @@ mod tests {
                 &["defense", "cloud"],
             ),
             card("No author, no summary", None, "", &[]),
-            card("Empty author", Some(""), "Nul\0 and escape\x1b stripped", &["a&b"]),
+            card("Empty author", Some(""), "Tabs\tand\nbreaks stay", &["a&b"]),
         ];
         let contents = ["<p>Body &amp; <em>more</em></p>", "", "<p>x</p>\n"];
         for site in &sites {

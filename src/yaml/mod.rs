@@ -60,14 +60,100 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
         return Ok(value);
     }
     check_nesting(text)?;
-    serde_yaml::from_str(text).map_err(|error| {
+    let parsed = serde_yaml::from_str(text).map_err(|error| {
         let error = YamlError::from(error);
         if error.message.contains(DUPLICATE) {
             find_duplicate_key(text).unwrap_or(error)
         } else {
             error
         }
+    })?;
+    refuse_control_escapes(text)?;
+    Ok(parsed)
+}
+
+/// The start of the message for a control character made by an escape.
+const CONTROL_ESCAPE: &str = "a double-quoted escape makes a control character";
+
+/// Refuses a double-quoted escape that makes a control character (`"\0"`,
+/// `"\x1b"`, `"\f"`, …): no page or feed can hold one, so a value may not,
+/// as no file may hold one raw. Every string dossier reads is then free of
+/// them, and escaping a value for a page need not look for them again.
+///
+/// Only text holding a backslash can have such an escape (the fast path in
+/// [`simple`] leaves all of it here), and only the parsed values tell an
+/// escape from a backslash in a plain or single-quoted scalar (`C:\files`).
+fn refuse_control_escapes(text: &str) -> Result<(), YamlError> {
+    if memchr::memchr(b'\\', text.as_bytes()).is_none() {
+        return Ok(());
+    }
+    let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(text) else {
+        return Ok(());
+    };
+    let Some(found) = first_control(&value) else {
+        return Ok(());
+    };
+    let code = format!("U+{:04X}", u32::from(found));
+    let (position, with) = match control_escape(text) {
+        Some((position, escape)) => (Some(position), format!(" with '{escape}'")),
+        None => (None, String::new()),
+    };
+    Err(YamlError {
+        message: format!("{CONTROL_ESCAPE} ({code}){with}, which cannot appear in a page or feed"),
+        position,
     })
+}
+
+/// The first control character in any string or key of `value`.
+fn first_control(value: &serde_yaml::Value) -> Option<char> {
+    use serde_yaml::Value;
+    let in_text = |s: &str| crate::content::find_control(s).and_then(|at| s[at..].chars().next());
+    match value {
+        Value::String(s) => in_text(s),
+        Value::Sequence(items) => items.iter().find_map(first_control),
+        Value::Mapping(map) => map
+            .iter()
+            .find_map(|(k, v)| first_control(k).or_else(|| first_control(v))),
+        Value::Tagged(tagged) => first_control(&tagged.value),
+        Value::Null | Value::Bool(_) | Value::Number(_) => None,
+    }
+}
+
+/// The first escape that makes a control character, and where it is, best
+/// effort: a backslash pair (`\\`) is skipped, quoting is not tracked.
+fn control_escape(text: &str) -> Option<(Position, &str)> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(found) = memchr::memchr(b'\\', &bytes[at..]) {
+        let start = at + found;
+        let rest = &text[start + 1..];
+        let hex = |digits: usize| rest.get(1..1 + digits).and_then(|h| u32::from_str_radix(h, 16).ok());
+        let (code, len) = match rest.as_bytes().first() {
+            Some(b'\\') => {
+                at = start + 2;
+                continue;
+            }
+            Some(b'0') => (Some(0), 1),
+            Some(b'a') => (Some(7), 1),
+            Some(b'b') => (Some(8), 1),
+            Some(b'e') => (Some(0x1b), 1),
+            Some(b'f') => (Some(0x0c), 1),
+            Some(b'v') => (Some(0x0b), 1),
+            Some(b'N') => (Some(0x85), 1),
+            Some(b'x') => (hex(2), 3),
+            Some(b'u') => (hex(4), 5),
+            Some(b'U') => (hex(8), 9),
+            _ => (None, 0),
+        };
+        if let Some(c) = code.and_then(char::from_u32)
+            && c.is_control()
+            && !matches!(c, '\t' | '\n' | '\r')
+        {
+            return Some((Position::of_offset(text, start, 1), &text[start..start + 1 + len]));
+        }
+        at = start + 1;
+    }
+    None
 }
 
 /// Refuses flow collections (`[…]`, `{…}`) nested more than [`MAX_DEPTH`]
@@ -345,6 +431,10 @@ pub fn hint(message: &str, line: &str) -> Option<&'static str> {
         Some("check the indentation of this line against the lines above it")
     } else if message.contains("duplicate field") {
         Some("a key may appear only once in a mapping; remove or rename one of them")
+    } else if message.starts_with(CONTROL_ESCAPE) {
+        Some(
+            "remove the escape; in double quotes a backslash starts one, so write text with backslashes in single quotes",
+        )
     } else if message.contains("recursion limit exceeded") {
         Some("flatten the data: lists and mappings may nest at most 128 levels deep")
     } else {
@@ -361,6 +451,33 @@ mod tests {
     struct Doc {
         #[allow(dead_code)]
         title: String,
+    }
+
+    #[test]
+    fn escapes_that_make_control_characters_are_refused_where_they_are() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Free {
+            #[allow(dead_code)]
+            a: serde_json::Value,
+        }
+        for (text, escape, line, column) in [
+            ("a: \"nul\\0\"\n", "\\0", 1, 8),
+            ("a:\n  - ok\n  - \"esc \\x1b\"\n", "\\x1b", 3, 10),
+            ("a: {\"k\\u0007\": 1}\n", "\\u0007", 1, 7),
+            ("a: \"\\\\ then \\N\"\n", "\\N", 1, 13),
+        ] {
+            let e = parse::<Free>(text).unwrap_err();
+            assert!(e.message.starts_with(CONTROL_ESCAPE), "{text:?}: {e:?}");
+            assert!(e.message.contains(&format!("with '{escape}'")), "{text:?}: {e:?}");
+            assert_eq!(e.position, Some(Position { line, column }), "{text:?}");
+        }
+        for text in [
+            "a: C:\\0files\\f\n",
+            "a: 'C:\\0files\\x1b'\n",
+            "a: \"C:\\\\0files, tab\\t, line\\n, nbsp\\_\"\n",
+        ] {
+            assert!(parse::<Free>(text).is_ok(), "{text:?}");
+        }
     }
 
     #[test]
