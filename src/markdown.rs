@@ -103,11 +103,13 @@ pub fn render<R: LinkResolver>(
     if has_raw_html {
         html = sanitizer().clean(&html).to_string();
     }
+    // Only a character reference can make a control character.
+    let (html, first_paragraph) = match memchr::memmem::find(markdown.as_bytes(), b"&#") {
+        Some(_) => (without_controls(html), without_controls(first_paragraph)),
+        None => (html, first_paragraph),
+    };
     Rendered {
-        body: RenderedBody {
-            html: without_controls(html),
-            first_paragraph: without_controls(first_paragraph),
-        },
+        body: RenderedBody { html, first_paragraph },
         mentions,
         diagnostics: pass.diagnostics,
     }
