@@ -54,13 +54,22 @@ struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     fn new(text: &'a str) -> Option<Lines<'a>> {
+        // Split with memchr, and look for a '\r' once, not on every line:
+        // most front matter has none.
+        let bytes = text.as_bytes();
+        let crlf = memchr::memchr(b'\r', bytes).is_some();
         let mut lines = Vec::with_capacity(32);
-        for line in text.split('\n') {
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            if line.contains('\r') {
-                return None;
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', bytes).chain([bytes.len()]) {
+            let mut line = &text[start..end];
+            if crlf {
+                line = line.strip_suffix('\r').unwrap_or(line);
+                if line.contains('\r') {
+                    return None;
+                }
             }
             lines.push(line);
+            start = end + 1;
         }
         Some(Lines { lines, at: 0 })
     }
