@@ -96,21 +96,10 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// Every HTML file under `root`, as (path relative to root with `/`, parsed page).
 fn html_pages(root: &Path) -> Vec<(String, Html)> {
-    let mut pages = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "html") {
-                let relative = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
-                pages.push((relative, Html::parse_document(&fs::read_to_string(&path).unwrap())));
-            }
-        }
-    }
-    pages.sort_by(|a, b| a.0.cmp(&b.0));
-    pages
+    files_ending(root, ".html")
+        .into_iter()
+        .map(|(path, text)| (path, Html::parse_document(&text)))
+        .collect()
 }
 
 fn select<'a>(page: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {

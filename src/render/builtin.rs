@@ -26,42 +26,28 @@ pub(super) struct FeedSite<'a> {
 
 /// What `builtin/atom.xml` renders for `feed`.
 pub(super) fn atom(site: &FeedSite<'_>, feed: &FeedView<'_>, out: &mut Vec<u8>) -> io::Result<()> {
-    out.extend_from_slice(
-        b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"",
-    );
-    escape_text(site.language, out)?;
-    out.extend_from_slice(b"\">\n  <title>");
-    escape_text(&feed.title, out)?;
-    out.extend_from_slice(b"</title>\n  ");
+    out.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    let feed_open = b"<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"";
+    text(out, feed_open, site.language, b"\">\n")?;
+    text(out, b"  <title>", &feed.title, b"</title>\n  ")?;
     if !site.description.is_empty() {
-        out.extend_from_slice(b"<subtitle>");
-        escape_text(site.description, out)?;
-        out.extend_from_slice(b"</subtitle>");
+        text(out, b"<subtitle>", site.description, b"</subtitle>")?;
     }
-    out.extend_from_slice(b"\n  <link rel=\"self\" type=\"application/atom+xml\" href=\"");
-    escape_text(&feed.self_url, out)?;
-    out.extend_from_slice(b"\"/>\n  <link rel=\"alternate\" type=\"text/html\" href=\"");
-    escape_text(&feed.alternate_url, out)?;
-    out.extend_from_slice(b"\"/>\n  <id>");
-    escape_text(&feed.self_url, out)?;
-    out.extend_from_slice(b"</id>\n  <updated>");
-    escape_text(&feed.updated, out)?;
-    out.extend_from_slice(
-        b"</updated>\n  <generator uri=\"https://github.com/dossier-ssg/dossier\">dossier</generator>",
-    );
+    let self_link = b"\n  <link rel=\"self\" type=\"application/atom+xml\" href=\"";
+    text(out, self_link, &feed.self_url, b"\"/>")?;
+    let alternate = b"\n  <link rel=\"alternate\" type=\"text/html\" href=\"";
+    text(out, alternate, &feed.alternate_url, b"\"/>")?;
+    text(out, b"\n  <id>", &feed.self_url, b"</id>")?;
+    text(out, b"\n  <updated>", &feed.updated, b"</updated>")?;
+    out.extend_from_slice(b"\n  <generator uri=\"https://github.com/dossier-ssg/dossier\">dossier</generator>");
     for entry in &feed.entries {
         let card = entry.card;
-        out.extend_from_slice(b"\n  <entry>\n    <title>");
-        escape_text(card.title, out)?;
-        out.extend_from_slice(b"</title>\n    <link rel=\"alternate\" type=\"text/html\" href=\"");
-        escape_text(&card.permalink, out)?;
-        out.extend_from_slice(b"\"/>\n    <id>");
-        escape_text(&card.permalink, out)?;
-        out.extend_from_slice(b"</id>\n    <published>");
-        escape_text(&card.date.rfc3339, out)?;
-        out.extend_from_slice(b"</published>\n    <updated>");
-        escape_text(&entry.updated, out)?;
-        out.extend_from_slice(b"</updated>\n    <author><name>");
+        text(out, b"\n  <entry>\n    <title>", card.title, b"</title>")?;
+        let link = b"\n    <link rel=\"alternate\" type=\"text/html\" href=\"";
+        text(out, link, &card.permalink, b"\"/>")?;
+        text(out, b"\n    <id>", &card.permalink, b"</id>")?;
+        text(out, b"\n    <published>", &card.date.rfc3339, b"</published>")?;
+        text(out, b"\n    <updated>", &entry.updated, b"</updated>")?;
         // `entry.brief.author or site.author or site.title`: the first
         // non-empty one, else the title.
         let author = [card.author, site.author]
@@ -69,27 +55,19 @@ pub(super) fn atom(site: &FeedSite<'_>, feed: &FeedView<'_>, out: &mut Vec<u8>) 
             .flatten()
             .find(|a| !a.is_empty())
             .unwrap_or(site.title);
-        escape_text(author, out)?;
-        out.extend_from_slice(b"</name></author>");
+        text(out, b"\n    <author><name>", author, b"</name></author>")?;
         for tag in &card.tags {
-            out.extend_from_slice(b"\n    <category term=\"");
-            escape_text(tag.name, out)?;
-            out.extend_from_slice(b"\"/>");
+            text(out, b"\n    <category term=\"", tag.name, b"\"/>")?;
         }
         if !card.summary.is_empty() {
-            out.extend_from_slice(b"\n    <summary>");
-            escape_text(card.summary, out)?;
-            out.extend_from_slice(b"</summary>");
+            text(out, b"\n    <summary>", card.summary, b"</summary>")?;
         }
         if !entry.content.is_empty() {
-            out.extend_from_slice(b"\n    <content type=\"html\">");
-            escape_text(entry.content, out)?;
-            out.extend_from_slice(b"</content>");
+            text(out, b"\n    <content type=\"html\">", entry.content, b"</content>")?;
         }
         out.extend_from_slice(b"\n  </entry>");
     }
-    out.extend_from_slice(b"\n</feed>\n");
-    Ok(())
+    out.write_all(b"\n</feed>\n")
 }
 
 /// What `builtin/sitemap.xml` renders for `entries`.
@@ -99,17 +77,21 @@ pub(super) fn sitemap(entries: &[SitemapEntry], out: &mut Vec<u8>) -> io::Result
         b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">",
     );
     for entry in entries {
-        out.extend_from_slice(b"\n  <url>\n    <loc>");
-        escape_text(&entry.loc, out)?;
-        out.extend_from_slice(b"</loc>");
+        text(out, b"\n  <url>\n    <loc>", &entry.loc, b"</loc>")?;
         if let Some(lastmod) = entry.lastmod.as_deref().filter(|l| !l.is_empty()) {
-            out.extend_from_slice(b"\n    <lastmod>");
-            escape_text(lastmod, out)?;
-            out.extend_from_slice(b"</lastmod>");
+            text(out, b"\n    <lastmod>", lastmod, b"</lastmod>")?;
         }
         out.extend_from_slice(b"\n  </url>");
     }
     out.write_all(b"\n</urlset>\n")
+}
+
+/// `before`, then `value` escaped as the templates escape it, then `after`.
+fn text(out: &mut Vec<u8>, before: &[u8], value: &str, after: &[u8]) -> io::Result<()> {
+    out.extend_from_slice(before);
+    escape_text(value, out)?;
+    out.extend_from_slice(after);
+    Ok(())
 }
 
 #[cfg(test)]
