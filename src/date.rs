@@ -73,7 +73,7 @@ impl DateTime {
     ///
     /// Written digit by digit: every feed entry and card needs one, and
     /// `strftime` took a percent of a build. Years are 0001–9999
-    /// ([`check_year`]), so four digits always suffice.
+    /// (`check_year`), so four digits always suffice.
     pub fn rfc3339(&self) -> String {
         let t = jiff::tz::Offset::UTC.to_datetime(self.instant);
         let mut out = String::with_capacity(20);

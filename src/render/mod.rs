@@ -4,6 +4,8 @@
 //! one shared `Tera`; the site-wide `site` view lives in Tera's global
 //! context so it is serialized once, not per page. The only place rendered
 //! Markdown is marked safe is the theme's `| safe` on `content` fields.
+//! Feeds and the sitemap skip Tera while their templates are the built-in
+//! ones (`builtin.rs`).
 
 mod builtin;
 pub mod fingerprint;
