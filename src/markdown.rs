@@ -121,7 +121,7 @@ pub fn render<R: LinkResolver>(
 /// stay).
 fn without_controls(mut text: String) -> String {
     if crate::content::find_control(&text).is_some() {
-        text.retain(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
+        text.retain(|c| !crate::content::is_refused_control(c));
     }
     text
 }

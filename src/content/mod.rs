@@ -429,8 +429,14 @@ fn load_file<T: DeserializeOwned>(root: &Path, path: &Path) -> Result<Result<Loa
     Ok(parse_file(shown, text))
 }
 
-/// The byte offset of the first control character in `text` other than a
-/// tab or a line break: C0 (below U+0020), DEL and C1 (U+0080–U+009F).
+/// Whether `c` is a character no page or feed may hold: a control
+/// character other than a tab or a line break (C0, DEL and C1).
+pub fn is_refused_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// The byte offset of the first character in `text` that
+/// [`is_refused_control`]: C0 (below U+0020), DEL and C1 (U+0080–U+009F).
 ///
 /// Scans bytes, not characters: C0 and DEL are single bytes, and every C1
 /// character is 0xC2 then 0x80–0x9F in UTF-8, so almost every text is
@@ -440,7 +446,8 @@ pub fn find_control(text: &str) -> Option<usize> {
     let candidate = |b: &u8| (*b < 0x20 && !matches!(*b, b'\t' | b'\n' | b'\r')) || *b == 0x7f || *b == 0xc2;
     // A whole chunk is tested without an early exit, which the compiler turns
     // into vector instructions; only a chunk that may hold one is searched
-    // byte by byte. This runs on every file and every escaped value.
+    // byte by byte. This runs on every content file, and on the HTML of
+    // every body that has a character reference.
     let any = |chunk: &[u8; CHUNK]| chunk.iter().fold(false, |any, b| any | candidate(b));
     let bytes = text.as_bytes();
     let chunks = bytes.chunks_exact(CHUNK);
@@ -451,8 +458,8 @@ pub fn find_control(text: &str) -> Option<usize> {
     {
         Some(chunk) => chunk * CHUNK,
         None => {
-            // The rest (all of most escaped values, which are short) is
-            // tested as a chunk too, padded with spaces.
+            // The rest (all of a short text) is tested as a chunk too,
+            // padded with spaces.
             let mut padded = [b' '; CHUNK];
             padded[..tail.len()].copy_from_slice(tail);
             if !any(&padded) {

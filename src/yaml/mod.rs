@@ -145,9 +145,9 @@ fn control_escape(text: &str) -> Option<(Position, &str)> {
             Some(b'U') => (hex(8), 9),
             _ => (None, 0),
         };
-        if let Some(c) = code.and_then(char::from_u32)
-            && c.is_control()
-            && !matches!(c, '\t' | '\n' | '\r')
+        if code
+            .and_then(char::from_u32)
+            .is_some_and(crate::content::is_refused_control)
         {
             return Some((Position::of_offset(text, start, 1), &text[start..start + 1 + len]));
         }
