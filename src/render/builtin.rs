@@ -9,7 +9,7 @@
 
 use std::io::{self, Write};
 
-use super::escape_text;
+use super::templates::escape_text;
 use super::views::{FeedView, SitemapEntry};
 
 /// The site-wide fields a feed shows.

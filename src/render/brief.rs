@@ -1,0 +1,69 @@
+//! The brief page (`brief.html`): the card's fields, the body, the
+//! contracts' key facts, sources, corrections, related briefs both ways and
+//! the briefs that mention it, with OpenGraph article data and JSON-LD.
+
+use serde::Serialize;
+
+use crate::model::routes::UrlPath;
+use crate::model::{BriefId, Owner};
+
+use super::jsonld;
+use super::renderer::{ListingPage, PageResult, Renderer};
+use super::views::{ArticleMeta, BriefView, CorrectionView, DateView, Fields, SourceView};
+
+#[derive(Serialize)]
+struct BriefPage<'a> {
+    brief: BriefView<'a>,
+}
+
+impl Renderer<'_> {
+    /// `briefs/<slug>/`.
+    pub(super) fn brief(&self, id: BriefId) -> PageResult {
+        let (site, cards) = (self.site, self.cards);
+        let b = &site.catalog.briefs[id.index()];
+        let card = &cards.briefs[id.index()];
+        let path = UrlPath::brief(&b.slug);
+        let view = BriefView {
+            card: Fields(cards.brief(id)),
+            content: &self.body(Owner::Brief(id)).html,
+            contract_facts: b.contracts.iter().map(|k| cards.contract(*k)).collect(),
+            sources: b
+                .sources
+                .iter()
+                .map(|s| SourceView {
+                    name: &s.name,
+                    url: &s.url,
+                })
+                .collect(),
+            corrections: b
+                .corrections
+                .iter()
+                .map(|k| CorrectionView {
+                    date: DateView::new(&k.date),
+                    note: &k.note,
+                })
+                .collect(),
+            related: cards.briefs(&site.links.related[id.index()]),
+            mentioned_in: cards.briefs(&site.links.mentioned_in[id.index()]),
+            source_path: b.path.display().to_string(),
+            extra: &b.extra,
+        };
+        let mut meta = self.meta("brief", &path, b.title.clone(), card.summary.to_owned());
+        meta.og_type = "article";
+        meta.article = Some(ArticleMeta {
+            published_time: card.date.rfc3339.clone(),
+            modified_time: card.updated.as_ref().unwrap_or(&card.date).rfc3339.clone(),
+            tags: card.tags.iter().map(|t| t.name.to_owned()).collect(),
+            author: card.author.map(str::to_owned),
+        });
+        meta.json_ld = Some(jsonld::brief(card, &view.sources, self.publisher()));
+        self.page(
+            "brief.html",
+            &path,
+            &ListingPage {
+                page: meta,
+                data: BriefPage { brief: view },
+            },
+        )
+    }
+}

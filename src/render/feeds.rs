@@ -1,0 +1,140 @@
+//! Atom feeds (the site's, with full content, and one per tag and company)
+//! and the sitemap. While the theme keeps the built-in `atom.xml` and
+//! `sitemap.xml`, they are written without Tera ([`super::builtin`]),
+//! byte for byte what the templates would make.
+
+use serde::Serialize;
+
+use crate::model::routes::UrlPath;
+use crate::model::{BriefId, CompanyId, Owner, TagId};
+
+use super::builtin;
+use super::renderer::{PageResult, Renderer};
+use super::views::{FeedEntry, FeedView, SitemapEntry};
+
+#[derive(Serialize)]
+struct FeedPage<'a> {
+    feed: FeedView<'a>,
+}
+
+#[derive(Serialize)]
+struct SitemapPage {
+    entries: Vec<SitemapEntry>,
+}
+
+impl Renderer<'_> {
+    /// `atom.xml`: the newest briefs with their bodies.
+    pub(super) fn site_feed(&self) -> PageResult {
+        let config = &self.site.config;
+        let ids: Vec<BriefId> = (0..self.site.catalog.briefs.len().min(config.feed_limit.get()))
+            .map(BriefId::new)
+            .collect();
+        self.feed(&UrlPath::home(), config.title.clone(), &ids, true)
+    }
+
+    /// `tags/<slug>/atom.xml`.
+    pub(super) fn tag_feed(&self, tag: TagId) -> PageResult {
+        let t = &self.site.catalog.tags[tag.index()];
+        let title = format!("{}: {}", self.site.config.title, t.name);
+        let briefs = &self.site.links.tag_briefs[tag.index()];
+        self.feed(&UrlPath::tag(&t.slug), title, briefs, false)
+    }
+
+    /// `companies/<slug>/atom.xml`.
+    pub(super) fn company_feed(&self, id: CompanyId) -> PageResult {
+        let co = &self.site.catalog.companies[id.index()];
+        let title = format!("{}: {}", self.site.config.title, co.name);
+        let briefs = &self.site.links.company_briefs[id.index()];
+        self.feed(&UrlPath::company(&co.slug), title, briefs, false)
+    }
+
+    /// An Atom feed of `ids` (newest first, at most `feed_limit`) in `folder`.
+    fn feed(&self, folder: &UrlPath, title: String, ids: &[BriefId], full_content: bool) -> PageResult {
+        let site = self.site;
+        let limit = site.config.feed_limit.get();
+        let entries: Vec<FeedEntry> = ids
+            .iter()
+            .take(limit)
+            .map(|id| {
+                let b = &site.catalog.briefs[id.index()];
+                let latest = std::iter::once(&b.date)
+                    .chain(&b.updated)
+                    .chain(b.corrections.iter().map(|c| &c.date))
+                    .max()
+                    .unwrap_or(&b.date);
+                FeedEntry {
+                    brief: self.cards.brief(*id),
+                    card: &self.cards.briefs[id.index()],
+                    updated: latest.rfc3339(),
+                    content: if full_content {
+                        &self.body(Owner::Brief(*id)).html
+                    } else {
+                        ""
+                    },
+                }
+            })
+            .collect();
+        let updated = entries
+            .iter()
+            .map(|e| e.updated.as_str())
+            .max()
+            .unwrap_or("1970-01-01T00:00:00Z")
+            .to_owned();
+        let path = UrlPath::feed_in(folder);
+        let view = FeedView {
+            title,
+            self_url: self.base().abs_url(&path),
+            alternate_url: self.base().abs_url(folder),
+            updated,
+            entries,
+        };
+        let page = FeedPage { feed: view };
+        if !self.builtin_atom {
+            return self.page("atom.xml", &path, &page);
+        }
+        let c = &site.config;
+        let feed_site = builtin::FeedSite {
+            language: &c.language,
+            description: &c.description,
+            author: c.author.as_deref(),
+            title: &c.title,
+        };
+        self.emit("atom.xml", &path, &page, |xml| {
+            Ok(builtin::atom(&feed_site, &page.feed, xml)?)
+        })
+    }
+
+    /// `sitemap.xml`: every page of the site.
+    pub(super) fn sitemap(&self) -> PageResult {
+        let site = self.site;
+        let c = &site.catalog;
+        let base = self.base();
+        let entry = |path: UrlPath, lastmod: Option<String>| SitemapEntry {
+            loc: base.abs_url(&path),
+            lastmod,
+        };
+        let mut entries = vec![entry(
+            UrlPath::home(),
+            c.briefs.first().map(|b| b.date.day().to_string()),
+        )];
+        entries.extend(c.briefs.iter().map(|b| {
+            entry(
+                UrlPath::brief(&b.slug),
+                Some(b.updated.as_ref().unwrap_or(&b.date).day().to_string()),
+            )
+        }));
+        entries.extend(c.companies.iter().map(|x| entry(UrlPath::company(&x.slug), None)));
+        entries.extend(c.contracts.iter().map(|x| entry(UrlPath::contract(&x.slug), None)));
+        entries.extend(c.tags.iter().map(|x| entry(UrlPath::tag(&x.slug), None)));
+        entries.extend(c.pages.iter().map(|x| entry(UrlPath::page(&x.slug), None)));
+        entries.extend(["companies/", "contracts/", "tags/"].map(|p| entry(UrlPath::fixed(p), None)));
+        let path = UrlPath::fixed("sitemap.xml");
+        let page = SitemapPage { entries };
+        if !self.builtin_sitemap {
+            return self.page("sitemap.xml", &path, &page);
+        }
+        self.emit("sitemap.xml", &path, &page, |xml| {
+            Ok(builtin::sitemap(&page.entries, xml)?)
+        })
+    }
+}

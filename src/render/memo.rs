@@ -1,0 +1,59 @@
+//! The page memo: each page's [`Fingerprint`] from the last good build, so
+//! that the next build of the same site (in `serve`) renders only the pages
+//! whose inputs changed. One-off builds never make one.
+
+use std::collections::HashMap;
+
+use crate::model::Site;
+use crate::model::routes::OutputPath;
+
+use super::cards::Cards;
+use super::fingerprint::Fingerprint;
+use super::theme::Theme;
+use super::views::SiteView;
+
+/// The fingerprints of a build's pages, so that the next build of the same
+/// site (in `serve`) renders only the pages whose inputs changed.
+#[derive(Debug, Default, Clone)]
+pub struct PageMemo {
+    /// What every page shares: templates, configuration, global context.
+    pub(super) global: Fingerprint,
+    /// Each page's own view, by output path.
+    pub(super) pages: HashMap<OutputPath, Fingerprint>,
+}
+
+impl PageMemo {
+    /// The fingerprint of what every page of `site` shares: the templates,
+    /// the configuration, the `site` view and the lookup tables.
+    pub fn global(site: &Site, theme: &Theme, site_view: &SiteView<'_>, cards: &Cards<'_>) -> Fingerprint {
+        let config = format!("{:?}", site.config);
+        let site_view = Fingerprint::of(site_view).unwrap_or_default().to_bytes();
+        let lookups: Vec<[u8; 16]> = (cards.company_values.iter().chain(&cards.contract_values))
+            .map(|c| c.fingerprint().to_bytes())
+            .collect();
+        let templates = theme
+            .templates
+            .iter()
+            .flat_map(|t| [t.name.as_bytes(), t.text.as_bytes()]);
+        Fingerprint::of_parts(
+            [config.as_bytes(), site_view.as_slice()]
+                .into_iter()
+                .chain(templates)
+                .chain(lookups.iter().map(|l| l.as_slice())),
+        )
+    }
+}
+
+/// What to do about pages whose inputs did not change.
+#[derive(Debug, Clone, Copy)]
+pub enum Reuse<'a> {
+    /// Render every page, remember nothing (`build`, `check`).
+    Never,
+    /// Fingerprint every page; skip those equal in `previous` (`serve`).
+    Unchanged {
+        /// This build's global fingerprint.
+        global: Fingerprint,
+        /// The last good build's fingerprints.
+        previous: &'a PageMemo,
+    },
+}

@@ -1,0 +1,265 @@
+//! The renderer: the list of pages a site has ([`Job`]), and one flat
+//! dispatch from a job to the module of its page kind (`brief`, `entity`,
+//! `listing`, `free`, `feeds`). Every page goes through
+//! [`Renderer::page`] (or [`Renderer::emit`] for the feeds and sitemap
+//! written without Tera), the one place that fingerprints a page and skips
+//! it when the previous build's is the same.
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::diag::Diagnostic;
+use crate::markdown::RenderedBody;
+use crate::model::routes::{BaseUrl, OutputPath, UrlPath};
+use crate::model::{BriefId, CompanyId, ContractId, Owner, PageId, Site, TagId};
+
+use super::cards::Cards;
+use super::fingerprint::Fingerprint;
+use super::functions;
+use super::jsonld;
+use super::memo::PageMemo;
+use super::stage::{BodyOverlay, Contents, OutputFile};
+use super::templates::template_error;
+use super::theme::{TemplateSource, Theme};
+use super::views::PageMeta;
+
+/// The room a page's HTML starts with. At 1,000 briefs a fifth of the pages
+/// (brief pages with long "Read more" lists, tag pages) pass 16 KiB and 2 %
+/// pass 32 KiB; a batch holds at most 128 × 32 KiB of room it may not fill,
+/// which the allocator does not touch until a page writes there.
+const PAGE_CAPACITY: usize = 32 << 10;
+
+/// One unit of rendering work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Job {
+    Home { page: usize },
+    Brief(BriefId),
+    Company(CompanyId),
+    Contract(ContractId),
+    Tag { tag: TagId, page: usize },
+    Page(PageId),
+    Companies,
+    Contracts,
+    Tags,
+    NotFound,
+    SiteFeed,
+    TagFeed(TagId),
+    CompanyFeed(CompanyId),
+    Sitemap,
+}
+
+/// A page rendered, or known unchanged since the previous build.
+pub(super) enum PageOutput {
+    Rendered {
+        file: OutputFile,
+        /// Under [`super::Reuse::Unchanged`].
+        fingerprint: Option<Fingerprint>,
+    },
+    Kept {
+        path: OutputPath,
+        origin: String,
+        fingerprint: Fingerprint,
+    },
+}
+
+/// The result of rendering one job.
+pub(super) type PageResult = Result<PageOutput, Diagnostic>;
+
+/// What every page's job borrows: the site, its cards and templates.
+pub(super) struct Renderer<'a> {
+    pub(super) site: &'a Site,
+    /// Bodies that replace the site's own.
+    overlay: Option<&'a BodyOverlay>,
+    /// Every brief, newest first: the home page listing.
+    pub(super) all_briefs: Vec<BriefId>,
+    home_permalink: String,
+    tera: &'a Tera,
+    templates: &'a [TemplateSource],
+    pub(super) cards: &'a Cards<'a>,
+    /// The previous build's fingerprints, when fingerprinting.
+    previous: Option<&'a PageMemo>,
+    /// Whether feeds use the built-in `atom.xml`, written without Tera.
+    pub(super) builtin_atom: bool,
+    /// Whether the sitemap uses the built-in `sitemap.xml`.
+    pub(super) builtin_sitemap: bool,
+}
+
+/// A page's view: what every page knows about itself (`page`), and the
+/// fields of its kind.
+#[derive(Serialize)]
+pub(super) struct ListingPage<T: Serialize> {
+    pub(super) page: PageMeta,
+    #[serde(flatten)]
+    pub(super) data: T,
+}
+
+impl<'a> Renderer<'a> {
+    pub(super) fn new(
+        site: &'a Site,
+        tera: &'a Tera,
+        theme: &'a Theme,
+        cards: &'a Cards<'a>,
+        overlay: Option<&'a BodyOverlay>,
+        previous: Option<&'a PageMemo>,
+    ) -> Renderer<'a> {
+        Renderer {
+            site,
+            overlay,
+            all_briefs: (0..site.catalog.briefs.len()).map(BriefId::new).collect(),
+            home_permalink: site.config.base_url.abs_url(&UrlPath::home()),
+            tera,
+            templates: &theme.templates,
+            cards,
+            previous,
+            builtin_atom: theme.is_builtin("atom.xml"),
+            builtin_sitemap: theme.is_builtin("sitemap.xml"),
+        }
+    }
+
+    /// Renders one job: a flat table from page kind to its module.
+    pub(super) fn render(&self, job: &Job) -> PageResult {
+        match *job {
+            Job::Home { page } => self.home(page),
+            Job::Brief(id) => self.brief(id),
+            Job::Company(id) => self.company(id),
+            Job::Contract(id) => self.contract(id),
+            Job::Tag { tag, page } => self.tag(tag, page),
+            Job::Page(id) => self.free_page(id),
+            Job::Companies => self.companies(),
+            Job::Contracts => self.contracts(),
+            Job::Tags => self.tags(),
+            Job::NotFound => self.not_found(),
+            Job::SiteFeed => self.site_feed(),
+            Job::TagFeed(tag) => self.tag_feed(tag),
+            Job::CompanyFeed(id) => self.company_feed(id),
+            Job::Sitemap => self.sitemap(),
+        }
+    }
+
+    /// Every job of the site, in output order.
+    pub(super) fn jobs(&self) -> Vec<Job> {
+        let c = &self.site.catalog;
+        let mut jobs = Vec::new();
+        jobs.extend((1..=self.pages_of(c.briefs.len())).map(|page| Job::Home { page }));
+        jobs.extend((0..c.briefs.len()).map(|i| Job::Brief(BriefId::new(i))));
+        jobs.extend((0..c.companies.len()).map(|i| Job::Company(CompanyId::new(i))));
+        jobs.extend((0..c.companies.len()).map(|i| Job::CompanyFeed(CompanyId::new(i))));
+        jobs.extend((0..c.contracts.len()).map(|i| Job::Contract(ContractId::new(i))));
+        for (i, briefs) in self.site.links.tag_briefs.iter().enumerate() {
+            jobs.extend((1..=self.pages_of(briefs.len())).map(|page| Job::Tag {
+                tag: TagId::new(i),
+                page,
+            }));
+            jobs.push(Job::TagFeed(TagId::new(i)));
+        }
+        jobs.extend((0..c.pages.len()).map(|i| Job::Page(PageId::new(i))));
+        jobs.extend([
+            Job::Companies,
+            Job::Contracts,
+            Job::Tags,
+            Job::NotFound,
+            Job::SiteFeed,
+            Job::Sitemap,
+        ]);
+        jobs
+    }
+
+    /// The rendered body of `owner`: the one place pages read bodies, so
+    /// that [`Renderer::jobs_showing_body`] can say which pages show one.
+    pub(super) fn body(&self, owner: Owner) -> &'a RenderedBody {
+        match self.overlay.and_then(|o| o.get(&owner)) {
+            Some(body) => body,
+            None => self.site.bodies.get(owner),
+        }
+    }
+
+    /// Every job that reads `owner`'s body through [`Renderer::body`]: its
+    /// own page, and for a brief the site feed if it lists the brief (the
+    /// only feed with full content). Cards show a brief's summary, never its
+    /// body.
+    pub(super) fn jobs_showing_body(&self, owner: Owner) -> Vec<Job> {
+        match owner {
+            Owner::Brief(id) if id.index() < self.site.config.feed_limit.get() => vec![Job::Brief(id), Job::SiteFeed],
+            Owner::Brief(id) => vec![Job::Brief(id)],
+            Owner::Company(id) => vec![Job::Company(id)],
+            Owner::Contract(id) => vec![Job::Contract(id)],
+            Owner::Page(id) => vec![Job::Page(id)],
+        }
+    }
+
+    pub(super) fn base(&self) -> &BaseUrl {
+        &self.site.config.base_url
+    }
+
+    pub(super) fn publisher(&self) -> jsonld::Publisher<'_> {
+        let origin = self.base().origin();
+        jsonld::Publisher {
+            name: &self.site.config.title,
+            url: &self.home_permalink,
+            origin,
+        }
+    }
+
+    pub(super) fn pages_of(&self, count: usize) -> usize {
+        count.div_ceil(self.site.config.briefs_per_page.get()).max(1)
+    }
+
+    pub(super) fn meta(&self, kind: &'static str, path: &UrlPath, title: String, description: String) -> PageMeta {
+        PageMeta {
+            title,
+            description,
+            url: self.base().url(path),
+            permalink: self.base().abs_url(path),
+            kind,
+            feed_url: None,
+            og_type: "website",
+            article: None,
+            json_ld: None,
+        }
+    }
+
+    /// Renders one page, unless the previous build's is known to be the same.
+    pub(super) fn page(&self, template: &str, path: &UrlPath, view: &impl Serialize) -> PageResult {
+        self.emit(template, path, view, |html| {
+            let context = Context::from_serialize(view)?;
+            functions::reset_range_budget();
+            self.tera.render_to(template, &context, html)
+        })
+    }
+
+    /// Makes one page with `write` (which fills the page's bytes), unless the
+    /// previous build's is known to be the same: the fingerprint is of
+    /// `template` and `view`, whoever writes the page.
+    pub(super) fn emit(
+        &self,
+        template: &str,
+        path: &UrlPath,
+        view: &impl Serialize,
+        write: impl FnOnce(&mut Vec<u8>) -> Result<(), tera::Error>,
+    ) -> PageResult {
+        let output = path.output_file();
+        let origin = format!("page {path}");
+        let fingerprint = self.previous.and_then(|_| Fingerprint::of_page(template, view));
+        if let (Some(fingerprint), Some(previous)) = (fingerprint, self.previous)
+            && previous.pages.get(&output) == Some(&fingerprint)
+        {
+            return Ok(PageOutput::Kept {
+                path: output,
+                origin,
+                fingerprint,
+            });
+        }
+        // Brief pages, most of a site, fit: one allocation instead of a
+        // doubling series, and no UTF-8 check of what Tera wrote.
+        let mut html = Vec::with_capacity(PAGE_CAPACITY);
+        write(&mut html).map_err(|e| template_error(&e, self.templates, Some((template, path))))?;
+        Ok(PageOutput::Rendered {
+            file: OutputFile {
+                path: output,
+                contents: Contents::Bytes(html),
+                origin,
+            },
+            fingerprint,
+        })
+    }
+}

@@ -1,0 +1,179 @@
+//! The render stage's entry points: [`render`] makes every page of a site
+//! in bounded parallel batches; [`rerender`] makes again only the pages
+//! showing bodies a `serve` session edited.
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+use tera::Tera;
+
+use crate::diag::{Diagnostic, Diagnostics, EnvError};
+use crate::markdown::RenderedBody;
+use crate::model::routes::OutputPath;
+use crate::model::{Owner, Site};
+
+use super::cards::Cards;
+use super::hosting;
+use super::memo::{PageMemo, Reuse};
+use super::renderer::{Job, PageOutput, Renderer};
+use super::theme::{Asset, Theme};
+
+/// One file of the output, in memory or to be copied.
+#[derive(Debug)]
+pub struct OutputFile {
+    /// Where it goes.
+    pub path: OutputPath,
+    /// What goes there.
+    pub contents: Contents,
+    /// What produced it, for collision messages.
+    pub origin: String,
+}
+
+/// The bytes of an output file.
+#[derive(Debug)]
+pub enum Contents {
+    /// Rendered in memory.
+    Bytes(Vec<u8>),
+    /// A theme or site asset.
+    Asset(Asset),
+}
+
+/// Pages rendered per batch handed to the sink: enough to keep both cores
+/// busy, few enough that a 100,000-brief site never holds all its pages.
+const BATCH: usize = 128;
+
+/// Why rendering stopped.
+#[derive(Debug)]
+pub enum RenderError {
+    /// Templates failed (every distinct error, deduplicated).
+    Templates(Diagnostics),
+    /// The sink (the writer) failed.
+    Sink(EnvError),
+}
+
+/// What rendering produced besides the files handed to the sink.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// Pages and feeds rendered through a template.
+    pub rendered: usize,
+    /// Pages not rendered because the previous build's file is still right.
+    pub kept: Vec<(OutputPath, String)>,
+    /// This build's fingerprints, under [`Reuse::Unchanged`].
+    pub memo: Option<PageMemo>,
+}
+
+/// Renders every page, feed and hosting file, plus the theme's assets, and
+/// hands them to `sink` in bounded batches, in a deterministic order.
+///
+/// After the first template error nothing more is handed to the sink, but
+/// rendering goes on so that every broken template is reported.
+pub fn render(
+    site: &Site,
+    tera: &Tera,
+    theme: &Theme,
+    cards: &Cards<'_>,
+    syntax_css: String,
+    reuse: Reuse<'_>,
+    sink: &mut dyn FnMut(Vec<OutputFile>) -> Result<(), EnvError>,
+) -> Result<Rendered, RenderError> {
+    let empty = PageMemo::default();
+    let previous = match reuse {
+        Reuse::Never => None,
+        Reuse::Unchanged { global, previous } if previous.global == global => Some(previous),
+        Reuse::Unchanged { .. } => Some(&empty),
+    };
+    let renderer = Renderer::new(site, tera, theme, cards, None, previous);
+    let mut memo = match reuse {
+        Reuse::Never => None,
+        Reuse::Unchanged { global, .. } => Some(PageMemo {
+            global,
+            pages: HashMap::new(),
+        }),
+    };
+    let mut kept = Vec::new();
+    let mut rendered = 0;
+    let mut diagnostics = Diagnostics::default();
+    let mut seen = HashSet::new();
+    for batch in renderer.jobs().chunks(BATCH) {
+        let results: Vec<Result<PageOutput, Diagnostic>> = batch.par_iter().map(|job| renderer.render(job)).collect();
+        let mut files = Vec::with_capacity(results.len());
+        for result in results {
+            match result {
+                Ok(PageOutput::Rendered { file, fingerprint }) => {
+                    if let (Some(memo), Some(fingerprint)) = (&mut memo, fingerprint) {
+                        memo.pages.insert(file.path.clone(), fingerprint);
+                    }
+                    rendered += 1;
+                    files.push(file);
+                }
+                Ok(PageOutput::Kept {
+                    path,
+                    origin,
+                    fingerprint,
+                }) => {
+                    if let Some(memo) = &mut memo {
+                        memo.pages.insert(path.clone(), fingerprint);
+                    }
+                    kept.push((path, origin));
+                }
+                Err(d) if seen.insert((d.path.clone(), d.position, d.message.clone())) => diagnostics.push(d),
+                Err(_) => {}
+            }
+        }
+        if diagnostics.is_empty() {
+            sink(files).map_err(RenderError::Sink)?;
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Err(RenderError::Templates(diagnostics));
+    }
+    sink(hosting::files(site, theme, syntax_css)).map_err(RenderError::Sink)?;
+    Ok(Rendered { rendered, kept, memo })
+}
+
+/// Bodies rendered again since their site was prepared: what a `serve`
+/// session's quick rebuilds lay over the prepared site's own bodies.
+pub type BodyOverlay = HashMap<Owner, RenderedBody>;
+
+/// Renders again the pages that show the bodies of `owners`, reading bodies
+/// from `overlay` first; updates `memo` with their new fingerprints.
+///
+/// The site must be the one `memo` was made for, with only those bodies
+/// changed: everything else on every other page is as it was. Pages whose
+/// fingerprint did not change are left out of the result.
+///
+/// The caller must be sure of that; `pipeline::Session` checks it before
+/// it calls this.
+pub fn rerender(
+    site: &Site,
+    tera: &Tera,
+    theme: &Theme,
+    cards: &Cards<'_>,
+    overlay: &BodyOverlay,
+    owners: &[Owner],
+    memo: &mut PageMemo,
+) -> Result<Vec<OutputFile>, Diagnostics> {
+    let renderer = Renderer::new(site, tera, theme, cards, Some(overlay), Some(memo));
+    let mut jobs: Vec<Job> = owners.iter().flat_map(|o| renderer.jobs_showing_body(*o)).collect();
+    jobs.sort_unstable();
+    jobs.dedup();
+    let results: Vec<_> = jobs.par_iter().map(|job| renderer.render(job)).collect();
+    let mut files = Vec::new();
+    let mut fingerprints = Vec::new();
+    let mut diagnostics = Diagnostics::default();
+    for result in results {
+        match result {
+            Ok(PageOutput::Rendered { file, fingerprint }) => {
+                fingerprints.extend(fingerprint.map(|f| (file.path.clone(), f)));
+                files.push(file);
+            }
+            Ok(PageOutput::Kept { .. }) => {}
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    memo.pages.extend(fingerprints);
+    Ok(files)
+}
