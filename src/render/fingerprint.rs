@@ -8,11 +8,13 @@
 //! hand anywhere: whatever a view holds is what its page depends on, so a
 //! view that grows a field can never be left stale.
 //!
-//! Shared cards stand in by their own fingerprint while a view is hashed
-//! ([`hashing`]), which keeps hashing a listing of a thousand briefs as cheap
-//! as hashing a thousand numbers.
+//! Views are hashed in CBOR, a format serde calls not human-readable
+//! ([`serde::Serializer::is_human_readable`]), while Tera's values are
+//! human-readable: that is how a shared card knows to stand in by its own
+//! fingerprint when hashed (`views::Shared`), which keeps hashing a listing
+//! of a thousand briefs as cheap as hashing a thousand numbers. No state is
+//! involved: the serializer says what it is.
 
-use std::cell::Cell;
 use std::io::Write;
 
 use serde::Serialize;
@@ -27,7 +29,6 @@ impl Fingerprint {
     /// serialized (rendering it will report why).
     pub fn of(value: &impl Serialize) -> Option<Fingerprint> {
         let mut hasher = Xxh3::new();
-        let _hashing = HashingGuard::enter();
         ciborium::into_writer(value, HashWriter(&mut hasher)).ok()?;
         Some(Fingerprint(hasher.digest128()))
     }
@@ -51,35 +52,6 @@ impl Fingerprint {
     /// The bytes, for [`Fingerprint::of_parts`].
     pub fn to_bytes(self) -> [u8; 16] {
         self.0.to_le_bytes()
-    }
-}
-
-thread_local! {
-    static HASHING: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Whether the current thread is hashing a view rather than handing it to
-/// Tera: shared cards then serialize as their fingerprint.
-pub fn hashing() -> bool {
-    HASHING.with(Cell::get)
-}
-
-/// Sets [`hashing`] for its lifetime, even if serialization unwinds.
-struct HashingGuard {
-    outer: bool,
-}
-
-impl HashingGuard {
-    fn enter() -> HashingGuard {
-        HashingGuard {
-            outer: HASHING.with(|h| h.replace(true)),
-        }
-    }
-}
-
-impl Drop for HashingGuard {
-    fn drop(&mut self) {
-        HASHING.with(|h| h.set(self.outer));
     }
 }
 
@@ -117,16 +89,16 @@ mod tests {
     }
 
     #[test]
-    fn the_hashing_flag_is_set_only_while_hashing() {
+    fn views_are_hashed_in_a_format_that_is_not_human_readable() {
         struct Probe;
         impl Serialize for Probe {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                hashing().serialize(s)
+                s.is_human_readable().serialize(s)
             }
         }
-        assert!(!hashing());
-        assert_ne!(Fingerprint::of(&Probe), Fingerprint::of(&false));
-        assert_eq!(Fingerprint::of(&Probe), Fingerprint::of(&true));
-        assert!(!hashing());
+        // Hashing says "not human-readable"…
+        assert_eq!(Fingerprint::of(&Probe), Fingerprint::of(&false));
+        // …and handing a view to Tera says "human-readable".
+        assert_eq!(tera::Value::from_serializable(&Probe).as_bool(), Some(true));
     }
 }

@@ -39,13 +39,26 @@ pub fn register(tera: &mut Tera, base: &BaseUrl) {
 pub const RANGE_BUDGET: u64 = 1_000_000;
 
 thread_local! {
+    /// What is left of the budget of the page rendering on this thread.
+    /// Tera gives template functions no per-render state of their own, so
+    /// the budget lives here; only [`with_range_budget`] sets it.
     static RANGE_LEFT: Cell<u64> = const { Cell::new(RANGE_BUDGET) };
 }
 
-/// Gives the current thread's next page a fresh `range` budget; the render
-/// stage calls it before each page (a page renders on one thread).
-pub fn reset_range_budget() {
-    RANGE_LEFT.with(|left| left.set(RANGE_BUDGET));
+/// Runs `render` (one page, which renders on one thread) with a fresh
+/// [`RANGE_BUDGET`] for its `range` calls, and puts the previous budget
+/// back afterwards, even if `render` unwinds. The render stage renders
+/// every page through this one call (`Renderer::page`), so no page can
+/// inherit what another left.
+pub fn with_range_budget<R>(render: impl FnOnce() -> R) -> R {
+    struct Restore(u64);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            RANGE_LEFT.with(|left| left.set(self.0));
+        }
+    }
+    let _restore = Restore(RANGE_LEFT.with(|left| left.replace(RANGE_BUDGET)));
+    render()
 }
 
 /// `range(end=…, start=0, step_by=1)`, Tera's own, charged to the page's
@@ -253,17 +266,17 @@ mod tests {
     #[test]
     fn range_counts_like_teras_and_stops_at_the_page_budget() {
         let context = tera::Context::new();
-        reset_range_budget();
-        let out = render(
-            "{% for i in range(end=5) %}{{ i }}{% endfor %}|{% for i in range(start=10, end=0, step_by=-3) %}{{ i }},{% endfor %}",
-            &context,
-        );
+        let out = with_range_budget(|| {
+            render(
+                "{% for i in range(end=5) %}{{ i }}{% endfor %}|{% for i in range(start=10, end=0, step_by=-3) %}{{ i }},{% endfor %}",
+                &context,
+            )
+        });
         assert_eq!(out.unwrap(), "01234|10,7,4,1,");
-        reset_range_budget();
         let nested = "{% for a in range(end=100000) %}{% for b in range(end=100000) %}{% endfor %}{% endfor %}";
-        let error = format!("{:?}", render(nested, &context).unwrap_err());
+        let error = format!("{:?}", with_range_budget(|| render(nested, &context)).unwrap_err());
         assert!(error.contains("would count past"), "{error}");
-        reset_range_budget();
-        assert!(render("{{ range(end=3) | length }}", &context).is_ok());
+        // The next page starts with a whole budget.
+        assert!(with_range_budget(|| render("{{ range(end=3) | length }}", &context)).is_ok());
     }
 }

@@ -222,8 +222,7 @@ impl<'a> Renderer<'a> {
     pub(super) fn page(&self, template: &str, path: &UrlPath, view: &impl Serialize) -> PageResult {
         self.emit(template, path, view, |html| {
             let context = Context::from_serialize(view)?;
-            functions::reset_range_budget();
-            self.tera.render_to(template, &context, html)
+            functions::with_range_budget(|| self.tera.render_to(template, &context, html))
         })
     }
 

@@ -14,7 +14,7 @@ use crate::content::raw::{ContractStatus, Extra};
 use crate::date::DateTime;
 use crate::model::Money;
 
-use super::fingerprint::{self, Fingerprint};
+use super::fingerprint::Fingerprint;
 
 /// A view serialized once per build, with its fingerprint.
 ///
@@ -83,9 +83,12 @@ impl<T> Clone for Shared<'_, T> {
 impl<T> Copy for Shared<'_, T> {}
 
 impl<T> Serialize for Shared<'_, T> {
+    /// The card's value for Tera; its fingerprint for a page's fingerprint,
+    /// which is the only serialization that is not human-readable (see
+    /// [`super::fingerprint`]).
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.card.fingerprint {
-            Some(fingerprint) if fingerprint::hashing() => fingerprint.serialize(serializer),
+            Some(fingerprint) if !serializer.is_human_readable() => fingerprint.serialize(serializer),
             _ => self.card.value.serialize(serializer),
         }
     }
@@ -94,28 +97,22 @@ impl<T> Serialize for Shared<'_, T> {
 /// A shared card whose fields are spliced into the view that holds it
 /// (`#[serde(flatten)]`): a brief's page is its card plus the body and the
 /// rest. The cached value's fields are copied by reference count instead
-/// of serializing the card again for its page.
+/// of serializing the card again for its page. A page's fingerprint hashes
+/// them all (serde's flattening hides which format is asking), which costs
+/// one card per page.
 #[derive(Debug)]
 pub struct Fields<'a, T>(pub Shared<'a, T>);
 
 impl<T> Serialize for Fields<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let card = self.0.card;
-        match (card.fingerprint, card.value.as_map()) {
-            (Some(fingerprint), _) if fingerprint::hashing() => {
-                let mut fields = serializer.serialize_map(Some(1))?;
-                fields.serialize_entry("card", &fingerprint)?;
-                fields.end()
-            }
-            (_, Some(map)) => {
-                let mut fields = serializer.serialize_map(Some(map.len()))?;
-                for (name, value) in map {
-                    fields.serialize_entry(name, value)?;
-                }
-                fields.end()
-            }
-            (_, None) => Err(serde::ser::Error::custom("a card is not a mapping")),
+        let Some(map) = self.0.card.value.as_map() else {
+            return Err(serde::ser::Error::custom("a card is not a mapping"));
+        };
+        let mut fields = serializer.serialize_map(Some(map.len()))?;
+        for (name, value) in map {
+            fields.serialize_entry(name, value)?;
         }
+        fields.end()
     }
 }
 
