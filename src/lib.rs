@@ -11,6 +11,7 @@
 pub mod body_cache;
 pub mod config;
 pub mod content;
+pub mod control;
 pub mod date;
 pub mod diag;
 pub mod highlight;

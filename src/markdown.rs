@@ -120,8 +120,8 @@ pub fn render<R: LinkResolver>(
 /// image makes one, and no page or feed may hold one (tabs and line breaks
 /// stay).
 fn without_controls(mut text: String) -> String {
-    if crate::content::find_control(&text).is_some() {
-        text.retain(|c| !crate::content::is_refused_control(c));
+    if crate::control::find_control(&text).is_some() {
+        text.retain(|c| !crate::control::is_refused_control(c));
     }
     text
 }
@@ -667,13 +667,13 @@ mod tests {
         for raw_html in [RawHtml::Sanitize, RawHtml::Escape, RawHtml::Allow] {
             let out = run(markdown, raw_html);
             assert_eq!(
-                crate::content::find_control(&out.body.html),
+                crate::control::find_control(&out.body.html),
                 None,
                 "{:?}",
                 out.body.html
             );
             assert_eq!(out.body.first_paragraph.matches('\t').count(), 1);
-            assert_eq!(crate::content::find_control(&out.body.first_paragraph), None);
+            assert_eq!(crate::control::find_control(&out.body.first_paragraph), None);
             assert!(out.body.html.contains("<code>&amp;#1;</code>"), "{}", out.body.html);
         }
     }

@@ -107,7 +107,7 @@ fn refuse_control_escapes(text: &str) -> Result<(), YamlError> {
 /// The first control character in any string or key of `value`.
 fn first_control(value: &serde_yaml::Value) -> Option<char> {
     use serde_yaml::Value;
-    let in_text = |s: &str| crate::content::find_control(s).and_then(|at| s[at..].chars().next());
+    let in_text = |s: &str| crate::control::find_control(s).and_then(|at| s[at..].chars().next());
     match value {
         Value::String(s) => in_text(s),
         Value::Sequence(items) => items.iter().find_map(first_control),
@@ -147,7 +147,7 @@ fn control_escape(text: &str) -> Option<(Position, &str)> {
         };
         if code
             .and_then(char::from_u32)
-            .is_some_and(crate::content::is_refused_control)
+            .is_some_and(crate::control::is_refused_control)
         {
             return Some((Position::of_offset(text, start, 1), &text[start..start + 1 + len]));
         }
