@@ -487,7 +487,7 @@ fn set_readable(dir: &Path) -> Result<(), EnvError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::routes::UrlPath;
+    use crate::routes::UrlPath;
 
     fn file(path: &'static str, origin: &str) -> OutputFile {
         OutputFile {
