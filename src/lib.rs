@@ -17,6 +17,8 @@ pub mod diag;
 pub mod highlight;
 pub mod markdown;
 pub mod model;
+#[cfg(test)]
+mod module_graph;
 pub mod output;
 pub mod pipeline;
 pub mod render;
