@@ -252,8 +252,8 @@ fn apply_raw_html_policy(events: &mut [(Event<'_>, Range<usize>)], policy: RawHt
 ///
 /// The sanitizer's HTML parser (html5ever) checks the stack of open elements
 /// for every tag, as the HTML standard says, so its time grows with the
-/// square of the depth: 10,000 levels took 70 s. At 100 levels it stays
-/// linear in the size of the body, with a small factor.
+/// square of the depth (BENCHMARKS.md). At 100 levels it stays linear in
+/// the size of the body, with a small factor.
 pub const MAX_SANITIZED_DEPTH: usize = 100;
 
 /// Where a body first nests deeper than [`MAX_SANITIZED_DEPTH`], if it does;

@@ -247,9 +247,9 @@ impl Staging {
                 new_folders.push(root.join(folder));
             }
         }
-        // Every page is a folder of its own: creating them is a third of
-        // the write, so it runs in parallel too (create_dir_all tolerates
-        // two threads creating the same parent).
+        // Every page is a folder of its own: creating them is a large share
+        // of the write (BENCHMARKS.md), so it runs in parallel too
+        // (create_dir_all tolerates two threads creating the same parent).
         new_folders.par_iter().try_for_each(|folder| {
             std::fs::create_dir_all(folder).map_err(|e| EnvError::io("cannot create", folder, e))
         })?;

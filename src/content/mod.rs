@@ -295,8 +295,8 @@ fn load_kind<T: DeserializeOwned + Clone + Send + Sync>(
 ///
 /// Depth first, each folder's entries sorted by name: the order of
 /// `walkdir`'s `sort_by_file_name`. By hand, because this runs before the
-/// load can start on the other core, and `walkdir` took 30–70 ms of it for
-/// 10,000 briefs against about 10 ms here.
+/// load can start on the other core, and `walkdir` was much slower at it
+/// (BENCHMARKS.md).
 fn markdown_files(
     root: &Path,
     dir: &Path,
