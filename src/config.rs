@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, EnvError, Position};
-use crate::model::routes::BaseUrl;
+use crate::routes::BaseUrl;
 use crate::yaml;
 
 /// The configuration file's name, at the site root.

@@ -72,8 +72,8 @@ impl DateTime {
     /// RFC 3339 in UTC, as Atom requires: `2020-08-18T04:30:00Z`.
     ///
     /// Written digit by digit: every feed entry and card needs one, and
-    /// `strftime` took a percent of a build. Years are 0001–9999
-    /// (`check_year`), so four digits always suffice.
+    /// `strftime` showed in a build's profile (BENCHMARKS.md). Years are
+    /// 0001–9999 (`check_year`), so four digits always suffice.
     pub fn rfc3339(&self) -> String {
         let t = jiff::tz::Offset::UTC.to_datetime(self.instant);
         let mut out = String::with_capacity(20);

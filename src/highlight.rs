@@ -36,8 +36,9 @@ impl std::fmt::Debug for Highlighter {
 }
 
 impl Highlighter {
-    /// Loads the syntax definitions now (about 20 ms), so that a build can
-    /// do it on an idle core before the Markdown stage needs them.
+    /// Loads the syntax definitions now, which takes long enough to matter
+    /// (BENCHMARKS.md), so that a build can do it on an idle core before
+    /// the Markdown stage needs them.
     pub fn preload(&self) {
         self.syntaxes();
     }

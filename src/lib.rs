@@ -11,14 +11,18 @@
 pub mod body_cache;
 pub mod config;
 pub mod content;
+pub mod control;
 pub mod date;
 pub mod diag;
 pub mod highlight;
 pub mod markdown;
 pub mod model;
+#[cfg(test)]
+mod module_graph;
 pub mod output;
 pub mod pipeline;
 pub mod render;
+pub mod routes;
 pub mod scaffold;
 pub mod serve;
 pub mod slug;

@@ -134,29 +134,8 @@ enum NewCommand {
 #[global_allocator]
 static ALLOCATOR: MiMalloc = MiMalloc;
 
-/// mimalloc's `mi_option_purge_delay` (its index in mimalloc.h's
-/// `mi_option_t`, which the Rust bindings do not name).
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// For the one-off commands (`build`, `check`): memory freed during a run
-/// is soon allocated again, and handing it back to the OS in between only
-/// makes the kernel zero it again when it is taken back. Under mimalloc v3
-/// this made a 10,000-brief `check`'s system time 0.2 s every run instead
-/// of 0.2–0.6 s; under v2 (10 ms delay by default) paired runs at 1,000 and
-/// 10,000 briefs show no difference either way. The process exits right
-/// after, so nothing is held for long; `serve` keeps the default and gives
-/// memory back between rebuilds.
-fn keep_freed_memory() {
-    // SAFETY: mi_option_set only stores the value; mimalloc reads it at its next purge.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
-}
-
 fn main() -> ExitCode {
-    let command = Cli::parse().command;
-    if matches!(command, Command::Build { .. } | Command::Check { .. }) {
-        keep_freed_memory();
-    }
-    match command {
+    match Cli::parse().command {
         Command::Build {
             root,
             output,
@@ -503,17 +482,4 @@ fn plural(n: usize) -> &'static str {
 /// 1204 → "1,204".
 fn group(n: usize) -> String {
     dossier::model::group_thousands(n as u64)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_purge_delay_index_names_that_option() {
-        // 10 ms is mimalloc v2's default purge delay, and no option near it
-        // in the enum defaults to that value.
-        // SAFETY: reading an option has no preconditions.
-        assert_eq!(unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }, 10);
-    }
 }

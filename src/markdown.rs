@@ -120,8 +120,8 @@ pub fn render<R: LinkResolver>(
 /// image makes one, and no page or feed may hold one (tabs and line breaks
 /// stay).
 fn without_controls(mut text: String) -> String {
-    if crate::content::find_control(&text).is_some() {
-        text.retain(|c| !crate::content::is_refused_control(c));
+    if crate::control::find_control(&text).is_some() {
+        text.retain(|c| !crate::control::is_refused_control(c));
     }
     text
 }
@@ -252,8 +252,8 @@ fn apply_raw_html_policy(events: &mut [(Event<'_>, Range<usize>)], policy: RawHt
 ///
 /// The sanitizer's HTML parser (html5ever) checks the stack of open elements
 /// for every tag, as the HTML standard says, so its time grows with the
-/// square of the depth: 10,000 levels took 70 s. At 100 levels it stays
-/// linear in the size of the body, with a small factor.
+/// square of the depth (BENCHMARKS.md). At 100 levels it stays linear in
+/// the size of the body, with a small factor.
 pub const MAX_SANITIZED_DEPTH: usize = 100;
 
 /// Where a body first nests deeper than [`MAX_SANITIZED_DEPTH`], if it does;
@@ -667,13 +667,13 @@ mod tests {
         for raw_html in [RawHtml::Sanitize, RawHtml::Escape, RawHtml::Allow] {
             let out = run(markdown, raw_html);
             assert_eq!(
-                crate::content::find_control(&out.body.html),
+                crate::control::find_control(&out.body.html),
                 None,
                 "{:?}",
                 out.body.html
             );
             assert_eq!(out.body.first_paragraph.matches('\t').count(), 1);
-            assert_eq!(crate::content::find_control(&out.body.first_paragraph), None);
+            assert_eq!(crate::control::find_control(&out.body.first_paragraph), None);
             assert!(out.body.html.contains("<code>&amp;#1;</code>"), "{}", out.body.html);
         }
     }

@@ -247,9 +247,9 @@ impl Staging {
                 new_folders.push(root.join(folder));
             }
         }
-        // Every page is a folder of its own: creating them is a third of
-        // the write, so it runs in parallel too (create_dir_all tolerates
-        // two threads creating the same parent).
+        // Every page is a folder of its own: creating them is a large share
+        // of the write (BENCHMARKS.md), so it runs in parallel too
+        // (create_dir_all tolerates two threads creating the same parent).
         new_folders.par_iter().try_for_each(|folder| {
             std::fs::create_dir_all(folder).map_err(|e| EnvError::io("cannot create", folder, e))
         })?;
@@ -487,7 +487,7 @@ fn set_readable(dir: &Path) -> Result<(), EnvError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::routes::UrlPath;
+    use crate::routes::UrlPath;
 
     fn file(path: &'static str, origin: &str) -> OutputFile {
         OutputFile {

@@ -3,10 +3,10 @@
 //!
 //! A file is reused when its [`Stamp`] (size, modification and change times,
 //! inode) equals the one it had when it was read. File times are coarse (a
-//! clock tick, several milliseconds), so two saves of the same length within
-//! one tick would look alike: like Git's "racy" index entries, a file read
-//! while its times were still recent is never reused; it is simply read again
-//! next time, which costs nothing for the one file a writer is editing.
+//! kernel clock tick), so two saves of the same length within one tick would
+//! look alike: like Git's "racy" index entries, a file read while its times
+//! were still recent is never reused; it is simply read again next time,
+//! which costs nothing for the one file a writer is editing.
 
 use std::collections::HashMap;
 use std::ffi::OsString;

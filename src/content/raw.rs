@@ -17,7 +17,8 @@ use crate::yaml::unique_keys;
 
 /// The most distinct tags one brief may carry. Every tag page lists the
 /// brief with all of its tags, so the output grows with the square of the
-/// count: 10,000 tags would be 10,000 pages of 10,000 links (2.8 GB).
+/// count: 10,000 tags would be 10,000 pages of 10,000 links each
+/// (BENCHMARKS.md).
 pub const MAX_TAGS: usize = 100;
 
 /// Free-form data handed to templates as `extra`; a key repeated in any of

@@ -757,14 +757,14 @@ pub struct WikiResolver<'a> {
     /// The catalog.
     pub catalog: &'a Catalog,
     /// For building hrefs.
-    pub base: &'a super::routes::BaseUrl,
+    pub base: &'a crate::routes::BaseUrl,
 }
 
 impl crate::markdown::LinkResolver for WikiResolver<'_> {
     type Target = EntityKey;
 
     fn resolve(&self, name: &str) -> Result<(EntityKey, String), (String, Option<String>)> {
-        use super::routes::UrlPath;
+        use crate::routes::UrlPath;
         let c = self.catalog;
         match c.lookup.find_any(name.trim()) {
             Ok(key) => {

@@ -232,8 +232,8 @@ fn generation_event(name: &'static str, generation: u64) -> Event {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::routes::OutputPath;
     use crate::render::{Contents, OutputFile};
+    use crate::routes::OutputPath;
 
     fn site(paths: &[&str]) -> SiteFiles {
         SiteFiles::from_output(
@@ -249,7 +249,7 @@ mod tests {
     }
 
     fn output_path(p: &str) -> OutputPath {
-        crate::model::routes::UrlPath::from_template(p).unwrap().output_file()
+        crate::routes::UrlPath::from_template(p).unwrap().output_file()
     }
 
     #[test]

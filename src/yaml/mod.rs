@@ -12,8 +12,9 @@
 //! at their mapping.
 //!
 //! Most front matter is a flat block mapping of plain and quoted scalars,
-//! which [`simple`] reads about ten times faster than libyaml; whatever it
-//! does not read, it leaves to serde_yaml_ng, which also gives every error.
+//! which [`simple`] reads much faster than libyaml (BENCHMARKS.md); whatever
+//! it does not read, it leaves to serde_yaml_ng, which also gives every
+//! error.
 
 mod simple;
 
@@ -107,7 +108,7 @@ fn refuse_control_escapes(text: &str) -> Result<(), YamlError> {
 /// The first control character in any string or key of `value`.
 fn first_control(value: &serde_yaml::Value) -> Option<char> {
     use serde_yaml::Value;
-    let in_text = |s: &str| crate::content::find_control(s).and_then(|at| s[at..].chars().next());
+    let in_text = |s: &str| crate::control::find_control(s).and_then(|at| s[at..].chars().next());
     match value {
         Value::String(s) => in_text(s),
         Value::Sequence(items) => items.iter().find_map(first_control),
@@ -147,7 +148,7 @@ fn control_escape(text: &str) -> Option<(Position, &str)> {
         };
         if code
             .and_then(char::from_u32)
-            .is_some_and(crate::content::is_refused_control)
+            .is_some_and(crate::control::is_refused_control)
         {
             return Some((Position::of_offset(text, start, 1), &text[start..start + 1 + len]));
         }
@@ -160,12 +161,13 @@ fn control_escape(text: &str) -> Option<(Position, &str)> {
 /// deep, at the bracket that goes one level too far, in one linear pass.
 ///
 /// serde_yaml_ng refuses them too, but only after libyaml has scanned them,
-/// which costs O(depth²): 100,000 levels take minutes. Block collections need
-/// no scan: libyaml handles their depth in linear time. The scan knows just
-/// enough YAML (quotes, comments, block scalars, plain scalars) to count only
-/// real brackets. The one thing it cannot tell apart, a multi-line plain
-/// scalar whose continuation line starts with `[` or `{`, is counted as
-/// nesting; that takes 129 brackets left open to matter.
+/// which costs O(depth²), enough for one hostile file to stall a build
+/// (BENCHMARKS.md). Block collections need no scan: libyaml handles their
+/// depth in linear time. The scan knows just enough YAML (quotes, comments,
+/// block scalars, plain scalars) to count only real brackets. The one thing
+/// it cannot tell apart, a multi-line plain scalar whose continuation line
+/// starts with `[` or `{`, is counted as nesting; that takes 129 brackets
+/// left open to matter.
 fn check_nesting(text: &str) -> Result<(), YamlError> {
     if text.bytes().filter(|b| matches!(b, b'[' | b'{')).count() <= MAX_DEPTH {
         return Ok(());
