@@ -120,14 +120,14 @@ impl UrlPath {
         UrlPath(format!("briefs/{slug}/"))
     }
 
-    /// A company's page.
-    pub fn company(slug: &Slug) -> UrlPath {
-        UrlPath(format!("companies/{slug}/"))
+    /// A section's own page: `companies/`.
+    pub fn section(section: &'static str) -> UrlPath {
+        UrlPath(format!("{section}/"))
     }
 
-    /// A contract's page.
-    pub fn contract(slug: &Slug) -> UrlPath {
-        UrlPath(format!("contracts/{slug}/"))
+    /// An entity's page in its kind's section: `companies/acme/`.
+    pub fn entity(section: &'static str, slug: &Slug) -> UrlPath {
+        UrlPath(format!("{section}/{slug}/"))
     }
 
     /// A tag's page.

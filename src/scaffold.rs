@@ -18,8 +18,11 @@ use jiff::civil::Date;
 use crate::config::{Config, UnknownReferences};
 use crate::content::{self, Loaded, SourceFile};
 use crate::diag::EnvError;
-use crate::model::lookup::{Kind, Lookup, Miss};
-use crate::model::{CompanyId, ContractId, EntityKey};
+use std::collections::HashMap;
+
+use crate::model::kind::RawEntity;
+use crate::model::lookup::{Lookup, Miss};
+use crate::model::{Companies, Contracts, EntityKey, EntityKind, Kind};
 use crate::slug::{Slug, SlugError};
 
 /// What `dossier new brief` was asked for.
@@ -120,8 +123,8 @@ pub enum ScaffoldError {
 /// The site's entities as `new` needs them: their files, slugs and names.
 struct Known {
     briefs: Vec<(Slug, PathBuf)>,
-    companies: Vec<(Slug, PathBuf)>,
-    contracts: Vec<(Slug, PathBuf)>,
+    /// Each entity kind's, in id order.
+    entities: HashMap<Kind, Vec<(Slug, PathBuf)>>,
     lookup: Lookup,
 }
 
@@ -136,52 +139,42 @@ impl Known {
             .iter()
             .filter_map(|b| Some((slug_of(&b.file, b.front.slug.as_deref())?, b.file.path.clone())))
             .collect();
-        let companies = register(
-            &content.companies,
-            &mut lookup,
-            |c| (&c.name, &c.aliases, c.slug.as_deref()),
-            |i| EntityKey::Company(CompanyId::new(i)),
-        );
-        let contracts = register(
-            &content.contracts,
-            &mut lookup,
-            |c| (&c.name, &c.aliases, c.slug.as_deref()),
-            |i| EntityKey::Contract(ContractId::new(i)),
-        );
+        let entities = HashMap::from([
+            (Kind::Company, register::<Companies>(&content.companies, &mut lookup)),
+            (Kind::Contract, register::<Contracts>(&content.contracts, &mut lookup)),
+        ]);
         Ok(Known {
             briefs,
-            companies,
-            contracts,
+            entities,
             lookup,
         })
     }
 
-    fn path_of(&self, key: EntityKey) -> &Path {
-        match key {
-            EntityKey::Company(id) => &self.companies[id.index()].1,
-            EntityKey::Contract(id) => &self.contracts[id.index()].1,
-            EntityKey::Brief(id) => &self.briefs[id.index()].1,
+    /// The slugs and files of the entities of `kind`.
+    fn of_kind(&self, kind: Kind) -> &[(Slug, PathBuf)] {
+        match kind {
+            Kind::Brief => &self.briefs,
+            _ => self.entities.get(&kind).map_or(&[], Vec::as_slice),
         }
+    }
+
+    fn path_of(&self, key: EntityKey) -> &Path {
+        &self.of_kind(Kind::of(key))[key.index()].1
     }
 }
 
-/// Registers names, aliases and slugs as the catalog does.
-fn register<T>(
-    items: &[Loaded<T>],
-    lookup: &mut Lookup,
-    names: impl Fn(&T) -> (&String, &Vec<String>, Option<&str>),
-    key: impl Fn(usize) -> EntityKey,
-) -> Vec<(Slug, PathBuf)> {
+/// Registers names, aliases and slugs of a kind's files as the catalog does.
+fn register<K: EntityKind>(items: &[Loaded<K::Raw>], lookup: &mut Lookup) -> Vec<(Slug, PathBuf)> {
     let mut out = Vec::new();
     for item in items {
-        let (name, aliases, slug) = names(&item.front);
-        let Some(slug) = slug_of(&item.file, slug) else {
+        let front = &item.front;
+        let Some(slug) = slug_of(&item.file, front.slug()) else {
             continue;
         };
-        let k = key(out.len());
-        for text in [slug.as_str(), name.as_str()]
+        let k = K::key(out.len());
+        for text in [slug.as_str(), front.name()]
             .into_iter()
-            .chain(aliases.iter().map(String::as_str))
+            .chain(front.aliases().iter().map(String::as_str))
         {
             lookup.insert(text, k);
         }
@@ -245,18 +238,10 @@ pub fn new_contract(root: &Path, name: &str) -> Result<Created, ScaffoldError> {
 
 fn new_entity(root: &Path, name: &str, kind: Kind) -> Result<Created, ScaffoldError> {
     let slug = slug_for(name)?;
-    let (folder, text) = match kind {
-        Kind::Company => ("companies", company_text(name)),
-        _ => ("contracts", contract_text(name)),
-    };
-    let path = PathBuf::from(format!("content/{folder}/{slug}.md"));
+    let path = PathBuf::from(format!("content/{}/{slug}.md", kind.plural()));
     refuse_existing(root, &path)?;
     let known = Known::load(root)?;
-    let same_kind = match kind {
-        Kind::Company => &known.companies,
-        _ => &known.contracts,
-    };
-    if let Some((_, existing)) = same_kind.iter().find(|(s, _)| *s == slug) {
+    if let Some((_, existing)) = known.of_kind(kind).iter().find(|(s, _)| *s == slug) {
         return Err(ScaffoldError::SlugTaken {
             slug,
             existing: existing.clone(),
@@ -269,6 +254,10 @@ fn new_entity(root: &Path, name: &str, kind: Kind) -> Result<Created, ScaffoldEr
             existing: known.path_of(key).to_owned(),
         });
     }
+    let text = match kind {
+        Kind::Company => company_text(name),
+        _ => contract_text(name),
+    };
     write_new(root, &path, &text)?;
     Ok(Created {
         path,

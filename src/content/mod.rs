@@ -21,7 +21,7 @@ use crate::yaml;
 pub use cache::FileCache;
 // Moved to `crate::control`; still re-exported here for `render`, which
 // imports it from this path until its rewrite lands.
-pub use crate::control::find_control;
+use crate::control::find_control;
 use cache::{Parsed, Stamp};
 use frontmatter::SplitError;
 use raw::{RawBrief, RawCompany, RawContract, RawPage};

@@ -7,19 +7,20 @@
 //! "unknown company" errors.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::config::UnknownReferences;
-use crate::content::raw::{RawBrief, RawCompany, RawContract, RawPage};
+use crate::content::raw::{RawBrief, RawPage};
 use crate::content::{Body, Content, Loaded, SourceFile, frontmatter};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::routes::{BaseUrl, UrlPath};
 use crate::slug::{Slug, SlugError};
 
-use super::lookup::{Kind, Lookup, Miss};
-use super::{
-    Brief, BriefId, Company, CompanyId, Contract, ContractId, Correction, EntityKey, Event, Money, Origin, Owner, Page,
-    PageId, Source, Tag, TagId,
-};
+use super::company::{Companies, Company};
+use super::contract::{Contract, Contracts};
+use super::kind::{EntityKind, Kind, RawEntity};
+use super::lookup::{Lookup, Miss};
+use super::{Brief, BriefId, Correction, Entity, EntityKey, Origin, Owner, Page, PageId, Source, Tag, TagId};
 
 /// Errors reported for one front matter list before the rest are counted
 /// in a single line, so a pasted 10,000-entry list stays readable.
@@ -43,6 +44,25 @@ pub struct Catalog {
     pub pages: Vec<Page>,
     /// Names, aliases and slugs.
     pub lookup: Lookup,
+}
+
+impl Catalog {
+    /// The slug of the entity or brief `key`.
+    pub fn slug(&self, key: EntityKey) -> &Slug {
+        match key {
+            EntityKey::Brief(id) => &self.briefs[id.index()].slug,
+            EntityKey::Company(id) => &self.companies[id.index()].slug,
+            EntityKey::Contract(id) => &self.contracts[id.index()].slug,
+        }
+    }
+
+    /// The URL path of `key`'s page.
+    pub fn url_path(&self, key: EntityKey) -> UrlPath {
+        match key {
+            EntityKey::Brief(_) => UrlPath::brief(self.slug(key)),
+            _ => UrlPath::entity(Kind::of(key).plural(), self.slug(key)),
+        }
+    }
 }
 
 /// Options that change what the catalog holds.
@@ -86,14 +106,8 @@ pub fn build(content: Content, options: CatalogOptions) -> (Catalog, Vec<Pending
         .filter_map(|b| Some((entity_slug(&b.file, b.front.slug.as_deref(), &mut d)?, b)))
         .collect();
     briefs.sort_by(|(sa, a), (sb, b)| b.front.date.cmp(&a.front.date).then_with(|| sa.cmp(sb)));
-    let companies: Vec<_> = companies
-        .into_iter()
-        .filter_map(|c| Some((entity_slug(&c.file, c.front.slug.as_deref(), &mut d)?, c)))
-        .collect();
-    let contracts: Vec<_> = contracts
-        .into_iter()
-        .filter_map(|c| Some((entity_slug(&c.file, c.front.slug.as_deref(), &mut d)?, c)))
-        .collect();
+    let companies = slugged(companies, &mut d);
+    let contracts = slugged(contracts, &mut d);
     let pages: Vec<_> = pages
         .into_iter()
         .filter_map(|p| Some((entity_slug(&p.file, p.front.slug.as_deref(), &mut d)?, p)))
@@ -119,51 +133,25 @@ pub fn build(content: Content, options: CatalogOptions) -> (Catalog, Vec<Pending
     for (i, (slug, _)) in briefs.iter().enumerate() {
         lookup.insert(slug.as_str(), EntityKey::Brief(BriefId::new(i)));
     }
-    register_names(
-        &mut lookup,
-        companies
-            .iter()
-            .map(|(s, c)| (s, &c.front.name, &c.front.aliases, &c.file)),
-        |i| EntityKey::Company(CompanyId::new(i)),
-        &mut d,
-    );
-    register_names(
-        &mut lookup,
-        contracts
-            .iter()
-            .map(|(s, c)| (s, &c.front.name, &c.front.aliases, &c.file)),
-        |i| EntityKey::Contract(ContractId::new(i)),
-        &mut d,
-    );
+    register_names::<Companies>(&mut lookup, &companies, &mut d);
+    register_names::<Contracts>(&mut lookup, &contracts, &mut d);
 
     if d.has_errors() {
         return (Catalog::default(), Vec::new(), d);
     }
 
-    let mut resolver = Resolver {
+    let mut resolver = References {
         lookup,
         options,
-        stub_companies: Vec::new(),
-        stub_contracts: Vec::new(),
+        stubs: Catalog::default(),
         stub_names: HashMap::new(),
-        company_count: companies.len(),
-        contract_count: contracts.len(),
+        files: HashMap::from([(Kind::Company, companies.len()), (Kind::Contract, contracts.len())]),
         diagnostics: d,
     };
     let mut bodies = Vec::new();
-
-    let mut catalog_contracts = Vec::with_capacity(contracts.len());
-    for (i, (slug, loaded)) in contracts.into_iter().enumerate() {
-        let Loaded { file, front } = loaded;
-        catalog_contracts.push(resolver.contract(slug, front, &file));
-        bodies.push((Owner::Contract(ContractId::new(i)), file.into_body()));
-    }
-    let mut catalog_companies = Vec::with_capacity(companies.len());
-    for (i, (slug, loaded)) in companies.into_iter().enumerate() {
-        let Loaded { file, front } = loaded;
-        catalog_companies.push(resolver.company(slug, front, &file));
-        bodies.push((Owner::Company(CompanyId::new(i)), file.into_body()));
-    }
+    let mut catalog = Catalog::default();
+    resolve_entities::<Contracts>(&mut catalog, &mut resolver, contracts, &mut bodies);
+    resolve_entities::<Companies>(&mut catalog, &mut resolver, companies, &mut bodies);
     let mut tags = TagSet::default();
     let mut catalog_briefs = Vec::with_capacity(briefs.len());
     for (i, (slug, loaded)) in briefs.into_iter().enumerate() {
@@ -205,18 +193,47 @@ pub fn build(content: Content, options: CatalogOptions) -> (Catalog, Vec<Pending
             }
         });
     }
-    catalog_companies.append(&mut resolver.stub_companies);
-    catalog_contracts.append(&mut resolver.stub_contracts);
-
-    let catalog = Catalog {
-        briefs: catalog_briefs,
-        companies: catalog_companies,
-        contracts: catalog_contracts,
-        tags,
-        pages: catalog_pages,
-        lookup: resolver.lookup,
-    };
+    catalog.companies.append(&mut resolver.stubs.companies);
+    catalog.contracts.append(&mut resolver.stubs.contracts);
+    catalog.briefs = catalog_briefs;
+    catalog.tags = tags;
+    catalog.pages = catalog_pages;
+    catalog.lookup = resolver.lookup;
     (catalog, bodies, resolver.diagnostics)
+}
+
+/// Each loaded file of a kind with its slug; a file whose slug is wrong is
+/// reported and left out.
+fn slugged<R: RawEntity>(loaded: Vec<Loaded<R>>, d: &mut Diagnostics) -> Vec<(Slug, Loaded<R>)> {
+    loaded
+        .into_iter()
+        .filter_map(|l| Some((entity_slug(&l.file, l.front.slug(), d)?, l)))
+        .collect()
+}
+
+/// Turns the files of an entity kind into entities, in file order, and
+/// queues their bodies for the Markdown stage.
+fn resolve_entities<K: EntityKind>(
+    catalog: &mut Catalog,
+    refs: &mut References,
+    slugged: Vec<(Slug, Loaded<K::Raw>)>,
+    bodies: &mut Vec<PendingBody>,
+) {
+    K::all_mut(catalog).reserve(slugged.len());
+    for (i, (slug, loaded)) in slugged.into_iter().enumerate() {
+        let Loaded { file, front } = loaded;
+        let (shared, own) = front.split();
+        let fields = K::resolve(own, &file, refs);
+        K::all_mut(catalog).push(Entity {
+            origin: Origin::File(file.path.clone()),
+            slug,
+            name: shared.name,
+            aliases: shared.aliases,
+            extra: shared.extra,
+            fields,
+        });
+        bodies.push((Owner::from(K::key(i)), file.into_body()));
+    }
 }
 
 /// The slug of a content file: its `slug:` or its file stem.
@@ -281,31 +298,22 @@ fn check_unique_slugs<'a>(plural: &str, items: impl Iterator<Item = (&'a Slug, &
     }
 }
 
-fn register_names<'a>(
-    lookup: &mut Lookup,
-    items: impl Iterator<Item = (&'a Slug, &'a String, &'a Vec<String>, &'a SourceFile)>,
-    key: impl Fn(usize) -> EntityKey,
-    d: &mut Diagnostics,
-) {
-    let mut owners: Vec<&Path> = Vec::new();
-    for (i, (slug, name, aliases, file)) in items.enumerate() {
-        owners.push(&file.path);
-        for (field, text) in [("slug", slug.as_str()), ("name", name.as_str())]
+/// Registers the names, aliases and slugs of a kind's entities; a name two
+/// of them claim is an error at the second one's line.
+fn register_names<K: EntityKind>(lookup: &mut Lookup, items: &[(Slug, Loaded<K::Raw>)], d: &mut Diagnostics) {
+    for (i, (slug, loaded)) in items.iter().enumerate() {
+        let (front, file) = (&loaded.front, &loaded.file);
+        for (field, text) in [("slug", slug.as_str()), ("name", front.name())]
             .into_iter()
-            .chain(aliases.iter().map(|a| ("aliases", a.as_str())))
+            .chain(front.aliases().iter().map(|a| ("aliases", a.as_str())))
         {
-            if let Some(other) = lookup.insert(text, key(i)) {
-                let other_index = match other {
-                    EntityKey::Company(id) => id.index(),
-                    EntityKey::Contract(id) => id.index(),
-                    EntityKey::Brief(id) => id.index(),
-                };
+            if let Some(other) = lookup.insert(text, K::key(i)) {
                 let at = file.value_offsets(field, &[text])[0];
                 d.push(
                     file.yaml_error(
                         at,
                         text.chars().count(),
-                        format!("'{text}' already names {}", owners[other_index].display()),
+                        format!("'{text}' already names {}", items[other.index()].1.file.path.display()),
                     )
                     .with_help("names and aliases must be unique; remove or change one of them"),
                 );
@@ -314,86 +322,24 @@ fn register_names<'a>(
     }
 }
 
-/// Resolves references, collecting errors and (in warn mode) stubs.
-struct Resolver {
+/// Resolves front matter references by name, collecting errors and (in
+/// warn mode) stubs for unknown names. Entity kinds resolve their own
+/// references through it ([`EntityKind::resolve`]).
+pub struct References {
     lookup: Lookup,
     options: CatalogOptions,
-    stub_companies: Vec<Company>,
-    stub_contracts: Vec<Contract>,
-    stub_names: HashMap<(bool, String), EntityKey>,
-    company_count: usize,
-    contract_count: usize,
+    /// Stubs made so far, by kind (only their entity vectors are used).
+    stubs: Catalog,
+    stub_names: HashMap<(Kind, String), EntityKey>,
+    /// How many entities of each kind came from files: stubs are numbered after them.
+    files: HashMap<Kind, usize>,
     diagnostics: Diagnostics,
 }
 
-impl Resolver {
-    fn contract(&mut self, slug: Slug, front: RawContract, file: &SourceFile) -> Contract {
-        let RawContract {
-            name,
-            aliases,
-            slug: _,
-            agency,
-            value,
-            awarded_to,
-            status,
-            timeline,
-            extra,
-        } = front;
-        let awarded_to = self.references(file, "awarded_to", &awarded_to, Kind::Company, |k| match k {
-            EntityKey::Company(id) => Some(id),
-            _ => None,
-        });
-        let value = value.map(|v| Money {
-            amount: v.amount,
-            currency: v.currency.trim().to_uppercase(),
-        });
-        let mut timeline: Vec<Event> = timeline
-            .into_iter()
-            .map(|e| Event {
-                date: e.date,
-                event: e.event,
-            })
-            .collect();
-        timeline.sort_by(|a, b| a.date.cmp(&b.date));
-        Contract {
-            origin: Origin::File(file.path.clone()),
-            slug,
-            name,
-            aliases,
-            agency,
-            value,
-            awarded_to,
-            status: Some(status),
-            timeline,
-            extra,
-        }
-    }
-
-    fn company(&mut self, slug: Slug, front: RawCompany, file: &SourceFile) -> Company {
-        let RawCompany {
-            name,
-            aliases,
-            slug: _,
-            ticker,
-            headquarters,
-            website,
-            extra,
-        } = front;
-        if let Some(url) = &website
-            && let Err(why) = check_url(url)
-        {
-            self.diagnostics.push(url_error(file, "website", url, &why));
-        }
-        Company {
-            origin: Origin::File(file.path.clone()),
-            slug,
-            name,
-            aliases,
-            ticker,
-            headquarters,
-            website,
-            extra,
-        }
+impl References {
+    /// Reports an invalid URL in `key`.
+    pub fn url_error(&mut self, file: &SourceFile, key: &str, url: &str, why: &str) {
+        self.diagnostics.push(url_error(file, key, url, why));
     }
 
     fn brief(
@@ -453,7 +399,7 @@ impl Resolver {
                     name: source.name,
                     url: source.url,
                 }),
-                Err(why) => self.diagnostics.push(url_error(file, "sources", &source.url, &why)),
+                Err(why) => self.url_error(file, "sources", &source.url, &why),
             }
         }
         let mut corrections: Vec<Correction> = corrections
@@ -529,8 +475,9 @@ impl Resolver {
         ids
     }
 
-    /// Resolves a front matter list of company or contract names.
-    fn references<T: PartialEq>(
+    /// Resolves a front matter list of names of `kind`; `select` picks the
+    /// id out of each key.
+    pub fn references<T: PartialEq>(
         &mut self,
         file: &SourceFile,
         key: &str,
@@ -582,44 +529,25 @@ impl Resolver {
         out
     }
 
+    /// The stub for an unknown name of `kind`, made on its first mention.
     fn stub(&mut self, name: &str, kind: Kind, file: &SourceFile) -> Option<EntityKey> {
-        let is_company = kind == Kind::Company;
-        let norm = super::lookup::normalize(name);
-        if let Some(key) = self.stub_names.get(&(is_company, norm.clone())) {
+        match kind {
+            Kind::Company => self.stub_of::<Companies>(name, file),
+            Kind::Contract => self.stub_of::<Contracts>(name, file),
+            Kind::Brief => None,
+        }
+    }
+
+    fn stub_of<K: EntityKind>(&mut self, name: &str, file: &SourceFile) -> Option<EntityKey> {
+        let norm = (K::KIND, super::lookup::normalize(name));
+        if let Some(key) = self.stub_names.get(&norm) {
             return Some(*key);
         }
         let slug = Slug::from_text(name).ok()?;
-        let origin = Origin::Stub(file.path.clone());
-        let key = if is_company {
-            let key = EntityKey::Company(CompanyId::new(self.company_count + self.stub_companies.len()));
-            self.stub_companies.push(Company {
-                origin,
-                slug,
-                name: name.to_owned(),
-                aliases: Vec::new(),
-                ticker: None,
-                headquarters: None,
-                website: None,
-                extra: Default::default(),
-            });
-            key
-        } else {
-            let key = EntityKey::Contract(ContractId::new(self.contract_count + self.stub_contracts.len()));
-            self.stub_contracts.push(Contract {
-                origin,
-                slug,
-                name: name.to_owned(),
-                aliases: Vec::new(),
-                agency: None,
-                value: None,
-                awarded_to: Vec::new(),
-                status: None,
-                timeline: Vec::new(),
-                extra: Default::default(),
-            });
-            key
-        };
-        self.stub_names.insert((is_company, norm), key);
+        let stubs = K::all_mut(&mut self.stubs);
+        stubs.push(Entity::stub(name, slug, file.path.clone()));
+        let key = K::key(self.files.get(&K::KIND).copied().unwrap_or(0) + stubs.len() - 1);
+        self.stub_names.insert(norm, key);
         Some(key)
     }
 }
@@ -634,11 +562,7 @@ fn miss_error(file: &SourceFile, at: usize, name: &str, kind: Kind, miss: Miss) 
     let d = file.yaml_error(at, name.chars().count(), format!("unknown {} '{name}'", kind.noun()));
     match miss {
         Miss::Unknown { suggestion: Some(s) } => d.with_help(format!("did you mean '{s}'?")),
-        Miss::Unknown { suggestion: None } => d.with_help(match kind {
-            Kind::Brief => "related: takes the slugs of other briefs (file name without date and .md)".to_owned(),
-            Kind::Company => "add a profile in content/companies/, or fix the name".to_owned(),
-            Kind::Contract => "add the contract in content/contracts/, or fix the name".to_owned(),
-        }),
+        Miss::Unknown { suggestion: None } => d.with_help(kind.unknown_help()),
         Miss::Ambiguous(_) => d,
     }
 }
@@ -757,24 +681,16 @@ pub struct WikiResolver<'a> {
     /// The catalog.
     pub catalog: &'a Catalog,
     /// For building hrefs.
-    pub base: &'a crate::routes::BaseUrl,
+    pub base: &'a BaseUrl,
 }
 
 impl crate::markdown::LinkResolver for WikiResolver<'_> {
     type Target = EntityKey;
 
     fn resolve(&self, name: &str) -> Result<(EntityKey, String), (String, Option<String>)> {
-        use crate::routes::UrlPath;
         let c = self.catalog;
         match c.lookup.find_any(name.trim()) {
-            Ok(key) => {
-                let path = match key {
-                    EntityKey::Brief(id) => UrlPath::brief(&c.briefs[id.index()].slug),
-                    EntityKey::Company(id) => UrlPath::company(&c.companies[id.index()].slug),
-                    EntityKey::Contract(id) => UrlPath::contract(&c.contracts[id.index()].slug),
-                };
-                Ok((key, self.base.url(&path)))
-            }
+            Ok(key) => Ok((key, self.base.url(&c.url_path(key)))),
             Err(Miss::Unknown { suggestion }) => Err((
                 format!("unknown wikilink target '{name}': no company, contract or brief has that name, alias or slug"),
                 suggestion.map(|s| format!("did you mean '{s}'?")),
@@ -782,11 +698,7 @@ impl crate::markdown::LinkResolver for WikiResolver<'_> {
             Err(Miss::Ambiguous(keys)) => {
                 let options: Vec<String> = keys
                     .iter()
-                    .map(|k| match k {
-                        EntityKey::Brief(id) => format!("[[brief:{}]]", c.briefs[id.index()].slug),
-                        EntityKey::Company(id) => format!("[[company:{}]]", c.companies[id.index()].slug),
-                        EntityKey::Contract(id) => format!("[[contract:{}]]", c.contracts[id.index()].slug),
-                    })
+                    .map(|k| format!("[[{}:{}]]", Kind::of(*k).noun(), c.slug(*k)))
                     .collect();
                 Err((
                     format!("wikilink '{name}' names more than one thing"),

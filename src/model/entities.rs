@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use crate::content::raw::{ContractStatus, Extra};
+use crate::content::raw::Extra;
 use crate::date::DateTime;
 use crate::slug::Slug;
 
@@ -81,9 +81,10 @@ pub struct Correction {
     pub note: String,
 }
 
-/// A company profile.
+/// A named entity briefs refer to: a company, a contract. What every kind
+/// has is here; what a kind adds is its `F` (see [`super::kind`]).
 #[derive(Debug)]
-pub struct Company {
+pub struct Entity<F> {
     /// Its file, or the file that first named it.
     pub origin: Origin,
     /// URL segment.
@@ -92,115 +93,30 @@ pub struct Company {
     pub name: String,
     /// Other names writers use.
     pub aliases: Vec<String>,
-    /// Stock ticker.
-    pub ticker: Option<String>,
-    /// Headquarters.
-    pub headquarters: Option<String>,
-    /// Website, http(s).
-    pub website: Option<String>,
     /// Free-form template data.
     pub extra: Extra,
+    /// The kind's own fields.
+    pub fields: F,
 }
 
-/// A government contract.
-#[derive(Debug)]
-pub struct Contract {
-    /// Its file, or the file that first named it.
-    pub origin: Origin,
-    /// URL segment.
-    pub slug: Slug,
-    /// Display name.
-    pub name: String,
-    /// Other names (JEDI).
-    pub aliases: Vec<String>,
-    /// Awarding agency.
-    pub agency: Option<String>,
-    /// Contract value.
-    pub value: Option<Money>,
-    /// Awardees.
-    pub awarded_to: Vec<CompanyId>,
-    /// Status; `None` only for stubs, whose status nobody wrote down.
-    pub status: Option<ContractStatus>,
-    /// The contract's own dated events, oldest first.
-    pub timeline: Vec<Event>,
-    /// Free-form template data.
-    pub extra: Extra,
-}
-
-/// A dated event in a contract's life.
-#[derive(Debug, Clone)]
-pub struct Event {
-    /// When.
-    pub date: DateTime,
-    /// What happened.
-    pub event: String,
-}
-
-/// An amount of money in a currency.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Money {
-    /// Whole units.
-    pub amount: u64,
-    /// ISO 4217 code, upper case.
-    pub currency: String,
-}
-
-impl Money {
-    /// Reader-friendly form: "$10 billion", "€2.5 million", "$950,000".
-    pub fn display(&self) -> String {
-        self.with_currency(scaled(self.amount))
-    }
-
-    /// Every digit: "$10,000,000,000".
-    pub fn display_exact(&self) -> String {
-        self.with_currency(group_thousands(self.amount))
-    }
-
-    fn with_currency(&self, number: String) -> String {
-        let symbol = match self.currency.as_str() {
-            "USD" => Some("$"),
-            "EUR" => Some("€"),
-            "GBP" => Some("£"),
-            "JPY" => Some("¥"),
-            _ => None,
-        };
-        match symbol {
-            Some(s) => format!("{s}{number}"),
-            None => format!("{number} {}", self.currency),
+impl<F: Default> Entity<F> {
+    /// A stub for an unknown name (`unknown_references: warn`), first named
+    /// in `file`: the name, a slug, and nothing else.
+    pub fn stub(name: &str, slug: Slug, file: PathBuf) -> Entity<F> {
+        Entity {
+            origin: Origin::Stub(file),
+            slug,
+            name: name.to_owned(),
+            aliases: Vec::new(),
+            extra: Extra::default(),
+            fields: F::default(),
         }
     }
-}
 
-fn scaled(amount: u64) -> String {
-    for (scale, word) in [
-        (1_000_000_000_000u64, "trillion"),
-        (1_000_000_000, "billion"),
-        (1_000_000, "million"),
-    ] {
-        if amount >= scale {
-            let tenths = (amount as u128 * 10 + scale as u128 / 2) / scale as u128;
-            let (whole, frac) = (tenths / 10, tenths % 10);
-            return if frac == 0 {
-                format!("{whole} {word}")
-            } else {
-                format!("{whole}.{frac} {word}")
-            };
-        }
+    /// Whether it is a stub.
+    pub fn is_stub(&self) -> bool {
+        matches!(self.origin, Origin::Stub(_))
     }
-    group_thousands(amount)
-}
-
-/// Digits in groups of three: 1204 → "1,204".
-pub fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A tag, merged by slug ("Cloud Computing" = "cloud computing").
@@ -225,34 +141,4 @@ pub struct Page {
     pub summary: Option<String>,
     /// Free-form template data.
     pub extra: Extra,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn usd(amount: u64) -> String {
-        Money {
-            amount,
-            currency: "USD".into(),
-        }
-        .display()
-    }
-
-    #[test]
-    fn money_reads_like_a_newspaper() {
-        assert_eq!(usd(10_000_000_000), "$10 billion");
-        assert_eq!(usd(9_000_000_000), "$9 billion");
-        assert_eq!(usd(424_983_000), "$425 million");
-        assert_eq!(usd(2_500_000), "$2.5 million");
-        assert_eq!(usd(950_000), "$950,000");
-        assert_eq!(
-            Money {
-                amount: 5_000_000,
-                currency: "CHF".into()
-            }
-            .display(),
-            "5 million CHF"
-        );
-    }
 }

@@ -82,10 +82,10 @@ pub fn derive(catalog: &Catalog, mentions: &[Vec<EntityKey>]) -> Links {
         related.dedup();
     }
     for (index, contract) in catalog.contracts.iter().enumerate() {
-        for company in &contract.awarded_to {
+        for company in &contract.fields.awarded_to {
             push_once(&mut links.company_contracts[company.index()], ContractId::new(index));
         }
-        let mut timeline: Vec<TimelineEntry> = (0..contract.timeline.len()).map(TimelineEntry::Event).collect();
+        let mut timeline: Vec<TimelineEntry> = (0..contract.fields.timeline.len()).map(TimelineEntry::Event).collect();
         timeline.extend(
             links.contract_briefs[index]
                 .iter()
@@ -94,7 +94,7 @@ pub fn derive(catalog: &Catalog, mentions: &[Vec<EntityKey>]) -> Links {
         );
         timeline.sort_by(|a, b| {
             let date = |e: &TimelineEntry| match e {
-                TimelineEntry::Event(i) => &contract.timeline[*i].date,
+                TimelineEntry::Event(i) => &contract.fields.timeline[*i].date,
                 TimelineEntry::Brief(b) => &catalog.briefs[b.index()].date,
             };
             date(a).cmp(date(b))

@@ -7,45 +7,7 @@
 use std::collections::HashMap;
 
 use super::EntityKey;
-
-/// The kinds a reference can be restricted to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Briefs (by slug).
-    Brief,
-    /// Companies.
-    Company,
-    /// Contracts.
-    Contract,
-}
-
-impl Kind {
-    /// The word for messages.
-    pub fn noun(self) -> &'static str {
-        match self {
-            Kind::Brief => "brief",
-            Kind::Company => "company",
-            Kind::Contract => "contract",
-        }
-    }
-
-    /// The plural, for messages.
-    pub fn plural(self) -> &'static str {
-        match self {
-            Kind::Brief => "briefs",
-            Kind::Company => "companies",
-            Kind::Contract => "contracts",
-        }
-    }
-
-    fn of(key: EntityKey) -> Kind {
-        match key {
-            EntityKey::Brief(_) => Kind::Brief,
-            EntityKey::Company(_) => Kind::Company,
-            EntityKey::Contract(_) => Kind::Contract,
-        }
-    }
-}
+use super::kind::Kind;
 
 /// Why a name did not resolve.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,15 +84,12 @@ impl Lookup {
             })
     }
 
-    /// Finds an entity of any kind, for wikilinks. `company:x`, `contract:x`
-    /// and `brief:x` restrict the kind when a name is ambiguous.
+    /// Finds an entity of any kind, for wikilinks. A kind's noun as a prefix
+    /// (`company:x`, `contract:x`, `brief:x`) restricts the kind when a name
+    /// is ambiguous.
     pub fn find_any(&self, name: &str) -> Result<EntityKey, Miss> {
-        for (prefix, kind) in [
-            ("company:", Kind::Company),
-            ("contract:", Kind::Contract),
-            ("brief:", Kind::Brief),
-        ] {
-            if let Some(rest) = name.strip_prefix(prefix) {
+        for kind in Kind::ENTITIES.into_iter().chain([Kind::Brief]) {
+            if let Some(rest) = name.strip_prefix(kind.noun()).and_then(|r| r.strip_prefix(':')) {
                 return self.find(rest, kind);
             }
         }

@@ -7,13 +7,19 @@
 //! are ids into the catalog's vectors, never references or strings.
 
 pub mod catalog;
+pub mod company;
+pub mod contract;
 pub mod entities;
+pub mod kind;
 pub mod links;
 pub mod lookup;
 pub mod routes;
 
 pub use catalog::Catalog;
+pub use company::{Companies, Company, CompanyFields};
+pub use contract::{Contract, ContractFields, Contracts, Event, Money, group_thousands};
 pub use entities::*;
+pub use kind::{EntityKind, Kind};
 pub use links::Links;
 
 use crate::config::Config;
@@ -71,6 +77,17 @@ pub enum EntityKey {
     Contract(ContractId),
 }
 
+impl EntityKey {
+    /// The index into its kind's catalog vector.
+    pub fn index(self) -> usize {
+        match self {
+            EntityKey::Brief(id) => id.index(),
+            EntityKey::Company(id) => id.index(),
+            EntityKey::Contract(id) => id.index(),
+        }
+    }
+}
+
 /// Whose body a piece of Markdown is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Owner {
@@ -82,6 +99,16 @@ pub enum Owner {
     Contract(ContractId),
     /// A free page.
     Page(PageId),
+}
+
+impl From<EntityKey> for Owner {
+    fn from(key: EntityKey) -> Owner {
+        match key {
+            EntityKey::Brief(id) => Owner::Brief(id),
+            EntityKey::Company(id) => Owner::Company(id),
+            EntityKey::Contract(id) => Owner::Contract(id),
+        }
+    }
 }
 
 /// The rendered Markdown of every entity, indexed like the catalog.

@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use crate::model::routes::UrlPath;
 use crate::model::{BriefId, Owner};
+use crate::routes::UrlPath;
 
 use super::jsonld;
 use super::renderer::{ListingPage, PageResult, Renderer};

@@ -4,10 +4,12 @@
 //! `site` view of the configuration.
 
 use rayon::prelude::*;
+use serde::Serialize;
 
-use crate::model::routes::UrlPath;
-use crate::model::{BriefId, CompanyId, ContractId, Origin, Site, TagId};
+use crate::model::{BriefId, Companies, ContractId, Contracts, EntityKind, Site, TagId};
+use crate::routes::UrlPath;
 
+use super::entity::RenderKind;
 use super::functions;
 use super::views::*;
 
@@ -49,11 +51,15 @@ pub fn site_view(site: &Site) -> SiteView<'_> {
 pub struct Cards<'a> {
     pub(super) briefs: Vec<BriefCard<'a>>,
     brief_values: Vec<Cached>,
-    pub(super) company_values: Vec<Cached>,
-    pub(super) contract_values: Vec<Cached>,
-    pub(super) companies: Vec<CompanyCard<'a>>,
-    pub(super) contracts: Vec<ContractCard<'a>>,
+    pub(super) companies: EntityCards<'a, CompanyFacts<'a>>,
+    pub(super) contracts: EntityCards<'a, ContractFacts<'a>>,
     pub(super) tags: Vec<TagCard<'a>>,
+}
+
+/// The cards of one entity kind, typed and as the values pages share.
+pub struct EntityCards<'a, X> {
+    pub(super) cards: Vec<EntityCard<'a, X>>,
+    pub(super) values: Vec<Cached>,
 }
 
 impl<'a> Cards<'a> {
@@ -65,40 +71,29 @@ impl<'a> Cards<'a> {
             .into_par_iter()
             .map(|i| brief_card(site, BriefId::new(i)))
             .collect();
-        let companies: Vec<CompanyCard> = (0..c.companies.len())
-            .map(|i| company_card(site, CompanyId::new(i)))
-            .collect();
-        let contracts: Vec<ContractCard> = (0..c.contracts.len())
-            .map(|i| contract_card(site, ContractId::new(i)))
-            .collect();
         let tags = (0..c.tags.len()).map(|i| tag_card(site, TagId::new(i))).collect();
         let brief_values = briefs.par_iter().map(|c| Shared::cache(c, fingerprints)).collect();
-        let company_values = companies.iter().map(|c| Shared::cache(c, fingerprints)).collect();
-        let contract_values = contracts.iter().map(|c| Shared::cache(c, fingerprints)).collect();
         Cards {
             briefs,
             brief_values,
-            company_values,
-            contract_values,
-            companies,
-            contracts,
+            companies: EntityCards::build::<Companies>(site, fingerprints),
+            contracts: EntityCards::build::<Contracts>(site, fingerprints),
             tags,
         }
     }
 
-    /// Company and contract cards by slug, for template lookups.
+    /// Every entity card's value by kind noun and slug, for the template
+    /// lookups (`get_company`, `get_contract`).
     pub(super) fn lookups(&self) -> functions::Lookups {
-        let companies = self
-            .companies
-            .iter()
-            .zip(&self.company_values)
-            .map(|(c, v)| (c.slug, v.value().clone()));
-        let contracts = self
-            .contracts
-            .iter()
-            .zip(&self.contract_values)
-            .map(|(c, v)| (c.slug, v.value().clone()));
-        functions::Lookups::new(companies, contracts)
+        functions::Lookups::new([
+            (Companies::KIND.noun(), self.companies.by_slug()),
+            (Contracts::KIND.noun(), self.contracts.by_slug()),
+        ])
+    }
+
+    /// The values of every entity card, for the global fingerprint.
+    pub(super) fn entity_values(&self) -> impl Iterator<Item = &Cached> {
+        self.companies.values.iter().chain(&self.contracts.values)
     }
 
     pub(super) fn briefs(&self, ids: &[BriefId]) -> Vec<Shared<'_, BriefCard<'a>>> {
@@ -110,11 +105,44 @@ impl<'a> Cards<'a> {
     }
 
     pub(super) fn contract(&self, id: ContractId) -> Shared<'_, ContractCard<'a>> {
-        Shared::new(&self.contract_values[id.index()])
+        self.contracts.get(id.index())
+    }
+}
+
+impl<'a, X: Serialize + Send + Sync> EntityCards<'a, X> {
+    fn build<K: RenderKind<Card<'a> = X>>(site: &'a Site, fingerprints: bool) -> Self {
+        let cards: Vec<EntityCard<'a, X>> = (0..K::all(&site.catalog).len())
+            .map(|i| entity_card::<K>(site, i))
+            .collect();
+        let values = cards.iter().map(|c| Shared::cache(c, fingerprints)).collect();
+        EntityCards { cards, values }
     }
 
-    pub(super) fn company(&self, id: CompanyId) -> Shared<'_, CompanyCard<'a>> {
-        Shared::new(&self.company_values[id.index()])
+    /// The shared card of the entity at `index`.
+    pub(super) fn get(&self, index: usize) -> Shared<'_, EntityCard<'a, X>> {
+        Shared::new(&self.values[index])
+    }
+
+    fn by_slug(&self) -> Vec<(&str, tera::Value)> {
+        (self.cards.iter().zip(&self.values))
+            .map(|(c, v)| (c.slug, v.value().clone()))
+            .collect()
+    }
+}
+
+/// The card of the entity of kind `K` at `index`: the shared fields, and
+/// the kind's own.
+fn entity_card<'a, K: RenderKind>(site: &'a Site, index: usize) -> EntityCard<'a, K::Card<'a>> {
+    let e = &K::all(&site.catalog)[index];
+    let briefs = K::briefs(&site.links, index);
+    EntityCard {
+        name: &e.name,
+        slug: e.slug.as_str(),
+        url: site.config.base_url.url(&UrlPath::entity(K::KIND.plural(), &e.slug)),
+        own: K::card(site, index),
+        brief_count: briefs.len(),
+        latest: latest(site, briefs),
+        stub: e.is_stub(),
     }
 }
 
@@ -134,8 +162,16 @@ fn brief_card(site: &Site, id: BriefId) -> BriefCard<'_> {
             .as_deref()
             .unwrap_or(&site.bodies.briefs[id.index()].first_paragraph),
         author: b.author.as_deref().or(site.config.author.as_deref()),
-        companies: b.companies.iter().map(|k| company_link(site, *k)).collect(),
-        contracts: b.contracts.iter().map(|k| contract_link(site, *k)).collect(),
+        companies: b
+            .companies
+            .iter()
+            .map(|k| entity_link::<Companies>(site, k.index()))
+            .collect(),
+        contracts: b
+            .contracts
+            .iter()
+            .map(|k| entity_link::<Contracts>(site, k.index()))
+            .collect(),
         tags: b
             .tags
             .iter()
@@ -147,38 +183,6 @@ fn brief_card(site: &Site, id: BriefId) -> BriefCard<'_> {
                 }
             })
             .collect(),
-    }
-}
-
-fn company_card(site: &Site, id: CompanyId) -> CompanyCard<'_> {
-    let (i, co) = (id.index(), &site.catalog.companies[id.index()]);
-    CompanyCard {
-        name: &co.name,
-        slug: co.slug.as_str(),
-        url: site.config.base_url.url(&UrlPath::company(&co.slug)),
-        ticker: co.ticker.as_deref(),
-        headquarters: co.headquarters.as_deref(),
-        brief_count: site.links.company_briefs[i].len(),
-        contract_count: site.links.company_contracts[i].len(),
-        latest: latest(site, &site.links.company_briefs[i]),
-        stub: matches!(co.origin, Origin::Stub(_)),
-    }
-}
-
-fn contract_card(site: &Site, id: ContractId) -> ContractCard<'_> {
-    let (i, k) = (id.index(), &site.catalog.contracts[id.index()]);
-    ContractCard {
-        name: &k.name,
-        slug: k.slug.as_str(),
-        url: site.config.base_url.url(&UrlPath::contract(&k.slug)),
-        aliases: &k.aliases,
-        agency: k.agency.as_deref(),
-        value: k.value.as_ref().map(MoneyView::new),
-        status: k.status,
-        awardees: k.awarded_to.iter().map(|co| company_link(site, *co)).collect(),
-        brief_count: site.links.contract_briefs[i].len(),
-        latest: latest(site, &site.links.contract_briefs[i]),
-        stub: matches!(k.origin, Origin::Stub(_)),
     }
 }
 
@@ -195,24 +199,17 @@ fn tag_card(site: &Site, id: TagId) -> TagCard<'_> {
     }
 }
 
-fn company_link(site: &Site, id: CompanyId) -> LinkView<'_> {
-    let company = &site.catalog.companies[id.index()];
+/// A link to the entity of kind `K` at `index`, for chips.
+pub(super) fn entity_link<K: EntityKind>(site: &Site, index: usize) -> LinkView<'_> {
+    let e = &K::all(&site.catalog)[index];
     LinkView {
-        name: &company.name,
-        url: site.config.base_url.url(&UrlPath::company(&company.slug)),
-    }
-}
-
-fn contract_link(site: &Site, id: ContractId) -> LinkView<'_> {
-    let contract = &site.catalog.contracts[id.index()];
-    LinkView {
-        name: &contract.name,
-        url: site.config.base_url.url(&UrlPath::contract(&contract.slug)),
+        name: &e.name,
+        url: site.config.base_url.url(&UrlPath::entity(K::KIND.plural(), &e.slug)),
     }
 }
 
 /// The date of the newest of `briefs` (newest first).
-fn latest(site: &Site, briefs: &[BriefId]) -> Option<DateView> {
+pub(super) fn latest(site: &Site, briefs: &[BriefId]) -> Option<DateView> {
     briefs
         .first()
         .map(|b| DateView::new(&site.catalog.briefs[b.index()].date))

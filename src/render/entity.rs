@@ -1,173 +1,111 @@
-//! Entity pages: a company's or contract's own page (`company.html`,
-//! `contract.html`) and the index of every entity of a kind
-//! (`companies.html`, `contracts.html`), which all kinds build with one
-//! function, [`Renderer::entity_index`].
+//! Entity pages, written once for every entity kind: an entity's own page
+//! (`<noun>.html`: `company.html`, `contract.html`), its feed, and the index
+//! of every entity of the kind (`<plural>.html`). What a kind adds — its
+//! card's and page's own fields, its description and JSON-LD node — it says
+//! through [`RenderKind`] (`company.rs`, `contract.rs`).
 
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
-use crate::model::links::TimelineEntry;
-use crate::model::routes::UrlPath;
-use crate::model::{CompanyId, ContractId, Owner};
+use crate::model::{Entity, EntityKind, Owner, Site};
+use crate::routes::UrlPath;
 
-use super::jsonld;
+use super::cards::{Cards, EntityCards};
 use super::renderer::{ListingPage, PageResult, Renderer};
-use super::views::{CompanyCard, CompanyView, ContractCard, ContractView, DateView, Fields, TimelineItem};
+use super::views::{DateView, EntityCard, EntityView, Fields};
 
-#[derive(Serialize)]
-struct CompanyPage<'a> {
-    company: CompanyView<'a>,
-}
+/// What the render stage asks of an entity kind beyond what every kind has.
+pub(super) trait RenderKind: EntityKind {
+    /// The kind's own fields on its card, spliced into [`EntityCard`].
+    type Card<'a>: Serialize + Send + Sync;
+    /// The kind's own fields on its page, spliced into [`EntityView`].
+    type Page<'a>: Serialize;
 
-#[derive(Serialize)]
-struct ContractPage<'a> {
-    contract: ContractView<'a>,
+    /// The card fields of the entity at `index`.
+    fn card(site: &Site, index: usize) -> Self::Card<'_>;
+
+    /// The kind's cards among all of them.
+    fn cards<'c, 'a>(cards: &'c Cards<'a>) -> &'c EntityCards<'a, Self::Card<'a>>;
+
+    /// The page fields of the entity at `index`, whose page is at `path`.
+    fn page<'a>(renderer: &Renderer<'a>, index: usize, path: &UrlPath) -> Self::Page<'a>;
+
+    /// The page's meta description.
+    fn description(entity: &Entity<Self::Fields>) -> String;
+
+    /// The page's schema.org node, if the kind has one.
+    fn json_ld(entity: &Entity<Self::Fields>, permalink: &str) -> Option<String>;
 }
 
 impl Renderer<'_> {
-    /// `companies/<slug>/`.
-    pub(super) fn company(&self, id: CompanyId) -> PageResult {
-        let (cards, links) = (self.cards, &self.site.links);
-        let co = &self.site.catalog.companies[id.index()];
-        let path = UrlPath::company(&co.slug);
-        let view = CompanyView {
-            card: Fields(cards.company(id)),
-            aliases: &co.aliases,
-            website: co.website.as_deref(),
-            content: &self.body(Owner::Company(id)).html,
-            feed_url: self.base().url(&UrlPath::feed_in(&path)),
-            contracts: links.company_contracts[id.index()]
-                .iter()
-                .map(|k| cards.contract(*k))
-                .collect(),
-            briefs: cards.briefs(&links.company_briefs[id.index()]),
-            extra: &co.extra,
+    /// `<plural>/<slug>/`: the entity of kind `K` at `index`.
+    pub(super) fn entity<K: RenderKind>(&self, index: usize) -> PageResult {
+        let kind = K::KIND;
+        let e = &K::all(&self.site.catalog)[index];
+        let path = UrlPath::entity(kind.plural(), &e.slug);
+        let view = EntityView {
+            card: Fields(K::cards(self.cards).get(index)),
+            content: &self.body(Owner::from(K::key(index))).html,
+            own: K::page(self, index, &path),
+            briefs: self.cards.briefs(K::briefs(&self.site.links, index)),
+            extra: &e.extra,
         };
-        let description = format!("Briefs about {}", co.name);
-        let mut meta = self.meta("company", &path, co.name.clone(), description);
-        meta.feed_url = Some(view.feed_url.clone());
-        meta.json_ld = Some(jsonld::company(
-            &co.name,
-            meta.permalink.clone(),
-            &co.aliases,
-            co.website.as_deref(),
-            co.ticker.as_deref(),
-        ));
+        let mut meta = self.meta(kind.noun(), &path, e.name.clone(), K::description(e));
+        if kind.has_feed() {
+            meta.feed_url = Some(self.base().url(&UrlPath::feed_in(&path)));
+        }
+        meta.json_ld = K::json_ld(e, &meta.permalink);
         let page = ListingPage {
             page: meta,
-            data: CompanyPage { company: view },
+            data: Keyed(kind.noun(), view),
         };
-        self.page("company.html", &path, &page)
+        self.page(&format!("{}.html", kind.noun()), &path, &page)
     }
 
-    /// `contracts/<slug>/`.
-    pub(super) fn contract(&self, id: ContractId) -> PageResult {
-        let (cards, links) = (self.cards, &self.site.links);
-        let k = &self.site.catalog.contracts[id.index()];
-        let path = UrlPath::contract(&k.slug);
-        let timeline = links.timelines[id.index()]
-            .iter()
-            .map(|entry| match entry {
-                TimelineEntry::Event(i) => {
-                    let e = &k.timeline[*i];
-                    TimelineItem {
-                        date: DateView::new(&e.date),
-                        event: Some(&e.event),
-                        brief: None,
-                    }
-                }
-                TimelineEntry::Brief(b) => TimelineItem {
-                    date: cards.briefs[b.index()].date.clone(),
-                    event: None,
-                    brief: Some(cards.brief(*b)),
-                },
-            })
-            .collect();
-        let view = ContractView {
-            card: Fields(cards.contract(id)),
-            content: &self.body(Owner::Contract(id)).html,
-            timeline,
-            briefs: cards.briefs(&links.contract_briefs[id.index()]),
-            extra: &k.extra,
-        };
-        let description = k
-            .agency
-            .as_ref()
-            .map_or_else(|| k.name.clone(), |a| format!("{}: a contract of the {a}", k.name));
-        let meta = self.meta("contract", &path, k.name.clone(), description);
-        let page = ListingPage {
-            page: meta,
-            data: ContractPage { contract: view },
-        };
-        self.page("contract.html", &path, &page)
-    }
-
-    /// `companies/`.
-    pub(super) fn companies(&self) -> PageResult {
-        self.entity_index(&Index {
-            plural: "companies",
-            noun: "company",
-            title: "Companies",
-            path: UrlPath::fixed("companies/"),
-            template: "companies.html",
-            cards: &self.cards.companies,
-        })
-    }
-
-    /// `contracts/`.
-    pub(super) fn contracts(&self) -> PageResult {
-        self.entity_index(&Index {
-            plural: "contracts",
-            noun: "contract",
-            title: "Contracts",
-            path: UrlPath::fixed("contracts/"),
-            template: "contracts.html",
-            cards: &self.cards.contracts,
-        })
-    }
-
-    /// The index of every entity of a kind, at its own path and template: its cards by name (as `<plural>`) and by activity
-    /// (`by_activity`: most briefs first, then newest brief).
-    fn entity_index<C: IndexCard>(&self, index: &Index<'_, C>) -> PageResult {
-        let mut by_name: Vec<&C> = index.cards.iter().collect();
+    /// `<plural>/`: every entity of kind `K`, by name (as `<plural>`) and
+    /// by activity (`by_activity`: most briefs first, then newest brief).
+    pub(super) fn entity_index<K: RenderKind>(&self) -> PageResult {
+        let kind = K::KIND;
+        let mut by_name: Vec<&EntityCard<K::Card<'_>>> = K::cards(self.cards).cards.iter().collect();
         by_name.sort_by(|a, b| {
-            (a.name().to_lowercase())
-                .cmp(&b.name().to_lowercase())
-                .then(a.slug().cmp(b.slug()))
+            (a.name.to_lowercase())
+                .cmp(&b.name.to_lowercase())
+                .then(a.slug.cmp(b.slug))
         });
         let mut by_activity = by_name.clone();
-        by_activity.sort_by(|a, b| {
-            (b.brief_count().cmp(&a.brief_count()))
-                .then_with(|| b.latest().map(|d| &d.rfc3339).cmp(&a.latest().map(|d| &d.rfc3339)))
-        });
-        let description = format!("Every {} covered by {}", index.noun, self.site.config.title);
-        let meta = self.meta(index.plural, &index.path, index.title.to_owned(), description);
+        by_activity.sort_by(|a, b| (b.brief_count.cmp(&a.brief_count)).then_with(|| latest(b).cmp(&latest(a))));
+        let path = UrlPath::section(kind.plural());
+        let description = format!("Every {} covered by {}", kind.noun(), self.site.config.title);
+        let meta = self.meta(kind.plural(), &path, kind.title().to_owned(), description);
         let page = ListingPage {
             page: meta,
             data: IndexPage {
-                plural: index.plural,
+                plural: kind.plural(),
                 by_name,
                 by_activity,
             },
         };
-        self.page(index.template, &index.path, &page)
+        self.page(&format!("{}.html", kind.plural()), &path, &page)
     }
 }
 
-/// What differs between the indexes of two kinds.
-struct Index<'c, C> {
-    /// The kind's plural: the page kind and the view's key for the cards.
-    plural: &'static str,
-    /// The kind's noun, for the description.
-    noun: &'static str,
-    /// The page title.
-    title: &'static str,
-    path: UrlPath,
-    template: &'static str,
-    cards: &'c [C],
+/// The newest brief's date of a card, for sorting.
+fn latest<'c, X>(card: &'c EntityCard<'_, X>) -> Option<&'c String> {
+    card.latest.as_ref().map(|d: &DateView| &d.rfc3339)
 }
 
-/// An entity index's view: `{plural: [cards by name], by_activity: [cards]}`.
+/// A view under a key only known at run time: `{"company": view}`.
+struct Keyed<T>(&'static str, T);
+
+impl<T: Serialize> Serialize for Keyed<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(self.0, &self.1)?;
+        map.end()
+    }
+}
+
+/// An entity index's view: `{<plural>: [cards by name], by_activity: [cards]}`.
 struct IndexPage<'c, C> {
     plural: &'static str,
     by_name: Vec<&'c C>,
@@ -182,33 +120,3 @@ impl<C: Serialize> Serialize for IndexPage<'_, C> {
         map.end()
     }
 }
-
-/// What an entity index sorts its cards by.
-trait IndexCard: Serialize {
-    fn name(&self) -> &str;
-    fn slug(&self) -> &str;
-    fn brief_count(&self) -> usize;
-    fn latest(&self) -> Option<&DateView>;
-}
-
-macro_rules! index_card {
-    ($card:ident) => {
-        impl IndexCard for $card<'_> {
-            fn name(&self) -> &str {
-                self.name
-            }
-            fn slug(&self) -> &str {
-                self.slug
-            }
-            fn brief_count(&self) -> usize {
-                self.brief_count
-            }
-            fn latest(&self) -> Option<&DateView> {
-                self.latest.as_ref()
-            }
-        }
-    };
-}
-
-index_card!(CompanyCard);
-index_card!(ContractCard);

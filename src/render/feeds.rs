@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
-use crate::model::routes::UrlPath;
-use crate::model::{BriefId, CompanyId, Owner, TagId};
+use crate::model::{BriefId, Catalog, Companies, Contracts, EntityKind, Owner, TagId};
+use crate::routes::UrlPath;
 
 use super::builtin;
 use super::renderer::{PageResult, Renderer};
@@ -40,12 +40,13 @@ impl Renderer<'_> {
         self.feed(&UrlPath::tag(&t.slug), title, briefs, false)
     }
 
-    /// `companies/<slug>/atom.xml`.
-    pub(super) fn company_feed(&self, id: CompanyId) -> PageResult {
-        let co = &self.site.catalog.companies[id.index()];
-        let title = format!("{}: {}", self.site.config.title, co.name);
-        let briefs = &self.site.links.company_briefs[id.index()];
-        self.feed(&UrlPath::company(&co.slug), title, briefs, false)
+    /// `<plural>/<slug>/atom.xml`: the briefs of an entity of a kind with
+    /// feeds ([`crate::model::Kind::has_feed`]).
+    pub(super) fn entity_feed<K: EntityKind>(&self, index: usize) -> PageResult {
+        let e = &K::all(&self.site.catalog)[index];
+        let title = format!("{}: {}", self.site.config.title, e.name);
+        let briefs = K::briefs(&self.site.links, index);
+        self.feed(&UrlPath::entity(K::KIND.plural(), &e.slug), title, briefs, false)
     }
 
     /// An Atom feed of `ids` (newest first, at most `feed_limit`) in `folder`.
@@ -123,8 +124,8 @@ impl Renderer<'_> {
                 Some(b.updated.as_ref().unwrap_or(&b.date).day().to_string()),
             )
         }));
-        entries.extend(c.companies.iter().map(|x| entry(UrlPath::company(&x.slug), None)));
-        entries.extend(c.contracts.iter().map(|x| entry(UrlPath::contract(&x.slug), None)));
+        entries.extend(entity_paths::<Companies>(c).map(|p| entry(p, None)));
+        entries.extend(entity_paths::<Contracts>(c).map(|p| entry(p, None)));
         entries.extend(c.tags.iter().map(|x| entry(UrlPath::tag(&x.slug), None)));
         entries.extend(c.pages.iter().map(|x| entry(UrlPath::page(&x.slug), None)));
         entries.extend(["companies/", "contracts/", "tags/"].map(|p| entry(UrlPath::fixed(p), None)));
@@ -137,4 +138,11 @@ impl Renderer<'_> {
             Ok(builtin::sitemap(&page.entries, xml)?)
         })
     }
+}
+
+/// The page of every entity of kind `K`, in id order.
+fn entity_paths<K: EntityKind>(catalog: &Catalog) -> impl Iterator<Item = UrlPath> + '_ {
+    K::all(catalog)
+        .iter()
+        .map(|e| UrlPath::entity(K::KIND.plural(), &e.slug))
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 
 use crate::model::Money;
-use crate::model::routes::{BaseUrl, UrlPath};
+use crate::routes::{BaseUrl, UrlPath};
 
 /// Registers `url(path=…)`, `abs_url(path=…)` and the `date` and `money`
 /// filters. Must run before templates are added: Tera checks that every
@@ -90,41 +90,41 @@ fn range(kwargs: Kwargs, _: &State) -> TeraResult<Vec<i64>> {
     Ok((0..len as i64).map(|i| start + i * step).collect())
 }
 
-/// Entities by slug, for `get_company(slug=…)` and `get_contract(slug=…)`.
+/// Entities by kind and slug, for `get_company(slug=…)`, `get_contract(slug=…)`
+/// (one `get_<noun>` per entity kind).
 ///
 /// Holds the same card values listings use (`CompanyCard`, `ContractCard`,
 /// as cached by `Shared::cache`), so a looked-up company has exactly the
 /// fields of an entry of `companies` on `companies.html`.
 #[derive(Debug, Default)]
 pub struct Lookups {
-    companies: BTreeMap<String, Value>,
-    contracts: BTreeMap<String, Value>,
+    kinds: Vec<(&'static str, BTreeMap<String, Value>)>,
 }
 
 impl Lookups {
-    /// Indexes company and contract card values by slug.
-    pub fn new<'a>(
-        companies: impl IntoIterator<Item = (&'a str, Value)>,
-        contracts: impl IntoIterator<Item = (&'a str, Value)>,
-    ) -> Lookups {
+    /// Indexes each kind's card values (by the kind's noun) by slug.
+    pub fn new<'a>(kinds: impl IntoIterator<Item = (&'static str, Vec<(&'a str, Value)>)>) -> Lookups {
         Lookups {
-            companies: companies.into_iter().map(|(slug, v)| (slug.to_owned(), v)).collect(),
-            contracts: contracts.into_iter().map(|(slug, v)| (slug.to_owned(), v)).collect(),
+            kinds: kinds
+                .into_iter()
+                .map(|(noun, cards)| {
+                    let by_slug = cards.into_iter().map(|(slug, v)| (slug.to_owned(), v)).collect();
+                    (noun, by_slug)
+                })
+                .collect(),
         }
     }
 }
 
-/// Registers `get_company(slug=…)` and `get_contract(slug=…)`. An unknown
+/// Registers `get_<noun>(slug=…)` for each kind of `lookups`. An unknown
 /// slug is an error naming it, unless `default=` is given.
 pub fn register_lookups(tera: &mut Tera, lookups: Lookups) {
-    let lookups = Arc::new(lookups);
-    let for_contracts = Arc::clone(&lookups);
-    tera.register_function("get_company", move |kwargs: Kwargs, _: &State| {
-        lookup("company", &lookups.companies, &kwargs)
-    });
-    tera.register_function("get_contract", move |kwargs: Kwargs, _: &State| {
-        lookup("contract", &for_contracts.contracts, &kwargs)
-    });
+    for (noun, index) in lookups.kinds {
+        let index = Arc::new(index);
+        tera.register_function(format!("get_{noun}"), move |kwargs: Kwargs, _: &State| {
+            lookup(noun, &index, &kwargs)
+        });
+    }
 }
 
 fn lookup(kind: &str, index: &BTreeMap<String, Value>, kwargs: &Kwargs) -> TeraResult<Value> {
@@ -200,7 +200,10 @@ mod tests {
         let mut tera = Tera::default();
         register(&mut tera, &BaseUrl::parse("https://u.github.io/repo/").unwrap());
         let microsoft = Value::from_serializable(&serde_json::json!({ "name": "Microsoft" }));
-        register_lookups(&mut tera, Lookups::new([("microsoft", microsoft)], []));
+        register_lookups(
+            &mut tera,
+            Lookups::new([("company", vec![("microsoft", microsoft)]), ("contract", Vec::new())]),
+        );
         tera.add_raw_template("t.html", template)?;
         tera.render("t.html", context)
     }

@@ -3,7 +3,7 @@
 //! and site's static files, copied as they are.
 
 use crate::model::Site;
-use crate::model::routes::UrlPath;
+use crate::routes::UrlPath;
 
 use super::stage::{Contents, OutputFile};
 use super::theme::Theme;

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::model::routes::UrlPath;
 use crate::model::{BriefId, TagId};
+use crate::routes::UrlPath;
 
 use super::renderer::{ListingPage, PageResult, Renderer};
 use super::views::{BriefCard, PageLink, Pagination, Shared, TagCard};

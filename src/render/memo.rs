@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::model::Site;
-use crate::model::routes::OutputPath;
+use crate::routes::OutputPath;
 
 use super::cards::Cards;
 use super::fingerprint::Fingerprint;
@@ -28,9 +28,7 @@ impl PageMemo {
     pub fn global(site: &Site, theme: &Theme, site_view: &SiteView<'_>, cards: &Cards<'_>) -> Fingerprint {
         let config = format!("{:?}", site.config);
         let site_view = Fingerprint::of(site_view).unwrap_or_default().to_bytes();
-        let lookups: Vec<[u8; 16]> = (cards.company_values.iter().chain(&cards.contract_values))
-            .map(|c| c.fingerprint().to_bytes())
-            .collect();
+        let lookups: Vec<[u8; 16]> = cards.entity_values().map(|c| c.fingerprint().to_bytes()).collect();
         let templates = theme
             .templates
             .iter()

@@ -5,7 +5,9 @@
 //! `Tera` ([`stage`]); the site-wide `site` view lives in Tera's global
 //! context so it is serialized once, not per page. Each kind of page has its
 //! module (`brief`, `entity`, `listing`, `free`, `feeds`, `hosting`), reached
-//! from one flat dispatch in `renderer`. The only place rendered Markdown is
+//! from one flat dispatch in `renderer`; entity pages are written once for
+//! every entity kind (`entity`), each kind adding its own fields
+//! (`company`, `contract`). The only place rendered Markdown is
 //! marked safe is the theme's `| safe` on `content` fields. Feeds and the
 //! sitemap skip Tera while their templates are the built-in ones
 //! ([`builtin`]).
@@ -13,6 +15,8 @@
 mod brief;
 mod builtin;
 pub mod cards;
+mod company;
+mod contract;
 mod entity;
 mod feeds;
 pub mod fingerprint;

@@ -10,8 +10,8 @@ use tera::{Context, Tera};
 
 use crate::diag::Diagnostic;
 use crate::markdown::RenderedBody;
-use crate::model::routes::{BaseUrl, OutputPath, UrlPath};
-use crate::model::{BriefId, CompanyId, ContractId, Owner, PageId, Site, TagId};
+use crate::model::{BriefId, Companies, CompanyId, ContractId, Contracts, Owner, PageId, Site, TagId};
+use crate::routes::{BaseUrl, OutputPath, UrlPath};
 
 use super::cards::Cards;
 use super::fingerprint::Fingerprint;
@@ -121,17 +121,17 @@ impl<'a> Renderer<'a> {
         match *job {
             Job::Home { page } => self.home(page),
             Job::Brief(id) => self.brief(id),
-            Job::Company(id) => self.company(id),
-            Job::Contract(id) => self.contract(id),
+            Job::Company(id) => self.entity::<Companies>(id.index()),
+            Job::Contract(id) => self.entity::<Contracts>(id.index()),
             Job::Tag { tag, page } => self.tag(tag, page),
             Job::Page(id) => self.free_page(id),
-            Job::Companies => self.companies(),
-            Job::Contracts => self.contracts(),
+            Job::Companies => self.entity_index::<Companies>(),
+            Job::Contracts => self.entity_index::<Contracts>(),
             Job::Tags => self.tags(),
             Job::NotFound => self.not_found(),
             Job::SiteFeed => self.site_feed(),
             Job::TagFeed(tag) => self.tag_feed(tag),
-            Job::CompanyFeed(id) => self.company_feed(id),
+            Job::CompanyFeed(id) => self.entity_feed::<Companies>(id.index()),
             Job::Sitemap => self.sitemap(),
         }
     }

@@ -9,8 +9,8 @@ use tera::Tera;
 
 use crate::diag::{Diagnostic, Diagnostics, EnvError};
 use crate::markdown::RenderedBody;
-use crate::model::routes::OutputPath;
 use crate::model::{Owner, Site};
+use crate::routes::OutputPath;
 
 use super::cards::Cards;
 use super::hosting;

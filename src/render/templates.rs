@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tera::Tera;
 
 use crate::diag::{Diagnostic, Diagnostics, Position};
-use crate::model::routes::{BaseUrl, UrlPath};
+use crate::routes::{BaseUrl, UrlPath};
 
 use super::cards::Cards;
 use super::theme::{TemplateSource, Theme};
@@ -77,7 +77,7 @@ pub fn compile(
 /// tests, check that here.
 pub(super) fn escape_text(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     debug_assert_eq!(
-        crate::content::find_control(input),
+        crate::control::find_control(input),
         None,
         "a control character reached the template engine: {input:?}"
     );

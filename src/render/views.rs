@@ -276,15 +276,47 @@ pub struct BriefCard<'a> {
     pub tags: Vec<LinkView<'a>>,
 }
 
-/// A contract as listings and fact boxes show it.
+/// An entity (company, contract) as listings, fact boxes and lookups show
+/// it: what every kind has, and the kind's own fields `X`, spliced in.
 #[derive(Debug, Clone, Serialize)]
-pub struct ContractCard<'a> {
+pub struct EntityCard<'a, X> {
     /// Name.
     pub name: &'a str,
     /// Slug.
     pub slug: &'a str,
     /// URL.
     pub url: String,
+    /// The kind's own fields.
+    #[serde(flatten)]
+    pub own: X,
+    /// Number of briefs naming it.
+    pub brief_count: usize,
+    /// Date of the newest brief naming it.
+    pub latest: Option<DateView>,
+    /// Whether it is a stub made for an unknown reference.
+    pub stub: bool,
+}
+
+/// A company as listings show it.
+pub type CompanyCard<'a> = EntityCard<'a, CompanyFacts<'a>>;
+
+/// What a company's card adds.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompanyFacts<'a> {
+    /// Ticker.
+    pub ticker: Option<&'a str>,
+    /// Headquarters.
+    pub headquarters: Option<&'a str>,
+    /// Number of contracts awarded to it.
+    pub contract_count: usize,
+}
+
+/// A contract as listings and fact boxes show it.
+pub type ContractCard<'a> = EntityCard<'a, ContractFacts<'a>>;
+
+/// What a contract's card adds.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContractFacts<'a> {
     /// Other names.
     pub aliases: &'a [String],
     /// Awarding agency.
@@ -295,35 +327,6 @@ pub struct ContractCard<'a> {
     pub status: Option<ContractStatus>,
     /// Awardees.
     pub awardees: Vec<LinkView<'a>>,
-    /// Number of briefs about it.
-    pub brief_count: usize,
-    /// Date of the newest brief about it.
-    pub latest: Option<DateView>,
-    /// Whether it is a stub made for an unknown reference.
-    pub stub: bool,
-}
-
-/// A company as listings show it.
-#[derive(Debug, Clone, Serialize)]
-pub struct CompanyCard<'a> {
-    /// Name.
-    pub name: &'a str,
-    /// Slug.
-    pub slug: &'a str,
-    /// URL.
-    pub url: String,
-    /// Ticker.
-    pub ticker: Option<&'a str>,
-    /// Headquarters.
-    pub headquarters: Option<&'a str>,
-    /// Number of briefs naming it.
-    pub brief_count: usize,
-    /// Number of contracts awarded to it.
-    pub contract_count: usize,
-    /// Date of the newest brief naming it.
-    pub latest: Option<DateView>,
-    /// Whether it is a stub made for an unknown reference.
-    pub stub: bool,
 }
 
 /// A tag as listings show it.
@@ -383,26 +386,35 @@ pub struct BriefView<'a> {
     pub extra: &'a Extra,
 }
 
-/// The full company, for `company.html`.
+/// An entity's own page (`company.html`, `contract.html`): its card's
+/// fields, its body, the kind's own fields `X`, and its briefs.
 #[derive(Debug, Serialize)]
-pub struct CompanyView<'a> {
+pub struct EntityView<'a, C, X> {
     /// Card fields.
     #[serde(flatten)]
-    pub card: Fields<'a, CompanyCard<'a>>,
-    /// Other names.
-    pub aliases: &'a [String],
-    /// Website.
-    pub website: Option<&'a str>,
-    /// Profile HTML (`| safe`).
+    pub card: Fields<'a, C>,
+    /// Profile or background HTML (`| safe`).
     pub content: &'a str,
-    /// The company's Atom feed.
-    pub feed_url: String,
-    /// Contracts awarded to it.
-    pub contracts: Vec<Shared<'a, ContractCard<'a>>>,
+    /// The kind's own fields.
+    #[serde(flatten)]
+    pub own: X,
     /// Every brief naming it, newest first.
     pub briefs: Vec<Shared<'a, BriefCard<'a>>>,
     /// Free-form data.
     pub extra: &'a Extra,
+}
+
+/// What a company's page adds.
+#[derive(Debug, Serialize)]
+pub struct CompanyPageFacts<'a> {
+    /// Other names.
+    pub aliases: &'a [String],
+    /// Website.
+    pub website: Option<&'a str>,
+    /// The company's Atom feed.
+    pub feed_url: String,
+    /// Contracts awarded to it.
+    pub contracts: Vec<Shared<'a, ContractCard<'a>>>,
 }
 
 /// One line of a contract's timeline.
@@ -416,20 +428,11 @@ pub struct TimelineItem<'a> {
     pub brief: Option<Shared<'a, BriefCard<'a>>>,
 }
 
-/// The full contract, for `contract.html`.
+/// What a contract's page adds.
 #[derive(Debug, Serialize)]
-pub struct ContractView<'a> {
-    /// Card fields.
-    #[serde(flatten)]
-    pub card: Fields<'a, ContractCard<'a>>,
-    /// Background HTML (`| safe`).
-    pub content: &'a str,
+pub struct ContractPageFacts<'a> {
     /// Own events and briefs, oldest first.
     pub timeline: Vec<TimelineItem<'a>>,
-    /// Briefs about it, newest first.
-    pub briefs: Vec<Shared<'a, BriefCard<'a>>>,
-    /// Free-form data.
-    pub extra: &'a Extra,
 }
 
 /// A free page, for `page.html`.
