@@ -83,13 +83,33 @@ pub type PendingBody = (Owner, Body);
 /// catalog is only meaningful when the diagnostics hold no error.
 pub fn build(content: Content, options: CatalogOptions) -> (Catalog, Vec<PendingBody>, Diagnostics) {
     let mut d = Diagnostics::default();
+    let named = name(content, options, &mut d);
+    if d.has_errors() {
+        return (Catalog::default(), Vec::new(), d);
+    }
+    resolve(named, options, d)
+}
+
+/// What the first step makes: every file with its slug, and every name.
+struct Named {
+    briefs: Vec<(Slug, Loaded<RawBrief>)>,
+    /// The slugs of the drafts left out, for "is a draft" warnings.
+    draft_slugs: HashMap<String, PathBuf>,
+    companies: Vec<(Slug, Loaded<<Companies as EntityKind>::Raw>)>,
+    contracts: Vec<(Slug, Loaded<<Contracts as EntityKind>::Raw>)>,
+    pages: Vec<(Slug, Loaded<RawPage>)>,
+    lookup: Lookup,
+}
+
+/// The first step: slugs, URLs no two files may share, and the names,
+/// aliases and slugs references resolve through.
+fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named {
     let Content {
         briefs,
         companies,
         contracts,
         pages,
     } = content;
-
     let (published, drafts): (Vec<_>, Vec<_>) = briefs.into_iter().partition(|b| options.drafts || !b.front.draft);
     let draft_slugs: HashMap<String, PathBuf> = drafts
         .iter()
@@ -100,24 +120,99 @@ pub fn build(content: Content, options: CatalogOptions) -> (Catalog, Vec<Pending
             ))
         })
         .collect();
-
     let mut briefs: Vec<(Slug, Loaded<RawBrief>)> = published
         .into_iter()
-        .filter_map(|b| Some((entity_slug(&b.file, b.front.slug.as_deref(), &mut d)?, b)))
+        .filter_map(|b| Some((entity_slug(&b.file, b.front.slug.as_deref(), d)?, b)))
         .collect();
     briefs.sort_by(|(sa, a), (sb, b)| b.front.date.cmp(&a.front.date).then_with(|| sa.cmp(sb)));
-    let companies = slugged(companies, &mut d);
-    let contracts = slugged(contracts, &mut d);
+    let companies = slugged(companies, d);
+    let contracts = slugged(contracts, d);
     let pages: Vec<_> = pages
         .into_iter()
-        .filter_map(|p| Some((entity_slug(&p.file, p.front.slug.as_deref(), &mut d)?, p)))
+        .filter_map(|p| Some((entity_slug(&p.file, p.front.slug.as_deref(), d)?, p)))
         .collect();
 
-    check_unique_slugs("briefs", briefs.iter().map(|(s, b)| (s, &b.file)), &mut d);
-    check_unique_slugs("companies", companies.iter().map(|(s, c)| (s, &c.file)), &mut d);
-    check_unique_slugs("contracts", contracts.iter().map(|(s, c)| (s, &c.file)), &mut d);
-    check_unique_slugs("pages", pages.iter().map(|(s, p)| (s, &p.file)), &mut d);
-    for (slug, page) in &pages {
+    check_unique_slugs("briefs", briefs.iter().map(|(s, b)| (s, &b.file)), d);
+    check_unique_slugs("companies", companies.iter().map(|(s, c)| (s, &c.file)), d);
+    check_unique_slugs("contracts", contracts.iter().map(|(s, c)| (s, &c.file)), d);
+    check_unique_slugs("pages", pages.iter().map(|(s, p)| (s, &p.file)), d);
+    check_page_slugs(&pages, d);
+
+    let mut lookup = Lookup::default();
+    for (i, (slug, _)) in briefs.iter().enumerate() {
+        lookup.insert(slug.as_str(), EntityKey::Brief(BriefId::new(i)));
+    }
+    register_names::<Companies>(&mut lookup, &companies, d);
+    register_names::<Contracts>(&mut lookup, &contracts, d);
+    Named {
+        briefs,
+        draft_slugs,
+        companies,
+        contracts,
+        pages,
+        lookup,
+    }
+}
+
+/// The second step: every entity with its references resolved to ids, and
+/// the bodies to render.
+fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, Vec<PendingBody>, Diagnostics) {
+    let Named {
+        briefs,
+        draft_slugs,
+        companies,
+        contracts,
+        pages,
+        lookup,
+    } = named;
+    let mut refs = References {
+        lookup,
+        options,
+        stubs: Catalog::default(),
+        stub_names: HashMap::new(),
+        files: HashMap::from([(Kind::Company, companies.len()), (Kind::Contract, contracts.len())]),
+        diagnostics: d,
+    };
+    let mut bodies = Vec::new();
+    let mut catalog = Catalog::default();
+    resolve_entities::<Contracts>(&mut catalog, &mut refs, contracts, &mut bodies);
+    resolve_entities::<Companies>(&mut catalog, &mut refs, companies, &mut bodies);
+    let mut tags = TagSet::default();
+    for (i, (slug, loaded)) in briefs.into_iter().enumerate() {
+        let Loaded { file, front } = loaded;
+        let brief = refs.brief(BriefId::new(i), slug, front, &file, &mut tags, &draft_slugs);
+        catalog.briefs.push(brief);
+        bodies.push((Owner::Brief(BriefId::new(i)), file.into_body()));
+    }
+    for (i, (slug, loaded)) in pages.into_iter().enumerate() {
+        let Loaded { file, front } = loaded;
+        let RawPage {
+            title,
+            slug: _,
+            summary,
+            extra,
+        } = front;
+        catalog.pages.push(Page {
+            path: file.path.clone(),
+            slug,
+            title,
+            summary,
+            extra,
+        });
+        bodies.push((Owner::Page(PageId::new(i)), file.into_body()));
+    }
+    let (tags, tag_ids) = tags.finish(&mut refs.diagnostics);
+    remap_tags(&mut catalog.briefs, &tag_ids);
+    catalog.tags = tags;
+    catalog.companies.append(&mut refs.stubs.companies);
+    catalog.contracts.append(&mut refs.stubs.contracts);
+    catalog.lookup = refs.lookup;
+    (catalog, bodies, refs.diagnostics)
+}
+
+/// Free pages may not take a section's URL.
+fn check_page_slugs(pages: &[(Slug, Loaded<RawPage>)], d: &mut Diagnostics) {
+    for (slug, page) in pages {
         if RESERVED_PAGE_SLUGS.contains(&slug.as_str()) {
             d.push(
                 Diagnostic::error(
@@ -128,58 +223,11 @@ pub fn build(content: Content, options: CatalogOptions) -> (Catalog, Vec<Pending
             );
         }
     }
+}
 
-    let mut lookup = Lookup::default();
-    for (i, (slug, _)) in briefs.iter().enumerate() {
-        lookup.insert(slug.as_str(), EntityKey::Brief(BriefId::new(i)));
-    }
-    register_names::<Companies>(&mut lookup, &companies, &mut d);
-    register_names::<Contracts>(&mut lookup, &contracts, &mut d);
-
-    if d.has_errors() {
-        return (Catalog::default(), Vec::new(), d);
-    }
-
-    let mut resolver = References {
-        lookup,
-        options,
-        stubs: Catalog::default(),
-        stub_names: HashMap::new(),
-        files: HashMap::from([(Kind::Company, companies.len()), (Kind::Contract, contracts.len())]),
-        diagnostics: d,
-    };
-    let mut bodies = Vec::new();
-    let mut catalog = Catalog::default();
-    resolve_entities::<Contracts>(&mut catalog, &mut resolver, contracts, &mut bodies);
-    resolve_entities::<Companies>(&mut catalog, &mut resolver, companies, &mut bodies);
-    let mut tags = TagSet::default();
-    let mut catalog_briefs = Vec::with_capacity(briefs.len());
-    for (i, (slug, loaded)) in briefs.into_iter().enumerate() {
-        let Loaded { file, front } = loaded;
-        catalog_briefs.push(resolver.brief(BriefId::new(i), slug, front, &file, &mut tags, &draft_slugs));
-        bodies.push((Owner::Brief(BriefId::new(i)), file.into_body()));
-    }
-    let mut catalog_pages = Vec::with_capacity(pages.len());
-    for (i, (slug, loaded)) in pages.into_iter().enumerate() {
-        let Loaded { file, front } = loaded;
-        let RawPage {
-            title,
-            slug: _,
-            summary,
-            extra,
-        } = front;
-        catalog_pages.push(Page {
-            path: file.path.clone(),
-            slug,
-            title,
-            summary,
-            extra,
-        });
-        bodies.push((Owner::Page(PageId::new(i)), file.into_body()));
-    }
-
-    let (tags, tag_ids) = tags.finish(&mut resolver.diagnostics);
-    for brief in &mut catalog_briefs {
+/// Gives briefs the final tag ids ([`TagSet::finish`]), each tag once.
+fn remap_tags(briefs: &mut [Brief], tag_ids: &[TagId]) {
+    for brief in briefs {
         for tag in &mut brief.tags {
             *tag = tag_ids[tag.index()];
         }
@@ -193,13 +241,6 @@ pub fn build(content: Content, options: CatalogOptions) -> (Catalog, Vec<Pending
             }
         });
     }
-    catalog.companies.append(&mut resolver.stubs.companies);
-    catalog.contracts.append(&mut resolver.stubs.contracts);
-    catalog.briefs = catalog_briefs;
-    catalog.tags = tags;
-    catalog.pages = catalog_pages;
-    catalog.lookup = resolver.lookup;
-    (catalog, bodies, resolver.diagnostics)
 }
 
 /// Each loaded file of a kind with its slug; a file whose slug is wrong is
