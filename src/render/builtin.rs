@@ -3,8 +3,8 @@
 //! A theme or site may override either template (see `theme.rs`); when it
 //! does not, these writers make exactly the bytes the built-in templates in
 //! `builtin/` would render (the tests below render both and compare), at a
-//! fraction of the cost: interpreting the feed template was a tenth of a
-//! 1,000-brief build's instructions. The templates stay the reference, and
+//! fraction of the cost of interpreting the templates (BENCHMARKS.md,
+//! "Figures behind design choices"). The templates stay the reference, and
 //! the starting point for a theme's own.
 
 use std::io::{self, Write};

@@ -2,9 +2,9 @@
 //! each distinct set of arguments, however many pages show it.
 //!
 //! A brief's card appears on its tags', companies' and contracts' pages, the
-//! home page and its related briefs' pages (at 10,000 briefs, 118,000 cards
-//! for 30,000 distinct ones). Documented for theme authors in
-//! `docs/themes.md`.
+//! home page and its related briefs' pages: a site shows several times as
+//! many cards as it has distinct ones (BENCHMARKS.md, "Figures behind
+//! design choices"). Documented for theme authors in `docs/themes.md`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock, Weak};
@@ -35,8 +35,8 @@ pub struct Partials {
 
 /// Rendered partials, kept in few large allocations: tens of thousands of
 /// small long-lived ones scattered among each page's short-lived ones would
-/// keep the allocator from reusing memory (8 MiB more peak RSS at 1,000
-/// briefs).
+/// keep the allocator from reusing memory, which showed in peak RSS
+/// (BENCHMARKS.md, "Figures behind design choices").
 #[derive(Default)]
 struct Store {
     /// Where each call's HTML is in `text`, by the call's key.

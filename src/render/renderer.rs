@@ -23,10 +23,11 @@ use super::templates::template_error;
 use super::theme::{TemplateSource, Theme};
 use super::views::PageMeta;
 
-/// The room a page's HTML starts with. At 1,000 briefs a fifth of the pages
-/// (brief pages with long "Read more" lists, tag pages) pass 16 KiB and 2 %
-/// pass 32 KiB; a batch holds at most 128 × 32 KiB of room it may not fill,
-/// which the allocator does not touch until a page writes there.
+/// The room a page's HTML starts with: enough for all but the longest pages
+/// (brief pages with long "Read more" lists, tag pages; BENCHMARKS.md,
+/// "Figures behind design choices"), so most pages make one allocation. A
+/// batch holds at most [`super::stage`]'s batch size times this of room it
+/// may not fill, which the allocator does not touch until a page writes there.
 const PAGE_CAPACITY: usize = 32 << 10;
 
 /// One unit of rendering work.
