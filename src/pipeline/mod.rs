@@ -192,6 +192,19 @@ self_cell::self_cell!(
     }
 );
 
+impl Prepared {
+    /// What the render stage reads.
+    fn prepared(&self) -> render::stage::Prepared<'_> {
+        let (model, rendering) = (self.borrow_owner(), self.borrow_dependent());
+        render::stage::Prepared {
+            site: &model.site,
+            theme: &model.theme,
+            cards: &rendering.cards,
+            tera: &rendering.tera,
+        }
+    }
+}
+
 /// Everything a build made, for a session to keep.
 struct Built {
     report: BuildReport,
@@ -319,8 +332,8 @@ fn run(
         clock.lap("templates", model.theme.templates.len());
         Ok::<_, BuildError>(Rendering { site_view, cards, tera })
     })?;
-    let (site, theme) = (&prepared.borrow_owner().site, &prepared.borrow_owner().theme);
-    let Rendering { site_view, cards, tera } = prepared.borrow_dependent();
+    let site = &prepared.borrow_owner().site;
+    let site_view = &prepared.borrow_dependent().site_view;
     let mut paths: Vec<(OutputPath, String)> = Vec::new();
     let mut writing = Duration::ZERO;
     let mut counting_sink = |files: Vec<OutputFile>| {
@@ -332,12 +345,12 @@ fn run(
     };
     let reuse = match &memory {
         Some(memory) => Reuse::Unchanged {
-            global: PageMemo::global(site, theme, site_view, cards),
+            global: PageMemo::global(prepared.prepared(), site_view),
             previous: memory.pages,
         },
         None => Reuse::Never,
     };
-    let rendered = match render::render(site, tera, theme, cards, syntax_css, reuse, &mut counting_sink) {
+    let rendered = match render::render(prepared.prepared(), syntax_css, reuse, &mut counting_sink) {
         Ok(rendered) => rendered,
         Err(RenderError::Templates(d)) => return Err(BuildError::Site(merged(all, d.into_vec()))),
         Err(RenderError::Sink(e)) => return Err(BuildError::Env(e)),

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::{Built, Memory, Prepared, Rendering, Source, Timing, markdown_options, run};
+use super::{Built, Memory, Prepared, Source, Timing, markdown_options, run};
 use crate::body_cache::BodyCache;
 use crate::content::{self, Content, FileCache, SourceFile};
 use crate::diag::Diagnostics;
@@ -210,8 +210,7 @@ impl Session {
             owners.push(source.owner);
         }
         let markdown_done = Instant::now();
-        let Rendering { cards, tera, .. } = last.prepared.borrow_dependent();
-        let files = render::rerender(site, tera, &model.theme, cards, &overlay, &owners, pages).ok()?;
+        let files = render::rerender(last.prepared.prepared(), &overlay, &owners, pages).ok()?;
         last.overlay = overlay;
         let report = BuildReport {
             warnings: last.warnings.clone(),
