@@ -18,7 +18,7 @@ use crate::config::{Config, UnknownReferences};
 use crate::content::FileCache;
 use crate::diag::{Diagnostic, Diagnostics, EnvError};
 use crate::highlight::{self, Highlighter};
-use crate::markdown::{self, MarkdownOptions, RenderedBody};
+use crate::markdown::{self, MarkdownOptions};
 use crate::model::catalog::{self, CatalogOptions, WikiResolver};
 use crate::model::routes::BaseUrl;
 use crate::model::routes::OutputPath;
@@ -142,9 +142,8 @@ fn release(built: Built) -> BuildReport {
         rendered,
         prepared,
         sources,
-        mentions,
     } = built;
-    std::thread::spawn(move || drop((rendered, prepared, sources, mentions)));
+    std::thread::spawn(move || drop((rendered, prepared, sources)));
     report
 }
 
@@ -212,8 +211,6 @@ struct Built {
     prepared: Prepared,
     /// Each content file that has a body in the site, by path (sessions only).
     sources: HashMap<PathBuf, Source>,
-    /// What each brief's body links to, by brief.
-    mentions: Vec<Vec<EntityKey>>,
 }
 
 /// A content file as the last good build saw it.
@@ -298,10 +295,10 @@ fn run(
         },
     );
     clock.lap("markdown", rendered.len());
-    let (bodies, mentions, d) = collect_bodies(rendered, &catalog);
+    let (bodies, d) = Bodies::collect(rendered, &catalog);
     stage(&mut all, d)?;
 
-    let links = links::derive(&catalog, &mentions);
+    let links = links::derive(&catalog, &bodies.mentions);
     clock.lap("link graph", catalog.briefs.len());
     let site = Site {
         config,
@@ -382,7 +379,6 @@ fn run(
         rendered,
         prepared,
         sources,
-        mentions,
     })
 }
 
@@ -449,33 +445,6 @@ fn stage(all: &mut Diagnostics, mut d: Diagnostics) -> Result<(), BuildError> {
 fn merged(mut all: Diagnostics, more: impl IntoIterator<Item = Diagnostic>) -> Diagnostics {
     all.extend(more);
     all
-}
-
-type Collected = (Bodies, Vec<Vec<EntityKey>>, Diagnostics);
-
-/// Puts rendered bodies back in catalog order; keeps brief mentions.
-fn collect_bodies(rendered: Vec<(Owner, markdown::Rendered<EntityKey>)>, catalog: &catalog::Catalog) -> Collected {
-    let mut bodies = Bodies {
-        briefs: vec![RenderedBody::default(); catalog.briefs.len()],
-        companies: vec![RenderedBody::default(); catalog.companies.len()],
-        contracts: vec![RenderedBody::default(); catalog.contracts.len()],
-        pages: vec![RenderedBody::default(); catalog.pages.len()],
-    };
-    let mut mentions = vec![Vec::new(); catalog.briefs.len()];
-    let mut d = Diagnostics::default();
-    for (owner, r) in rendered {
-        d.extend(r.diagnostics);
-        match owner {
-            Owner::Brief(id) => {
-                bodies.briefs[id.index()] = r.body;
-                mentions[id.index()] = r.mentions;
-            }
-            Owner::Company(id) => bodies.companies[id.index()] = r.body,
-            Owner::Contract(id) => bodies.contracts[id.index()] = r.body,
-            Owner::Page(id) => bodies.pages[id.index()] = r.body,
-        }
-    }
-    (bodies, mentions, d)
 }
 
 /// Times consecutive stages.

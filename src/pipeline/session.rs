@@ -11,9 +11,9 @@ use crate::content::{self, Content, FileCache, SourceFile};
 use crate::diag::Diagnostics;
 use crate::highlight::Highlighter;
 use crate::markdown;
+use crate::model::Owner;
 use crate::model::catalog::WikiResolver;
 use crate::model::routes::OutputPath;
-use crate::model::{EntityKey, Owner};
 use crate::pipeline::{BuildError, BuildOptions, BuildReport};
 use crate::render::fingerprint::Fingerprint;
 use crate::render::{self, BodyOverlay, OutputFile, PageMemo};
@@ -67,8 +67,6 @@ struct Last {
     options: BuildOptions,
     /// Content files with a body in the site.
     sources: HashMap<PathBuf, Source>,
-    /// What each brief's body links to, by brief.
-    mentions: Vec<Vec<EntityKey>>,
     /// Bodies rendered again by quick builds since.
     overlay: BodyOverlay,
     /// The build's warnings, and the files they are about.
@@ -135,7 +133,6 @@ impl Session {
             rendered,
             prepared,
             sources,
-            mentions,
         } = run(options, Some(memory), &mut |batch| {
             files.extend(batch);
             Ok(())
@@ -147,7 +144,6 @@ impl Session {
             prepared,
             options: options.clone(),
             sources,
-            mentions,
             overlay: BodyOverlay::new(),
             warnings: report.warnings.clone(),
             warned: report.warnings.iter().map(|d| d.path.clone()).collect(),
@@ -202,7 +198,7 @@ impl Session {
                     .unwrap_or_else(|| site.bodies.get(source.owner));
                 let summary_changed = site.catalog.briefs[id.index()].summary.is_none()
                     && rendered.body.first_paragraph != current.first_paragraph;
-                if summary_changed || rendered.mentions != last.mentions[id.index()] {
+                if summary_changed || rendered.mentions != site.bodies.mentions[id.index()] {
                     return None;
                 }
             }
