@@ -11,18 +11,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-
-use crate::body_cache::BodyCache;
 use crate::config::{Config, UnknownReferences};
 use crate::content::FileCache;
 use crate::diag::{Diagnostic, Diagnostics, EnvError};
 use crate::highlight::{self, Highlighter};
-use crate::markdown::{self, MarkdownOptions};
+use crate::markdown::{self, BodyCache, MarkdownOptions};
 use crate::model::catalog::{self, CatalogOptions, WikiResolver};
 use crate::model::routes::BaseUrl;
 use crate::model::routes::OutputPath;
-use crate::model::{Bodies, EntityKey, Owner, Site, links};
+use crate::model::{Bodies, Owner, Site, links};
 use crate::output::Staging;
 use crate::output::{self, Refusal, WriteReport};
 use crate::render::fingerprint::Fingerprint;
@@ -284,14 +281,11 @@ fn run(
     };
     let (syntax_css, rendered) = rayon::join(
         || highlight::stylesheet(&config.highlight_theme),
-        || {
-            render_bodies(
-                pending,
-                memory.as_mut().map(|m| &mut *m.bodies),
-                &resolver,
-                highlighter,
-                &markdown_options,
-            )
+        || match memory.as_mut() {
+            Some(memory) => memory
+                .bodies
+                .render_all(pending, &resolver, highlighter, &markdown_options),
+            None => markdown::render_all(pending, &resolver, highlighter, &markdown_options),
         },
     );
     clock.lap("markdown", rendered.len());
@@ -380,34 +374,6 @@ fn run(
         prepared,
         sources,
     })
-}
-
-/// The Markdown stage: every body, on all cores, through the session's
-/// cache of rendered bodies when there is one.
-fn render_bodies(
-    pending: Vec<catalog::PendingBody>,
-    cache: Option<&mut BodyCache>,
-    resolver: &WikiResolver<'_>,
-    highlighter: &Highlighter,
-    options: &MarkdownOptions,
-) -> Vec<(Owner, markdown::Rendered<EntityKey>)> {
-    let Some(cache) = cache else {
-        return pending
-            .into_par_iter()
-            .map(|(owner, body)| (owner, markdown::render(&body, resolver, highlighter, options)))
-            .collect();
-    };
-    cache.prepare(options);
-    let shared = &*cache;
-    let (rendered, entries): (Vec<_>, Vec<_>) = pending
-        .into_par_iter()
-        .map(|(owner, body)| {
-            let (rendered, entry) = shared.render(&body, resolver, highlighter, options);
-            ((owner, rendered), (body.path, entry))
-        })
-        .unzip();
-    cache.replace(entries);
-    rendered
 }
 
 /// How bodies are rendered under `config`.

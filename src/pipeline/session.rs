@@ -6,11 +6,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::{Built, Memory, Prepared, Source, Timing, markdown_options, run};
-use crate::body_cache::BodyCache;
 use crate::content::{self, Content, FileCache, SourceFile};
 use crate::diag::Diagnostics;
 use crate::highlight::Highlighter;
-use crate::markdown;
+use crate::markdown::{self, BodyCache};
 use crate::model::Owner;
 use crate::model::catalog::WikiResolver;
 use crate::model::routes::OutputPath;

@@ -11,13 +11,14 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use rayon::prelude::*;
+
+use super::{LinkResolver, MarkdownOptions, Rendered, RenderedBody};
 use crate::content::Body;
 use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
-use crate::markdown::{self, LinkResolver, MarkdownOptions, Rendered, RenderedBody};
 
 /// What a resolver said about one wikilink: the URL, or the message and help.
 type Answer = Result<String, (String, Option<String>)>;
@@ -36,7 +37,7 @@ pub struct BodyCache {
 
 /// One body as rendered last time, and what it asked to get there.
 #[derive(Debug)]
-pub struct Entry {
+struct Entry {
     source: Body,
     questions: Vec<(String, Answer)>,
     body: RenderedBody,
@@ -44,8 +45,31 @@ pub struct Entry {
 }
 
 impl BodyCache {
-    /// Forgets the entries if the options changed.
-    pub fn prepare(&mut self, options: &MarkdownOptions) {
+    /// Renders every body on all cores like [`render_all`](super::render_all),
+    /// reusing last build's rendering of a file when nothing it depends on
+    /// changed; keeps this build's bodies for the next build.
+    pub fn render_all<O: Send, R: LinkResolver>(
+        &mut self,
+        bodies: Vec<(O, Body)>,
+        resolver: &R,
+        highlighter: &Highlighter,
+        options: &MarkdownOptions,
+    ) -> Vec<(O, Rendered<R::Target>)> {
+        self.forget_unless_rendered_with(options);
+        let cache = &*self;
+        let (rendered, entries): (Vec<_>, Vec<_>) = bodies
+            .into_par_iter()
+            .map(|(owner, body)| {
+                let (rendered, entry) = cache.render(&body, resolver, highlighter, options);
+                ((owner, rendered), (body.path.into_os_string(), entry))
+            })
+            .unzip();
+        self.entries = entries.into_iter().collect();
+        rendered
+    }
+
+    /// Forgets the entries if they were rendered with other options.
+    fn forget_unless_rendered_with(&mut self, options: &MarkdownOptions) {
         let key = format!("{options:?}");
         if key != self.options {
             self.entries.clear();
@@ -55,7 +79,7 @@ impl BodyCache {
 
     /// Renders `body`, or reuses last build's rendering of the same file when
     /// nothing it depends on changed. Returns the entry to keep for the next build.
-    pub fn render<R: LinkResolver>(
+    fn render<R: LinkResolver>(
         &self,
         body: &Body,
         resolver: &R,
@@ -77,7 +101,7 @@ impl BodyCache {
             inner: resolver,
             questions: Mutex::default(),
         };
-        let rendered = markdown::render(body, &recording, highlighter, options);
+        let rendered = super::render(body, &recording, highlighter, options);
         let questions = recording.questions.into_inner().unwrap_or_else(|e| e.into_inner());
         let entry = Entry {
             source: body.clone(),
@@ -89,14 +113,6 @@ impl BodyCache {
             diagnostics: rendered.diagnostics.clone(),
         };
         (rendered, Arc::new(entry))
-    }
-
-    /// Keeps `entries` (this build's bodies) for the next build.
-    pub fn replace(&mut self, entries: impl IntoIterator<Item = (PathBuf, Arc<Entry>)>) {
-        self.entries = entries
-            .into_iter()
-            .map(|(path, entry)| (path.into_os_string(), entry))
-            .collect();
     }
 }
 
