@@ -1,5 +1,7 @@
 //! What a [`Session`](crate::pipeline::Session) remembers of rendered bodies
 //! between builds, so an edit re-renders the Markdown of the edited file only.
+//! It knows bodies by file and by owner, whatever the owner is: this module
+//! must not know the model.
 //!
 //! A body's HTML depends on its own text and on what its wikilinks resolve
 //! to, nothing else. The cache records every question the body asked the
@@ -11,6 +13,7 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
@@ -26,13 +29,23 @@ type Answer = Result<String, (String, Option<String>)>;
 /// What [`LinkResolver::resolve`] returns.
 type Resolution<T> = Result<(T, String), (String, Option<String>)>;
 
-/// Rendered bodies of the previous build, by source file.
-#[derive(Debug, Default)]
-pub struct BodyCache {
+/// Rendered bodies of the previous build, by source file, each with its
+/// owner `O` (whose body it was in that build).
+#[derive(Debug)]
+pub struct BodyCache<O> {
     /// The options the entries were rendered with.
     options: String,
     /// By path, as bytes (hashing a `Path` parses its components).
-    entries: HashMap<OsString, Arc<Entry>>,
+    entries: HashMap<OsString, (O, Arc<Entry>)>,
+}
+
+impl<O> Default for BodyCache<O> {
+    fn default() -> Self {
+        BodyCache {
+            options: String::new(),
+            entries: HashMap::new(),
+        }
+    }
 }
 
 /// One body as rendered last time, and what it asked to get there.
@@ -44,11 +57,11 @@ struct Entry {
     diagnostics: Vec<Diagnostic>,
 }
 
-impl BodyCache {
+impl<O: Copy + Send + Sync> BodyCache<O> {
     /// Renders every body on all cores like [`render_all`](super::render_all),
     /// reusing last build's rendering of a file when nothing it depends on
     /// changed; keeps this build's bodies for the next build.
-    pub fn render_all<O: Send, R: LinkResolver>(
+    pub fn render_all<R: LinkResolver>(
         &mut self,
         bodies: Vec<(O, Body)>,
         resolver: &R,
@@ -61,11 +74,17 @@ impl BodyCache {
             .into_par_iter()
             .map(|(owner, body)| {
                 let (rendered, entry) = cache.render(&body, resolver, highlighter, options);
-                ((owner, rendered), (body.path.into_os_string(), entry))
+                ((owner, rendered), (body.path.into_os_string(), (owner, entry)))
             })
             .unzip();
         self.entries = entries.into_iter().collect();
         rendered
+    }
+
+    /// Whose body the file at `path` (relative to the site root) was in the
+    /// last build, if it was one.
+    pub fn owner(&self, path: &Path) -> Option<O> {
+        self.entries.get(path.as_os_str()).map(|(owner, _)| *owner)
     }
 
     /// Forgets the entries if they were rendered with other options.
@@ -86,7 +105,7 @@ impl BodyCache {
         highlighter: &Highlighter,
         options: &MarkdownOptions,
     ) -> (Rendered<R::Target>, Arc<Entry>) {
-        if let Some(entry) = self.entries.get(body.path.as_os_str())
+        if let Some((_, entry)) = self.entries.get(body.path.as_os_str())
             && entry.source.same_as(body)
             && let Some(mentions) = replay(&entry.questions, resolver)
         {

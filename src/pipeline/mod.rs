@@ -6,13 +6,11 @@
 
 mod session;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::config::{Config, UnknownReferences};
-use crate::content::FileCache;
 use crate::diag::{Diagnostic, Diagnostics, EnvError};
 use crate::highlight::{self, Highlighter};
 use crate::markdown::{self, BodyCache, MarkdownOptions};
@@ -22,11 +20,11 @@ use crate::model::routes::OutputPath;
 use crate::model::{Bodies, Owner, Site, links};
 use crate::output::Staging;
 use crate::output::{self, Refusal, WriteReport};
-use crate::render::fingerprint::Fingerprint;
 use crate::render::theme::Theme;
 use crate::render::views::SiteView;
 use crate::render::{self, Cards, OutputFile, PageMemo, RenderError, Reuse, theme};
 use crate::{config, content};
+use session::ContentCache;
 pub use session::{Kept, Session, Update};
 use tera::Tera;
 
@@ -138,9 +136,8 @@ fn release(built: Built) -> BuildReport {
         report,
         rendered,
         prepared,
-        sources,
     } = built;
-    std::thread::spawn(move || drop((rendered, prepared, sources)));
+    std::thread::spawn(move || drop((rendered, prepared)));
     report
 }
 
@@ -159,9 +156,9 @@ pub fn render_site(options: &BuildOptions) -> Result<(Vec<OutputFile>, BuildRepo
 /// What a build may reuse from earlier builds of its session.
 struct Memory<'a> {
     highlighter: &'a Highlighter,
-    files: &'a mut FileCache,
+    content: &'a mut ContentCache,
     pages: &'a PageMemo,
-    bodies: &'a mut BodyCache,
+    bodies: &'a mut BodyCache<Owner>,
 }
 
 /// The site model and theme of a build, which the render stage borrows.
@@ -206,17 +203,6 @@ struct Built {
     report: BuildReport,
     rendered: render::Rendered,
     prepared: Prepared,
-    /// Each content file that has a body in the site, by path (sessions only).
-    sources: HashMap<PathBuf, Source>,
-}
-
-/// A content file as the last good build saw it.
-#[derive(Debug, Clone, Copy)]
-struct Source {
-    /// Whose body it is.
-    owner: Owner,
-    /// Its front matter's fingerprint: equal means the parse is equal.
-    front: Fingerprint,
 }
 
 /// The pipeline; rendered files go to `sink` in bounded batches. With a
@@ -233,15 +219,14 @@ fn run(
 
     let config = load_config(options)?;
 
-    let (content, d) = content::load_with(root, memory.as_mut().map(|m| &mut *m.files))?;
+    let (content, d) = match memory.as_mut() {
+        Some(memory) => memory.content.load(root)?,
+        None => content::load(root)?,
+    };
     let files = content.briefs.len() + content.companies.len() + content.contracts.len() + content.pages.len();
     clock.lap("load + parse", files);
     stage(&mut all, d)?;
 
-    let fronts = match memory {
-        Some(_) => session::front_fingerprints(&content),
-        None => HashMap::new(),
-    };
     let catalog_options = CatalogOptions {
         drafts: options.drafts,
         unknown_references: config.unknown_references,
@@ -266,13 +251,6 @@ fn run(
     drop(texts);
     clock.lap("resolve", catalog.briefs.len());
     stage(&mut all, d)?;
-    let sources: HashMap<PathBuf, Source> = pending
-        .iter()
-        .filter_map(|(owner, body)| {
-            let front = *fronts.get(&body.path)?;
-            Some((body.path.clone(), Source { owner: *owner, front }))
-        })
-        .collect();
 
     let markdown_options = markdown_options(&config);
     let resolver = WikiResolver {
@@ -372,7 +350,6 @@ fn run(
         report,
         rendered,
         prepared,
-        sources,
     })
 }
 

@@ -2,12 +2,12 @@
 //! so that the next one does only the work its edits call for.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::{Built, Memory, Prepared, Source, Timing, markdown_options, run};
+use super::{Built, Memory, Prepared, Timing, markdown_options, run};
 use crate::content::{self, Content, FileCache, SourceFile};
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostics, EnvError};
 use crate::highlight::Highlighter;
 use crate::markdown::{self, BodyCache};
 use crate::model::Owner;
@@ -41,9 +41,9 @@ pub struct Session {
     /// The last good build's page fingerprints.
     pages: PageMemo,
     /// The last build's parsed files.
-    files: FileCache,
-    /// The last build's rendered bodies.
-    bodies: BodyCache,
+    content: ContentCache,
+    /// The last build's rendered bodies, and whose each was.
+    bodies: BodyCache<Owner>,
     /// Syntax definitions, loaded once per session (on the first code block).
     highlighter: Highlighter,
     /// The last good build, if the build after it did not fail: after a
@@ -60,12 +60,32 @@ impl std::fmt::Debug for Session {
     }
 }
 
+/// The content stage's part of a session: the last load's parsed files,
+/// and each one's front matter fingerprint, by path relative to the root.
+#[derive(Debug, Default)]
+pub(super) struct ContentCache {
+    files: FileCache,
+    /// Equal fingerprints mean an equal parse: a quick build may keep it.
+    fronts: HashMap<PathBuf, Fingerprint>,
+}
+
+impl ContentCache {
+    /// Loads the content through the parsed files, and fingerprints each
+    /// file's front matter for the quick builds that may follow.
+    pub(super) fn load(&mut self, root: &Path) -> Result<(Content, Diagnostics), EnvError> {
+        let (content, d) = content::load_with(root, Some(&mut self.files))?;
+        self.fronts = content
+            .files()
+            .map(|f| (f.path.clone(), front_fingerprint(f)))
+            .collect();
+        Ok((content, d))
+    }
+}
+
 /// The last good build, kept whole.
 struct Last {
     prepared: Prepared,
     options: BuildOptions,
-    /// Content files with a body in the site.
-    sources: HashMap<PathBuf, Source>,
     /// Bodies rendered again by quick builds since.
     overlay: BodyOverlay,
     /// The build's warnings, and the files they are about.
@@ -123,7 +143,7 @@ impl Session {
         let mut files = Vec::new();
         let memory = Memory {
             highlighter: &self.highlighter,
-            files: &mut self.files,
+            content: &mut self.content,
             pages: &self.pages,
             bodies: &mut self.bodies,
         };
@@ -131,7 +151,6 @@ impl Session {
             report,
             rendered,
             prepared,
-            sources,
         } = run(options, Some(memory), &mut |batch| {
             files.extend(batch);
             Ok(())
@@ -142,7 +161,6 @@ impl Session {
         self.last = Some(Last {
             prepared,
             options: options.clone(),
-            sources,
             overlay: BodyOverlay::new(),
             warnings: report.warnings.clone(),
             warned: report.warnings.iter().map(|d| d.path.clone()).collect(),
@@ -159,53 +177,14 @@ impl Session {
     /// the last good build; `None` leaves the session as it was.
     fn quick(&mut self, options: &BuildOptions, changed: &[PathBuf]) -> Option<(Update, BuildReport)> {
         let started = Instant::now();
-        let Session {
-            pages,
-            highlighter,
-            last,
-            ..
-        } = self;
-        let last = last.as_mut()?;
+        let last = self.last.as_ref()?;
         if changed.is_empty() || !same_site(&last.options, options) {
             return None;
         }
-        let model = last.prepared.borrow_owner();
-        let site = &model.site;
-        let markdown_options = markdown_options(&site.config);
-        let resolver = WikiResolver {
-            catalog: &site.catalog,
-            base: &site.config.base_url,
-        };
-        let mut overlay = last.overlay.clone();
-        let mut owners = Vec::new();
-        for path in changed {
-            let source = *last.sources.get(path)?;
-            if last.warned.contains(path) {
-                return None;
-            }
-            let file = content::reread(&options.root, path)?;
-            if front_fingerprint(&file) != source.front {
-                return None;
-            }
-            let rendered = markdown::render(&file.into_body(), &resolver, highlighter, &markdown_options);
-            if !rendered.diagnostics.is_empty() {
-                return None;
-            }
-            if let Owner::Brief(id) = source.owner {
-                let current = overlay
-                    .get(&source.owner)
-                    .unwrap_or_else(|| site.bodies.get(source.owner));
-                let summary_changed = site.catalog.briefs[id.index()].summary.is_none()
-                    && rendered.body.first_paragraph != current.first_paragraph;
-                if summary_changed || rendered.mentions != site.bodies.mentions[id.index()] {
-                    return None;
-                }
-            }
-            overlay.insert(source.owner, rendered.body);
-            owners.push(source.owner);
-        }
+        let (overlay, owners) = self.edited_bodies(last, &options.root, changed)?;
         let markdown_done = Instant::now();
-        let files = render::rerender(last.prepared.prepared(), &overlay, &owners, pages).ok()?;
+        let files = render::rerender(last.prepared.prepared(), &overlay, &owners, &mut self.pages).ok()?;
+        let last = self.last.as_mut()?;
         last.overlay = overlay;
         let report = BuildReport {
             warnings: last.warnings.clone(),
@@ -235,6 +214,47 @@ impl Session {
         };
         Some((update, report))
     }
+
+    /// The bodies of the `changed` files read and rendered again, laid over
+    /// `last`'s, with their owners; `None` unless each is the body of a
+    /// file of `last` whose front matter is unchanged, which renders with no
+    /// warning, mentions what it did, and keeps its brief's summary.
+    fn edited_bodies(&self, last: &Last, root: &Path, changed: &[PathBuf]) -> Option<(BodyOverlay, Vec<Owner>)> {
+        let site = &last.prepared.borrow_owner().site;
+        let options = markdown_options(&site.config);
+        let resolver = WikiResolver {
+            catalog: &site.catalog,
+            base: &site.config.base_url,
+        };
+        let mut overlay = last.overlay.clone();
+        let mut owners = Vec::new();
+        for path in changed {
+            let owner = self.bodies.owner(path)?;
+            let front = *self.content.fronts.get(path)?;
+            if last.warned.contains(path) {
+                return None;
+            }
+            let file = content::reread(root, path)?;
+            if front_fingerprint(&file) != front {
+                return None;
+            }
+            let rendered = markdown::render(&file.into_body(), &resolver, &self.highlighter, &options);
+            if !rendered.diagnostics.is_empty() {
+                return None;
+            }
+            if let Owner::Brief(id) = owner {
+                let current = overlay.get(&owner).unwrap_or_else(|| site.bodies.get(owner));
+                let summary_changed = site.catalog.briefs[id.index()].summary.is_none()
+                    && rendered.body.first_paragraph != current.first_paragraph;
+                if summary_changed || rendered.mentions != site.bodies.mentions[id.index()] {
+                    return None;
+                }
+            }
+            overlay.insert(owner, rendered.body);
+            owners.push(owner);
+        }
+        Some((overlay, owners))
+    }
 }
 
 /// Whether two builds are of the same site with the same options.
@@ -242,15 +262,8 @@ fn same_site(a: &BuildOptions, b: &BuildOptions) -> bool {
     a.root == b.root && a.base_url == b.base_url && a.drafts == b.drafts
 }
 
-/// The fingerprint of a file's front matter, by path: equal fingerprints
-/// mean an equal parse.
-pub(super) fn front_fingerprints(content: &Content) -> HashMap<PathBuf, Fingerprint> {
-    content
-        .files()
-        .map(|f| (f.path.clone(), front_fingerprint(f)))
-        .collect()
-}
-
+/// The fingerprint of a file's front matter: equal fingerprints mean an
+/// equal parse.
 fn front_fingerprint(file: &SourceFile) -> Fingerprint {
     let line = file.body_line().to_le_bytes();
     Fingerprint::of_parts([file.yaml().as_bytes(), line.as_slice()])
