@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::{Built, Memory, Prepared, Timing, markdown_options, run};
+use super::{BuildError, BuildOptions, BuildReport, Built, Caches, PreparedSite, Timing, markdown_options, run};
 use crate::content::{self, Content, FileCache, SourceFile};
 use crate::diag::{Diagnostics, EnvError};
 use crate::highlight::Highlighter;
@@ -13,7 +13,6 @@ use crate::markdown::{self, BodyCache};
 use crate::model::Owner;
 use crate::model::catalog::WikiResolver;
 use crate::model::routes::OutputPath;
-use crate::pipeline::{BuildError, BuildOptions, BuildReport};
 use crate::render::fingerprint::Fingerprint;
 use crate::render::{self, BodyOverlay, OutputFile, PageMemo};
 
@@ -29,12 +28,12 @@ use crate::render::{self, BodyOverlay, OutputFile, PageMemo};
 ///   good build prepared (catalog, links, cards, templates) is still right
 ///   but for those bodies. Only the pages that show one are rendered again
 ///   ([`render::rerender`]).
-/// - **Full**: every stage runs as in a full build, but reuses its previous
-///   work where the inputs are provably the same: parsed files whose stamp is
-///   unchanged ([`content::FileCache`]), bodies whose text and wikilink
-///   answers are unchanged ([`BodyCache`]), and pages whose fingerprint (see
-///   [`render::fingerprint`]) equals the last good build's. A page's
-///   fingerprint covers its whole view plus everything pages share
+/// - **Full**: every stage runs as in a one-off build, but reuses its
+///   previous work where the inputs are provably the same: parsed files
+///   whose stamp is unchanged ([`content::FileCache`]), bodies whose text
+///   and wikilink answers are unchanged ([`BodyCache`]), and pages whose
+///   fingerprint (see [`render::fingerprint`]) equals the last good build's.
+///   A page's fingerprint covers its whole view plus everything pages share
 ///   (templates, configuration, the `site` view, the lookup cards).
 #[derive(Default)]
 pub struct Session {
@@ -84,7 +83,7 @@ impl ContentCache {
 
 /// The last good build, kept whole.
 struct Last {
-    prepared: Prepared,
+    site: PreparedSite,
     options: BuildOptions,
     /// Bodies rendered again by quick builds since.
     overlay: BodyOverlay,
@@ -138,20 +137,17 @@ impl Session {
         }
     }
 
+    /// Every stage, through the session's caches; keeps the prepared site.
     fn full(&mut self, options: &BuildOptions) -> Result<(Update, BuildReport), BuildError> {
         self.last = None;
-        let mut files = Vec::new();
-        let memory = Memory {
+        let caches = Caches {
+            content: Some(&mut self.content),
+            bodies: Some(&mut self.bodies),
             highlighter: &self.highlighter,
-            content: &mut self.content,
-            pages: &self.pages,
-            bodies: &mut self.bodies,
+            pages: Some(&self.pages),
         };
-        let Built {
-            report,
-            rendered,
-            prepared,
-        } = run(options, Some(memory), &mut |batch| {
+        let mut files = Vec::new();
+        let Built { report, rendered, site } = run(options, caches, &mut |batch| {
             files.extend(batch);
             Ok(())
         })?;
@@ -159,7 +155,7 @@ impl Session {
             self.pages = memo;
         }
         self.last = Some(Last {
-            prepared,
+            site,
             options: options.clone(),
             overlay: BodyOverlay::new(),
             warnings: report.warnings.clone(),
@@ -183,7 +179,7 @@ impl Session {
         }
         let (overlay, owners) = self.edited_bodies(last, &options.root, changed)?;
         let markdown_done = Instant::now();
-        let files = render::rerender(last.prepared.prepared(), &overlay, &owners, &mut self.pages).ok()?;
+        let files = render::rerender(last.site.prepared(), &overlay, &owners, &mut self.pages).ok()?;
         let last = self.last.as_mut()?;
         last.overlay = overlay;
         let report = BuildReport {
@@ -220,7 +216,7 @@ impl Session {
     /// file of `last` whose front matter is unchanged, which renders with no
     /// warning, mentions what it did, and keeps its brief's summary.
     fn edited_bodies(&self, last: &Last, root: &Path, changed: &[PathBuf]) -> Option<(BodyOverlay, Vec<Owner>)> {
-        let site = &last.prepared.borrow_owner().site;
+        let site = &last.site.borrow_owner().site;
         let options = markdown_options(&site.config);
         let resolver = WikiResolver {
             catalog: &site.catalog,
