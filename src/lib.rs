@@ -8,7 +8,6 @@
 // only add noise to every stage signature.
 #![allow(clippy::result_large_err)]
 
-pub mod body_cache;
 pub mod config;
 pub mod content;
 pub mod control;

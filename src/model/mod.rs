@@ -13,7 +13,6 @@ pub mod entities;
 pub mod kind;
 pub mod links;
 pub mod lookup;
-pub mod routes;
 
 pub use catalog::Catalog;
 pub use company::{Companies, Company, CompanyFields};
@@ -23,7 +22,8 @@ pub use kind::{EntityKind, Kind};
 pub use links::Links;
 
 use crate::config::Config;
-use crate::markdown::RenderedBody;
+use crate::diag::Diagnostics;
+use crate::markdown::{Rendered, RenderedBody};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -122,9 +122,38 @@ pub struct Bodies {
     pub contracts: Vec<RenderedBody>,
     /// Free pages, by [`PageId`].
     pub pages: Vec<RenderedBody>,
+    /// What each brief's body links to, by [`BriefId`]: the mentions the
+    /// link graph is derived from.
+    pub mentions: Vec<Vec<EntityKey>>,
 }
 
 impl Bodies {
+    /// Puts the Markdown stage's bodies (in any order) in catalog order,
+    /// keeping what brief bodies mention; returns their diagnostics too.
+    pub fn collect(rendered: Vec<(Owner, Rendered<EntityKey>)>, catalog: &Catalog) -> (Bodies, Diagnostics) {
+        let mut bodies = Bodies {
+            briefs: vec![RenderedBody::default(); catalog.briefs.len()],
+            companies: vec![RenderedBody::default(); catalog.companies.len()],
+            contracts: vec![RenderedBody::default(); catalog.contracts.len()],
+            pages: vec![RenderedBody::default(); catalog.pages.len()],
+            mentions: vec![Vec::new(); catalog.briefs.len()],
+        };
+        let mut diagnostics = Diagnostics::default();
+        for (owner, r) in rendered {
+            diagnostics.extend(r.diagnostics);
+            match owner {
+                Owner::Brief(id) => {
+                    bodies.briefs[id.index()] = r.body;
+                    bodies.mentions[id.index()] = r.mentions;
+                }
+                Owner::Company(id) => bodies.companies[id.index()] = r.body,
+                Owner::Contract(id) => bodies.contracts[id.index()] = r.body,
+                Owner::Page(id) => bodies.pages[id.index()] = r.body,
+            }
+        }
+        (bodies, diagnostics)
+    }
+
     /// The body of `owner`.
     pub fn get(&self, owner: Owner) -> &RenderedBody {
         match owner {

@@ -1,35 +1,32 @@
-//! The build, top to bottom: config → content → model → markdown → links →
-//! render → output. Each stage reports all of its errors; the build stops
-//! after the first stage that had any. `check` is the same pipeline without
-//! the write; `serve` runs it in a [`Session`], which reuses what the
-//! previous build of the same site made.
+//! The build, top to bottom, in one function (`run`): config → content →
+//! model → markdown → render → output. Each stage reports all of its errors;
+//! the build stops after the first stage that had any. `build`, `check` and
+//! `render_site` run it with nothing to reuse; `serve` runs it in a
+//! [`Session`], which hands the stages that can reuse work what its previous
+//! build made (parsed files, rendered bodies, page fingerprints) and keeps
+//! the prepared site for quick rebuilds of edited bodies.
 
 mod session;
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-
-use crate::body_cache::BodyCache;
+use crate::config;
 use crate::config::{Config, UnknownReferences};
-use crate::content::FileCache;
+use crate::content::{self, Content};
 use crate::diag::{Diagnostic, Diagnostics, EnvError};
 use crate::highlight::{self, Highlighter};
-use crate::markdown::{self, MarkdownOptions, RenderedBody};
-use crate::model::catalog::{self, CatalogOptions, WikiResolver};
-use crate::model::routes::BaseUrl;
-use crate::model::routes::OutputPath;
-use crate::model::{Bodies, EntityKey, Owner, Site, links};
-use crate::output::Staging;
-use crate::output::{self, Refusal, WriteReport};
-use crate::render::fingerprint::Fingerprint;
-use crate::render::theme::Theme;
+use crate::markdown::{self, BodyCache, MarkdownOptions};
+use crate::model::catalog::{self, Catalog, CatalogOptions, PendingBody, WikiResolver};
+use crate::model::{Bodies, Owner, Site, links};
+use crate::output::{self, Refusal, Staging, WriteReport};
+use crate::render::stage::Prepared;
+use crate::render::theme::{self, Theme};
 use crate::render::views::SiteView;
-use crate::render::{self, Cards, OutputFile, PageMemo, RenderError, Reuse, theme};
-use crate::{config, content};
+use crate::render::{self, Cards, OutputFile, PageMemo, RenderError, Rendered, Reuse};
+use crate::routes::{BaseUrl, OutputPath};
+use session::ContentCache;
 pub use session::{Kept, Session, Update};
 use tera::Tera;
 
@@ -112,11 +109,11 @@ pub fn output_dir(options: &BuildOptions) -> PathBuf {
     options.output.clone().unwrap_or_else(|| options.root.join("public"))
 }
 
-/// Builds (or checks) the site.
+/// Builds the site into its output folder.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let out = output_dir(options);
     let mut staging = Staging::create(&options.root, &out, options.force)?;
-    let mut report = release(run(options, None, &mut |files| staging.write(&files))?);
+    let mut report = one_off(options, &mut |files| staging.write(&files))?;
     let started = Instant::now();
     report.written = Some(staging.finish(&options.root, options.force)?);
     report.timings.push(Timing {
@@ -129,52 +126,96 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 
 /// Checks the site: every stage of a build but the write.
 pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildError> {
-    Ok(release(run(options, None, &mut |_| Ok(()))?))
-}
-
-/// The report of a one-off build, whose model is freed on another thread:
-/// freeing a large site's model takes tens of milliseconds on one core,
-/// and the command exits without waiting for it (the OS takes the memory
-/// back at once).
-fn release(built: Built) -> BuildReport {
-    let Built {
-        report,
-        rendered,
-        prepared,
-        sources,
-        mentions,
-    } = built;
-    std::thread::spawn(move || drop((rendered, prepared, sources, mentions)));
-    report
+    one_off(options, &mut |_| Ok(()))
 }
 
 /// Runs every stage up to the write and returns the output files in memory
 /// with the report.
 pub fn render_site(options: &BuildOptions) -> Result<(Vec<OutputFile>, BuildReport), BuildError> {
     let mut all = Vec::new();
-    let report = run(options, None, &mut |files| {
+    let report = one_off(options, &mut |files| {
         all.extend(files);
         Ok(())
-    })?
-    .report;
+    })?;
     Ok((all, report))
 }
 
-/// What a build may reuse from earlier builds of its session.
-struct Memory<'a> {
-    highlighter: &'a Highlighter,
-    files: &'a mut FileCache,
-    pages: &'a PageMemo,
-    bodies: &'a mut BodyCache,
+/// Where rendered files go, in bounded batches: the writer, or memory.
+type Sink<'a> = dyn FnMut(Vec<OutputFile>) -> Result<(), EnvError> + 'a;
+
+/// A build with nothing to reuse and nothing to keep.
+fn one_off(options: &BuildOptions, sink: &mut Sink<'_>) -> Result<BuildReport, BuildError> {
+    let highlighter = Highlighter::default();
+    let built = run(options, Caches::none(&highlighter), sink)?;
+    free_in_background(built.site);
+    Ok(built.report)
 }
 
-/// The site model and theme of a build, which the render stage borrows.
+/// Frees a one-off build's site on another thread: freeing a large site's
+/// model and cards takes tens of milliseconds on one core, and the command
+/// exits without waiting for it (the OS takes the memory back at once).
+fn free_in_background(site: PreparedSite) {
+    std::thread::spawn(move || drop(site));
+}
+
+/// The pipeline: each stage makes what the next one reads, and rendered
+/// files go to `sink` in bounded batches. `caches` hold what a session's
+/// earlier builds made, for the stages that can reuse it.
+fn run(options: &BuildOptions, caches: Caches<'_>, sink: &mut Sink<'_>) -> Result<Built, BuildError> {
+    let mut build = Build::start(caches.highlighter);
+    let config = load_config(options)?;
+    let content = build.load(&options.root, caches.content)?;
+    let (catalog, pending) = build.resolve(content, catalog_options(options, &config))?;
+    let (bodies, syntax_css) = build.markdown(pending, &catalog, &config, caches.bodies)?;
+    let site = build.link(config, catalog, bodies);
+    let (theme, syntax_css) = build.theme(&options.root, &site.config, syntax_css)?;
+    let site = PreparedSite::try_new(Model { site, theme }, |model| build.prepare(model, caches.pages))?;
+    let (report, rendered) = build.render(&site, syntax_css, caches.pages, sink)?;
+    Ok(Built { report, rendered, site })
+}
+
+/// What a build may reuse from a session's earlier builds, each part handed
+/// to the stage that uses it. A one-off build has none.
+struct Caches<'a> {
+    /// Parsed content files, for the content stage.
+    content: Option<&'a mut ContentCache>,
+    /// Rendered bodies, for the Markdown stage.
+    bodies: Option<&'a mut BodyCache<Owner>>,
+    /// Syntax definitions, loaded at most once, for the Markdown stage
+    /// (they start loading beside the model stage).
+    highlighter: &'a Highlighter,
+    /// The last good build's page fingerprints, for the render stage: a
+    /// page whose fingerprint is unchanged is not rendered again.
+    pages: Option<&'a PageMemo>,
+}
+
+impl<'a> Caches<'a> {
+    /// Nothing to reuse; syntax definitions load into `highlighter`.
+    fn none(highlighter: &'a Highlighter) -> Caches<'a> {
+        Caches {
+            content: None,
+            bodies: None,
+            highlighter,
+            pages: None,
+        }
+    }
+}
+
+/// What a build made: its report, and the site it rendered.
+struct Built {
+    report: BuildReport,
+    /// What rendering found besides the files (pages kept, fingerprints).
+    rendered: Rendered,
+    site: PreparedSite,
+}
+
+/// The site and its theme, immutable once made.
 struct Model {
     site: Site,
     theme: Theme,
 }
 
-/// What rendering borrows from a [`Model`]: built once per build.
+/// What the render stage builds once per build from a [`Model`], borrowing it.
 struct Rendering<'a> {
     site_view: SiteView<'a>,
     cards: Cards<'a>,
@@ -182,223 +223,248 @@ struct Rendering<'a> {
 }
 
 self_cell::self_cell!(
-    /// A site ready to render: the model with its cards and compiled
-    /// templates. A [`Session`] keeps the last good one, so that an edit to
-    /// a body renders the pages showing it without preparing the site again.
-    struct Prepared {
+    /// A site ready to render: the model, with the cards and compiled
+    /// templates that borrow it. Owned whole so that it can move: into a
+    /// [`Session`], which keeps the last good one so that an edit to a body
+    /// renders the pages showing it without preparing the site again, or,
+    /// after a one-off build, to another thread to be freed.
+    struct PreparedSite {
         owner: Model,
         #[covariant]
         dependent: Rendering,
     }
 );
 
-/// Everything a build made, for a session to keep.
-struct Built {
-    report: BuildReport,
-    rendered: render::Rendered,
-    prepared: Prepared,
-    /// Each content file that has a body in the site, by path (sessions only).
-    sources: HashMap<PathBuf, Source>,
-    /// What each brief's body links to, by brief.
-    mentions: Vec<Vec<EntityKey>>,
+impl PreparedSite {
+    /// What the render stage reads.
+    fn prepared(&self) -> Prepared<'_> {
+        let (model, rendering) = (self.borrow_owner(), self.borrow_dependent());
+        Prepared {
+            site: &model.site,
+            theme: &model.theme,
+            cards: &rendering.cards,
+            tera: &rendering.tera,
+        }
+    }
 }
 
-/// A content file as the last good build saw it.
-#[derive(Debug, Clone, Copy)]
-struct Source {
-    /// Whose body it is.
-    owner: Owner,
-    /// Its front matter's fingerprint: equal means the parse is equal.
-    front: Fingerprint,
+/// A build under way: the diagnostics of its stages so far, and their
+/// timings. Each stage is a method; the first that reports an error stops
+/// the build.
+struct Build<'a> {
+    diagnostics: Diagnostics,
+    clock: Clock,
+    /// What code blocks are highlighted with.
+    highlighter: &'a Highlighter,
 }
 
-/// The pipeline; rendered files go to `sink` in bounded batches. With a
-/// previous build's fingerprints, unchanged pages are reported, not rendered.
-fn run(
-    options: &BuildOptions,
-    mut memory: Option<Memory<'_>>,
-    sink: &mut dyn FnMut(Vec<OutputFile>) -> Result<(), EnvError>,
-) -> Result<Built, BuildError> {
-    let mut report = BuildReport::default();
-    let mut all = Diagnostics::default();
-    let mut clock = Clock::start();
-    let root = &options.root;
+impl Build<'_> {
+    fn start(highlighter: &Highlighter) -> Build<'_> {
+        Build {
+            diagnostics: Diagnostics::default(),
+            clock: Clock::start(),
+            highlighter,
+        }
+    }
 
-    let config = load_config(options)?;
+    /// The content stage: every file read and its front matter parsed,
+    /// through the session's parsed files if there are some.
+    fn load(&mut self, root: &Path, cache: Option<&mut ContentCache>) -> Result<Content, BuildError> {
+        let (content, d) = match cache {
+            Some(cache) => cache.load(root)?,
+            None => content::load(root)?,
+        };
+        self.done("load + parse", content.files().count(), d)?;
+        Ok(content)
+    }
 
-    let (content, d) = content::load_with(root, memory.as_mut().map(|m| &mut *m.files))?;
-    let files = content.briefs.len() + content.companies.len() + content.contracts.len() + content.pages.len();
-    clock.lap("load + parse", files);
-    stage(&mut all, d)?;
+    /// The model stage: entities validated, references resolved.
+    ///
+    /// It runs on one core: syntect's syntaxes (if any body has a code
+    /// fence) load meanwhile on the other. Only they: for a small site they
+    /// take longer than resolving, and the stylesheet can wait for the
+    /// Markdown stage, where it costs a share of both cores instead.
+    fn resolve(
+        &mut self,
+        content: Content,
+        options: CatalogOptions,
+    ) -> Result<(Catalog, Vec<PendingBody>), BuildError> {
+        let texts = content.texts();
+        let highlighter = self.highlighter;
+        let (catalog, pending, d) = std::thread::scope(|scope| {
+            let preloading = scope.spawn(|| {
+                if texts.iter().any(|t| highlight::has_code_fence(t)) {
+                    highlighter.preload();
+                }
+            });
+            let resolved = catalog::build(content, options);
+            preloading.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            resolved
+        });
+        drop(texts);
+        self.done("resolve", catalog.briefs.len(), d)?;
+        Ok((catalog, pending))
+    }
 
-    let fronts = match memory {
-        Some(_) => session::front_fingerprints(&content),
-        None => HashMap::new(),
-    };
-    let catalog_options = CatalogOptions {
+    /// The Markdown stage: every body on all cores, through the session's
+    /// rendered bodies if there are some, with the highlight stylesheet made
+    /// beside them; the bodies then go back in catalog order.
+    fn markdown(
+        &mut self,
+        pending: Vec<PendingBody>,
+        catalog: &Catalog,
+        config: &Config,
+        cache: Option<&mut BodyCache<Owner>>,
+    ) -> Result<(Bodies, Result<String, Vec<String>>), BuildError> {
+        let options = markdown_options(config);
+        let resolver = WikiResolver {
+            catalog,
+            base: &config.base_url,
+        };
+        let highlighter = self.highlighter;
+        let (syntax_css, rendered) = rayon::join(
+            || highlight::stylesheet(&config.highlight_theme),
+            || match cache {
+                Some(cache) => cache.render_all(pending, &resolver, highlighter, &options),
+                None => markdown::render_all(pending, &resolver, highlighter, &options),
+            },
+        );
+        self.clock.lap("markdown", rendered.len());
+        let (bodies, d) = Bodies::collect(rendered, catalog);
+        self.report(d)?;
+        Ok((bodies, syntax_css))
+    }
+
+    /// The link graph, from the catalog and what the bodies mention: with
+    /// it the site is complete.
+    fn link(&mut self, config: Config, catalog: Catalog, bodies: Bodies) -> Site {
+        let links = links::derive(&catalog, &bodies.mentions);
+        self.clock.lap("link graph", catalog.briefs.len());
+        Site {
+            config,
+            catalog,
+            links,
+            bodies,
+        }
+    }
+
+    /// The theme the configuration names, and the stylesheet of its
+    /// highlight theme (or an error naming the ones there are).
+    fn theme(
+        &mut self,
+        root: &Path,
+        config: &Config,
+        syntax_css: Result<String, Vec<String>>,
+    ) -> Result<(Theme, String), BuildError> {
+        let theme = match theme::load(root, &config.theme)? {
+            Ok(theme) => theme,
+            Err(d) => return Err(self.fail(d)),
+        };
+        let syntax_css = syntax_css.map_err(|names| {
+            let d = Diagnostic::error(
+                config::FILE_NAME,
+                format!("unknown highlight_theme '{}'", config.highlight_theme),
+            )
+            .with_help(format!("use one of: {}", names.join(", ")));
+            self.fail([d])
+        })?;
+        Ok((theme, syntax_css))
+    }
+
+    /// What the render stage builds once per build: the `site` view, every
+    /// entity's card and the compiled templates. Cards carry fingerprints
+    /// when there are `previous` page fingerprints to compare pages with.
+    fn prepare<'m>(&mut self, model: &'m Model, previous: Option<&PageMemo>) -> Result<Rendering<'m>, BuildError> {
+        let site_view = render::site_view(&model.site);
+        let cards = Cards::build(&model.site, previous.is_some());
+        self.clock.lap("cards", model.site.catalog.briefs.len());
+        let tera = render::compile(&model.theme, &model.site.config.base_url, &site_view, &cards)
+            .map_err(|d| self.fail(d.into_vec()))?;
+        self.clock.lap("templates", model.theme.templates.len());
+        Ok(Rendering { site_view, cards, tera })
+    }
+
+    /// render → output: every page through the templates to `sink` (the
+    /// write timed apart), then no two files may share a path. Pages whose
+    /// fingerprint equals theirs in `previous` are reported, not rendered.
+    fn render(
+        mut self,
+        site: &PreparedSite,
+        syntax_css: String,
+        previous: Option<&PageMemo>,
+        sink: &mut Sink<'_>,
+    ) -> Result<(BuildReport, Rendered), BuildError> {
+        let reuse = match previous {
+            Some(previous) => Reuse::Unchanged {
+                global: PageMemo::global(site.prepared(), &site.borrow_dependent().site_view),
+                previous,
+            },
+            None => Reuse::Never,
+        };
+        let mut paths: Vec<(OutputPath, String)> = Vec::new();
+        let mut writing = Duration::ZERO;
+        let mut counting_sink = |files: Vec<OutputFile>| {
+            paths.extend(files.iter().map(|f| (f.path.clone(), f.origin.clone())));
+            let started = Instant::now();
+            let result = sink(files);
+            writing += started.elapsed();
+            result
+        };
+        let rendered = match render::render(site.prepared(), syntax_css, reuse, &mut counting_sink) {
+            Ok(rendered) => rendered,
+            Err(RenderError::Templates(d)) => return Err(self.fail(d.into_vec())),
+            Err(RenderError::Sink(e)) => return Err(BuildError::Env(e)),
+        };
+        paths.extend(rendered.kept.iter().cloned());
+        self.clock.lap_apart("render", ("write", writing), paths.len());
+        self.report(output::check_collisions(
+            paths.iter().map(|(p, o)| (p.as_str(), o.as_str())),
+        ))?;
+        let report = BuildReport {
+            warnings: self.diagnostics,
+            pages: paths.iter().filter(|(p, _)| p.as_str().ends_with(".html")).count(),
+            files: paths.len(),
+            base_path: site.borrow_owner().site.config.base_url.path().to_owned(),
+            rendered: rendered.rendered,
+            kept: rendered.kept.len(),
+            quick: false,
+            written: None,
+            timings: self.clock.laps,
+        };
+        Ok((report, rendered))
+    }
+
+    /// Ends a stage: its lap, then its diagnostics.
+    fn done(&mut self, stage: &'static str, count: usize, d: Diagnostics) -> Result<(), BuildError> {
+        self.clock.lap(stage, count);
+        self.report(d)
+    }
+
+    /// Adds a stage's diagnostics; fails if any is an error.
+    fn report(&mut self, mut d: Diagnostics) -> Result<(), BuildError> {
+        d.sort();
+        self.diagnostics.extend(d.into_vec());
+        if self.diagnostics.has_errors() {
+            Err(BuildError::Site(std::mem::take(&mut self.diagnostics)))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The build's failure: its diagnostics so far and `more`, as they come.
+    fn fail(&mut self, more: impl IntoIterator<Item = Diagnostic>) -> BuildError {
+        let mut all = std::mem::take(&mut self.diagnostics);
+        all.extend(more);
+        BuildError::Site(all)
+    }
+}
+
+/// Which entities the model stage keeps, and how strict it is.
+fn catalog_options(options: &BuildOptions, config: &Config) -> CatalogOptions {
+    CatalogOptions {
         drafts: options.drafts,
         unknown_references: config.unknown_references,
-    };
-    let fresh = Highlighter::default();
-    let highlighter = memory.as_ref().map_or(&fresh, |m| m.highlighter);
-    // Resolving runs on one core: syntect's syntaxes (if any body has a code
-    // fence) load meanwhile on the other. Only they: for a small site they
-    // take longer than resolving, and the stylesheet can wait for the
-    // Markdown stage, where it costs a share of both cores instead.
-    let texts = content.texts();
-    let (catalog, pending, d) = std::thread::scope(|scope| {
-        let preloading = scope.spawn(|| {
-            if texts.iter().any(|t| highlight::has_code_fence(t)) {
-                highlighter.preload();
-            }
-        });
-        let resolved = catalog::build(content, catalog_options);
-        preloading.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-        resolved
-    });
-    drop(texts);
-    clock.lap("resolve", catalog.briefs.len());
-    stage(&mut all, d)?;
-    let sources: HashMap<PathBuf, Source> = pending
-        .iter()
-        .filter_map(|(owner, body)| {
-            let front = *fronts.get(&body.path)?;
-            Some((body.path.clone(), Source { owner: *owner, front }))
-        })
-        .collect();
-
-    let markdown_options = markdown_options(&config);
-    let resolver = WikiResolver {
-        catalog: &catalog,
-        base: &config.base_url,
-    };
-    let (syntax_css, rendered) = rayon::join(
-        || highlight::stylesheet(&config.highlight_theme),
-        || {
-            render_bodies(
-                pending,
-                memory.as_mut().map(|m| &mut *m.bodies),
-                &resolver,
-                highlighter,
-                &markdown_options,
-            )
-        },
-    );
-    clock.lap("markdown", rendered.len());
-    let (bodies, mentions, d) = collect_bodies(rendered, &catalog);
-    stage(&mut all, d)?;
-
-    let links = links::derive(&catalog, &mentions);
-    clock.lap("link graph", catalog.briefs.len());
-    let site = Site {
-        config,
-        catalog,
-        links,
-        bodies,
-    };
-
-    let theme = match theme::load(root, &site.config.theme)? {
-        Ok(theme) => theme,
-        Err(d) => return Err(BuildError::Site(merged(all, d))),
-    };
-    let syntax_css = syntax_css.map_err(|names| {
-        let d = Diagnostic::error(
-            config::FILE_NAME,
-            format!("unknown highlight_theme '{}'", site.config.highlight_theme),
-        )
-        .with_help(format!("use one of: {}", names.join(", ")));
-        BuildError::Site(merged(all.clone(), [d]))
-    })?;
-    let fingerprints = memory.is_some();
-    let prepared = Prepared::try_new(Model { site, theme }, |model| {
-        let site_view = render::site_view(&model.site);
-        let cards = render::Cards::build(&model.site, fingerprints);
-        clock.lap("cards", model.site.catalog.briefs.len());
-        let tera = render::compile(&model.theme, &model.site.config.base_url, &site_view, &cards)
-            .map_err(|d| BuildError::Site(merged(all.clone(), d.into_vec())))?;
-        clock.lap("templates", model.theme.templates.len());
-        Ok::<_, BuildError>(Rendering { site_view, cards, tera })
-    })?;
-    let (site, theme) = (&prepared.borrow_owner().site, &prepared.borrow_owner().theme);
-    let Rendering { site_view, cards, tera } = prepared.borrow_dependent();
-    let mut paths: Vec<(OutputPath, String)> = Vec::new();
-    let mut writing = Duration::ZERO;
-    let mut counting_sink = |files: Vec<OutputFile>| {
-        paths.extend(files.iter().map(|f| (f.path.clone(), f.origin.clone())));
-        let started = Instant::now();
-        let result = sink(files);
-        writing += started.elapsed();
-        result
-    };
-    let reuse = match &memory {
-        Some(memory) => Reuse::Unchanged {
-            global: PageMemo::global(site, theme, site_view, cards),
-            previous: memory.pages,
-        },
-        None => Reuse::Never,
-    };
-    let rendered = match render::render(site, tera, theme, cards, syntax_css, reuse, &mut counting_sink) {
-        Ok(rendered) => rendered,
-        Err(RenderError::Templates(d)) => return Err(BuildError::Site(merged(all, d.into_vec()))),
-        Err(RenderError::Sink(e)) => return Err(BuildError::Env(e)),
-    };
-    report.kept = rendered.kept.len();
-    report.rendered = rendered.rendered;
-    paths.extend(rendered.kept.iter().cloned());
-    report.pages = paths.iter().filter(|(p, _)| p.as_str().ends_with(".html")).count();
-    report.files = paths.len();
-    clock.lap("render + write", paths.len());
-    if let Some(lap) = clock.laps.last_mut() {
-        lap.elapsed = lap.elapsed.saturating_sub(writing);
-        lap.stage = "render";
     }
-    clock.laps.push(Timing {
-        stage: "write",
-        elapsed: writing,
-        count: paths.len(),
-    });
-    stage(
-        &mut all,
-        output::check_collisions(paths.iter().map(|(p, o)| (p.as_str(), o.as_str()))),
-    )?;
-    report.warnings = all;
-    report.timings = clock.laps;
-    report.base_path = site.config.base_url.path().to_owned();
-    Ok(Built {
-        report,
-        rendered,
-        prepared,
-        sources,
-        mentions,
-    })
-}
-
-/// The Markdown stage: every body, on all cores, through the session's
-/// cache of rendered bodies when there is one.
-fn render_bodies(
-    pending: Vec<catalog::PendingBody>,
-    cache: Option<&mut BodyCache>,
-    resolver: &WikiResolver<'_>,
-    highlighter: &Highlighter,
-    options: &MarkdownOptions,
-) -> Vec<(Owner, markdown::Rendered<EntityKey>)> {
-    let Some(cache) = cache else {
-        return pending
-            .into_par_iter()
-            .map(|(owner, body)| (owner, markdown::render(&body, resolver, highlighter, options)))
-            .collect();
-    };
-    cache.prepare(options);
-    let shared = &*cache;
-    let (rendered, entries): (Vec<_>, Vec<_>) = pending
-        .into_par_iter()
-        .map(|(owner, body)| {
-            let (rendered, entry) = shared.render(&body, resolver, highlighter, options);
-            ((owner, rendered), (body.path, entry))
-        })
-        .unzip();
-    cache.replace(entries);
-    rendered
 }
 
 /// How bodies are rendered under `config`.
@@ -420,49 +486,6 @@ fn load_config(options: &BuildOptions) -> Result<Config, BuildError> {
             .map_err(|why| BuildError::Env(EnvError::usage(format!("invalid --base-url: {why}"))))?;
     }
     Ok(config)
-}
-
-/// Adds a stage's diagnostics; fails if any is an error.
-fn stage(all: &mut Diagnostics, mut d: Diagnostics) -> Result<(), BuildError> {
-    d.sort();
-    all.extend(d.into_vec());
-    if all.has_errors() {
-        Err(BuildError::Site(std::mem::take(all)))
-    } else {
-        Ok(())
-    }
-}
-
-fn merged(mut all: Diagnostics, more: impl IntoIterator<Item = Diagnostic>) -> Diagnostics {
-    all.extend(more);
-    all
-}
-
-type Collected = (Bodies, Vec<Vec<EntityKey>>, Diagnostics);
-
-/// Puts rendered bodies back in catalog order; keeps brief mentions.
-fn collect_bodies(rendered: Vec<(Owner, markdown::Rendered<EntityKey>)>, catalog: &catalog::Catalog) -> Collected {
-    let mut bodies = Bodies {
-        briefs: vec![RenderedBody::default(); catalog.briefs.len()],
-        companies: vec![RenderedBody::default(); catalog.companies.len()],
-        contracts: vec![RenderedBody::default(); catalog.contracts.len()],
-        pages: vec![RenderedBody::default(); catalog.pages.len()],
-    };
-    let mut mentions = vec![Vec::new(); catalog.briefs.len()];
-    let mut d = Diagnostics::default();
-    for (owner, r) in rendered {
-        d.extend(r.diagnostics);
-        match owner {
-            Owner::Brief(id) => {
-                bodies.briefs[id.index()] = r.body;
-                mentions[id.index()] = r.mentions;
-            }
-            Owner::Company(id) => bodies.companies[id.index()] = r.body,
-            Owner::Contract(id) => bodies.contracts[id.index()] = r.body,
-            Owner::Page(id) => bodies.pages[id.index()] = r.body,
-        }
-    }
-    (bodies, mentions, d)
 }
 
 /// Times consecutive stages.
@@ -487,5 +510,19 @@ impl Clock {
             count,
         });
         self.last = now;
+    }
+
+    /// Ends a stage of which `other` took a part: each gets its own lap.
+    fn lap_apart(&mut self, stage: &'static str, other: (&'static str, Duration), count: usize) {
+        let (other, elapsed) = other;
+        self.lap(stage, count);
+        if let Some(lap) = self.laps.last_mut() {
+            lap.elapsed = lap.elapsed.saturating_sub(elapsed);
+        }
+        self.laps.push(Timing {
+            stage: other,
+            elapsed,
+            count,
+        });
     }
 }

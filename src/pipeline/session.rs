@@ -2,21 +2,19 @@
 //! so that the next one does only the work its edits call for.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::{Built, Memory, Prepared, Rendering, Source, Timing, markdown_options, run};
-use crate::body_cache::BodyCache;
+use super::{BuildError, BuildOptions, BuildReport, Built, Caches, PreparedSite, Timing, markdown_options, run};
 use crate::content::{self, Content, FileCache, SourceFile};
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostics, EnvError};
 use crate::highlight::Highlighter;
-use crate::markdown;
+use crate::markdown::{self, BodyCache};
+use crate::model::Owner;
 use crate::model::catalog::WikiResolver;
-use crate::model::routes::OutputPath;
-use crate::model::{EntityKey, Owner};
-use crate::pipeline::{BuildError, BuildOptions, BuildReport};
 use crate::render::fingerprint::Fingerprint;
 use crate::render::{self, BodyOverlay, OutputFile, PageMemo};
+use crate::routes::OutputPath;
 
 /// Builds of one site in memory that remember the last good build, so each
 /// renders only the pages whose inputs changed: what `serve` runs on every
@@ -30,21 +28,21 @@ use crate::render::{self, BodyOverlay, OutputFile, PageMemo};
 ///   good build prepared (catalog, links, cards, templates) is still right
 ///   but for those bodies. Only the pages that show one are rendered again
 ///   ([`render::rerender`]).
-/// - **Full**: every stage runs as in a full build, but reuses its previous
-///   work where the inputs are provably the same: parsed files whose stamp is
-///   unchanged ([`content::FileCache`]), bodies whose text and wikilink
-///   answers are unchanged ([`BodyCache`]), and pages whose fingerprint (see
-///   [`render::fingerprint`]) equals the last good build's. A page's
-///   fingerprint covers its whole view plus everything pages share
+/// - **Full**: every stage runs as in a one-off build, but reuses its
+///   previous work where the inputs are provably the same: parsed files
+///   whose stamp is unchanged ([`content::FileCache`]), bodies whose text
+///   and wikilink answers are unchanged ([`BodyCache`]), and pages whose
+///   fingerprint (see [`render::fingerprint`]) equals the last good build's.
+///   A page's fingerprint covers its whole view plus everything pages share
 ///   (templates, configuration, the `site` view, the lookup cards).
 #[derive(Default)]
 pub struct Session {
     /// The last good build's page fingerprints.
     pages: PageMemo,
     /// The last build's parsed files.
-    files: FileCache,
-    /// The last build's rendered bodies.
-    bodies: BodyCache,
+    content: ContentCache,
+    /// The last build's rendered bodies, and whose each was.
+    bodies: BodyCache<Owner>,
     /// Syntax definitions, loaded once per session (on the first code block).
     highlighter: Highlighter,
     /// The last good build, if the build after it did not fail: after a
@@ -61,14 +59,32 @@ impl std::fmt::Debug for Session {
     }
 }
 
+/// The content stage's part of a session: the last load's parsed files,
+/// and each one's front matter fingerprint, by path relative to the root.
+#[derive(Debug, Default)]
+pub(super) struct ContentCache {
+    files: FileCache,
+    /// Equal fingerprints mean an equal parse: a quick build may keep it.
+    fronts: HashMap<PathBuf, Fingerprint>,
+}
+
+impl ContentCache {
+    /// Loads the content through the parsed files, and fingerprints each
+    /// file's front matter for the quick builds that may follow.
+    pub(super) fn load(&mut self, root: &Path) -> Result<(Content, Diagnostics), EnvError> {
+        let (content, d) = content::load_with(root, Some(&mut self.files))?;
+        self.fronts = content
+            .files()
+            .map(|f| (f.path.clone(), front_fingerprint(f)))
+            .collect();
+        Ok((content, d))
+    }
+}
+
 /// The last good build, kept whole.
 struct Last {
-    prepared: Prepared,
+    site: PreparedSite,
     options: BuildOptions,
-    /// Content files with a body in the site.
-    sources: HashMap<PathBuf, Source>,
-    /// What each brief's body links to, by brief.
-    mentions: Vec<Vec<EntityKey>>,
     /// Bodies rendered again by quick builds since.
     overlay: BodyOverlay,
     /// The build's warnings, and the files they are about.
@@ -121,22 +137,17 @@ impl Session {
         }
     }
 
+    /// Every stage, through the session's caches; keeps the prepared site.
     fn full(&mut self, options: &BuildOptions) -> Result<(Update, BuildReport), BuildError> {
         self.last = None;
-        let mut files = Vec::new();
-        let memory = Memory {
+        let caches = Caches {
+            content: Some(&mut self.content),
+            bodies: Some(&mut self.bodies),
             highlighter: &self.highlighter,
-            files: &mut self.files,
-            pages: &self.pages,
-            bodies: &mut self.bodies,
+            pages: Some(&self.pages),
         };
-        let Built {
-            report,
-            rendered,
-            prepared,
-            sources,
-            mentions,
-        } = run(options, Some(memory), &mut |batch| {
+        let mut files = Vec::new();
+        let Built { report, rendered, site } = run(options, caches, &mut |batch| {
             files.extend(batch);
             Ok(())
         })?;
@@ -144,10 +155,8 @@ impl Session {
             self.pages = memo;
         }
         self.last = Some(Last {
-            prepared,
+            site,
             options: options.clone(),
-            sources,
-            mentions,
             overlay: BodyOverlay::new(),
             warnings: report.warnings.clone(),
             warned: report.warnings.iter().map(|d| d.path.clone()).collect(),
@@ -164,54 +173,14 @@ impl Session {
     /// the last good build; `None` leaves the session as it was.
     fn quick(&mut self, options: &BuildOptions, changed: &[PathBuf]) -> Option<(Update, BuildReport)> {
         let started = Instant::now();
-        let Session {
-            pages,
-            highlighter,
-            last,
-            ..
-        } = self;
-        let last = last.as_mut()?;
+        let last = self.last.as_ref()?;
         if changed.is_empty() || !same_site(&last.options, options) {
             return None;
         }
-        let model = last.prepared.borrow_owner();
-        let site = &model.site;
-        let markdown_options = markdown_options(&site.config);
-        let resolver = WikiResolver {
-            catalog: &site.catalog,
-            base: &site.config.base_url,
-        };
-        let mut overlay = last.overlay.clone();
-        let mut owners = Vec::new();
-        for path in changed {
-            let source = *last.sources.get(path)?;
-            if last.warned.contains(path) {
-                return None;
-            }
-            let file = content::reread(&options.root, path)?;
-            if front_fingerprint(&file) != source.front {
-                return None;
-            }
-            let rendered = markdown::render(&file.into_body(), &resolver, highlighter, &markdown_options);
-            if !rendered.diagnostics.is_empty() {
-                return None;
-            }
-            if let Owner::Brief(id) = source.owner {
-                let current = overlay
-                    .get(&source.owner)
-                    .unwrap_or_else(|| site.bodies.get(source.owner));
-                let summary_changed = site.catalog.briefs[id.index()].summary.is_none()
-                    && rendered.body.first_paragraph != current.first_paragraph;
-                if summary_changed || rendered.mentions != last.mentions[id.index()] {
-                    return None;
-                }
-            }
-            overlay.insert(source.owner, rendered.body);
-            owners.push(source.owner);
-        }
+        let (overlay, owners) = self.edited_bodies(last, &options.root, changed)?;
         let markdown_done = Instant::now();
-        let Rendering { cards, tera, .. } = last.prepared.borrow_dependent();
-        let files = render::rerender(site, tera, &model.theme, cards, &overlay, &owners, pages).ok()?;
+        let files = render::rerender(last.site.prepared(), &overlay, &owners, &mut self.pages).ok()?;
+        let last = self.last.as_mut()?;
         last.overlay = overlay;
         let report = BuildReport {
             warnings: last.warnings.clone(),
@@ -241,6 +210,47 @@ impl Session {
         };
         Some((update, report))
     }
+
+    /// The bodies of the `changed` files read and rendered again, laid over
+    /// `last`'s, with their owners; `None` unless each is the body of a
+    /// file of `last` whose front matter is unchanged, which renders with no
+    /// warning, mentions what it did, and keeps its brief's summary.
+    fn edited_bodies(&self, last: &Last, root: &Path, changed: &[PathBuf]) -> Option<(BodyOverlay, Vec<Owner>)> {
+        let site = &last.site.borrow_owner().site;
+        let options = markdown_options(&site.config);
+        let resolver = WikiResolver {
+            catalog: &site.catalog,
+            base: &site.config.base_url,
+        };
+        let mut overlay = last.overlay.clone();
+        let mut owners = Vec::new();
+        for path in changed {
+            let owner = self.bodies.owner(path)?;
+            let front = *self.content.fronts.get(path)?;
+            if last.warned.contains(path) {
+                return None;
+            }
+            let file = content::reread(root, path)?;
+            if front_fingerprint(&file) != front {
+                return None;
+            }
+            let rendered = markdown::render(&file.into_body(), &resolver, &self.highlighter, &options);
+            if !rendered.diagnostics.is_empty() {
+                return None;
+            }
+            if let Owner::Brief(id) = owner {
+                let current = overlay.get(&owner).unwrap_or_else(|| site.bodies.get(owner));
+                let summary_changed = site.catalog.briefs[id.index()].summary.is_none()
+                    && rendered.body.first_paragraph != current.first_paragraph;
+                if summary_changed || rendered.mentions != site.bodies.mentions[id.index()] {
+                    return None;
+                }
+            }
+            overlay.insert(owner, rendered.body);
+            owners.push(owner);
+        }
+        Some((overlay, owners))
+    }
 }
 
 /// Whether two builds are of the same site with the same options.
@@ -248,15 +258,8 @@ fn same_site(a: &BuildOptions, b: &BuildOptions) -> bool {
     a.root == b.root && a.base_url == b.base_url && a.drafts == b.drafts
 }
 
-/// The fingerprint of a file's front matter, by path: equal fingerprints
-/// mean an equal parse.
-pub(super) fn front_fingerprints(content: &Content) -> HashMap<PathBuf, Fingerprint> {
-    content
-        .files()
-        .map(|f| (f.path.clone(), front_fingerprint(f)))
-        .collect()
-}
-
+/// The fingerprint of a file's front matter: equal fingerprints mean an
+/// equal parse.
 fn front_fingerprint(file: &SourceFile) -> Fingerprint {
     let line = file.body_line().to_le_bytes();
     Fingerprint::of_parts([file.yaml().as_bytes(), line.as_slice()])

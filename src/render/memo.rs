@@ -4,12 +4,10 @@
 
 use std::collections::HashMap;
 
-use crate::model::Site;
 use crate::routes::OutputPath;
 
-use super::cards::Cards;
 use super::fingerprint::Fingerprint;
-use super::theme::Theme;
+use super::stage::Prepared;
 use super::views::SiteView;
 
 /// The fingerprints of a build's pages, so that the next build of the same
@@ -23,9 +21,10 @@ pub struct PageMemo {
 }
 
 impl PageMemo {
-    /// The fingerprint of what every page of `site` shares: the templates,
+    /// The fingerprint of what every page of a site shares: the templates,
     /// the configuration, the `site` view and the lookup tables.
-    pub fn global(site: &Site, theme: &Theme, site_view: &SiteView<'_>, cards: &Cards<'_>) -> Fingerprint {
+    pub fn global(prepared: Prepared<'_>, site_view: &SiteView<'_>) -> Fingerprint {
+        let Prepared { site, theme, cards, .. } = prepared;
         let config = format!("{:?}", site.config);
         let site_view = Fingerprint::of(site_view).unwrap_or_default().to_bytes();
         let lookups: Vec<[u8; 16]> = cards.entity_values().map(|c| c.fingerprint().to_bytes()).collect();

@@ -38,6 +38,20 @@ pub enum Contents {
     Asset(Asset),
 }
 
+/// A site ready to render: the model and theme, with the cards and the
+/// compiled templates built once from them for every page.
+#[derive(Clone, Copy)]
+pub struct Prepared<'a> {
+    /// The site.
+    pub site: &'a Site,
+    /// Its theme.
+    pub theme: &'a Theme,
+    /// Every entity's card.
+    pub cards: &'a Cards<'a>,
+    /// The theme's templates, compiled.
+    pub tera: &'a Tera,
+}
+
 /// Pages rendered per batch handed to the sink: enough to keep both cores
 /// busy, few enough that a 100,000-brief site never holds all its pages.
 const BATCH: usize = 128;
@@ -68,10 +82,7 @@ pub struct Rendered {
 /// After the first template error nothing more is handed to the sink, but
 /// rendering goes on so that every broken template is reported.
 pub fn render(
-    site: &Site,
-    tera: &Tera,
-    theme: &Theme,
-    cards: &Cards<'_>,
+    prepared: Prepared<'_>,
     syntax_css: String,
     reuse: Reuse<'_>,
     sink: &mut dyn FnMut(Vec<OutputFile>) -> Result<(), EnvError>,
@@ -82,6 +93,12 @@ pub fn render(
         Reuse::Unchanged { global, previous } if previous.global == global => Some(previous),
         Reuse::Unchanged { .. } => Some(&empty),
     };
+    let Prepared {
+        site,
+        theme,
+        cards,
+        tera,
+    } = prepared;
     let renderer = Renderer::new(site, tera, theme, cards, None, previous);
     let mut memo = match reuse {
         Reuse::Never => None,
@@ -145,14 +162,17 @@ pub type BodyOverlay = HashMap<Owner, RenderedBody>;
 /// The caller must be sure of that; `pipeline::Session` checks it before
 /// it calls this.
 pub fn rerender(
-    site: &Site,
-    tera: &Tera,
-    theme: &Theme,
-    cards: &Cards<'_>,
+    prepared: Prepared<'_>,
     overlay: &BodyOverlay,
     owners: &[Owner],
     memo: &mut PageMemo,
 ) -> Result<Vec<OutputFile>, Diagnostics> {
+    let Prepared {
+        site,
+        theme,
+        cards,
+        tera,
+    } = prepared;
     let renderer = Renderer::new(site, tera, theme, cards, Some(overlay), Some(memo));
     let mut jobs: Vec<Job> = owners.iter().flat_map(|o| renderer.jobs_showing_body(*o)).collect();
     jobs.sort_unstable();

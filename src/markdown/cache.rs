@@ -1,5 +1,7 @@
 //! What a [`Session`](crate::pipeline::Session) remembers of rendered bodies
 //! between builds, so an edit re-renders the Markdown of the edited file only.
+//! It knows bodies by file and by owner, whatever the owner is: this module
+//! must not know the model.
 //!
 //! A body's HTML depends on its own text and on what its wikilinks resolve
 //! to, nothing else. The cache records every question the body asked the
@@ -11,13 +13,15 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use rayon::prelude::*;
+
+use super::{LinkResolver, MarkdownOptions, Rendered, RenderedBody};
 use crate::content::Body;
 use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
-use crate::markdown::{self, LinkResolver, MarkdownOptions, Rendered, RenderedBody};
 
 /// What a resolver said about one wikilink: the URL, or the message and help.
 type Answer = Result<String, (String, Option<String>)>;
@@ -25,27 +29,66 @@ type Answer = Result<String, (String, Option<String>)>;
 /// What [`LinkResolver::resolve`] returns.
 type Resolution<T> = Result<(T, String), (String, Option<String>)>;
 
-/// Rendered bodies of the previous build, by source file.
-#[derive(Debug, Default)]
-pub struct BodyCache {
+/// Rendered bodies of the previous build, by source file, each with its
+/// owner `O` (whose body it was in that build).
+#[derive(Debug)]
+pub struct BodyCache<O> {
     /// The options the entries were rendered with.
     options: String,
     /// By path, as bytes (hashing a `Path` parses its components).
-    entries: HashMap<OsString, Arc<Entry>>,
+    entries: HashMap<OsString, (O, Arc<Entry>)>,
+}
+
+impl<O> Default for BodyCache<O> {
+    fn default() -> Self {
+        BodyCache {
+            options: String::new(),
+            entries: HashMap::new(),
+        }
+    }
 }
 
 /// One body as rendered last time, and what it asked to get there.
 #[derive(Debug)]
-pub struct Entry {
+struct Entry {
     source: Body,
     questions: Vec<(String, Answer)>,
     body: RenderedBody,
     diagnostics: Vec<Diagnostic>,
 }
 
-impl BodyCache {
-    /// Forgets the entries if the options changed.
-    pub fn prepare(&mut self, options: &MarkdownOptions) {
+impl<O: Copy + Send + Sync> BodyCache<O> {
+    /// Renders every body on all cores like [`render_all`](super::render_all),
+    /// reusing last build's rendering of a file when nothing it depends on
+    /// changed; keeps this build's bodies for the next build.
+    pub fn render_all<R: LinkResolver>(
+        &mut self,
+        bodies: Vec<(O, Body)>,
+        resolver: &R,
+        highlighter: &Highlighter,
+        options: &MarkdownOptions,
+    ) -> Vec<(O, Rendered<R::Target>)> {
+        self.forget_unless_rendered_with(options);
+        let cache = &*self;
+        let (rendered, entries): (Vec<_>, Vec<_>) = bodies
+            .into_par_iter()
+            .map(|(owner, body)| {
+                let (rendered, entry) = cache.render(&body, resolver, highlighter, options);
+                ((owner, rendered), (body.path.into_os_string(), (owner, entry)))
+            })
+            .unzip();
+        self.entries = entries.into_iter().collect();
+        rendered
+    }
+
+    /// Whose body the file at `path` (relative to the site root) was in the
+    /// last build, if it was one.
+    pub fn owner(&self, path: &Path) -> Option<O> {
+        self.entries.get(path.as_os_str()).map(|(owner, _)| *owner)
+    }
+
+    /// Forgets the entries if they were rendered with other options.
+    fn forget_unless_rendered_with(&mut self, options: &MarkdownOptions) {
         let key = format!("{options:?}");
         if key != self.options {
             self.entries.clear();
@@ -55,14 +98,14 @@ impl BodyCache {
 
     /// Renders `body`, or reuses last build's rendering of the same file when
     /// nothing it depends on changed. Returns the entry to keep for the next build.
-    pub fn render<R: LinkResolver>(
+    fn render<R: LinkResolver>(
         &self,
         body: &Body,
         resolver: &R,
         highlighter: &Highlighter,
         options: &MarkdownOptions,
     ) -> (Rendered<R::Target>, Arc<Entry>) {
-        if let Some(entry) = self.entries.get(body.path.as_os_str())
+        if let Some((_, entry)) = self.entries.get(body.path.as_os_str())
             && entry.source.same_as(body)
             && let Some(mentions) = replay(&entry.questions, resolver)
         {
@@ -77,7 +120,7 @@ impl BodyCache {
             inner: resolver,
             questions: Mutex::default(),
         };
-        let rendered = markdown::render(body, &recording, highlighter, options);
+        let rendered = super::render(body, &recording, highlighter, options);
         let questions = recording.questions.into_inner().unwrap_or_else(|e| e.into_inner());
         let entry = Entry {
             source: body.clone(),
@@ -89,14 +132,6 @@ impl BodyCache {
             diagnostics: rendered.diagnostics.clone(),
         };
         (rendered, Arc::new(entry))
-    }
-
-    /// Keeps `entries` (this build's bodies) for the next build.
-    pub fn replace(&mut self, entries: impl IntoIterator<Item = (PathBuf, Arc<Entry>)>) {
-        self.entries = entries
-            .into_iter()
-            .map(|(path, entry)| (path.into_os_string(), entry))
-            .collect();
     }
 }
 

@@ -4,17 +4,24 @@
 //! each a small function: wikilinks resolved through a [`LinkResolver`],
 //! refused link schemes, heading ids, GitHub alerts as call-outs, footnotes
 //! with page-unique ids, raw HTML per policy, and syntect highlighting. The
-//! stage is pure: it reads nothing but its inputs, so it runs in parallel.
+//! stage is pure: it reads nothing but its inputs, so it runs in parallel
+//! ([`render_all`]), and a `serve` session can reuse the bodies whose inputs
+//! did not change ([`BodyCache`]). Bodies belong to owners this module does
+//! not know: it must not import the model, which implements [`LinkResolver`].
+
+mod cache;
 
 use std::collections::HashSet;
 use std::ops::Range;
 
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use rayon::prelude::*;
 
 use crate::config::RawHtml;
 use crate::content::Body;
 use crate::diag::{Diagnostic, Position, Snippet};
 use crate::highlight::Highlighter;
+pub use cache::BodyCache;
 
 /// Resolves `[[wikilink]]` targets; implemented by the model, faked in tests.
 pub trait LinkResolver: Sync {
@@ -54,6 +61,20 @@ pub struct Rendered<T> {
     pub mentions: Vec<T>,
     /// Problems found, each at its file line.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The Markdown stage: renders every body on all cores, each kept with its
+/// owner, in the order given.
+pub fn render_all<O: Send, R: LinkResolver>(
+    bodies: Vec<(O, Body)>,
+    resolver: &R,
+    highlighter: &Highlighter,
+    options: &MarkdownOptions,
+) -> Vec<(O, Rendered<R::Target>)> {
+    bodies
+        .into_par_iter()
+        .map(|(owner, body)| (owner, render(&body, resolver, highlighter, options)))
+        .collect()
 }
 
 /// Renders one body.
