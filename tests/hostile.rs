@@ -1139,6 +1139,7 @@ mod properties {
     use dossier::markdown::{LinkResolver, MarkdownOptions, render};
     use dossier::slug::Slug;
     use proptest::prelude::*;
+    use proptest::test_runner::FileFailurePersistence;
 
     fn is_canonical(s: &str) -> bool {
         !s.is_empty()
@@ -1282,7 +1283,13 @@ mod properties {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig {
+            cases: 512,
+            // Failure cases are saved in, and replayed from, hostile.proptest-regressions
+            // beside this file.
+            failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+            ..ProptestConfig::default()
+        })]
 
         #[test]
         fn slugs_are_canonical_idempotent_and_never_escape(text in any::<String>()) {
