@@ -11,14 +11,12 @@
 //! Tests marked `#[ignore = "bug: …"]` document behaviour that is wrong in
 //! dossier today; RELIABILITY.md lists them with the fix they need.
 
-mod common;
-
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Site, Snapshot};
+use crate::common::{self, Site, Snapshot};
 
 /// The brief every test adds; dated after all fixture briefs.
 const BRIEF: &str = "content/briefs/2021-01-01-hostile.md";

@@ -2,8 +2,6 @@
 //! any sequence of edits, the site a session holds must be byte-identical to
 //! a full build of the same sources, and a failed build must change nothing.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
