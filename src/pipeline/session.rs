@@ -20,7 +20,7 @@ use crate::routes::OutputPath;
 /// renders only the pages whose inputs changed: what `serve` runs on every
 /// saved edit.
 ///
-/// Two ways, both checked against clean builds by `tests/incremental.rs`:
+/// Two ways, both checked against clean builds by `tests/it/incremental.rs`:
 ///
 /// - **Quick**: when the only change is to the bodies of known content files
 ///   (their front matter byte-identical), and the new bodies link to the same

@@ -15,14 +15,12 @@
 //! Tests marked `#[ignore = "bug: …"]` document behaviour that is wrong in
 //! dossier today; RELIABILITY.md lists them.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::{Site, Snapshot};
+use crate::common::{self, Site, Snapshot};
 
 const BIN: &str = env!("CARGO_BIN_EXE_dossier");
 const GENERATOR: &str = "/work/shared/bench/gen_corpus.py";

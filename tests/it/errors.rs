@@ -2,9 +2,7 @@
 //! fails the build with exit status 1, an `error: path:line:col: message`
 //! that quotes the line, and the previous output left byte for byte as it was.
 
-mod common;
-
-use common::{Outcome, Site, Snapshot};
+use crate::common::{self, Outcome, Site, Snapshot};
 
 /// A brief the tests add, dated after every fixture brief.
 const NEW_BRIEF: &str = "content/briefs/2021-01-01-new.md";

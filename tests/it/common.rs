@@ -6,9 +6,6 @@
 //! It only reads and writes inside its temporary folders and never looks at
 //! dossier's internals: the tests see what a user sees.
 
-// Each test binary uses a different part of this module.
-#![allow(dead_code)]
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 

@@ -4,9 +4,7 @@
 //! output bytes per brief that rise with N. Issue: "Time per brief must not
 //! grow with N".
 
-mod common;
-
-use common::{Site, Snapshot};
+use crate::common::{Site, Snapshot};
 
 /// A site of `n` briefs that all share one company, one contract and one tag
 /// (the worst case for listings), each related to the brief before it.

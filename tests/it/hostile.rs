@@ -11,14 +11,12 @@
 //! Tests marked `#[ignore = "bug: …"]` document behaviour that is wrong in
 //! dossier today; RELIABILITY.md lists them with the fix they need.
 
-mod common;
-
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Site, Snapshot};
+use crate::common::{self, Site, Snapshot};
 
 /// The brief every test adds; dated after all fixture briefs.
 const BRIEF: &str = "content/briefs/2021-01-01-hostile.md";
@@ -1139,6 +1137,7 @@ mod properties {
     use dossier::markdown::{LinkResolver, MarkdownOptions, render};
     use dossier::slug::Slug;
     use proptest::prelude::*;
+    use proptest::test_runner::FileFailurePersistence;
 
     fn is_canonical(s: &str) -> bool {
         !s.is_empty()
@@ -1282,7 +1281,13 @@ mod properties {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig {
+            cases: 512,
+            // Failure cases are saved in, and replayed from, hostile.proptest-regressions
+            // beside this file.
+            failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+            ..ProptestConfig::default()
+        })]
 
         #[test]
         fn slugs_are_canonical_idempotent_and_never_escape(text in any::<String>()) {

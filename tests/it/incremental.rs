@@ -2,8 +2,6 @@
 //! any sequence of edits, the site a session holds must be byte-identical to
 //! a full build of the same sources, and a failed build must change nothing.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -11,6 +9,7 @@ use dossier::pipeline::{self, BuildOptions, Kept, Session, Update};
 use dossier::render::theme::Asset;
 use dossier::render::{Contents, OutputFile};
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use walkdir::WalkDir;
 
 /// A built site in memory: output path → bytes.
@@ -327,7 +326,13 @@ fn check_sequence(edits: &[Edit]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 12,
+        // Failure cases are saved in, and replayed from, incremental.proptest-regressions
+        // beside this file.
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn any_edit_sequence_gives_a_clean_build(edits in prop::collection::vec(edit(), 1..8)) {

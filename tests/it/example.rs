@@ -2,11 +2,9 @@
 //! builds cleanly and without a broken link, at a domain root and under a
 //! GitHub Pages project sub-path.
 
-mod common;
-
 use std::path::Path;
 
-use common::{Outcome, assert_links_resolve, run};
+use crate::common::{Outcome, assert_links_resolve, run};
 
 /// Builds the repository's site into a temporary folder.
 fn build_example(base_url: Option<&str>) -> (tempfile::TempDir, Outcome) {

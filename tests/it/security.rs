@@ -14,13 +14,11 @@
 //! Tests marked `#[ignore = "bug: …"]` document behaviour that is wrong in
 //! dossier today; RELIABILITY.md lists them.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{Site, Snapshot};
+use crate::common::{Site, Snapshot};
 
 const BRIEF: &str = "content/briefs/2021-06-01-vectors.md";
 const TIMEOUT: Duration = Duration::from_secs(90);

@@ -3,9 +3,7 @@
 //! sub-path, links between briefs, companies, contracts and tags in both
 //! directions, escaping, reproducibility, drafts and the output folder rules.
 
-mod common;
-
-use common::{Outcome, Site, Snapshot, assert_links_resolve};
+use crate::common::{Outcome, Site, Snapshot, assert_links_resolve};
 
 /// The fixture's own base_url (dossier.yaml): a domain root.
 const ROOT_URL: &str = "https://fixture.example/";

@@ -1,0 +1,17 @@
+//! dossier's integration tests, all in one test binary: each file that used
+//! to be its own binary (and link the whole crate again) is now a module
+//! here. `common` is the toolkit most of them share.
+
+mod common;
+
+mod build;
+mod complexity;
+mod errors;
+mod example;
+mod faults;
+mod hostile;
+mod incremental;
+mod scaffold;
+mod security;
+mod serve;
+mod theme;
