@@ -36,6 +36,9 @@ fn main() {
         output: None,
         base_url: None,
         drafts: false,
+        future: false,
+        now: dossier::date::Now::Clock,
+        strict: false,
         force: false,
     };
     let mut session = Session::default();

@@ -54,6 +54,7 @@ struct RawConfig {
     raw_html: Option<RawHtml>,
     unknown_references: Option<UnknownReferences>,
     highlight_theme: Option<String>,
+    strict: Option<bool>,
 }
 
 /// The validated site configuration.
@@ -83,6 +84,8 @@ pub struct Config {
     pub unknown_references: UnknownReferences,
     /// syntect theme for code, light mode.
     pub highlight_theme: String,
+    /// Warnings fail the build, as `--strict` does (for CI).
+    pub strict: bool,
 }
 
 /// Default syntect theme when `highlight_theme` is not set.
@@ -142,6 +145,7 @@ impl Config {
             raw_html,
             unknown_references,
             highlight_theme,
+            strict,
         } = raw;
         let mut errors = Vec::new();
         let key_error = |key: &str, message: String| {
@@ -194,6 +198,7 @@ impl Config {
             raw_html: raw_html.unwrap_or_default(),
             unknown_references: unknown_references.unwrap_or_default(),
             highlight_theme: highlight_theme.unwrap_or_else(|| DEFAULT_HIGHLIGHT_THEME.to_owned()),
+            strict: strict.unwrap_or(false),
         })
     }
 }

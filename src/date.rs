@@ -10,6 +10,42 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Deserializer};
 
+/// What "now" is for embargoes: a brief dated after it is scheduled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Now {
+    /// The clock, read when a build starts.
+    #[default]
+    Clock,
+    /// A fixed moment (`SOURCE_DATE_EPOCH`), so a build's output is the same
+    /// for the same input whenever it runs.
+    At(Timestamp),
+}
+
+impl Now {
+    /// `SOURCE_DATE_EPOCH` (seconds since 1970, the reproducible-builds
+    /// convention) when set, else the clock. An unreadable value is an error
+    /// naming it.
+    pub fn from_source_date_epoch(value: Option<&str>) -> Result<Now, String> {
+        let Some(text) = value else {
+            return Ok(Now::Clock);
+        };
+        text.trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|secs| Timestamp::from_second(secs).ok())
+            .map(Now::At)
+            .ok_or_else(|| format!("SOURCE_DATE_EPOCH='{text}' is not a number of seconds since 1970-01-01"))
+    }
+
+    /// The moment this stands for.
+    pub fn resolve(self) -> Timestamp {
+        match self {
+            Now::Clock => Timestamp::now(),
+            Now::At(at) => at,
+        }
+    }
+}
+
 /// A validated publication or event date.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DateTime {

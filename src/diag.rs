@@ -196,6 +196,12 @@ impl Diagnostic {
         self
     }
 
+    /// The same diagnostic as an error (`--strict` makes warnings errors).
+    pub fn into_error(mut self) -> Diagnostic {
+        self.severity = Severity::Error;
+        self
+    }
+
     /// Whether this diagnostic fails the build.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error

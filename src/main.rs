@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use dossier::date::Now;
 use dossier::diag::Diagnostics;
 use dossier::pipeline::{self, BuildError, BuildOptions, BuildReport};
 use dossier::scaffold::{self, BriefSpec, Created, InitOptions, ScaffoldError};
@@ -40,6 +41,12 @@ enum Command {
         /// Include briefs marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Include scheduled briefs (dated after now, or after SOURCE_DATE_EPOCH when set).
+        #[arg(long)]
+        future: bool,
+        /// Make warnings errors (also `strict: true` in dossier.yaml).
+        #[arg(long)]
+        strict: bool,
         /// Replace an output folder holding files dossier did not write (it is kept as a backup).
         #[arg(long)]
         force: bool,
@@ -47,7 +54,7 @@ enum Command {
         #[arg(long)]
         timings: bool,
     },
-    /// Check everything build checks, without writing anything.
+    /// Check everything build checks, without writing anything; list scheduled briefs.
     Check {
         /// The site folder.
         #[arg(long, default_value = ".")]
@@ -55,6 +62,12 @@ enum Command {
         /// Include briefs marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Include scheduled briefs (dated after now, or after SOURCE_DATE_EPOCH when set).
+        #[arg(long)]
+        future: bool,
+        /// Make warnings errors (also `strict: true` in dossier.yaml).
+        #[arg(long)]
+        strict: bool,
         /// Print how long each stage took.
         #[arg(long)]
         timings: bool,
@@ -141,24 +154,44 @@ fn main() -> ExitCode {
             output,
             base_url,
             drafts,
+            future,
+            strict,
             force,
             timings,
         } => {
+            let Some(now) = now() else {
+                return ExitCode::from(2);
+            };
             let options = BuildOptions {
                 root,
                 output,
                 base_url,
                 drafts,
+                future,
+                now,
+                strict,
                 force,
             };
             run_build(&options, timings, true)
         }
-        Command::Check { root, drafts, timings } => {
+        Command::Check {
+            root,
+            drafts,
+            future,
+            strict,
+            timings,
+        } => {
+            let Some(now) = now() else {
+                return ExitCode::from(2);
+            };
             let options = BuildOptions {
                 root,
                 output: None,
                 base_url: None,
                 drafts,
+                future,
+                now,
+                strict,
                 force: false,
             };
             run_build(&options, timings, false)
@@ -184,6 +217,19 @@ fn main() -> ExitCode {
 }
 
 /// `build` (writes) and `check` (does not).
+/// What "now" is for embargoes: `SOURCE_DATE_EPOCH` when set, else the
+/// clock; `None` (after saying why) when the variable cannot be read.
+fn now() -> Option<Now> {
+    let value = std::env::var("SOURCE_DATE_EPOCH").ok();
+    match Now::from_source_date_epoch(value.as_deref()) {
+        Ok(now) => Some(now),
+        Err(why) => {
+            eprintln!("error: {why}");
+            None
+        }
+    }
+}
+
 fn run_build(options: &BuildOptions, timings: bool, write: bool) -> ExitCode {
     let started = std::time::Instant::now();
     let outcome = if write {
@@ -197,6 +243,7 @@ fn run_build(options: &BuildOptions, timings: bool, write: bool) -> ExitCode {
             if timings {
                 print_timings(&report);
             }
+            print_scheduled(&report, !write);
             print_summary(options, &report, started.elapsed());
             ExitCode::SUCCESS
         }
@@ -472,6 +519,27 @@ fn print_summary(options: &BuildOptions, report: &BuildReport, elapsed: std::tim
             }
         }
         None => eprintln!("Checked {} pages in {ms} ms{warnings}: no errors", group(report.pages)),
+    }
+}
+
+/// The briefs held back until their date: each one for `check`, a count
+/// and the next one for `build`.
+fn print_scheduled(report: &BuildReport, each: bool) {
+    let scheduled = &report.scheduled;
+    let Some((next, next_date)) = scheduled.first() else {
+        return;
+    };
+    let count = format!("{} scheduled brief{}", group(scheduled.len()), plural(scheduled.len()));
+    if each {
+        eprintln!("{count} held back until their date (--future includes them):");
+        for (path, date) in scheduled {
+            eprintln!("  {date}  {}", path.display());
+        }
+    } else {
+        eprintln!(
+            "{count} held back (the next: {} on {next_date}); `dossier check` lists them",
+            next.display()
+        );
     }
 }
 

@@ -12,6 +12,9 @@ use std::path::PathBuf;
 use crate::config::UnknownReferences;
 use crate::content::raw::{RawBrief, RawPage};
 use crate::content::{Body, Content, Loaded, SourceFile, frontmatter};
+use jiff::Timestamp;
+
+use crate::date::DateTime;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::routes::{BaseUrl, UrlPath};
 use crate::slug::{Slug, SlugError};
@@ -44,6 +47,9 @@ pub struct Catalog {
     pub pages: Vec<Page>,
     /// Names, aliases and slugs.
     pub lookup: Lookup,
+    /// Briefs held back until their date (an embargo), by file, oldest
+    /// first; empty with `future`, which publishes them.
+    pub scheduled: Vec<(PathBuf, DateTime)>,
 }
 
 impl Catalog {
@@ -70,6 +76,10 @@ impl Catalog {
 pub struct CatalogOptions {
     /// Include briefs marked `draft: true`.
     pub drafts: bool,
+    /// Include briefs dated after `now` (scheduled), marked as such.
+    pub future: bool,
+    /// The moment after which a brief is scheduled.
+    pub now: Timestamp,
     /// Unknown references: error, or warning plus stub.
     pub unknown_references: UnknownReferences,
 }
@@ -95,6 +105,8 @@ struct Named {
     briefs: Vec<(Slug, Loaded<RawBrief>)>,
     /// The slugs of the drafts left out, for "is a draft" warnings.
     draft_slugs: HashMap<String, PathBuf>,
+    /// The scheduled briefs left out.
+    scheduled: Vec<(PathBuf, DateTime)>,
     companies: Vec<(Slug, Loaded<<Companies as EntityKind>::Raw>)>,
     contracts: Vec<(Slug, Loaded<<Contracts as EntityKind>::Raw>)>,
     pages: Vec<(Slug, Loaded<RawPage>)>,
@@ -111,8 +123,9 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
         pages,
     } = content;
     let (published, drafts): (Vec<_>, Vec<_>) = briefs.into_iter().partition(|b| options.drafts || !b.front.draft);
-    let draft_slugs: HashMap<String, PathBuf> = drafts
-        .iter()
+    let (published, scheduled): (Vec<_>, Vec<_>) =
+        (published.into_iter()).partition(|b| options.future || b.front.date.instant() <= options.now);
+    let draft_slugs: HashMap<String, PathBuf> = (drafts.iter().chain(&scheduled))
         .filter_map(|b| {
             Some((
                 entity_slug(&b.file, b.front.slug.as_deref(), &mut Diagnostics::default())?.to_string(),
@@ -120,6 +133,9 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
             ))
         })
         .collect();
+    let mut scheduled: Vec<(PathBuf, DateTime)> =
+        (scheduled.into_iter()).map(|b| (b.file.path, b.front.date)).collect();
+    scheduled.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
     let mut briefs: Vec<(Slug, Loaded<RawBrief>)> = published
         .into_iter()
         .filter_map(|b| Some((entity_slug(&b.file, b.front.slug.as_deref(), d)?, b)))
@@ -147,6 +163,7 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
     Named {
         briefs,
         draft_slugs,
+        scheduled,
         companies,
         contracts,
         pages,
@@ -160,6 +177,7 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
     let Named {
         briefs,
         draft_slugs,
+        scheduled,
         companies,
         contracts,
         pages,
@@ -207,6 +225,7 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
     catalog.companies.append(&mut refs.stubs.companies);
     catalog.contracts.append(&mut refs.stubs.contracts);
     catalog.lookup = refs.lookup;
+    catalog.scheduled = scheduled;
     (catalog, bodies, refs.diagnostics)
 }
 
@@ -455,6 +474,7 @@ impl References {
             path: file.path.clone(),
             slug,
             title,
+            scheduled: date.instant() > self.options.now,
             date,
             updated,
             summary,

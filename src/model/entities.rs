@@ -43,6 +43,9 @@ pub struct Brief {
     pub date: DateTime,
     /// Last update, if any.
     pub updated: Option<DateTime>,
+    /// Dated after the build's "now" and published anyway (`--future`,
+    /// `serve`): pages mark it as scheduled.
+    pub scheduled: bool,
     /// The dek the writer gave; the first paragraph stands in otherwise.
     pub summary: Option<String>,
     /// Byline, falling back to the site author.

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use crate::config;
 use crate::config::{Config, UnknownReferences};
 use crate::content::{self, Content};
+use crate::date::Now;
 use crate::diag::{Diagnostic, Diagnostics, EnvError};
 use crate::highlight::{self, Highlighter};
 use crate::markdown::{self, BodyCache, MarkdownOptions};
@@ -41,6 +42,12 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include drafts.
     pub drafts: bool,
+    /// Include scheduled briefs (dated after `now`), marked as scheduled.
+    pub future: bool,
+    /// What "now" is: briefs dated after it are scheduled (an embargo).
+    pub now: Now,
+    /// Warnings fail the build (`--strict`; also `strict: true` in dossier.yaml).
+    pub strict: bool,
     /// Replace an output folder holding files dossier did not write (kept as a backup).
     pub force: bool,
 }
@@ -79,6 +86,9 @@ pub struct BuildReport {
     pub written: Option<WriteReport>,
     /// Per-stage timings.
     pub timings: Vec<Timing>,
+    /// Briefs held back until their date (an embargo), oldest first, with
+    /// that date as written.
+    pub scheduled: Vec<(PathBuf, String)>,
 }
 
 /// Why a build failed.
@@ -163,7 +173,7 @@ fn free_in_background(site: PreparedSite) {
 /// earlier builds made, for the stages that can reuse it.
 fn run(options: &BuildOptions, caches: Caches<'_>, sink: &mut Sink<'_>) -> Result<Built, BuildError> {
     let mut build = Build::start(caches.highlighter);
-    let config = load_config(options)?;
+    let config = build.config(options)?;
     let content = build.load(&options.root, caches.content)?;
     let (catalog, pending) = build.resolve(content, catalog_options(options, &config))?;
     let (bodies, syntax_css) = build.markdown(pending, &catalog, &config, caches.bodies)?;
@@ -253,6 +263,8 @@ impl PreparedSite {
 /// the build.
 struct Build<'a> {
     diagnostics: Diagnostics,
+    /// Warnings are errors (`--strict`, `strict: true`).
+    strict: bool,
     clock: Clock,
     /// What code blocks are highlighted with.
     highlighter: &'a Highlighter,
@@ -262,9 +274,18 @@ impl Build<'_> {
     fn start(highlighter: &Highlighter) -> Build<'_> {
         Build {
             diagnostics: Diagnostics::default(),
+            strict: false,
             clock: Clock::start(),
             highlighter,
         }
+    }
+
+    /// The configuration, with the command line's overrides; `strict` from
+    /// either makes every later warning an error.
+    fn config(&mut self, options: &BuildOptions) -> Result<Config, BuildError> {
+        let config = load_config(options)?;
+        self.strict = options.strict || config.strict;
+        Ok(config)
     }
 
     /// The content stage: every file read and its front matter parsed,
@@ -430,6 +451,9 @@ impl Build<'_> {
             quick: false,
             written: None,
             timings: self.clock.laps,
+            scheduled: (site.borrow_owner().site.catalog.scheduled.iter())
+                .map(|(path, date)| (path.clone(), date.iso().to_owned()))
+                .collect(),
         };
         Ok((report, rendered))
     }
@@ -440,10 +464,16 @@ impl Build<'_> {
         self.report(d)
     }
 
-    /// Adds a stage's diagnostics; fails if any is an error.
+    /// Adds a stage's diagnostics; fails if any is an error (or, when
+    /// strict, a warning).
     fn report(&mut self, mut d: Diagnostics) -> Result<(), BuildError> {
         d.sort();
-        self.diagnostics.extend(d.into_vec());
+        let strict = self.strict;
+        self.diagnostics.extend(
+            d.into_vec()
+                .into_iter()
+                .map(|d| if strict { d.into_error() } else { d }),
+        );
         if self.diagnostics.has_errors() {
             Err(BuildError::Site(std::mem::take(&mut self.diagnostics)))
         } else {
@@ -463,6 +493,8 @@ impl Build<'_> {
 fn catalog_options(options: &BuildOptions, config: &Config) -> CatalogOptions {
     CatalogOptions {
         drafts: options.drafts,
+        future: options.future,
+        now: options.now.resolve(),
         unknown_references: config.unknown_references,
     }
 }

@@ -93,6 +93,8 @@ struct Last {
     pages: usize,
     files: usize,
     base_path: String,
+    /// Briefs held back until their date.
+    scheduled: Vec<(PathBuf, String)>,
     /// Pages and feeds rendered through a template.
     templated: usize,
 }
@@ -163,6 +165,7 @@ impl Session {
             pages: report.pages,
             files: report.files,
             base_path: report.base_path.clone(),
+            scheduled: report.scheduled.clone(),
             templated: report.rendered + report.kept,
         });
         let kept = Kept::Only(rendered.kept.into_iter().map(|(path, _)| path).collect());
@@ -187,6 +190,7 @@ impl Session {
             pages: last.pages,
             files: last.files,
             base_path: last.base_path.clone(),
+            scheduled: last.scheduled.clone(),
             rendered: files.len(),
             kept: last.templated - files.len(),
             quick: true,

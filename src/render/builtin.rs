@@ -134,6 +134,7 @@ mod tests {
                 display: "August 18, 2020".to_owned(),
             },
             updated: None,
+            scheduled: false,
             summary,
             author,
             companies: Vec::new(),

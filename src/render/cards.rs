@@ -157,6 +157,7 @@ fn brief_card(site: &Site, id: BriefId) -> BriefCard<'_> {
         permalink: base.abs_url(&path),
         date: DateView::new(&b.date),
         updated: b.updated.as_ref().map(DateView::new),
+        scheduled: b.scheduled,
         summary: b
             .summary
             .as_deref()

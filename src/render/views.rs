@@ -264,6 +264,8 @@ pub struct BriefCard<'a> {
     pub date: DateView,
     /// Updated, if ever.
     pub updated: Option<DateView>,
+    /// Dated after the build's "now", published by `--future` or `serve`.
+    pub scheduled: bool,
     /// The dek: the writer's summary or the first paragraph.
     pub summary: &'a str,
     /// Byline.

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use notify_debouncer_full::notify;
 
 use crate::config::Config;
+use crate::date::Now;
 use crate::diag::EnvError;
 use crate::pipeline::{BuildError, BuildOptions, BuildReport, Session};
 use site::{Live, SiteFiles};
@@ -137,6 +138,10 @@ pub fn run(options: &ServeOptions, mut report: impl FnMut(Event<'_>)) -> Result<
         output: None,
         base_url: None,
         drafts: options.drafts,
+        // Scheduled briefs are shown, marked as scheduled, while writing.
+        future: true,
+        now: Now::Clock,
+        strict: false,
         force: false,
     };
     let mut session = Session::default();

@@ -97,6 +97,9 @@ fn in_memory(root: &Path) -> BuildOptions {
         output: None,
         base_url: None,
         drafts: false,
+        future: false,
+        now: dossier::date::Now::Clock,
+        strict: false,
         force: false,
     }
 }

@@ -6,6 +6,7 @@ mod common;
 
 mod build;
 mod complexity;
+mod embargo;
 mod errors;
 mod example;
 mod faults;
