@@ -120,7 +120,7 @@ fn corpus() -> Option<&'static Path> {
 
 /// A brief whose presence changes most pages (the home page, feeds, a tag).
 const EXTRA: &str = "content/briefs/2099-01-01-fault-injection.md";
-const EXTRA_TEXT: &str = "---\ntitle: Fault Injection\ndate: 2099-01-01\ntags: [reliability]\n---\nKilled builds leave nothing half-written.\n";
+const EXTRA_TEXT: &str = "---\ntitle: Fault Injection\ndate: 2025-12-01\ntags: [reliability]\n---\nKilled builds leave nothing half-written.\n";
 
 /// SIGKILL at random moments during builds that would change the output:
 /// `public/` is always exactly the previous build or exactly the new one.

@@ -1037,7 +1037,10 @@ fn year_zero_is_refused() {
 
 #[test]
 fn the_last_day_of_year_9999_builds() {
+    // Scheduled (an embargo) without --future: absent, and no error.
     let (site, _) = accepted(BRIEF, &brief("title: Far Future\ndate: 9999-12-31\n", "Body.\n"));
+    assert!(!site.public().join("briefs/hostile/index.html").exists());
+    build_bounded(&site, &["--future"], TIMEOUT).assert_code(0);
     assert!(read(site.public().join("briefs/hostile/index.html")).contains("datetime=\"9999-12-31\""));
 }
 
