@@ -88,6 +88,7 @@ pub fn render<R: LinkResolver>(
     let mut pass = Pass {
         body,
         diagnostics: Vec::new(),
+        line_starts: Vec::new(),
     };
     let mut events: Vec<(Event<'_>, Range<usize>)> =
         Parser::new_ext(markdown, parser_options()).into_offset_iter().collect();
@@ -162,19 +163,39 @@ pub fn parser_options() -> Options {
 struct Pass<'b> {
     body: &'b Body,
     diagnostics: Vec<Diagnostic>,
+    /// Where each line of the body starts, made at the first diagnostic: a
+    /// body with thousands of them is not read from its start for each.
+    line_starts: Vec<usize>,
 }
 
 impl Pass<'_> {
     fn error(&mut self, range: &Range<usize>, message: String, help: Option<String>, warning: bool) {
         let markdown = self.body.markdown();
-        let position = Position::of_offset(markdown, range.start, self.body.first_line);
-        let relative_line = position.line + 1 - self.body.first_line;
+        if self.line_starts.is_empty() {
+            self.line_starts = crate::diag::lines_with_endings(markdown)
+                .scan(0, |start, line| {
+                    let this = *start;
+                    *start += line.len();
+                    Some(this)
+                })
+                .collect();
+        }
+        // The line holding `range.start`, with its ending.
+        let index = self
+            .line_starts
+            .partition_point(|&s| s <= range.start)
+            .saturating_sub(1);
+        let line_start = self.line_starts.get(index).copied().unwrap_or(0);
+        let line_end = self.line_starts.get(index + 1).copied().unwrap_or(markdown.len());
+        let line = &markdown[line_start..line_end];
+        let first_line = self.body.first_line + index;
+        let position = Position::of_offset(line, range.start.saturating_sub(line_start), first_line);
         let width = markdown
             .get(range.clone())
             .map_or(1, |s| s.lines().next().unwrap_or("").chars().count());
         let mut d = Diagnostic::error(&self.body.path, message);
         d.position = Some(position);
-        d.snippet = Snippet::from_line(markdown, relative_line, width).map(|s| s.around(position.column));
+        d.snippet = Snippet::from_line(line, position.line + 1 - first_line, width).map(|s| s.around(position.column));
         d.help = help;
         if warning {
             d = d.into_warning();
@@ -912,6 +933,27 @@ Text.[^1]
             "side notes follow the paragraph: {html}"
         );
         assert!(run("A[^nope].", RawHtml::Sanitize).body.html.contains("[^nope]"));
+    }
+
+    #[test]
+    fn diagnostics_are_placed_as_from_the_start_of_the_body() {
+        // The line index agrees with reading the whole body, whatever the line endings.
+        let b = body("a\r\nbé\rc\n\r\nlast é [x]\n");
+        let markdown = b.markdown();
+        let mut pass = Pass {
+            body: &b,
+            diagnostics: Vec::new(),
+            line_starts: Vec::new(),
+        };
+        for offset in (0..=markdown.len()).filter(|&o| markdown.is_char_boundary(o)) {
+            pass.error(&(offset..offset + 1), String::new(), None, false);
+            let d = pass.diagnostics.pop().unwrap();
+            let whole = Position::of_offset(markdown, offset, b.first_line);
+            assert_eq!(d.position, Some(whole), "offset {offset}");
+            let relative = whole.line + 1 - b.first_line;
+            let snippet = Snippet::from_line(markdown, relative, 1).map(|s| s.around(whole.column));
+            assert_eq!(d.snippet.map(|s| s.line), snippet.map(|s| s.line), "offset {offset}");
+        }
     }
 
     #[test]
