@@ -3,7 +3,10 @@
 //! pulldown-cmark parses; dossier's extensions are passes over its events,
 //! each a small function: wikilinks resolved through a [`LinkResolver`],
 //! refused link schemes, heading ids, GitHub alerts as call-outs, footnotes
-//! with page-unique ids, raw HTML per policy, and syntect highlighting. The
+//! with page-unique ids, raw HTML per policy, and syntect highlighting.
+//! What pulldown-cmark leaves as text although the writer meant markup (a
+//! footnote reference without a note) is a warning at its line and column.
+//! The summary is made of rendered text, never of Markdown source. The
 //! stage is pure: it reads nothing but its inputs, so it runs in parallel
 //! ([`render_all`]), and a `serve` session can reuse the bodies whose inputs
 //! did not change ([`BodyCache`]). Bodies belong to owners this module does
@@ -113,6 +116,7 @@ pub fn render<R: LinkResolver>(
         has_raw_html = false;
     }
     let mentions = pass.resolve_links(&mut events, resolver, options);
+    pass.mark_undefined_footnotes(&mut events);
     let mut events: Vec<Event<'_>> = events.into_iter().map(|(e, _)| e).collect();
     let first_paragraph = first_paragraph(&events);
     assign_heading_ids(&mut events);
@@ -259,6 +263,128 @@ impl Pass<'_> {
             }
         }
         unique
+    }
+
+    /// Warns about each footnote reference without a definition, which
+    /// pulldown-cmark leaves as text (`[`, `^9`, `]`), and puts the literal
+    /// in a span in its place: the page still shows it, as it shows an
+    /// unresolved wikilink, but the summary (made of text only) leaves it out.
+    fn mark_undefined_footnotes(&mut self, events: &mut Vec<(Event<'_>, Range<usize>)>) {
+        let body = self.body;
+        let markdown = body.markdown();
+        if !markdown.contains("[^") {
+            return;
+        }
+        // (first event, number of events, bytes) of each reference.
+        let mut found: Vec<(usize, usize, Range<usize>)> = Vec::new();
+        let mut i = 0;
+        while i < events.len() {
+            match literal_footnote_reference(markdown, &events[i..]) {
+                Some((count, range)) => {
+                    found.push((i, count, range));
+                    i += count;
+                }
+                None => i += 1,
+            }
+        }
+        if found.is_empty() {
+            return;
+        }
+        let defined: Vec<&str> = events
+            .iter()
+            .filter_map(|(e, _)| match e {
+                Event::Start(Tag::FootnoteDefinition(label)) => Some(label.as_ref()),
+                _ => None,
+            })
+            .collect();
+        for (_, _, range) in &found {
+            let label = &markdown[range.start + 2..range.end - 1];
+            self.error(
+                range,
+                format!("footnote [^{label}] has no definition"),
+                Some(undefined_footnote_help(label, &defined)),
+                true,
+            );
+        }
+        // One pass, however many references there are.
+        let mut marked = Vec::with_capacity(events.len());
+        let mut found = found.into_iter().peekable();
+        let mut skip_to = 0;
+        for (i, event) in std::mem::take(events).into_iter().enumerate() {
+            if let Some((_, count, range)) = found.next_if(|(first, _, _)| *first == i) {
+                let html = format!(
+                    "<span class=\"unresolved\">{}</span>",
+                    escape_attr(&markdown[range.clone()])
+                );
+                marked.push((Event::Html(CowStr::from(html)), range));
+                skip_to = i + count;
+            }
+            if i >= skip_to {
+                marked.push(event);
+            }
+        }
+        *events = marked;
+    }
+}
+
+/// If `events` start with a footnote reference left as text (`[^9]` whose
+/// note is not defined), how many events it spans and its bytes in `markdown`.
+fn literal_footnote_reference(markdown: &str, events: &[(Event<'_>, Range<usize>)]) -> Option<(usize, Range<usize>)> {
+    let (Event::Text(open), range) = events.first()? else {
+        return None;
+    };
+    if open.as_ref() != "[" || markdown.get(range.clone()) != Some("[") {
+        return None;
+    }
+    let start = range.start;
+    // An escaped `\[` is the writer asking for the text: no warning.
+    let backslashes = markdown[..start].bytes().rev().take_while(|&b| b == b'\\').count();
+    if backslashes % 2 == 1 {
+        return None;
+    }
+    let label = footnote_label(markdown[start..].strip_prefix("[^")?)?;
+    let end = start + 2 + label.len() + 1;
+    // The label and `]` are text too, as pulldown-cmark split them.
+    for (n, (event, range)) in events.iter().enumerate().skip(1) {
+        if !matches!(event, Event::Text(_)) || range.end > end {
+            return None;
+        }
+        if range.end == end {
+            return Some((n + 1, start..end));
+        }
+    }
+    None
+}
+
+/// The label of a footnote reference, from the text after its `[^`: up to
+/// the `]` on the same line, as pulldown-cmark would take it had the note
+/// been defined (labels with brackets or backslashes, only spaces or over
+/// 999 characters are not). Reads at most a label's length of `after_caret`.
+fn footnote_label(after_caret: &str) -> Option<&str> {
+    let close = after_caret
+        .bytes()
+        .take(4 * 1000)
+        .position(|b| matches!(b, b']' | b'[' | b'\\' | b'\n' | b'\r'))?;
+    let label = &after_caret[..close];
+    let plain = after_caret.as_bytes()[close] == b']' && !label.trim().is_empty() && label.chars().count() < 1000;
+    plain.then_some(label)
+}
+
+/// At most this many notes are compared with an undefined reference's label
+/// for a "did you mean": a brief has a handful, and a file with thousands
+/// must not take the square of that.
+const MAX_NOTES_FOR_SUGGESTIONS: usize = 100;
+
+/// How to fix a reference to `label`, which none of the `defined` notes has.
+fn undefined_footnote_help(label: &str, defined: &[&str]) -> String {
+    let add = format!("add the note on a line of its own, `[^{label}]: …`, or remove the reference");
+    let near = match defined.len() {
+        0..=MAX_NOTES_FOR_SUGGESTIONS => crate::diag::closest(label, defined.iter().copied()),
+        _ => None,
+    };
+    match near {
+        Some(near) => format!("did you mean [^{near}]? Otherwise {add}"),
+        None => add,
     }
 }
 
@@ -936,6 +1062,59 @@ Text.[^1]
     }
 
     #[test]
+    fn an_undefined_footnote_is_a_warning_at_its_reference() {
+        let r = run(
+            "Intro.\n\nA claim[^9] and a note[^1].\n\n[^1]: Defined.",
+            RawHtml::Sanitize,
+        );
+        assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+        let d = &r.diagnostics[0];
+        assert!(!d.is_error(), "a warning: {d}");
+        assert_eq!(d.position, Some(Position { line: 6, column: 8 }), "{d}");
+        assert_eq!(d.message, "footnote [^9] has no definition");
+        assert_eq!(
+            d.help.as_deref(),
+            Some("add the note on a line of its own, `[^9]: …`, or remove the reference")
+        );
+        assert_eq!(d.snippet.as_ref().map(|s| s.width), Some(4), "underlines [^9]: {d}");
+        assert!(
+            r.body
+                .html
+                .contains("A claim<span class=\"unresolved\">[^9]</span> and"),
+            "{}",
+            r.body.html
+        );
+        assert!(r.body.html.contains("id=\"fnref-1\""), "{}", r.body.html);
+    }
+
+    #[test]
+    fn an_undefined_footnote_stays_out_of_the_summary() {
+        let r = run("A claim[^9] and **more**.", RawHtml::Sanitize);
+        assert_eq!(r.body.first_paragraph, "A claim and more.");
+        let r = run("[^9] opens it.", RawHtml::Escape);
+        assert_eq!(r.body.first_paragraph.trim(), "opens it.");
+    }
+
+    #[test]
+    fn a_misspelled_footnote_label_gets_a_suggestion() {
+        let r = run("A[^note2].\n\n[^note-2]: The note.", RawHtml::Sanitize);
+        let help = r.diagnostics[0].help.as_deref().unwrap_or("");
+        assert!(help.starts_with("did you mean [^note-2]?"), "{help}");
+    }
+
+    #[test]
+    fn many_undefined_footnotes_are_each_warned_without_suggestions() {
+        let n = 5_000;
+        let references: String = (0..n).map(|i| format!("a[^u{i}]\n")).collect();
+        let notes: String = (0..n).map(|i| format!("[^d{i}]: Note.\n")).collect();
+        let r = run(&format!("{references}\n\n{notes}"), RawHtml::Sanitize);
+        assert_eq!(r.diagnostics.len(), n);
+        let help = r.diagnostics[n - 1].help.as_deref().unwrap_or("");
+        assert!(help.starts_with("add the note"), "{help}");
+        assert_eq!(r.body.html.matches("<span class=\"unresolved\">").count(), n);
+    }
+
+    #[test]
     fn diagnostics_are_placed_as_from_the_start_of_the_body() {
         // The line index agrees with reading the whole body, whatever the line endings.
         let b = body("a\r\nbé\rc\n\r\nlast é [x]\n");
@@ -954,6 +1133,50 @@ Text.[^1]
             let snippet = Snippet::from_line(markdown, relative, 1).map(|s| s.around(whole.column));
             assert_eq!(d.snippet.map(|s| s.line), snippet.map(|s| s.line), "offset {offset}");
         }
+    }
+
+    #[test]
+    fn what_only_looks_like_an_undefined_footnote_is_no_warning() {
+        for markdown in [
+            "Escaped \\[^9] stays text.",
+            "Code `[^9]` stays code.",
+            "```\n[^9]\n```",
+            "A link [^9](https://x.example/).",
+            "Any case[^Z].\n\n[^z]: Defined.",
+            "Spaces [^ ] and brackets [^a[b]] and nothing [^].",
+        ] {
+            let r = run(markdown, RawHtml::Sanitize);
+            assert!(r.diagnostics.is_empty(), "{markdown:?}: {:?}", r.diagnostics);
+        }
+        // Escaped backslash, then a real reference.
+        assert_eq!(run("Two \\\\[^9].", RawHtml::Sanitize).diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn undefined_footnotes_in_headings_tables_and_alt_text_are_warned_once_each() {
+        let r = run(
+            "## Why[^a]\n\n| x[^b] |\n| - |\n\n![alt[^c]](/i.png) and[^it's_me]",
+            RawHtml::Sanitize,
+        );
+        let lines: Vec<_> = r.diagnostics.iter().map(|d| d.position.map(|p| p.line)).collect();
+        assert_eq!(lines, [Some(4), Some(6), Some(9), Some(9)], "{:?}", r.diagnostics);
+        assert!(
+            r.body.html.contains("alt=\"alt\""),
+            "no markup in alt text: {}",
+            r.body.html
+        );
+    }
+
+    #[test]
+    fn the_summary_is_text_without_markdown_syntax() {
+        let r = run(
+            "**Bold**, *it*, `code`, [[AWS]], [[Nope|a label]], [a link](/x/), \\*stars\\*, a&amp;b[^9].",
+            RawHtml::Sanitize,
+        );
+        assert_eq!(
+            r.body.first_paragraph,
+            "Bold, it, code, AWS, a label, a link, *stars*, a&b."
+        );
     }
 
     #[test]
