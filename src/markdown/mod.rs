@@ -5,12 +5,13 @@
 //! refused link schemes, heading ids, GitHub alerts as call-outs, footnotes
 //! with page-unique ids, raw HTML per policy, and syntect highlighting.
 //! What pulldown-cmark leaves as text although the writer meant markup (a
-//! footnote reference without a note) is a warning at its line and column.
-//! The summary is made of rendered text, never of Markdown source. The
-//! stage is pure: it reads nothing but its inputs, so it runs in parallel
-//! ([`render_all`]), and a `serve` session can reuse the bodies whose inputs
-//! did not change ([`BodyCache`]). Bodies belong to owners this module does
-//! not know: it must not import the model, which implements [`LinkResolver`].
+//! footnote reference without a note, an alert marker of no known kind) is
+//! a warning at its line and column. The summary is made of rendered text,
+//! never of Markdown source. The stage is pure: it reads nothing but its
+//! inputs, so it runs in parallel ([`render_all`]), and a `serve` session
+//! can reuse the bodies whose inputs did not change ([`BodyCache`]). Bodies
+//! belong to owners this module does not know: it must not import the
+//! model, which implements [`LinkResolver`].
 
 mod cache;
 
@@ -117,6 +118,7 @@ pub fn render<R: LinkResolver>(
     }
     let mentions = pass.resolve_links(&mut events, resolver, options);
     pass.mark_undefined_footnotes(&mut events);
+    pass.check_alerts(&events);
     let mut events: Vec<Event<'_>> = events.into_iter().map(|(e, _)| e).collect();
     let first_paragraph = first_paragraph(&events);
     assign_heading_ids(&mut events);
@@ -325,6 +327,32 @@ impl Pass<'_> {
         }
         *events = marked;
     }
+
+    /// Warns about a quote that starts like a GitHub alert but is not one
+    /// (`> [!NOTES]`, or text after `> [!NOTE]` on its line): pulldown-cmark
+    /// makes it a plain quote showing the marker.
+    fn check_alerts(&mut self, events: &[(Event<'_>, Range<usize>)]) {
+        let body = self.body;
+        let markdown = body.markdown();
+        for window in events.windows(3) {
+            if let [
+                (Event::Start(Tag::BlockQuote(None)), _),
+                (Event::Start(Tag::Paragraph), paragraph),
+                (Event::Text(first), _),
+            ] = window
+                && first.starts_with('[')
+                && let Some(mistake) = alert_mistake(&markdown[paragraph.start..])
+            {
+                let start = paragraph.start;
+                self.error(
+                    &(start..start + mistake.marker.len()),
+                    mistake.message,
+                    Some(mistake.help),
+                    true,
+                );
+            }
+        }
+    }
 }
 
 /// If `events` start with a footnote reference left as text (`[^9]` whose
@@ -386,6 +414,57 @@ fn undefined_footnote_help(label: &str, defined: &[&str]) -> String {
         Some(near) => format!("did you mean [^{near}]? Otherwise {add}"),
         None => add,
     }
+}
+
+/// The five kinds of GitHub alert (SPEC §3), as written in the marker.
+const ALERT_KINDS: [&str; 5] = ["NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION"];
+
+/// What is wrong with a quote's first paragraph that starts like an alert.
+#[derive(Debug, PartialEq)]
+struct AlertMistake<'a> {
+    /// The marker as written, `[!NOTES]`.
+    marker: &'a str,
+    message: String,
+    help: String,
+}
+
+/// The mistake in an alert marker at the start of `paragraph`, if it starts
+/// with one: a kind that is none of the five, or text after a good marker
+/// on its line. A kind in any case is an alert, as on GitHub
+/// (pulldown-cmark accepts `[!note]`).
+fn alert_mistake(paragraph: &str) -> Option<AlertMistake<'_>> {
+    let line = paragraph.split(['\n', '\r']).next().unwrap_or("");
+    let inner = line.strip_prefix("[!")?;
+    let close = inner.find(']')?;
+    let kind = &inner[..close];
+    let word = kind.trim();
+    if word.is_empty() || !word.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let marker = &line[..close + 3];
+    if ALERT_KINDS.iter().any(|k| k.eq_ignore_ascii_case(kind)) {
+        if inner[close + 1..].trim().is_empty() {
+            return None;
+        }
+        return Some(AlertMistake {
+            marker,
+            message: format!(
+                "text after the alert marker {marker} on its line makes this a plain quote: the marker must be alone on its line"
+            ),
+            help: format!("put `> {marker}` on a line of its own and start the text on the next line, `> …`"),
+        });
+    }
+    let help = match crate::diag::closest(word, ALERT_KINDS) {
+        Some(kind) => format!("did you mean [!{kind}]?"),
+        None => format!("use one of the five kinds, or write \\{marker} to show the brackets as text"),
+    };
+    Some(AlertMistake {
+        marker,
+        message: format!(
+            "unknown alert kind {marker}, shown as a plain quote: expected [!NOTE], [!TIP], [!IMPORTANT], [!WARNING] or [!CAUTION]"
+        ),
+        help,
+    })
 }
 
 /// The scheme of a URL that must never reach a page, if `url` has one.
@@ -1177,6 +1256,83 @@ Text.[^1]
             r.body.first_paragraph,
             "Bold, it, code, AWS, a label, a link, *stars*, a&b."
         );
+    }
+
+    #[test]
+    fn an_unknown_alert_kind_is_a_warning_with_a_suggestion() {
+        let r = run("Intro.\n\n> [!NOTES]\n> Careful.", RawHtml::Sanitize);
+        assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+        let d = &r.diagnostics[0];
+        assert!(!d.is_error(), "a warning: {d}");
+        assert_eq!(d.position, Some(Position { line: 6, column: 3 }), "{d}");
+        assert_eq!(
+            d.message,
+            "unknown alert kind [!NOTES], shown as a plain quote: expected [!NOTE], [!TIP], [!IMPORTANT], [!WARNING] or [!CAUTION]"
+        );
+        assert_eq!(d.help.as_deref(), Some("did you mean [!NOTE]?"));
+        assert_eq!(d.snippet.as_ref().map(|s| s.width), Some(8), "underlines [!NOTES]: {d}");
+        // Nested, and without the space after `>`.
+        let r = run("- item\n\n  >[!warn]\n  > x", RawHtml::Sanitize);
+        let d = &r.diagnostics[0];
+        assert_eq!(d.position, Some(Position { line: 6, column: 4 }), "{d}");
+        assert_eq!(d.help.as_deref(), Some("did you mean [!WARNING]?"));
+    }
+
+    #[test]
+    fn alert_kinds_are_matched_in_any_case() {
+        for marker in ["[!note]", "[!Tip]", "[!IMPORTANT]", "[!wArNiNg]", "[!caution]  "] {
+            let r = run(&format!("> {marker}\n> Text."), RawHtml::Sanitize);
+            assert!(r.diagnostics.is_empty(), "{marker}: {:?}", r.diagnostics);
+            assert!(
+                r.body.html.contains("class=\"callout callout-"),
+                "{marker}: {}",
+                r.body.html
+            );
+        }
+    }
+
+    #[test]
+    fn quotes_that_are_not_alert_markers_are_no_warning() {
+        for markdown in [
+            "> Plain quote.",
+            "> [!] bare",
+            "> [!42]",
+            "> \\[!NOTES] escaped",
+            "> [a link](/x/)",
+            "> text\n> [!NOTES] not first",
+            "[!NOTES] outside a quote",
+        ] {
+            let r = run(markdown, RawHtml::Sanitize);
+            assert!(r.diagnostics.is_empty(), "{markdown:?}: {:?}", r.diagnostics);
+        }
+    }
+
+    #[test]
+    fn alert_markers_are_checked_for_each_mistake() {
+        let mistake = |paragraph| alert_mistake(paragraph).map(|m| (m.marker, m.help));
+        assert_eq!(
+            mistake("[!NOTE] on the same line\n> more"),
+            Some((
+                "[!NOTE]",
+                "put `> [!NOTE]` on a line of its own and start the text on the next line, `> …`".to_owned()
+            ))
+        );
+        assert_eq!(
+            mistake("[! NOTE]\nx"),
+            Some(("[! NOTE]", "did you mean [!NOTE]?".to_owned()))
+        );
+        assert_eq!(
+            mistake("[!INFO]"),
+            Some((
+                "[!INFO]",
+                "use one of the five kinds, or write \\[!INFO] to show the brackets as text".to_owned()
+            ))
+        );
+        assert_eq!(mistake("[!caution]\r\nx"), None);
+        assert_eq!(mistake("[!NOTE"), None);
+        assert_eq!(mistake("[!é]"), None);
+        let text = alert_mistake("[!NOTE] x").map(|m| m.message).unwrap_or_default();
+        assert!(text.contains("must be alone on its line"), "{text}");
     }
 
     #[test]
