@@ -170,3 +170,59 @@ impl<R: LinkResolver> LinkResolver for Recording<'_, R> {
         answer
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RawHtml;
+    use std::path::PathBuf;
+
+    /// Knows no wikilink target.
+    struct Nothing;
+    impl LinkResolver for Nothing {
+        type Target = u8;
+        fn resolve(&self, name: &str) -> Resolution<u8> {
+            Err((format!("unknown reference '{name}'"), None))
+        }
+    }
+
+    fn body(markdown: &str) -> Body {
+        crate::content::parse_file::<crate::content::raw::RawPage>(
+            PathBuf::from("b.md"),
+            format!("---\ntitle: t\n---\n{markdown}"),
+        )
+        .unwrap()
+        .file
+        .into_body()
+    }
+
+    #[test]
+    fn a_reused_body_still_reports_its_warnings() {
+        let options = MarkdownOptions {
+            raw_html: RawHtml::Sanitize,
+            link_prefix: "/".to_owned(),
+            unknown_is_warning: true,
+        };
+        let highlighter = Highlighter::default();
+        let markdown = "A claim[^9].\n\n> [!NOTES]\n> Careful.\n";
+        let mut cache = BodyCache::default();
+        let first = cache.render_all(vec![(0u8, body(markdown))], &Nothing, &highlighter, &options);
+        let entry = Arc::clone(&cache.entries[Path::new("b.md").as_os_str()].1);
+        let second = cache.render_all(vec![(0u8, body(markdown))], &Nothing, &highlighter, &options);
+        assert!(
+            Arc::ptr_eq(&entry, &cache.entries[Path::new("b.md").as_os_str()].1),
+            "the second build reuses the first one's rendering"
+        );
+        let warnings = |rendered: &[(u8, Rendered<u8>)]| {
+            rendered[0]
+                .1
+                .diagnostics
+                .iter()
+                .map(|d| (d.is_error(), d.message.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(warnings(&first).len(), 2, "{:?}", warnings(&first));
+        assert_eq!(warnings(&second), warnings(&first));
+        assert_eq!(second[0].1.body.first_paragraph, "A claim.");
+    }
+}

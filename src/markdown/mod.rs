@@ -3,11 +3,15 @@
 //! pulldown-cmark parses; dossier's extensions are passes over its events,
 //! each a small function: wikilinks resolved through a [`LinkResolver`],
 //! refused link schemes, heading ids, GitHub alerts as call-outs, footnotes
-//! with page-unique ids, raw HTML per policy, and syntect highlighting. The
-//! stage is pure: it reads nothing but its inputs, so it runs in parallel
-//! ([`render_all`]), and a `serve` session can reuse the bodies whose inputs
-//! did not change ([`BodyCache`]). Bodies belong to owners this module does
-//! not know: it must not import the model, which implements [`LinkResolver`].
+//! with page-unique ids, raw HTML per policy, and syntect highlighting.
+//! What pulldown-cmark leaves as text although the writer meant markup (a
+//! footnote reference without a note, an alert marker of no known kind) is
+//! a warning at its line and column. The summary is made of rendered text,
+//! never of Markdown source. The stage is pure: it reads nothing but its
+//! inputs, so it runs in parallel ([`render_all`]), and a `serve` session
+//! can reuse the bodies whose inputs did not change ([`BodyCache`]). Bodies
+//! belong to owners this module does not know: it must not import the
+//! model, which implements [`LinkResolver`].
 
 mod cache;
 
@@ -88,6 +92,7 @@ pub fn render<R: LinkResolver>(
     let mut pass = Pass {
         body,
         diagnostics: Vec::new(),
+        line_starts: Vec::new(),
     };
     let mut events: Vec<(Event<'_>, Range<usize>)> =
         Parser::new_ext(markdown, parser_options()).into_offset_iter().collect();
@@ -112,6 +117,8 @@ pub fn render<R: LinkResolver>(
         has_raw_html = false;
     }
     let mentions = pass.resolve_links(&mut events, resolver, options);
+    pass.mark_undefined_footnotes(&mut events);
+    pass.check_alerts(&events);
     let mut events: Vec<Event<'_>> = events.into_iter().map(|(e, _)| e).collect();
     let first_paragraph = first_paragraph(&events);
     assign_heading_ids(&mut events);
@@ -162,19 +169,39 @@ pub fn parser_options() -> Options {
 struct Pass<'b> {
     body: &'b Body,
     diagnostics: Vec<Diagnostic>,
+    /// Where each line of the body starts, made at the first diagnostic: a
+    /// body with thousands of them is not read from its start for each.
+    line_starts: Vec<usize>,
 }
 
 impl Pass<'_> {
     fn error(&mut self, range: &Range<usize>, message: String, help: Option<String>, warning: bool) {
         let markdown = self.body.markdown();
-        let position = Position::of_offset(markdown, range.start, self.body.first_line);
-        let relative_line = position.line + 1 - self.body.first_line;
+        if self.line_starts.is_empty() {
+            self.line_starts = crate::diag::lines_with_endings(markdown)
+                .scan(0, |start, line| {
+                    let this = *start;
+                    *start += line.len();
+                    Some(this)
+                })
+                .collect();
+        }
+        // The line holding `range.start`, with its ending.
+        let index = self
+            .line_starts
+            .partition_point(|&s| s <= range.start)
+            .saturating_sub(1);
+        let line_start = self.line_starts.get(index).copied().unwrap_or(0);
+        let line_end = self.line_starts.get(index + 1).copied().unwrap_or(markdown.len());
+        let line = &markdown[line_start..line_end];
+        let first_line = self.body.first_line + index;
+        let position = Position::of_offset(line, range.start.saturating_sub(line_start), first_line);
         let width = markdown
             .get(range.clone())
             .map_or(1, |s| s.lines().next().unwrap_or("").chars().count());
         let mut d = Diagnostic::error(&self.body.path, message);
         d.position = Some(position);
-        d.snippet = Snippet::from_line(markdown, relative_line, width).map(|s| s.around(position.column));
+        d.snippet = Snippet::from_line(line, position.line + 1 - first_line, width).map(|s| s.around(position.column));
         d.help = help;
         if warning {
             d = d.into_warning();
@@ -239,6 +266,205 @@ impl Pass<'_> {
         }
         unique
     }
+
+    /// Warns about each footnote reference without a definition, which
+    /// pulldown-cmark leaves as text (`[`, `^9`, `]`), and puts the literal
+    /// in a span in its place: the page still shows it, as it shows an
+    /// unresolved wikilink, but the summary (made of text only) leaves it out.
+    fn mark_undefined_footnotes(&mut self, events: &mut Vec<(Event<'_>, Range<usize>)>) {
+        let body = self.body;
+        let markdown = body.markdown();
+        if !markdown.contains("[^") {
+            return;
+        }
+        // (first event, number of events, bytes) of each reference.
+        let mut found: Vec<(usize, usize, Range<usize>)> = Vec::new();
+        let mut i = 0;
+        while i < events.len() {
+            match literal_footnote_reference(markdown, &events[i..]) {
+                Some((count, range)) => {
+                    found.push((i, count, range));
+                    i += count;
+                }
+                None => i += 1,
+            }
+        }
+        if found.is_empty() {
+            return;
+        }
+        let defined: Vec<&str> = events
+            .iter()
+            .filter_map(|(e, _)| match e {
+                Event::Start(Tag::FootnoteDefinition(label)) => Some(label.as_ref()),
+                _ => None,
+            })
+            .collect();
+        for (_, _, range) in &found {
+            let label = &markdown[range.start + 2..range.end - 1];
+            self.error(
+                range,
+                format!("footnote [^{label}] has no definition"),
+                Some(undefined_footnote_help(label, &defined)),
+                true,
+            );
+        }
+        // One pass, however many references there are.
+        let mut marked = Vec::with_capacity(events.len());
+        let mut found = found.into_iter().peekable();
+        let mut skip_to = 0;
+        for (i, event) in std::mem::take(events).into_iter().enumerate() {
+            if let Some((_, count, range)) = found.next_if(|(first, _, _)| *first == i) {
+                let html = format!(
+                    "<span class=\"unresolved\">{}</span>",
+                    escape_attr(&markdown[range.clone()])
+                );
+                marked.push((Event::Html(CowStr::from(html)), range));
+                skip_to = i + count;
+            }
+            if i >= skip_to {
+                marked.push(event);
+            }
+        }
+        *events = marked;
+    }
+
+    /// Warns about a quote that starts like a GitHub alert but is not one
+    /// (`> [!NOTES]`, or text after `> [!NOTE]` on its line): pulldown-cmark
+    /// makes it a plain quote showing the marker.
+    fn check_alerts(&mut self, events: &[(Event<'_>, Range<usize>)]) {
+        let body = self.body;
+        let markdown = body.markdown();
+        for window in events.windows(3) {
+            if let [
+                (Event::Start(Tag::BlockQuote(None)), _),
+                (Event::Start(Tag::Paragraph), paragraph),
+                (Event::Text(first), _),
+            ] = window
+                && first.starts_with('[')
+                && let Some(mistake) = alert_mistake(&markdown[paragraph.start..])
+            {
+                let start = paragraph.start;
+                self.error(
+                    &(start..start + mistake.marker.len()),
+                    mistake.message,
+                    Some(mistake.help),
+                    true,
+                );
+            }
+        }
+    }
+}
+
+/// If `events` start with a footnote reference left as text (`[^9]` whose
+/// note is not defined), how many events it spans and its bytes in `markdown`.
+fn literal_footnote_reference(markdown: &str, events: &[(Event<'_>, Range<usize>)]) -> Option<(usize, Range<usize>)> {
+    let (Event::Text(open), range) = events.first()? else {
+        return None;
+    };
+    if open.as_ref() != "[" || markdown.get(range.clone()) != Some("[") {
+        return None;
+    }
+    let start = range.start;
+    // An escaped `\[` is the writer asking for the text: no warning.
+    let backslashes = markdown[..start].bytes().rev().take_while(|&b| b == b'\\').count();
+    if backslashes % 2 == 1 {
+        return None;
+    }
+    let label = footnote_label(markdown[start..].strip_prefix("[^")?)?;
+    let end = start + 2 + label.len() + 1;
+    // The label and `]` are text too, as pulldown-cmark split them.
+    for (n, (event, range)) in events.iter().enumerate().skip(1) {
+        if !matches!(event, Event::Text(_)) || range.end > end {
+            return None;
+        }
+        if range.end == end {
+            return Some((n + 1, start..end));
+        }
+    }
+    None
+}
+
+/// The label of a footnote reference, from the text after its `[^`: up to
+/// the `]` on the same line, as pulldown-cmark would take it had the note
+/// been defined (labels with brackets or backslashes, only spaces or over
+/// 999 characters are not). Reads at most a label's length of `after_caret`.
+fn footnote_label(after_caret: &str) -> Option<&str> {
+    let close = after_caret
+        .bytes()
+        .take(4 * 1000)
+        .position(|b| matches!(b, b']' | b'[' | b'\\' | b'\n' | b'\r'))?;
+    let label = &after_caret[..close];
+    let plain = after_caret.as_bytes()[close] == b']' && !label.trim().is_empty() && label.chars().count() < 1000;
+    plain.then_some(label)
+}
+
+/// At most this many notes are compared with an undefined reference's label
+/// for a "did you mean": a brief has a handful, and a file with thousands
+/// must not take the square of that.
+const MAX_NOTES_FOR_SUGGESTIONS: usize = 100;
+
+/// How to fix a reference to `label`, which none of the `defined` notes has.
+fn undefined_footnote_help(label: &str, defined: &[&str]) -> String {
+    let add = format!("add the note on a line of its own, `[^{label}]: …`, or remove the reference");
+    let near = match defined.len() {
+        0..=MAX_NOTES_FOR_SUGGESTIONS => crate::diag::closest(label, defined.iter().copied()),
+        _ => None,
+    };
+    match near {
+        Some(near) => format!("did you mean [^{near}]? Otherwise {add}"),
+        None => add,
+    }
+}
+
+/// The five kinds of GitHub alert (SPEC §3), as written in the marker.
+const ALERT_KINDS: [&str; 5] = ["NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION"];
+
+/// What is wrong with a quote's first paragraph that starts like an alert.
+#[derive(Debug, PartialEq)]
+struct AlertMistake<'a> {
+    /// The marker as written, `[!NOTES]`.
+    marker: &'a str,
+    message: String,
+    help: String,
+}
+
+/// The mistake in an alert marker at the start of `paragraph`, if it starts
+/// with one: a kind that is none of the five, or text after a good marker
+/// on its line. A kind in any case is an alert, as on GitHub
+/// (pulldown-cmark accepts `[!note]`).
+fn alert_mistake(paragraph: &str) -> Option<AlertMistake<'_>> {
+    let line = paragraph.split(['\n', '\r']).next().unwrap_or("");
+    let inner = line.strip_prefix("[!")?;
+    let close = inner.find(']')?;
+    let kind = &inner[..close];
+    let word = kind.trim();
+    if word.is_empty() || !word.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let marker = &line[..close + 3];
+    if ALERT_KINDS.iter().any(|k| k.eq_ignore_ascii_case(kind)) {
+        if inner[close + 1..].trim().is_empty() {
+            return None;
+        }
+        return Some(AlertMistake {
+            marker,
+            message: format!(
+                "text after the alert marker {marker} on its line makes this a plain quote: the marker must be alone on its line"
+            ),
+            help: format!("put `> {marker}` on a line of its own and start the text on the next line, `> …`"),
+        });
+    }
+    let help = match crate::diag::closest(word, ALERT_KINDS) {
+        Some(kind) => format!("did you mean [!{kind}]?"),
+        None => format!("use one of the five kinds, or write \\{marker} to show the brackets as text"),
+    };
+    Some(AlertMistake {
+        marker,
+        message: format!(
+            "unknown alert kind {marker}, shown as a plain quote: expected [!NOTE], [!TIP], [!IMPORTANT], [!WARNING] or [!CAUTION]"
+        ),
+        help,
+    })
 }
 
 /// The scheme of a URL that must never reach a page, if `url` has one.
@@ -912,6 +1138,201 @@ Text.[^1]
             "side notes follow the paragraph: {html}"
         );
         assert!(run("A[^nope].", RawHtml::Sanitize).body.html.contains("[^nope]"));
+    }
+
+    #[test]
+    fn an_undefined_footnote_is_a_warning_at_its_reference() {
+        let r = run(
+            "Intro.\n\nA claim[^9] and a note[^1].\n\n[^1]: Defined.",
+            RawHtml::Sanitize,
+        );
+        assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+        let d = &r.diagnostics[0];
+        assert!(!d.is_error(), "a warning: {d}");
+        assert_eq!(d.position, Some(Position { line: 6, column: 8 }), "{d}");
+        assert_eq!(d.message, "footnote [^9] has no definition");
+        assert_eq!(
+            d.help.as_deref(),
+            Some("add the note on a line of its own, `[^9]: …`, or remove the reference")
+        );
+        assert_eq!(d.snippet.as_ref().map(|s| s.width), Some(4), "underlines [^9]: {d}");
+        assert!(
+            r.body
+                .html
+                .contains("A claim<span class=\"unresolved\">[^9]</span> and"),
+            "{}",
+            r.body.html
+        );
+        assert!(r.body.html.contains("id=\"fnref-1\""), "{}", r.body.html);
+    }
+
+    #[test]
+    fn an_undefined_footnote_stays_out_of_the_summary() {
+        let r = run("A claim[^9] and **more**.", RawHtml::Sanitize);
+        assert_eq!(r.body.first_paragraph, "A claim and more.");
+        let r = run("[^9] opens it.", RawHtml::Escape);
+        assert_eq!(r.body.first_paragraph.trim(), "opens it.");
+    }
+
+    #[test]
+    fn a_misspelled_footnote_label_gets_a_suggestion() {
+        let r = run("A[^note2].\n\n[^note-2]: The note.", RawHtml::Sanitize);
+        let help = r.diagnostics[0].help.as_deref().unwrap_or("");
+        assert!(help.starts_with("did you mean [^note-2]?"), "{help}");
+    }
+
+    #[test]
+    fn many_undefined_footnotes_are_each_warned_without_suggestions() {
+        let n = 5_000;
+        let references: String = (0..n).map(|i| format!("a[^u{i}]\n")).collect();
+        let notes: String = (0..n).map(|i| format!("[^d{i}]: Note.\n")).collect();
+        let r = run(&format!("{references}\n\n{notes}"), RawHtml::Sanitize);
+        assert_eq!(r.diagnostics.len(), n);
+        let help = r.diagnostics[n - 1].help.as_deref().unwrap_or("");
+        assert!(help.starts_with("add the note"), "{help}");
+        assert_eq!(r.body.html.matches("<span class=\"unresolved\">").count(), n);
+    }
+
+    #[test]
+    fn diagnostics_are_placed_as_from_the_start_of_the_body() {
+        // The line index agrees with reading the whole body, whatever the line endings.
+        let b = body("a\r\nbé\rc\n\r\nlast é [x]\n");
+        let markdown = b.markdown();
+        let mut pass = Pass {
+            body: &b,
+            diagnostics: Vec::new(),
+            line_starts: Vec::new(),
+        };
+        for offset in (0..=markdown.len()).filter(|&o| markdown.is_char_boundary(o)) {
+            pass.error(&(offset..offset + 1), String::new(), None, false);
+            let d = pass.diagnostics.pop().unwrap();
+            let whole = Position::of_offset(markdown, offset, b.first_line);
+            assert_eq!(d.position, Some(whole), "offset {offset}");
+            let relative = whole.line + 1 - b.first_line;
+            let snippet = Snippet::from_line(markdown, relative, 1).map(|s| s.around(whole.column));
+            assert_eq!(d.snippet.map(|s| s.line), snippet.map(|s| s.line), "offset {offset}");
+        }
+    }
+
+    #[test]
+    fn what_only_looks_like_an_undefined_footnote_is_no_warning() {
+        for markdown in [
+            "Escaped \\[^9] stays text.",
+            "Code `[^9]` stays code.",
+            "```\n[^9]\n```",
+            "A link [^9](https://x.example/).",
+            "Any case[^Z].\n\n[^z]: Defined.",
+            "Spaces [^ ] and brackets [^a[b]] and nothing [^].",
+        ] {
+            let r = run(markdown, RawHtml::Sanitize);
+            assert!(r.diagnostics.is_empty(), "{markdown:?}: {:?}", r.diagnostics);
+        }
+        // Escaped backslash, then a real reference.
+        assert_eq!(run("Two \\\\[^9].", RawHtml::Sanitize).diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn undefined_footnotes_in_headings_tables_and_alt_text_are_warned_once_each() {
+        let r = run(
+            "## Why[^a]\n\n| x[^b] |\n| - |\n\n![alt[^c]](/i.png) and[^it's_me]",
+            RawHtml::Sanitize,
+        );
+        let lines: Vec<_> = r.diagnostics.iter().map(|d| d.position.map(|p| p.line)).collect();
+        assert_eq!(lines, [Some(4), Some(6), Some(9), Some(9)], "{:?}", r.diagnostics);
+        assert!(
+            r.body.html.contains("alt=\"alt\""),
+            "no markup in alt text: {}",
+            r.body.html
+        );
+    }
+
+    #[test]
+    fn the_summary_is_text_without_markdown_syntax() {
+        let r = run(
+            "**Bold**, *it*, `code`, [[AWS]], [[Nope|a label]], [a link](/x/), \\*stars\\*, a&amp;b[^9].",
+            RawHtml::Sanitize,
+        );
+        assert_eq!(
+            r.body.first_paragraph,
+            "Bold, it, code, AWS, a label, a link, *stars*, a&b."
+        );
+    }
+
+    #[test]
+    fn an_unknown_alert_kind_is_a_warning_with_a_suggestion() {
+        let r = run("Intro.\n\n> [!NOTES]\n> Careful.", RawHtml::Sanitize);
+        assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+        let d = &r.diagnostics[0];
+        assert!(!d.is_error(), "a warning: {d}");
+        assert_eq!(d.position, Some(Position { line: 6, column: 3 }), "{d}");
+        assert_eq!(
+            d.message,
+            "unknown alert kind [!NOTES], shown as a plain quote: expected [!NOTE], [!TIP], [!IMPORTANT], [!WARNING] or [!CAUTION]"
+        );
+        assert_eq!(d.help.as_deref(), Some("did you mean [!NOTE]?"));
+        assert_eq!(d.snippet.as_ref().map(|s| s.width), Some(8), "underlines [!NOTES]: {d}");
+        // Nested, and without the space after `>`.
+        let r = run("- item\n\n  >[!warn]\n  > x", RawHtml::Sanitize);
+        let d = &r.diagnostics[0];
+        assert_eq!(d.position, Some(Position { line: 6, column: 4 }), "{d}");
+        assert_eq!(d.help.as_deref(), Some("did you mean [!WARNING]?"));
+    }
+
+    #[test]
+    fn alert_kinds_are_matched_in_any_case() {
+        for marker in ["[!note]", "[!Tip]", "[!IMPORTANT]", "[!wArNiNg]", "[!caution]  "] {
+            let r = run(&format!("> {marker}\n> Text."), RawHtml::Sanitize);
+            assert!(r.diagnostics.is_empty(), "{marker}: {:?}", r.diagnostics);
+            assert!(
+                r.body.html.contains("class=\"callout callout-"),
+                "{marker}: {}",
+                r.body.html
+            );
+        }
+    }
+
+    #[test]
+    fn quotes_that_are_not_alert_markers_are_no_warning() {
+        for markdown in [
+            "> Plain quote.",
+            "> [!] bare",
+            "> [!42]",
+            "> \\[!NOTES] escaped",
+            "> [a link](/x/)",
+            "> text\n> [!NOTES] not first",
+            "[!NOTES] outside a quote",
+        ] {
+            let r = run(markdown, RawHtml::Sanitize);
+            assert!(r.diagnostics.is_empty(), "{markdown:?}: {:?}", r.diagnostics);
+        }
+    }
+
+    #[test]
+    fn alert_markers_are_checked_for_each_mistake() {
+        let mistake = |paragraph| alert_mistake(paragraph).map(|m| (m.marker, m.help));
+        assert_eq!(
+            mistake("[!NOTE] on the same line\n> more"),
+            Some((
+                "[!NOTE]",
+                "put `> [!NOTE]` on a line of its own and start the text on the next line, `> …`".to_owned()
+            ))
+        );
+        assert_eq!(
+            mistake("[! NOTE]\nx"),
+            Some(("[! NOTE]", "did you mean [!NOTE]?".to_owned()))
+        );
+        assert_eq!(
+            mistake("[!INFO]"),
+            Some((
+                "[!INFO]",
+                "use one of the five kinds, or write \\[!INFO] to show the brackets as text".to_owned()
+            ))
+        );
+        assert_eq!(mistake("[!caution]\r\nx"), None);
+        assert_eq!(mistake("[!NOTE"), None);
+        assert_eq!(mistake("[!é]"), None);
+        let text = alert_mistake("[!NOTE] x").map(|m| m.message).unwrap_or_default();
+        assert!(text.contains("must be alone on its line"), "{text}");
     }
 
     #[test]

@@ -16,3 +16,4 @@ mod scaffold;
 mod security;
 mod serve;
 mod theme;
+mod writing;
