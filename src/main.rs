@@ -76,6 +76,9 @@ enum Command {
         /// Open the site in a browser once it is served.
         #[arg(long)]
         open: bool,
+        /// Override base_url from dossier.yaml, and serve under its path (e.g. https://user.github.io/repo/).
+        #[arg(long)]
+        base_url: Option<String>,
     },
     /// Create a brief, company or contract with complete front matter.
     New {
@@ -169,12 +172,14 @@ fn main() -> ExitCode {
             bind,
             drafts,
             open,
+            base_url,
         } => run_serve(
             &ServeOptions {
                 root,
                 bind,
                 port,
                 drafts,
+                base_url,
             },
             open,
         ),
@@ -239,22 +244,17 @@ fn run_serve(options: &ServeOptions, open: bool) -> ExitCode {
             changed,
         } => {
             print_diagnostics(&report.warnings);
-            let kept = if report.kept > 0 {
-                format!(
-                    " ({} pages and feeds rendered, {} unchanged{})",
-                    group(report.rendered),
-                    group(report.kept),
-                    if report.quick { "; bodies only" } else { "" }
-                )
-            } else {
-                String::new()
-            };
-            eprintln!(
-                "{}built {} pages{kept} in {} ms",
-                changed_prefix(changed),
-                group(report.pages),
-                elapsed.as_millis()
-            );
+            let ms = elapsed.as_millis();
+            match (changed, report.rendered) {
+                ([], _) => eprintln!("Built {} pages in {ms} ms", group(report.pages)),
+                (_, 0) => eprintln!("{}: no page changed ({ms} ms)", what_changed(changed)),
+                (_, n) => eprintln!(
+                    "{}: updated {} page{} in {ms} ms",
+                    what_changed(changed),
+                    group(n),
+                    plural(n)
+                ),
+            }
         }
         serve::Event::Failed {
             error,
@@ -265,11 +265,15 @@ fn run_serve(options: &ServeOptions, open: bool) -> ExitCode {
                 BuildError::Site(diagnostics) => print_diagnostics(diagnostics),
                 other => print_error_chain(other),
             }
-            eprintln!(
-                "{}build failed in {} ms; still serving the last good build, with the errors shown in the browser",
-                changed_prefix(changed),
-                elapsed.as_millis()
-            );
+            let ms = elapsed.as_millis();
+            if changed.is_empty() {
+                eprintln!("Build failed in {ms} ms; the browser shows the errors until a saved fix builds");
+            } else {
+                eprintln!(
+                    "{}: build failed in {ms} ms; still serving the last good build, with the errors shown over it",
+                    what_changed(changed)
+                );
+            }
         }
         serve::Event::Listening { url } => {
             eprintln!("Serving {url} (live reload on; Ctrl-C to stop)");
@@ -288,12 +292,11 @@ fn run_serve(options: &ServeOptions, open: bool) -> ExitCode {
     }
 }
 
-/// `content/briefs/x.md changed: ` (or `3 files changed: `), empty for the first build.
-fn changed_prefix(changed: &[PathBuf]) -> String {
+/// `content/briefs/x.md changed` or `3 files changed`.
+fn what_changed(changed: &[PathBuf]) -> String {
     match changed {
-        [] => "Initial build: ".to_owned(),
-        [one] => format!("{} changed: re", one.display()),
-        many => format!("{} files changed: re", many.len()),
+        [one] => format!("{} changed", one.display()),
+        many => format!("{} files changed", many.len()),
     }
 }
 
