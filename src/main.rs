@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use dossier::diag::Diagnostics;
 use dossier::pipeline::{self, BuildError, BuildOptions, BuildReport};
 use dossier::model::Kind;
-use dossier::scaffold::{self, BriefSpec, Created, InitOptions, Initialized, ScaffoldError};
+use dossier::scaffold::{self, BriefSpec, Created, InitOptions, Initialized, ScaffoldError, ThemeUse};
 use dossier::serve::{self, ServeOptions};
 use mimalloc::MiMalloc;
 
@@ -93,6 +93,24 @@ enum Command {
         /// Also write .github/workflows/pages.yml, which deploys the site to GitHub Pages.
         #[arg(long)]
         github_pages: bool,
+    },
+    /// Work with the site's theme.
+    Theme {
+        #[command(subcommand)]
+        what: ThemeCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ThemeCommand {
+    /// Write the built-in default theme's templates and static files into the site, to customise them.
+    Eject {
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where to write the theme [default: ROOT/themes/default, which a build then uses].
+        #[arg(long)]
+        into: Option<PathBuf>,
     },
 }
 
@@ -200,6 +218,9 @@ fn main() -> ExitCode {
         ),
         Command::New { what } => run_new(what),
         Command::Init { dir, github_pages } => run_init(&dir, github_pages),
+        Command::Theme {
+            what: ThemeCommand::Eject { root, into },
+        } => run_eject(&root, into.as_deref()),
     }
 }
 
@@ -471,6 +492,47 @@ fn print_pages_steps(done: &Initialized, cd: Option<&Path>) {
     );
 }
 
+/// `theme eject [--into DIR]`.
+fn run_eject(root: &Path, into: Option<&Path>) -> ExitCode {
+    let ejected = match scaffold::eject_theme(root, into) {
+        Ok(ejected) => ejected,
+        Err(ScaffoldError::WouldOverwrite(existing)) => {
+            eprintln!(
+                "error: {} of the default theme's files already exist{}; dossier never overwrites a file:",
+                existing.len(),
+                if existing.len() == 1 { "s" } else { "" }
+            );
+            for path in &existing {
+                eprintln!("  {}", shown(path).display());
+            }
+            eprintln!("help: eject into another folder with --into DIR, or move these files away first; nothing was written");
+            return ExitCode::from(1);
+        }
+        Err(e) => return report_scaffold_error(&e, "nothing was written"),
+    };
+    for file in &ejected.files {
+        eprintln!("  wrote {}", shown(file).display());
+    }
+    let into = shown(&ejected.into).display();
+    let count = ejected.files.len();
+    match &ejected.used {
+        ThemeUse::Used => eprintln!(
+            "Wrote the default theme's {count} files into {into}. From now on dossier builds the site with \
+             these files instead of its built-in theme: edit them to change the site's look."
+        ),
+        ThemeUse::OtherTheme { name, current } => eprintln!(
+            "Wrote the default theme's {count} files into {into}. dossier.yaml says `theme: {current}`; \
+             set `theme: {name}` to build the site with them."
+        ),
+        ThemeUse::Elsewhere => eprintln!(
+            "Wrote the default theme's {count} files into {into}. A build uses a theme from the site's \
+             themes/<name>/ folder (with `theme: <name>` in dossier.yaml), or single templates from its \
+             templates/ folder: copy what you change there."
+        ),
+    }
+    ExitCode::SUCCESS
+}
+
 /// Exit 1 for a refusal or names the build would refuse, 2 for usage and the environment.
 fn report_scaffold_error(e: &ScaffoldError, nothing: &str) -> ExitCode {
     match e {
@@ -520,6 +582,11 @@ fn capitalized(sentence: &str) -> String {
     chars.next().map_or_else(String::new, |first| {
         format!("{}{}.", first.to_uppercase(), chars.as_str())
     })
+}
+
+/// A path as the writer typed it, without a leading `./`.
+fn shown(path: &Path) -> &Path {
+    path.strip_prefix(".").unwrap_or(path)
 }
 
 fn trimmed(items: Vec<String>) -> Vec<String> {

@@ -1,4 +1,5 @@
-//! `dossier new` and `dossier init`: the files a writer starts from.
+//! `dossier new`, `dossier init` and `dossier theme eject`: the files a
+//! writer starts from.
 //!
 //! `new` writes one content file with complete front matter (every key a
 //! writer may fill, optional ones commented), named the way the build names
@@ -7,9 +8,11 @@
 //! brief names are looked up with the build's own [`Lookup`] rules, so an
 //! unknown one is reported exactly as the build would. [`init`] writes a
 //! small site that builds with no errors, and with `--github-pages` a deploy
-//! workflow ([`init`] module). Nothing here overwrites a file, and nothing here prints: the CLI
+//! workflow ([`init`] module). [`eject`] copies the built-in theme into the
+//! site. Nothing here overwrites a file, and nothing here prints: the CLI
 //! words what these functions return.
 
+pub mod eject;
 pub mod init;
 
 use std::collections::{HashMap, HashSet};
@@ -29,6 +32,7 @@ use crate::model::lookup::{Lookup, Miss, normalize};
 use crate::model::{BriefId, Companies, Contracts, EntityKey, EntityKind, Kind};
 use crate::slug::{Slug, SlugError};
 
+pub use eject::{Ejected, ThemeUse, eject_theme};
 pub use init::{InitOptions, Initialized, init};
 
 /// What `dossier new brief` was asked for.
@@ -87,6 +91,14 @@ pub enum ScaffoldError {
     /// The file is there already.
     #[error("{} already exists; dossier never overwrites a file", .0.display())]
     Exists(PathBuf),
+    /// `theme eject` would replace files that are there already.
+    #[error(
+        "{} of the theme's files already exist{}: {}; dossier never overwrites a file",
+        .0.len(),
+        if .0.len() == 1 { "s" } else { "" },
+        .0.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    WouldOverwrite(Vec<PathBuf>),
     /// `init` was pointed at a folder that holds something of its own.
     #[error(
         "{} already holds {}; dossier init creates a site only in a new folder, an empty one, \

@@ -1,6 +1,6 @@
-//! `dossier init` and `dossier new`, run as a writer runs them: the real
-//! binary in a temporary folder, then `dossier check` (or `build`) on the
-//! result.
+//! `dossier init`, `dossier new` and `dossier theme eject`, run as a
+//! writer runs them: the real binary in a temporary folder, then `dossier
+//! check` (or `build`) on the result.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -538,4 +538,82 @@ fn new_page_scaffolds_a_free_page_that_builds() {
         stderr(&reserved)
     );
     assert!(!site.join("content/pages/companies.md").exists());
+}
+
+#[test]
+fn theme_eject_writes_the_default_theme_which_the_build_then_uses() {
+    let (_dir, site) = new_site(&[]);
+    let built = |what: &str| {
+        let output = dossier(&["build"], &site);
+        assert_eq!(output.status.code(), Some(0), "{what}: {}", stderr(&output));
+        Snapshot::of(&site.join("public"))
+    };
+    let before = built("the built-in theme");
+
+    let output = dossier(&["theme", "eject"], &site);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    let theme = files_under(&site.join("themes/default"));
+    for file in ["templates/base.html", "templates/brief.html", "templates/404.html", "static/style.css"] {
+        assert!(theme.contains(&file.to_owned()), "{file} in {theme:?}");
+        assert!(text.contains(&format!("  wrote themes/default/{file}\n")), "{text}");
+    }
+    let repository_theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    for file in &theme {
+        assert_eq!(
+            std::fs::read(site.join("themes/default").join(file)).unwrap(),
+            std::fs::read(repository_theme.join(file)).unwrap(),
+            "{file} is the built-in file"
+        );
+    }
+    assert!(text.contains("instead of its built-in theme"), "{text}");
+    built("the ejected theme").assert_same_as(&before, "the ejected theme builds the same site");
+
+    // The build reads the ejected files.
+    let base = site.join("themes/default/templates/base.html");
+    let html = std::fs::read_to_string(&base).unwrap();
+    std::fs::write(&base, html.replacen("<body", "<body data-ejected", 1)).unwrap();
+    let after = built("an edited template");
+    let home = String::from_utf8(after.files().find(|(p, _)| *p == "index.html").unwrap().1.to_vec()).unwrap();
+    assert!(home.contains("<body data-ejected"), "the edit shows");
+
+    // A second eject overwrites nothing and names what is there.
+    let ejected = Snapshot::of(&site.join("themes"));
+    let again = dossier(&["theme", "eject"], &site);
+    let text = stderr(&again);
+    assert_eq!(again.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!(
+            "error: {} of the default theme's files already exist; dossier never overwrites a file:",
+            theme.len()
+        )),
+        "{text}"
+    );
+    assert!(text.contains("\n  themes/default/templates/base.html\n"), "{text}");
+    assert!(text.contains("help: eject into another folder with --into DIR"), "{text}");
+    ejected.assert_unchanged(&site.join("themes"));
+
+    // --into another theme folder says how to use it.
+    let output = dossier(&["theme", "eject", "--into", "themes/mine"], &site);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("dossier.yaml says `theme: default`; set `theme: mine`"), "{text}");
+    assert_eq!(files_under(&site.join("themes/mine")), theme);
+}
+
+#[test]
+fn theme_eject_outside_a_site_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dossier(&["theme", "eject"], dir.path());
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(text.contains("is not a dossier site"), "{text}");
+    assert!(files_under(dir.path()).is_empty());
+
+    // --into writes anywhere, and says a build does not look there.
+    let output = dossier(&["theme", "eject", "--into", "copy"], dir.path());
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("A build uses a theme from the site's themes/<name>/ folder"), "{text}");
+    assert!(dir.path().join("copy/templates/brief.html").is_file());
 }
