@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use dossier::diag::Diagnostics;
-use dossier::pipeline::{self, BuildError, BuildOptions, BuildReport};
 use dossier::model::Kind;
+use dossier::pipeline::{self, BuildError, BuildOptions, BuildReport};
 use dossier::scaffold::{self, BriefSpec, Created, InitOptions, Initialized, ScaffoldError, ThemeUse};
 use dossier::serve::{self, ServeOptions};
 use mimalloc::MiMalloc;
@@ -440,7 +440,11 @@ fn run_init(dir: &Path, github_pages: bool) -> ExitCode {
     if here {
         eprintln!("New site in the current folder. Next: dossier serve");
     } else {
-        eprintln!("New site in {}. Next: cd {} && dossier serve", dir.display(), dir.display());
+        eprintln!(
+            "New site in {}. Next: cd {} && dossier serve",
+            dir.display(),
+            dir.display()
+        );
     }
     if github_pages {
         print_pages_steps(&done, if here { None } else { Some(dir) });
@@ -505,7 +509,9 @@ fn run_eject(root: &Path, into: Option<&Path>) -> ExitCode {
             for path in &existing {
                 eprintln!("  {}", shown(path).display());
             }
-            eprintln!("help: eject into another folder with --into DIR, or move these files away first; nothing was written");
+            eprintln!(
+                "help: eject into another folder with --into DIR, or move these files away first; nothing was written"
+            );
             return ExitCode::from(1);
         }
         Err(e) => return report_scaffold_error(&e, "nothing was written"),

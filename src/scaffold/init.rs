@@ -69,7 +69,11 @@ pub fn init(dir: &Path, options: InitOptions) -> Result<Initialized, ScaffoldErr
         gitignore_lacks_public = !ignores_public(&fs::read_to_string(&gitignore).unwrap_or_default());
     }
     if let Some((path, _)) = files.iter().find(|(path, _)| dir.join(path).symlink_metadata().is_ok()) {
-        let shown = if dir == Path::new(".") { path.clone() } else { dir.join(path) };
+        let shown = if dir == Path::new(".") {
+            path.clone()
+        } else {
+            dir.join(path)
+        };
         return Err(ScaffoldError::Exists(shown));
     }
     for (path, text) in &files {
@@ -335,7 +339,14 @@ mod tests {
 
     #[test]
     fn a_fresh_clone_is_recognised() {
-        for name in ["README.md", "readme", "LICENSE", "LICENSE-MIT", "Licence.txt", "COPYING"] {
+        for name in [
+            "README.md",
+            "readme",
+            "LICENSE",
+            "LICENSE-MIT",
+            "Licence.txt",
+            "COPYING",
+        ] {
             assert!(is_clone_file(name), "{name}");
         }
         for name in ["notes.txt", "index.html", "READ.md", "src"] {

@@ -121,9 +121,7 @@ pub enum ScaffoldError {
         reason: SlugError,
     },
     /// A free page's slug is a section of the site.
-    #[error(
-        "a page titled '{title}' would be at /{slug}/, which is the {slug} section; choose another title"
-    )]
+    #[error("a page titled '{title}' would be at /{slug}/, which is the {slug} section; choose another title")]
     ReservedPage {
         /// The title.
         title: String,
@@ -303,7 +301,7 @@ pub fn new_brief(root: &Path, spec: &BriefSpec) -> Result<Created, ScaffoldError
     if !unknown.is_empty() && unknown_policy(root)? == UnknownReferences::Error {
         return Err(ScaffoldError::Unknown(unknown));
     }
-    write_new(root, &path, &brief_text(spec))?;
+    write_new(root, &path, brief_text(spec))?;
     Ok(Created {
         path,
         unknown,
@@ -343,7 +341,7 @@ fn new_entity(root: &Path, name: &str, kind: Kind) -> Result<Created, ScaffoldEr
         Kind::Company => company_text(name),
         _ => contract_text(name),
     };
-    write_new(root, &path, &text)?;
+    write_new(root, &path, text)?;
     Ok(Created::plain(path))
 }
 
@@ -366,7 +364,7 @@ pub fn new_page(root: &Path, title: &str) -> Result<Created, ScaffoldError> {
             noun: "page",
         });
     }
-    write_new(root, &path, &page_text(title))?;
+    write_new(root, &path, page_text(title))?;
     Ok(Created::plain(path))
 }
 
@@ -430,7 +428,9 @@ fn quoted(text: &str) -> String {
 /// (`"AT&T"`, `"2020"`, `"yes: no"`).
 fn list_item(text: &str) -> String {
     let simple = text.chars().next().is_some_and(char::is_alphanumeric)
-        && text.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '.' | '_'))
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '.' | '_'))
         && !text.ends_with(' ');
     let reads_back = || {
         crate::yaml::parse::<serde_json::Value>(&format!("k: [{text}]\n"))

@@ -99,8 +99,14 @@ fn init_refuses_a_folder_that_is_not_empty() {
     let output = dossier(&["init", "."], dir.path());
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
-    assert!(text.contains("error: the current folder already holds notes.txt, src/;"), "{text}");
-    assert!(text.contains("a fresh clone (dotfiles such as .git, README, LICENSE)"), "{text}");
+    assert!(
+        text.contains("error: the current folder already holds notes.txt, src/;"),
+        "{text}"
+    );
+    assert!(
+        text.contains("a fresh clone (dotfiles such as .git, README, LICENSE)"),
+        "{text}"
+    );
     assert_eq!(files_under(dir.path()), ["README.md", "notes.txt"]);
     assert_eq!(std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(), "mine");
 
@@ -130,12 +136,19 @@ fn init_dot_accepts_a_fresh_clone_and_leaves_its_files_alone() {
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(0), "{text}");
     for (path, bytes) in before.files() {
-        assert_eq!(std::fs::read(dir.path().join(path)).unwrap(), bytes, "{path} was touched");
+        assert_eq!(
+            std::fs::read(dir.path().join(path)).unwrap(),
+            bytes,
+            "{path} was touched"
+        );
     }
     assert!(dir.path().join("dossier.yaml").is_file());
     assert!(dir.path().join(".github/workflows/pages.yml").is_file());
     assert!(text.contains("  created dossier.yaml"), "{text}");
-    assert!(text.contains("New site in the current folder. Next: dossier serve"), "{text}");
+    assert!(
+        text.contains("New site in the current folder. Next: dossier serve"),
+        "{text}"
+    );
     assert!(
         text.contains(".gitignore was there already and is left as it was; add the line /public/ to it"),
         "{text}"
@@ -173,7 +186,10 @@ fn init_github_pages_says_how_to_start_a_repository_on_main() {
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(0), "{text}");
     assert!(text.contains("       git branch -M main\n"), "{text}");
-    assert!(!text.contains(".gitignore was there"), "it ignores public/ already: {text}");
+    assert!(
+        !text.contains(".gitignore was there"),
+        "it ignores public/ already: {text}"
+    );
 }
 
 #[test]
@@ -430,8 +446,14 @@ fn new_brief_takes_contracts_related_and_repeated_flags() {
     let output = dossier(&["build"], &site);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let page = std::fs::read_to_string(site.join("public/briefs/acme-expands/index.html")).unwrap();
-    assert!(page.contains("/contracts/example-cloud-modernization/"), "the contract is linked");
-    assert!(page.contains(&format!("/briefs/{sample_slug}/")), "the related brief is linked");
+    assert!(
+        page.contains("/contracts/example-cloud-modernization/"),
+        "the contract is linked"
+    );
+    assert!(
+        page.contains(&format!("/briefs/{sample_slug}/")),
+        "the related brief is linked"
+    );
 }
 
 #[test]
@@ -451,15 +473,27 @@ fn new_brief_names_unknown_contracts_and_related_briefs_as_the_build_would() {
     );
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
-    assert!(text.contains("error: unknown contract 'ECN' (did you mean 'ecm'?)"), "{text}");
+    assert!(
+        text.contains("error: unknown contract 'ECN' (did you mean 'ecm'?)"),
+        "{text}"
+    );
     assert!(
         text.contains("error: unknown brief 'example-agency-picks' (did you mean 'example-agency-picks-acme-cloud'?)"),
         "{text}"
     );
-    assert!(text.contains("help: fix the contract's name, or add it first with `dossier new contract"), "{text}");
-    assert!(text.contains("help: --related takes the slugs of existing briefs"), "{text}");
+    assert!(
+        text.contains("help: fix the contract's name, or add it first with `dossier new contract"),
+        "{text}"
+    );
+    assert!(
+        text.contains("help: --related takes the slugs of existing briefs"),
+        "{text}"
+    );
     assert!(text.contains("Nothing was written."), "{text}");
-    assert!(!files_under(&site).iter().any(|f| f.ends_with("-typo.md")), "nothing written");
+    assert!(
+        !files_under(&site).iter().any(|f| f.ends_with("-typo.md")),
+        "nothing written"
+    );
 
     // A draft is a brief, but the build leaves the link out until it is published.
     std::fs::write(
@@ -480,7 +514,10 @@ fn new_brief_names_unknown_contracts_and_related_briefs_as_the_build_would() {
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(2), "{text}");
     assert!(text.contains("error: the tag '---' cannot be a URL"), "{text}");
-    assert!(!files_under(&site).iter().any(|f| f.ends_with("-tagged.md")), "nothing written");
+    assert!(
+        !files_under(&site).iter().any(|f| f.ends_with("-tagged.md")),
+        "nothing written"
+    );
 }
 
 #[test]
@@ -488,7 +525,11 @@ fn new_page_scaffolds_a_free_page_that_builds() {
     let (_dir, site) = new_site(&[]);
     let output = dossier(&["new", "page", "About"], &site);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(stderr(&output).contains("Created content/pages/about.md"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Created content/pages/about.md"),
+        "{}",
+        stderr(&output)
+    );
     let text = std::fs::read_to_string(site.join("content/pages/about.md")).unwrap();
     for line in ["title: \"About\"", "summary:", "# slug: about", "# extra:"] {
         assert!(text.contains(line), "{line} missing from:\n{text}");
@@ -554,7 +595,12 @@ fn theme_eject_writes_the_default_theme_which_the_build_then_uses() {
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(0), "{text}");
     let theme = files_under(&site.join("themes/default"));
-    for file in ["templates/base.html", "templates/brief.html", "templates/404.html", "static/style.css"] {
+    for file in [
+        "templates/base.html",
+        "templates/brief.html",
+        "templates/404.html",
+        "static/style.css",
+    ] {
         assert!(theme.contains(&file.to_owned()), "{file} in {theme:?}");
         assert!(text.contains(&format!("  wrote themes/default/{file}\n")), "{text}");
     }
@@ -590,14 +636,20 @@ fn theme_eject_writes_the_default_theme_which_the_build_then_uses() {
         "{text}"
     );
     assert!(text.contains("\n  themes/default/templates/base.html\n"), "{text}");
-    assert!(text.contains("help: eject into another folder with --into DIR"), "{text}");
+    assert!(
+        text.contains("help: eject into another folder with --into DIR"),
+        "{text}"
+    );
     ejected.assert_unchanged(&site.join("themes"));
 
     // --into another theme folder says how to use it.
     let output = dossier(&["theme", "eject", "--into", "themes/mine"], &site);
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(0), "{text}");
-    assert!(text.contains("dossier.yaml says `theme: default`; set `theme: mine`"), "{text}");
+    assert!(
+        text.contains("dossier.yaml says `theme: default`; set `theme: mine`"),
+        "{text}"
+    );
     assert_eq!(files_under(&site.join("themes/mine")), theme);
 }
 
@@ -614,6 +666,9 @@ fn theme_eject_outside_a_site_says_so() {
     let output = dossier(&["theme", "eject", "--into", "copy"], dir.path());
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(0), "{text}");
-    assert!(text.contains("A build uses a theme from the site's themes/<name>/ folder"), "{text}");
+    assert!(
+        text.contains("A build uses a theme from the site's themes/<name>/ folder"),
+        "{text}"
+    );
     assert!(dir.path().join("copy/templates/brief.html").is_file());
 }
