@@ -9,8 +9,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use dossier::date::Now;
 use dossier::diag::Diagnostics;
+use dossier::model::Kind;
 use dossier::pipeline::{self, BuildError, BuildOptions, BuildReport};
-use dossier::scaffold::{self, BriefSpec, Created, InitOptions, ScaffoldError};
+use dossier::scaffold::{self, BriefSpec, Created, InitOptions, Initialized, ScaffoldError, ThemeUse};
 use dossier::serve::{self, ServeOptions};
 use mimalloc::MiMalloc;
 
@@ -89,19 +90,40 @@ enum Command {
         /// Open the site in a browser once it is served.
         #[arg(long)]
         open: bool,
+        /// Override base_url from dossier.yaml, and serve under its path (e.g. https://user.github.io/repo/).
+        #[arg(long)]
+        base_url: Option<String>,
     },
-    /// Create a brief, company or contract with complete front matter.
+    /// Create a brief, company, contract or free page with complete front matter.
     New {
         #[command(subcommand)]
         what: NewCommand,
     },
-    /// Create a new site in an empty or new folder.
+    /// Create a new site in a new or empty folder, or in a fresh clone of a repository.
     Init {
-        /// The folder to create the site in.
+        /// The folder to create the site in (`.` for the current one).
         dir: PathBuf,
         /// Also write .github/workflows/pages.yml, which deploys the site to GitHub Pages.
         #[arg(long)]
         github_pages: bool,
+    },
+    /// Work with the site's theme.
+    Theme {
+        #[command(subcommand)]
+        what: ThemeCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ThemeCommand {
+    /// Write the built-in default theme's templates and static files into the site, to customise them.
+    Eject {
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where to write the theme [default: ROOT/themes/default, which a build then uses].
+        #[arg(long)]
+        into: Option<PathBuf>,
     },
 }
 
@@ -117,12 +139,18 @@ enum NewCommand {
         /// The publication date, YYYY-MM-DD [default: today].
         #[arg(long, value_parser = parse_date)]
         date: Option<jiff::civil::Date>,
-        /// Companies the brief is about, comma-separated (names, slugs or aliases).
+        /// Companies the brief is about: names, slugs or aliases, comma-separated or the flag repeated.
         #[arg(long, value_delimiter = ',')]
         companies: Vec<String>,
-        /// Tags, comma-separated.
+        /// Contracts the brief is about: names, slugs or aliases, comma-separated or the flag repeated.
+        #[arg(long, value_delimiter = ',')]
+        contracts: Vec<String>,
+        /// Tags, comma-separated or the flag repeated.
         #[arg(long, value_delimiter = ',')]
         tags: Vec<String>,
+        /// Slugs of related briefs, comma-separated or the flag repeated.
+        #[arg(long, value_delimiter = ',')]
+        related: Vec<String>,
     },
     /// content/companies/slug.md
     Company {
@@ -136,6 +164,14 @@ enum NewCommand {
     Contract {
         /// The contract's name.
         name: String,
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// content/pages/slug.md, a free page at /slug/ (about, methodology)
+    Page {
+        /// The page's title; the file name and URL are made from it.
+        title: String,
         /// The site folder.
         #[arg(long, default_value = ".")]
         root: PathBuf,
@@ -202,17 +238,22 @@ fn main() -> ExitCode {
             bind,
             drafts,
             open,
+            base_url,
         } => run_serve(
             &ServeOptions {
                 root,
                 bind,
                 port,
                 drafts,
+                base_url,
             },
             open,
         ),
         Command::New { what } => run_new(what),
         Command::Init { dir, github_pages } => run_init(&dir, github_pages),
+        Command::Theme {
+            what: ThemeCommand::Eject { root, into },
+        } => run_eject(&root, into.as_deref()),
     }
 }
 
@@ -286,22 +327,17 @@ fn run_serve(options: &ServeOptions, open: bool) -> ExitCode {
             changed,
         } => {
             print_diagnostics(&report.warnings);
-            let kept = if report.kept > 0 {
-                format!(
-                    " ({} pages and feeds rendered, {} unchanged{})",
-                    group(report.rendered),
-                    group(report.kept),
-                    if report.quick { "; bodies only" } else { "" }
-                )
-            } else {
-                String::new()
-            };
-            eprintln!(
-                "{}built {} pages{kept} in {} ms",
-                changed_prefix(changed),
-                group(report.pages),
-                elapsed.as_millis()
-            );
+            let ms = elapsed.as_millis();
+            match (changed, report.rendered) {
+                ([], _) => eprintln!("Built {} pages in {ms} ms", group(report.pages)),
+                (_, 0) => eprintln!("{}: no page changed ({ms} ms)", what_changed(changed)),
+                (_, n) => eprintln!(
+                    "{}: updated {} page{} in {ms} ms",
+                    what_changed(changed),
+                    group(n),
+                    plural(n)
+                ),
+            }
         }
         serve::Event::Failed {
             error,
@@ -312,11 +348,15 @@ fn run_serve(options: &ServeOptions, open: bool) -> ExitCode {
                 BuildError::Site(diagnostics) => print_diagnostics(diagnostics),
                 other => print_error_chain(other),
             }
-            eprintln!(
-                "{}build failed in {} ms; still serving the last good build, with the errors shown in the browser",
-                changed_prefix(changed),
-                elapsed.as_millis()
-            );
+            let ms = elapsed.as_millis();
+            if changed.is_empty() {
+                eprintln!("Build failed in {ms} ms; the browser shows the errors until a saved fix builds");
+            } else {
+                eprintln!(
+                    "{}: build failed in {ms} ms; still serving the last good build, with the errors shown over it",
+                    what_changed(changed)
+                );
+            }
         }
         serve::Event::Listening { url } => {
             eprintln!("Serving {url} (live reload on; Ctrl-C to stop)");
@@ -335,12 +375,11 @@ fn run_serve(options: &ServeOptions, open: bool) -> ExitCode {
     }
 }
 
-/// `content/briefs/x.md changed: ` (or `3 files changed: `), empty for the first build.
-fn changed_prefix(changed: &[PathBuf]) -> String {
+/// `content/briefs/x.md changed` or `3 files changed`.
+fn what_changed(changed: &[PathBuf]) -> String {
     match changed {
-        [] => "Initial build: ".to_owned(),
-        [one] => format!("{} changed: re", one.display()),
-        many => format!("{} files changed: re", many.len()),
+        [one] => format!("{} changed", one.display()),
+        many => format!("{} files changed", many.len()),
     }
 }
 
@@ -360,7 +399,7 @@ fn open_browser(url: &str) {
     }
 }
 
-/// `new brief|company|contract`.
+/// `new brief|company|contract|page`.
 fn run_new(what: NewCommand) -> ExitCode {
     let (root, result) = match what {
         NewCommand::Brief {
@@ -368,13 +407,17 @@ fn run_new(what: NewCommand) -> ExitCode {
             root,
             date,
             companies,
+            contracts,
             tags,
+            related,
         } => {
             let spec = BriefSpec {
                 title,
                 date: date.unwrap_or_else(|| jiff::ZonedDateTime::now().date()),
                 companies: trimmed(companies),
+                contracts: trimmed(contracts),
                 tags: trimmed(tags),
+                related: trimmed(related),
             };
             let result = scaffold::new_brief(&root, &spec);
             (root, result)
@@ -387,11 +430,29 @@ fn run_new(what: NewCommand) -> ExitCode {
             let result = scaffold::new_contract(&root, &name);
             (root, result)
         }
+        NewCommand::Page { title, root } => {
+            let result = scaffold::new_page(&root, &title);
+            (root, result)
+        }
     };
     match result {
-        Ok(Created { path, unknown }) => {
+        Ok(Created {
+            path,
+            unknown,
+            draft_related,
+        }) => {
             for name in &unknown {
-                eprintln!("warning: {name}; the build will make a stub page for it (unknown_references: warn)");
+                let consequence = match name.kind {
+                    Kind::Brief => "the build will leave the link out",
+                    _ => "the build will make a stub page for it",
+                };
+                eprintln!("warning: {name}; {consequence} (unknown_references: warn)");
+            }
+            for slug in &draft_related {
+                eprintln!(
+                    "warning: related brief '{slug}' is a draft; the build leaves the link out until it is published \
+                     (or with --drafts)"
+                );
             }
             let shown = if root == Path::new(".") { path } else { root.join(path) };
             eprintln!("Created {}", shown.display());
@@ -407,26 +468,122 @@ fn run_init(dir: &Path, github_pages: bool) -> ExitCode {
         github_pages,
         today: None,
     };
-    match scaffold::init(dir, options) {
-        Ok(files) => {
-            for file in &files {
-                eprintln!("  created {}", dir.join(file).display());
+    let done = match scaffold::init(dir, options) {
+        Ok(done) => done,
+        Err(e) => return report_scaffold_error(&e, "nothing was created"),
+    };
+    let here = dir == Path::new(".");
+    let shown = |file: &Path| if here { file.to_owned() } else { dir.join(file) };
+    for file in &done.files {
+        eprintln!("  created {}", shown(file).display());
+    }
+    if done.gitignore_lacks_public {
+        eprintln!(
+            "note: {} was there already and is left as it was; add the line /public/ to it, \
+             so the build output is not committed",
+            shown(Path::new(".gitignore")).display()
+        );
+    }
+    if here {
+        eprintln!("New site in the current folder. Next: dossier serve");
+    } else {
+        eprintln!(
+            "New site in {}. Next: cd {} && dossier serve",
+            dir.display(),
+            dir.display()
+        );
+    }
+    if github_pages {
+        print_pages_steps(&done, if here { None } else { Some(dir) });
+    }
+    ExitCode::SUCCESS
+}
+
+/// What to do after `init --github-pages` for the workflow to publish the site.
+fn print_pages_steps(done: &Initialized, cd: Option<&Path>) {
+    let mut steps = Vec::new();
+    if done.workflow_needs_repository {
+        steps.push(
+            "In .github/workflows/pages.yml, set DOSSIER_GIT to the dossier repository to install from \
+             (it reads the placeholder https://github.com/OWNER/dossier)."
+                .to_owned(),
+        );
+    }
+    steps.push("On GitHub, in the repository's Settings → Pages, set Source to \"GitHub Actions\".".to_owned());
+    let mut commands = Vec::new();
+    if let Some(dir) = cd {
+        commands.push(format!("cd {}", dir.display()));
+    }
+    match &done.git_branch {
+        None => {
+            commands.push("git init -b main".to_owned());
+            commands.push("git remote add origin https://github.com/USER/REPOSITORY.git".to_owned());
+        }
+        Some(branch) if branch != "main" => commands.push("git branch -M main".to_owned()),
+        Some(_) => {}
+    }
+    commands.push("git add .".to_owned());
+    commands.push("git commit -m \"A new dossier site\"".to_owned());
+    commands.push("git push -u origin main".to_owned());
+    steps.push(format!(
+        "Commit and push to the main branch:\n{}",
+        commands
+            .iter()
+            .map(|c| format!("       {c}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    ));
+    eprintln!("\nTo publish on GitHub Pages:");
+    for (i, step) in steps.iter().enumerate() {
+        eprintln!("  {}. {step}", i + 1);
+    }
+    eprintln!(
+        "The workflow builds and deploys the site on every push to main, and every hour, so briefs dated \
+         in the future go live on time."
+    );
+}
+
+/// `theme eject [--into DIR]`.
+fn run_eject(root: &Path, into: Option<&Path>) -> ExitCode {
+    let ejected = match scaffold::eject_theme(root, into) {
+        Ok(ejected) => ejected,
+        Err(ScaffoldError::WouldOverwrite(existing)) => {
+            eprintln!(
+                "error: {} of the default theme's files already exist{}; dossier never overwrites a file:",
+                existing.len(),
+                if existing.len() == 1 { "s" } else { "" }
+            );
+            for path in &existing {
+                eprintln!("  {}", shown(path).display());
             }
             eprintln!(
-                "New site in {}. Next: cd {} && dossier serve",
-                dir.display(),
-                dir.display()
+                "help: eject into another folder with --into DIR, or move these files away first; nothing was written"
             );
-            if github_pages {
-                eprintln!(
-                    "For GitHub Pages: check DOSSIER_GIT in .github/workflows/pages.yml, push to main, \
-                     and set Settings → Pages → Source to \"GitHub Actions\"."
-                );
-            }
-            ExitCode::SUCCESS
+            return ExitCode::from(1);
         }
-        Err(e) => report_scaffold_error(&e, "nothing was created"),
+        Err(e) => return report_scaffold_error(&e, "nothing was written"),
+    };
+    for file in &ejected.files {
+        eprintln!("  wrote {}", shown(file).display());
     }
+    let into = shown(&ejected.into).display();
+    let count = ejected.files.len();
+    match &ejected.used {
+        ThemeUse::Used => eprintln!(
+            "Wrote the default theme's {count} files into {into}. From now on dossier builds the site with \
+             these files instead of its built-in theme: edit them to change the site's look."
+        ),
+        ThemeUse::OtherTheme { name, current } => eprintln!(
+            "Wrote the default theme's {count} files into {into}. dossier.yaml says `theme: {current}`; \
+             set `theme: {name}` to build the site with them."
+        ),
+        ThemeUse::Elsewhere => eprintln!(
+            "Wrote the default theme's {count} files into {into}. A build uses a theme from the site's \
+             themes/<name>/ folder (with `theme: <name>` in dossier.yaml), or single templates from its \
+             templates/ folder: copy what you change there."
+        ),
+    }
+    ExitCode::SUCCESS
 }
 
 /// Exit 1 for a refusal or names the build would refuse, 2 for usage and the environment.
@@ -436,15 +593,33 @@ fn report_scaffold_error(e: &ScaffoldError, nothing: &str) -> ExitCode {
             print_error_chain(env);
             ExitCode::from(2)
         }
-        ScaffoldError::BadName { .. } => {
-            eprintln!("error: {e}");
+        ScaffoldError::BadName { .. } | ScaffoldError::BadTag { .. } | ScaffoldError::ReservedPage { .. } => {
+            eprintln!("error: {e}; {nothing}");
             ExitCode::from(2)
         }
         ScaffoldError::Unknown(names) => {
             for name in names {
                 eprintln!("error: {name}");
             }
-            eprintln!("help: fix the name, or add it first with `dossier new company \"Name\"`; {nothing}");
+            let mut help = Vec::new();
+            for kind in [Kind::Company, Kind::Contract, Kind::Brief] {
+                if names.iter().any(|n| n.kind == kind) {
+                    help.push(match kind {
+                        Kind::Brief => {
+                            "--related takes the slugs of existing briefs (the file name without the date and .md)"
+                                .to_owned()
+                        }
+                        _ => format!(
+                            "fix the {noun}'s name, or add it first with `dossier new {noun} \"Name\"`",
+                            noun = kind.noun()
+                        ),
+                    });
+                }
+            }
+            for line in &help {
+                eprintln!("help: {line}");
+            }
+            eprintln!("{}", capitalized(nothing));
             ExitCode::from(1)
         }
         _ => {
@@ -452,6 +627,19 @@ fn report_scaffold_error(e: &ScaffoldError, nothing: &str) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// "nothing was written" → "Nothing was written."
+fn capitalized(sentence: &str) -> String {
+    let mut chars = sentence.chars();
+    chars.next().map_or_else(String::new, |first| {
+        format!("{}{}.", first.to_uppercase(), chars.as_str())
+    })
+}
+
+/// A path as the writer typed it, without a leading `./`.
+fn shown(path: &Path) -> &Path {
+    path.strip_prefix(".").unwrap_or(path)
 }
 
 fn trimmed(items: Vec<String>) -> Vec<String> {

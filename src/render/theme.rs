@@ -127,6 +127,23 @@ pub fn load(root: &Path, name: &str) -> Result<Result<Theme, Vec<Diagnostic>>, E
     }))
 }
 
+/// Every template and static file of the built-in `default` theme, by its
+/// path inside the theme folder (`templates/base.html`, `static/style.css`),
+/// sorted: what `dossier theme eject` writes out for a site to customise.
+pub fn default_theme_files() -> Vec<(&'static Path, &'static [u8])> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&'static Dir<'static>> = ["templates", "static"]
+        .into_iter()
+        .filter_map(|name| DEFAULT_THEME.get_dir(name))
+        .collect();
+    while let Some(dir) = stack.pop() {
+        stack.extend(dir.dirs());
+        out.extend(dir.files().map(|file| (file.path(), file.contents())));
+    }
+    out.sort_by_key(|(path, _)| *path);
+    out
+}
+
 fn embedded(templates: &mut Vec<TemplateSource>, static_files: &mut Vec<StaticFile>) {
     if let Some(dir) = DEFAULT_THEME.get_dir("templates") {
         for file in dir.files() {

@@ -17,7 +17,7 @@ pub mod site;
 pub mod watch;
 
 use std::net::{IpAddr, SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -27,6 +27,7 @@ use crate::config::Config;
 use crate::date::Now;
 use crate::diag::EnvError;
 use crate::pipeline::{BuildError, BuildOptions, BuildReport, Session};
+use crate::routes::BaseUrl;
 use site::{Live, SiteFiles};
 
 /// How far past a taken port to look for a free one to suggest.
@@ -43,6 +44,9 @@ pub struct ServeOptions {
     pub port: u16,
     /// Include briefs marked `draft: true`.
     pub drafts: bool,
+    /// Overrides `base_url` from the config, like `build --base-url`: the
+    /// site is served under its path.
+    pub base_url: Option<String>,
 }
 
 /// Something the CLI may want to tell the writer.
@@ -136,7 +140,7 @@ pub fn run(options: &ServeOptions, mut report: impl FnMut(Event<'_>)) -> Result<
     let build_options = BuildOptions {
         root,
         output: None,
-        base_url: None,
+        base_url: options.base_url.clone(),
         drafts: options.drafts,
         // Scheduled briefs are shown, marked as scheduled, while writing.
         future: true,
@@ -218,7 +222,7 @@ fn first_build(
             });
             Ok(Live::new(
                 SiteFiles::default(),
-                served_base(&options.root),
+                served_base(options),
                 Some(inject::overlay(&error).into()),
             ))
         }
@@ -255,10 +259,14 @@ fn rebuild(
     }
 }
 
-/// The base_url's path to serve under when the first build failed; `/`
-/// while dossier.yaml is broken (the build reports why).
-fn served_base(root: &Path) -> String {
-    match Config::load(root) {
+/// The base_url's path to serve under when the first build failed: that
+/// of `--base-url`, else of dossier.yaml; `/` while dossier.yaml is broken
+/// (the build reports why).
+fn served_base(options: &BuildOptions) -> String {
+    if let Some(url) = options.base_url.as_deref().and_then(|url| BaseUrl::parse(url).ok()) {
+        return url.path().to_owned();
+    }
+    match Config::load(&options.root) {
         Ok(Ok(config)) => config.base_url.path().to_owned(),
         _ => "/".to_owned(),
     }

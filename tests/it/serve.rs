@@ -73,9 +73,15 @@ struct Server {
 
 impl Server {
     fn start(root: &Path) -> Server {
+        Server::start_with(root, &[])
+    }
+
+    /// `dossier serve --port 0 --root ROOT ARGS…`.
+    fn start_with(root: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
             .args(["serve", "--port", "0", "--root"])
             .arg(root)
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -358,7 +364,8 @@ fn edits_reload_and_errors_show_over_the_last_good_site() {
     );
     wait_for_line(&mut events, "event: reload");
     server.wait_for(page, "the second paragraph", |r| r.body.contains("A second paragraph"));
-    server.wait_for_log("; bodies only)");
+    server.wait_for_log("content/briefs/2020-01-01-first.md changed: updated ");
+    assert_plain_build_lines(&server.log());
 
     // A typo in a company name: the old page stays, with the overlay on it.
     site.save_atomically(
@@ -398,13 +405,66 @@ fn edits_reload_and_errors_show_over_the_last_good_site() {
 
     // Editor droppings and the output folder do not trigger builds.
     std::thread::sleep(Duration::from_millis(300)); // let the fix's last events settle
-    let builds = server.log().matches("rebuil").count();
+    let builds = server.log().matches(" changed: ").count();
     site.write("content/briefs/.first.md.swp", "swap");
     site.write("content/briefs/first.md~", "backup");
     site.write("public/index.html", "not ours");
     std::thread::sleep(Duration::from_millis(500));
-    assert_eq!(server.log().matches("rebuil").count(), builds, "{}", server.log());
+    assert_eq!(server.log().matches(" changed: ").count(), builds, "{}", server.log());
     std::fs::remove_dir_all(site.root.join("public")).unwrap();
+}
+
+/// Every line about a build reads plainly: `Built 3 pages in 40 ms` first,
+/// then `content/x.md changed: updated 2 pages in 9 ms` (or `no page
+/// changed`, or `build failed`).
+#[track_caller]
+fn assert_plain_build_lines(log: &str) {
+    let mut builds = 0;
+    for line in log.lines() {
+        if let Some(rest) = line.strip_prefix("Built ") {
+            let words: Vec<&str> = rest.split(' ').collect();
+            assert!(
+                matches!(words.as_slice(), [n, "pages", "in", ms, "ms"] if n.parse::<u32>().is_ok() && ms.parse::<u32>().is_ok()),
+                "{line}"
+            );
+            builds += 1;
+        } else if let Some((_, outcome)) = line.split_once(" changed: ") {
+            let words: Vec<&str> = outcome.split(' ').collect();
+            let plain = match words.as_slice() {
+                ["updated", n, "page" | "pages", "in", _, "ms"] => n.parse::<u32>().is_ok(),
+                ["no", "page", "changed", _, "ms)"] => true,
+                ["build", "failed", ..] => true,
+                _ => false,
+            };
+            assert!(plain, "{line}");
+            builds += 1;
+        }
+    }
+    assert!(builds >= 2, "no build lines in:\n{log}");
+}
+
+#[test]
+fn base_url_flag_serves_under_its_path() {
+    let site = Site::new();
+    let server = Server::start_with(&site.root, &["--base-url", "https://example.com/news/"]);
+    assert_eq!(server.base, "/news/");
+    let home = server.get("/news/");
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("href=\"/news/briefs/first/\""), "{}", home.body);
+    assert!(!home.body.contains("/repo/"), "dossier.yaml's base_url is overridden");
+    assert_eq!(server.get("/repo/").status, 404);
+    let root = server.get("/");
+    assert_eq!((root.status, root.header("location")), (307, Some("/news/")));
+
+    // A base_url that is no URL is a usage error.
+    let output = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["serve", "--port", "0", "--base-url", "not a url", "--root"])
+        .arg(&site.root)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("invalid --base-url"), "{stderr}");
 }
 
 #[test]

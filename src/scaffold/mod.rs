@@ -1,13 +1,21 @@
-//! `dossier new` and `dossier init`: the files a writer starts from.
+//! `dossier new`, `dossier init` and `dossier theme eject`: the files a
+//! writer starts from.
 //!
 //! `new` writes one content file with complete front matter (every key a
 //! writer may fill, optional ones commented), named the way the build names
 //! it, and checks what it can against the site first: a file or slug that
-//! exists is refused, and companies are looked up with the build's own
-//! [`Lookup`] rules, so an unknown one is reported exactly as the build
-//! would. `init` writes a small site that builds with no errors, and with
-//! `--github-pages` a deploy workflow. Nothing here overwrites a file.
+//! exists is refused, and the companies, contracts and related briefs a new
+//! brief names are looked up with the build's own [`Lookup`] rules, so an
+//! unknown one is reported exactly as the build would. [`init`] writes a
+//! small site that builds with no errors, and with `--github-pages` a deploy
+//! workflow ([`init`] module). [`eject`] copies the built-in theme into the
+//! site. Nothing here overwrites a file, and nothing here prints: the CLI
+//! words what these functions return.
 
+pub mod eject;
+pub mod init;
+
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::fs;
 use std::io::Write as _;
@@ -18,12 +26,14 @@ use jiff::civil::Date;
 use crate::config::{Config, UnknownReferences};
 use crate::content::{self, Loaded, SourceFile};
 use crate::diag::EnvError;
-use std::collections::HashMap;
-
+use crate::model::catalog::RESERVED_PAGE_SLUGS;
 use crate::model::kind::RawEntity;
-use crate::model::lookup::{Lookup, Miss};
-use crate::model::{Companies, Contracts, EntityKey, EntityKind, Kind};
+use crate::model::lookup::{Lookup, Miss, normalize};
+use crate::model::{BriefId, Companies, Contracts, EntityKey, EntityKind, Kind};
 use crate::slug::{Slug, SlugError};
+
+pub use eject::{Ejected, ThemeUse, eject_theme};
+pub use init::{InitOptions, Initialized, init};
 
 /// What `dossier new brief` was asked for.
 #[derive(Debug, Clone)]
@@ -34,23 +44,18 @@ pub struct BriefSpec {
     pub date: Date,
     /// Companies the brief is about, as the writer named them.
     pub companies: Vec<String>,
+    /// Contracts the brief is about, as the writer named them.
+    pub contracts: Vec<String>,
     /// Tags.
     pub tags: Vec<String>,
+    /// Slugs of related briefs.
+    pub related: Vec<String>,
 }
 
-/// What `dossier init` was asked for.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct InitOptions {
-    /// Also write `.github/workflows/pages.yml`.
-    pub github_pages: bool,
-    /// The day the sample brief is dated.
-    pub today: Option<Date>,
-}
-
-/// A name that matches no entity of its kind.
+/// A name that matches nothing of its kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownName {
-    /// What kind of entity was expected.
+    /// What kind of thing was expected.
     pub kind: Kind,
     /// The name as given.
     pub name: String,
@@ -68,13 +73,16 @@ impl fmt::Display for UnknownName {
     }
 }
 
-/// A file `new` wrote.
+/// A file `new` wrote, and what the build will say about the names in it.
 #[derive(Debug)]
 pub struct Created {
     /// The file, relative to the site root.
     pub path: PathBuf,
     /// Unknown names the site's `unknown_references: warn` lets through.
     pub unknown: Vec<UnknownName>,
+    /// Related briefs that are drafts: the build leaves those links out
+    /// until the draft is published (or with `--drafts`).
+    pub draft_related: Vec<String>,
 }
 
 /// Why nothing was written.
@@ -83,9 +91,27 @@ pub enum ScaffoldError {
     /// The file is there already.
     #[error("{} already exists; dossier never overwrites a file", .0.display())]
     Exists(PathBuf),
-    /// `init` was pointed at a folder that holds something.
-    #[error("{} is not an empty folder; dossier init only creates a site in an empty or new one", .0.display())]
-    NotEmpty(PathBuf),
+    /// `theme eject` would replace files that are there already.
+    #[error(
+        "{} of the theme's files already exist{}: {}; dossier never overwrites a file",
+        .0.len(),
+        if .0.len() == 1 { "s" } else { "" },
+        .0.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    WouldOverwrite(Vec<PathBuf>),
+    /// `init` was pointed at a folder that holds something of its own.
+    #[error(
+        "{} already holds {}; dossier init creates a site only in a new folder, an empty one, \
+         or a fresh clone (dotfiles such as .git, README, LICENSE)",
+        if .dir == Path::new(".") { "the current folder".to_owned() } else { .dir.display().to_string() },
+        .found.join(", ")
+    )]
+    NotEmpty {
+        /// The folder.
+        dir: PathBuf,
+        /// A few of the names in it that a fresh clone would not have.
+        found: Vec<String>,
+    },
     /// The title or name has nothing to make a URL from.
     #[error("cannot make a file name from '{text}': {reason}")]
     BadName {
@@ -94,14 +120,30 @@ pub enum ScaffoldError {
         /// Why.
         reason: SlugError,
     },
-    /// Another entity of the kind already lives at the slug.
+    /// A free page's slug is a section of the site.
+    #[error("a page titled '{title}' would be at /{slug}/, which is the {slug} section; choose another title")]
+    ReservedPage {
+        /// The title.
+        title: String,
+        /// The slug made from it.
+        slug: Slug,
+    },
+    /// A tag that cannot be a URL.
+    #[error("the tag '{tag}' cannot be a URL: {reason}")]
+    BadTag {
+        /// The tag as given.
+        tag: String,
+        /// Why.
+        reason: SlugError,
+    },
+    /// Another file of the kind already lives at the slug.
     #[error("{} already uses the slug '{slug}'; two {noun}s cannot share a URL", existing.display())]
     SlugTaken {
         /// The slug.
         slug: Slug,
         /// The file that has it.
         existing: PathBuf,
-        /// The kind of entity.
+        /// The kind of file.
         noun: &'static str,
     },
     /// The name already names an entity of the kind.
@@ -115,16 +157,22 @@ pub enum ScaffoldError {
     /// Names the build would refuse.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Unknown(Vec<UnknownName>),
-    /// The disk failed.
+    /// The disk failed, or the folder is not a site.
     #[error(transparent)]
     Env(#[from] EnvError),
 }
 
-/// The site's entities as `new` needs them: their files, slugs and names.
+/// The site's content as `new` needs it: files, slugs and names.
 struct Known {
+    /// Every brief, drafts included, in file order.
     briefs: Vec<(Slug, PathBuf)>,
+    /// The slugs of draft briefs, which `related:` skips with a warning.
+    draft_slugs: HashSet<String>,
     /// Each entity kind's, in id order.
     entities: HashMap<Kind, Vec<(Slug, PathBuf)>>,
+    /// Free pages.
+    pages: Vec<(Slug, PathBuf)>,
+    /// Entity names, aliases and slugs, and the slugs of published briefs.
     lookup: Lookup,
 }
 
@@ -134,18 +182,33 @@ impl Known {
     fn load(root: &Path) -> Result<Known, EnvError> {
         let (content, _) = content::load(root)?;
         let mut lookup = Lookup::default();
-        let briefs = content
-            .briefs
-            .iter()
-            .filter_map(|b| Some((slug_of(&b.file, b.front.slug.as_deref())?, b.file.path.clone())))
-            .collect();
+        let mut briefs = Vec::new();
+        let mut draft_slugs = HashSet::new();
+        for brief in &content.briefs {
+            let Some(slug) = slug_of(&brief.file, brief.front.slug.as_deref()) else {
+                continue;
+            };
+            if brief.front.draft {
+                draft_slugs.insert(slug.as_str().to_owned());
+            } else {
+                lookup.insert(slug.as_str(), EntityKey::Brief(BriefId::new(briefs.len())));
+            }
+            briefs.push((slug, brief.file.path.clone()));
+        }
         let entities = HashMap::from([
             (Kind::Company, register::<Companies>(&content.companies, &mut lookup)),
             (Kind::Contract, register::<Contracts>(&content.contracts, &mut lookup)),
         ]);
+        let pages = content
+            .pages
+            .iter()
+            .filter_map(|p| Some((slug_of(&p.file, p.front.slug.as_deref())?, p.file.path.clone())))
+            .collect();
         Ok(Known {
             briefs,
+            draft_slugs,
             entities,
+            pages,
             lookup,
         })
     }
@@ -160,6 +223,21 @@ impl Known {
 
     fn path_of(&self, key: EntityKey) -> &Path {
         &self.of_kind(Kind::of(key))[key.index()].1
+    }
+
+    /// The names in `names` nothing of `kind` answers to.
+    fn unknown(&self, names: &[String], kind: Kind) -> impl Iterator<Item = UnknownName> {
+        names.iter().filter_map(move |name| match self.lookup.find(name, kind) {
+            Ok(_) => None,
+            Err(miss) => Some(UnknownName {
+                kind,
+                name: name.clone(),
+                suggestion: match miss {
+                    Miss::Unknown { suggestion } => suggestion,
+                    Miss::Ambiguous(_) => None,
+                },
+            }),
+        })
     }
 }
 
@@ -183,7 +261,7 @@ fn register<K: EntityKind>(items: &[Loaded<K::Raw>], lookup: &mut Lookup) -> Vec
     out
 }
 
-/// An entity's slug as the catalog computes it: `slug:`, or the file stem.
+/// A file's slug as the catalog computes it: `slug:`, or the file stem.
 fn slug_of(file: &SourceFile, explicit: Option<&str>) -> Option<Slug> {
     match explicit {
         Some(text) => Slug::parse(text).ok(),
@@ -194,6 +272,12 @@ fn slug_of(file: &SourceFile, explicit: Option<&str>) -> Option<Slug> {
 /// Writes `content/briefs/YYYY-MM-DD-slug.md`.
 pub fn new_brief(root: &Path, spec: &BriefSpec) -> Result<Created, ScaffoldError> {
     let slug = slug_for(&spec.title)?;
+    for tag in &spec.tags {
+        Slug::from_text(tag).map_err(|reason| ScaffoldError::BadTag {
+            tag: tag.clone(),
+            reason,
+        })?;
+    }
     let path = PathBuf::from(format!("content/briefs/{}-{slug}.md", spec.date));
     refuse_existing(root, &path)?;
     let known = Known::load(root)?;
@@ -204,26 +288,25 @@ pub fn new_brief(root: &Path, spec: &BriefSpec) -> Result<Created, ScaffoldError
             noun: "brief",
         });
     }
-    let unknown: Vec<UnknownName> = spec
-        .companies
+    let (draft_related, related): (Vec<String>, Vec<String>) = spec
+        .related
         .iter()
-        .filter_map(|name| match known.lookup.find(name, Kind::Company) {
-            Ok(_) => None,
-            Err(miss) => Some(UnknownName {
-                kind: Kind::Company,
-                name: name.clone(),
-                suggestion: match miss {
-                    Miss::Unknown { suggestion } => suggestion,
-                    Miss::Ambiguous(_) => None,
-                },
-            }),
-        })
+        .cloned()
+        .partition(|name| known.draft_slugs.contains(&normalize(name)));
+    let unknown: Vec<UnknownName> = known
+        .unknown(&spec.companies, Kind::Company)
+        .chain(known.unknown(&spec.contracts, Kind::Contract))
+        .chain(known.unknown(&related, Kind::Brief))
         .collect();
     if !unknown.is_empty() && unknown_policy(root)? == UnknownReferences::Error {
         return Err(ScaffoldError::Unknown(unknown));
     }
-    write_new(root, &path, &brief_text(spec))?;
-    Ok(Created { path, unknown })
+    write_new(root, &path, brief_text(spec))?;
+    Ok(Created {
+        path,
+        unknown,
+        draft_related,
+    })
 }
 
 /// Writes `content/companies/slug.md`.
@@ -258,11 +341,41 @@ fn new_entity(root: &Path, name: &str, kind: Kind) -> Result<Created, ScaffoldEr
         Kind::Company => company_text(name),
         _ => contract_text(name),
     };
-    write_new(root, &path, &text)?;
-    Ok(Created {
-        path,
-        unknown: Vec::new(),
-    })
+    write_new(root, &path, text)?;
+    Ok(Created::plain(path))
+}
+
+/// Writes `content/pages/slug.md`, a free page at `/<slug>/`.
+pub fn new_page(root: &Path, title: &str) -> Result<Created, ScaffoldError> {
+    let slug = slug_for(title)?;
+    if RESERVED_PAGE_SLUGS.contains(&slug.as_str()) {
+        return Err(ScaffoldError::ReservedPage {
+            title: title.to_owned(),
+            slug,
+        });
+    }
+    let path = PathBuf::from(format!("content/pages/{slug}.md"));
+    refuse_existing(root, &path)?;
+    let known = Known::load(root)?;
+    if let Some((_, existing)) = known.pages.iter().find(|(s, _)| *s == slug) {
+        return Err(ScaffoldError::SlugTaken {
+            slug,
+            existing: existing.clone(),
+            noun: "page",
+        });
+    }
+    write_new(root, &path, page_text(title))?;
+    Ok(Created::plain(path))
+}
+
+impl Created {
+    fn plain(path: PathBuf) -> Created {
+        Created {
+            path,
+            unknown: Vec::new(),
+            draft_related: Vec::new(),
+        }
+    }
 }
 
 fn slug_for(text: &str) -> Result<Slug, ScaffoldError> {
@@ -288,7 +401,7 @@ fn unknown_policy(root: &Path) -> Result<UnknownReferences, EnvError> {
 }
 
 /// Creates `root/relative` (and its folders); never replaces a file.
-fn write_new(root: &Path, relative: &Path, text: &str) -> Result<(), ScaffoldError> {
+fn write_new(root: &Path, relative: &Path, bytes: impl AsRef<[u8]>) -> Result<(), ScaffoldError> {
     let path = root.join(relative);
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(|e| EnvError::io("cannot create", parent, e))?;
@@ -300,7 +413,7 @@ fn write_new(root: &Path, relative: &Path, text: &str) -> Result<(), ScaffoldErr
         }
         Err(e) => return Err(EnvError::io("cannot create", &path, e).into()),
     };
-    file.write_all(text.as_bytes())
+    file.write_all(bytes.as_ref())
         .map_err(|e| EnvError::io("cannot write", &path, e))?;
     Ok(())
 }
@@ -310,8 +423,28 @@ fn quoted(text: &str) -> String {
     serde_json::Value::from(text).to_string()
 }
 
+/// A list item as a writer would type it: plain (`cloud`, `Acme Cloud`)
+/// when YAML reads that back as the same text, double-quoted otherwise
+/// (`"AT&T"`, `"2020"`, `"yes: no"`).
+fn list_item(text: &str) -> String {
+    let simple = text.chars().next().is_some_and(char::is_alphanumeric)
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '.' | '_'))
+        && !text.ends_with(' ');
+    let reads_back = || {
+        crate::yaml::parse::<serde_json::Value>(&format!("k: [{text}]\n"))
+            .is_ok_and(|v| v["k"] == serde_json::json!([text]))
+    };
+    if simple && reads_back() {
+        text.to_owned()
+    } else {
+        quoted(text)
+    }
+}
+
 fn flow_list(items: &[String]) -> String {
-    let items: Vec<String> = items.iter().map(|i| quoted(i)).collect();
+    let items: Vec<String> = items.iter().map(|i| list_item(i)).collect();
     format!("[{}]", items.join(", "))
 }
 
@@ -323,8 +456,8 @@ date: {date}
 summary:               # one sentence; left empty, the first paragraph is used
 tags: {tags}
 companies: {companies}   # names, slugs or aliases of content/companies/ entries
-contracts: []          # names, slugs or aliases of content/contracts/ entries
-related: []            # slugs of other briefs (file name without date and .md)
+contracts: {contracts}   # names, slugs or aliases of content/contracts/ entries
+related: {related}   # slugs of other briefs (file name without date and .md)
 sources: []
 #  - name: CNBC
 #    url: https://www.cnbc.com/
@@ -338,6 +471,8 @@ The news in one paragraph: who did what, and why it matters.
         date = spec.date,
         tags = flow_list(&spec.tags),
         companies = flow_list(&spec.companies),
+        contracts = flow_list(&spec.contracts),
+        related = flow_list(&spec.related),
     )
 }
 
@@ -353,7 +488,7 @@ website:               # https://…
 Who {plain} is, what it sells, and why it matters to these briefs.
 "#,
         name = quoted(name),
-        plain = name.replace(['[', ']', '<', '>', '*', '_', '`'], ""),
+        plain = plain_text(name),
     )
 }
 
@@ -375,199 +510,27 @@ What the contract buys, for whom, and where it stands.
     )
 }
 
-/// Creates a new site in `dir`, which must be empty or not exist yet.
-/// Returns the files written, relative to `dir`.
-pub fn init(dir: &Path, options: InitOptions) -> Result<Vec<PathBuf>, ScaffoldError> {
-    if dir.exists() {
-        let empty = dir.is_dir()
-            && fs::read_dir(dir)
-                .map_err(|e| EnvError::io("cannot read", dir, e))?
-                .next()
-                .is_none();
-        if !empty {
-            return Err(ScaffoldError::NotEmpty(dir.to_owned()));
-        }
-    } else {
-        fs::create_dir_all(dir).map_err(|e| EnvError::io("cannot create", dir, e))?;
-    }
-    let title = dir
-        .canonicalize()
-        .ok()
-        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "Briefs".to_owned());
-    let today = options.today.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
-    let mut files = vec![
-        (PathBuf::from("dossier.yaml"), config_text(&title)),
-        (PathBuf::from(".gitignore"), "/public/\n".to_owned()),
-        (
-            PathBuf::from(format!("content/briefs/{today}-example-agency-picks-acme-cloud.md")),
-            sample_brief(today),
-        ),
-        (
-            PathBuf::from("content/companies/acme-cloud.md"),
-            SAMPLE_COMPANY.to_owned(),
-        ),
-        (
-            PathBuf::from("content/contracts/example-cloud-modernization.md"),
-            SAMPLE_CONTRACT.to_owned(),
-        ),
-    ];
-    if options.github_pages {
-        files.push((PathBuf::from(".github/workflows/pages.yml"), pages_workflow()));
-    }
-    for (path, text) in &files {
-        write_new(dir, path, text)?;
-    }
-    Ok(files.into_iter().map(|(path, _)| path).collect())
-}
-
-fn config_text(title: &str) -> String {
-    format!(
-        r#"# dossier site configuration (see the dossier README).
-title: {title}
-base_url: /                # where the site is published, e.g. https://user.github.io/repo/
-description: "Annotated news briefs"
-language: en
-theme: default
-briefs_per_page: 20
-# author: Jane Doe
-# unknown_references: error   # or warn: an unknown company gets a stub page
-"#,
-        title = quoted(title),
-    )
-}
-
-fn sample_brief(today: Date) -> String {
+fn page_text(title: &str) -> String {
+    let slug = Slug::from_text(title).map(|s| s.to_string()).unwrap_or_default();
     format!(
         r#"---
-title: "Example Agency Picks Acme Cloud for Its Modernization Contract"
-date: {today}
-summary: A sample brief; edit it, or delete it once you have written your own.
-tags: [cloud, government]
-companies: [Acme Cloud]
-contracts: [ECM]
-related: []
-sources:
-  - name: Example Agency press office
-    url: https://example.com/
+title: {title}
+summary:               # optional: one sentence for search engines and link previews
+{slug_line:<22} # optional: the page is at /<slug>/; default: the file name
+# extra: {{ key: value }}  # optional: free-form data for templates
+# In the body, [[Name]] links a company, contract or brief, [^1] adds a side note.
 ---
-The Example Agency has chosen [[Acme Cloud]] to move its records systems to
-the cloud under the [[ECM]] contract.[^1] This is a sample brief written by
-`dossier init`: the front matter above names the company and the contract, and
-their pages list this brief in return.
-
-> [!NOTE]
-> Run `dossier serve`, edit this file and save: the browser reloads.
-
-[^1]: Footnotes become side notes beside the paragraph on wide screens.
-"#
+What this site covers, who writes it and how to reach the desk, in Markdown.
+"#,
+        title = quoted(title),
+        slug_line = format!("# slug: {slug}"),
     )
 }
 
-const SAMPLE_COMPANY: &str = r#"---
-name: Acme Cloud
-aliases: [Acme]
-ticker:
-headquarters: Springfield
-website: https://example.com/
----
-Acme Cloud is a fictional cloud provider that `dossier init` created so the new
-site has something to link to. Replace it with a real profile.
-"#;
-
-const SAMPLE_CONTRACT: &str = r#"---
-name: Example Cloud Modernization
-aliases: [ECM]
-agency: Example Agency
-value: { amount: 250000000, currency: USD }
-awarded_to: [Acme Cloud]
-status: awarded
-timeline:
-  - { date: 2024-01-15, event: Request for proposals }
----
-A fictional contract, created by `dossier init` to show how contracts, their
-awardees and the briefs about them link to one another.
-"#;
-
-/// Where `cargo install --git` fetches dossier from: the package's
-/// `repository` when Cargo.toml sets one, else a placeholder the writer
-/// replaces (the workflow stops with a message until then).
-const REPOSITORY_PLACEHOLDER: &str = "https://github.com/OWNER/dossier";
-
-fn pages_workflow() -> String {
-    let repository = match env!("CARGO_PKG_REPOSITORY") {
-        "" => REPOSITORY_PLACEHOLDER,
-        url => url,
-    };
-    PAGES_WORKFLOW
-        .replace("@REPOSITORY@", repository)
-        .replace("@PLACEHOLDER@", REPOSITORY_PLACEHOLDER)
-        .replace("@VERSION@", env!("CARGO_PKG_VERSION"))
+/// A name for the sample sentence of a body, without Markdown syntax.
+fn plain_text(text: &str) -> String {
+    text.replace(['[', ']', '<', '>', '*', '_', '`'], "")
 }
-
-const PAGES_WORKFLOW: &str = r#"# Publishes this dossier site to GitHub Pages on every push to main.
-# Written by `dossier init --github-pages` (dossier @VERSION@).
-#
-# One-time setup: Settings → Pages → Source: "GitHub Actions".
-#
-# dossier is installed with `cargo install --locked --git "$DOSSIER_GIT"`,
-# from the dossier repository named below, and cached between runs by
-# Swatinem/rust-cache. If DOSSIER_GIT still reads @PLACEHOLDER@,
-# set it to the dossier repository you use (or a fork) before pushing.
-# To pin a release, add `--tag vX.Y.Z` (or `--rev SHA`) to the install step.
-name: Deploy to GitHub Pages
-
-on:
-  push:
-    branches: [main]
-  workflow_dispatch:
-
-permissions:
-  contents: read
-  pages: write
-  id-token: write
-
-concurrency:
-  group: pages
-  cancel-in-progress: false
-
-env:
-  DOSSIER_GIT: @REPOSITORY@
-
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - id: pages
-        uses: actions/configure-pages@v5
-      - uses: Swatinem/rust-cache@v2
-      - name: Install dossier
-        run: |
-          if [ "$DOSSIER_GIT" = "@PLACEHOLDER@" ]; then
-            echo "::error::Set DOSSIER_GIT in .github/workflows/pages.yml to the dossier repository to install from."
-            exit 1
-          fi
-          cargo install --locked --git "$DOSSIER_GIT" dossier
-      - name: Check the site
-        run: dossier check
-      - name: Build the site
-        run: dossier build --base-url "${{ steps.pages.outputs.base_url }}/"
-      - uses: actions/upload-pages-artifact@v5
-        with:
-          path: public
-          include-hidden-files: true
-
-  deploy:
-    needs: build
-    runs-on: ubuntu-latest
-    environment:
-      name: github-pages
-      url: ${{ steps.deployment.outputs.page_url }}
-    steps:
-      - id: deployment
-        uses: actions/deploy-pages@v5
-"#;
 
 #[cfg(test)]
 mod tests {
@@ -590,10 +553,30 @@ mod tests {
     }
 
     #[test]
-    fn the_workflow_fills_in_its_repository() {
-        let text = pages_workflow();
-        assert!(!text.contains("@REPOSITORY@") && !text.contains("@PLACEHOLDER@"));
-        assert!(text.contains("cargo install --locked --git \"$DOSSIER_GIT\" dossier"));
-        assert!(text.contains("--base-url \"${{ steps.pages.outputs.base_url }}/\""));
+    fn list_items_are_plain_only_when_yaml_reads_them_back() {
+        let cases = [
+            ("cloud", "cloud"),
+            ("Acme Cloud", "Acme Cloud"),
+            ("Société Générale", "Société Générale"),
+            ("jedi-contract-delayed", "jedi-contract-delayed"),
+            ("AT&T", "\"AT&T\""),
+            ("2020", "\"2020\""),
+            ("1.5", "\"1.5\""),
+            ("null", "\"null\""),
+            ("true", "\"true\""),
+            ("a: b", "\"a: b\""),
+            ("a, b", "\"a, b\""),
+            ("[x]", "\"[x]\""),
+            ("-x", "\"-x\""),
+            ("#tag", "\"#tag\""),
+            ("C++", "\"C++\""),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(list_item(text), expected, "{text}");
+        }
+        let items: Vec<String> = cases.iter().map(|(t, _)| (*t).to_owned()).collect();
+        let yaml = format!("k: {}\n", flow_list(&items));
+        let value: serde_json::Value = crate::yaml::parse(&yaml).expect(&yaml);
+        assert_eq!(value["k"], serde_json::json!(items), "{yaml}");
     }
 }

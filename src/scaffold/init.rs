@@ -1,0 +1,359 @@
+//! `dossier init`: a small site that builds with no errors, and with
+//! `--github-pages` a workflow that deploys it.
+//!
+//! The folder may be new, empty, or a fresh clone of a repository: dotfiles
+//! and dot-folders (`.git`, `.gitignore`, `.github/`) and README, LICENSE
+//! and COPYING files are left exactly as they are. Anything else is
+//! refused, and so is a folder where one of the files to write exists
+//! (checked before anything is written), except `.gitignore`, which is kept.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+
+use super::{ScaffoldError, quoted, write_new};
+use crate::diag::EnvError;
+
+/// What `dossier init` was asked for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InitOptions {
+    /// Also write `.github/workflows/pages.yml`.
+    pub github_pages: bool,
+    /// The day the sample brief is dated.
+    pub today: Option<Date>,
+}
+
+/// What `dossier init` did, and what the folder already was.
+#[derive(Debug)]
+pub struct Initialized {
+    /// The files written, relative to the folder.
+    pub files: Vec<PathBuf>,
+    /// Whether a `.gitignore` was already there (and left as it was)
+    /// without a line for `public/`.
+    pub gitignore_lacks_public: bool,
+    /// The git branch the folder is on, when it is a git repository.
+    pub git_branch: Option<String>,
+    /// Whether the workflow still names the placeholder dossier repository
+    /// in `DOSSIER_GIT`, to be replaced before the first push.
+    pub workflow_needs_repository: bool,
+}
+
+/// Names a fresh clone may hold besides dotfiles: files starting so (any case).
+const CLONE_FILES: [&str; 4] = ["README", "LICENSE", "LICENCE", "COPYING"];
+
+/// At most this many names are listed when a folder is refused.
+const LISTED: usize = 5;
+
+/// Creates a new site in `dir`: a new folder, an empty one, or one holding
+/// only what a fresh clone holds.
+pub fn init(dir: &Path, options: InitOptions) -> Result<Initialized, ScaffoldError> {
+    if dir.exists() {
+        refuse_unexpected(dir)?;
+    } else {
+        fs::create_dir_all(dir).map_err(|e| EnvError::io("cannot create", dir, e))?;
+    }
+    let title = dir
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "Briefs".to_owned());
+    let today = options.today.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+    let mut files = site_files(&title, today, options.github_pages);
+
+    // A clone's own .gitignore is kept; every other file must be new.
+    let gitignore = dir.join(".gitignore");
+    let mut gitignore_lacks_public = false;
+    if gitignore.symlink_metadata().is_ok() {
+        files.retain(|(path, _)| path != Path::new(".gitignore"));
+        gitignore_lacks_public = !ignores_public(&fs::read_to_string(&gitignore).unwrap_or_default());
+    }
+    if let Some((path, _)) = files.iter().find(|(path, _)| dir.join(path).symlink_metadata().is_ok()) {
+        let shown = if dir == Path::new(".") {
+            path.clone()
+        } else {
+            dir.join(path)
+        };
+        return Err(ScaffoldError::Exists(shown));
+    }
+    for (path, text) in &files {
+        write_new(dir, path, text)?;
+    }
+    Ok(Initialized {
+        files: files.into_iter().map(|(path, _)| path).collect(),
+        gitignore_lacks_public,
+        git_branch: git_branch(dir),
+        workflow_needs_repository: options.github_pages && workflow_repository() == REPOSITORY_PLACEHOLDER,
+    })
+}
+
+/// The files of a new site, relative to its folder.
+fn site_files(title: &str, today: Date, github_pages: bool) -> Vec<(PathBuf, String)> {
+    let mut files = vec![
+        (PathBuf::from("dossier.yaml"), config_text(title)),
+        (PathBuf::from(".gitignore"), "/public/\n".to_owned()),
+        (
+            PathBuf::from(format!("content/briefs/{today}-example-agency-picks-acme-cloud.md")),
+            sample_brief(today),
+        ),
+        (
+            PathBuf::from("content/companies/acme-cloud.md"),
+            SAMPLE_COMPANY.to_owned(),
+        ),
+        (
+            PathBuf::from("content/contracts/example-cloud-modernization.md"),
+            SAMPLE_CONTRACT.to_owned(),
+        ),
+    ];
+    if github_pages {
+        files.push((PathBuf::from(".github/workflows/pages.yml"), pages_workflow()));
+    }
+    files
+}
+
+/// Refuses a folder holding anything a fresh clone would not.
+fn refuse_unexpected(dir: &Path) -> Result<(), ScaffoldError> {
+    if !dir.is_dir() {
+        return Err(ScaffoldError::NotEmpty {
+            dir: dir.to_owned(),
+            found: vec!["a file, not a folder".to_owned()],
+        });
+    }
+    let mut found = Vec::new();
+    for entry in fs::read_dir(dir).map_err(|e| EnvError::io("cannot read", dir, e))? {
+        let entry = entry.map_err(|e| EnvError::io("cannot read", dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if !(name.starts_with('.') || (!is_dir && is_clone_file(&name))) {
+            found.push(if is_dir { format!("{name}/") } else { name });
+        }
+    }
+    if found.is_empty() {
+        return Ok(());
+    }
+    found.sort();
+    let more = found.len().saturating_sub(LISTED);
+    found.truncate(LISTED);
+    if more > 0 {
+        found.push(format!("and {more} more"));
+    }
+    Err(ScaffoldError::NotEmpty {
+        dir: dir.to_owned(),
+        found,
+    })
+}
+
+fn is_clone_file(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    CLONE_FILES.iter().any(|prefix| upper.starts_with(prefix))
+}
+
+/// Whether a `.gitignore` has a line that ignores the `public/` folder at the top.
+fn ignores_public(gitignore: &str) -> bool {
+    gitignore
+        .lines()
+        .any(|line| matches!(line.trim(), "public" | "public/" | "/public" | "/public/"))
+}
+
+/// The branch `.git/HEAD` points to, if the folder is a git repository.
+fn git_branch(dir: &Path) -> Option<String> {
+    let head = fs::read_to_string(dir.join(".git").join("HEAD")).ok()?;
+    head.trim().strip_prefix("ref: refs/heads/").map(str::to_owned)
+}
+
+fn config_text(title: &str) -> String {
+    format!(
+        r#"# dossier site configuration (see the dossier README).
+title: {title}
+base_url: /                # where the site is published, e.g. https://user.github.io/repo/
+description: "Annotated news briefs"
+language: en
+theme: default
+briefs_per_page: 20
+# author: Jane Doe
+# unknown_references: error   # or warn: an unknown company gets a stub page
+"#,
+        title = quoted(title),
+    )
+}
+
+fn sample_brief(today: Date) -> String {
+    format!(
+        r#"---
+title: "Example Agency Picks Acme Cloud for Its Modernization Contract"
+date: {today}
+summary: A sample brief; edit it, or delete it once you have written your own.
+tags: [cloud, government]
+companies: [Acme Cloud]
+contracts: [ECM]
+related: []
+sources:
+  - name: Example Agency press office
+    url: https://example.com/
+---
+The Example Agency has chosen [[Acme Cloud]] to move its records systems to
+the cloud under the [[ECM]] contract.[^1] This is a sample brief written by
+`dossier init`: the front matter above names the company and the contract, and
+their pages list this brief in return.
+
+> [!NOTE]
+> Run `dossier serve`, edit this file and save: the browser reloads.
+
+[^1]: Footnotes become side notes beside the paragraph on wide screens.
+"#
+    )
+}
+
+const SAMPLE_COMPANY: &str = r#"---
+name: Acme Cloud
+aliases: [Acme]
+ticker:
+headquarters: Springfield
+website: https://example.com/
+---
+Acme Cloud is a fictional cloud provider that `dossier init` created so the new
+site has something to link to. Replace it with a real profile.
+"#;
+
+const SAMPLE_CONTRACT: &str = r#"---
+name: Example Cloud Modernization
+aliases: [ECM]
+agency: Example Agency
+value: { amount: 250000000, currency: USD }
+awarded_to: [Acme Cloud]
+status: awarded
+timeline:
+  - { date: 2024-01-15, event: Request for proposals }
+---
+A fictional contract, created by `dossier init` to show how contracts, their
+awardees and the briefs about them link to one another.
+"#;
+
+/// Where `cargo install --git` fetches dossier from: the package's
+/// `repository` when Cargo.toml sets one, else a placeholder the writer
+/// replaces (the workflow stops with a message until then).
+const REPOSITORY_PLACEHOLDER: &str = "https://github.com/OWNER/dossier";
+
+fn workflow_repository() -> &'static str {
+    match env!("CARGO_PKG_REPOSITORY") {
+        "" => REPOSITORY_PLACEHOLDER,
+        url => url,
+    }
+}
+
+fn pages_workflow() -> String {
+    PAGES_WORKFLOW
+        .replace("@REPOSITORY@", workflow_repository())
+        .replace("@PLACEHOLDER@", REPOSITORY_PLACEHOLDER)
+        .replace("@VERSION@", env!("CARGO_PKG_VERSION"))
+}
+
+const PAGES_WORKFLOW: &str = r#"# Publishes this dossier site to GitHub Pages on every push to main, and
+# every hour. Written by `dossier init --github-pages` (dossier @VERSION@).
+#
+# One-time setup: Settings → Pages → Source: "GitHub Actions".
+#
+# The hourly run is for embargoes: a brief dated in the future is left out
+# of the site until its date and time have passed, so without a push the
+# site must be rebuilt for it to appear. The schedule rebuilds at 7 minutes
+# past every hour (GitHub may start a scheduled run some minutes late), so
+# an embargoed brief goes live within the hour after its time. Change the
+# cron line to publish more or less often, or delete the schedule if you
+# never date briefs ahead. GitHub pauses schedules in a public repository
+# that has had no activity for 60 days; a push starts them again.
+#
+# dossier is installed with `cargo install --locked --git "$DOSSIER_GIT"`,
+# from the dossier repository named below, and cached between runs by
+# Swatinem/rust-cache. If DOSSIER_GIT still reads @PLACEHOLDER@,
+# set it to the dossier repository you use (or a fork) before pushing.
+# To pin a release, add `--tag vX.Y.Z` (or `--rev SHA`) to the install step.
+name: Deploy to GitHub Pages
+
+on:
+  push:
+    branches: [main]
+  schedule:
+    - cron: "7 * * * *"
+  workflow_dispatch:
+
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+
+concurrency:
+  group: pages
+  cancel-in-progress: false
+
+env:
+  DOSSIER_GIT: @REPOSITORY@
+
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - id: pages
+        uses: actions/configure-pages@v5
+      - uses: Swatinem/rust-cache@v2
+      - name: Install dossier
+        run: |
+          if [ "$DOSSIER_GIT" = "@PLACEHOLDER@" ]; then
+            echo "::error::Set DOSSIER_GIT in .github/workflows/pages.yml to the dossier repository to install from."
+            exit 1
+          fi
+          cargo install --locked --git "$DOSSIER_GIT" dossier
+      - name: Check the site
+        run: dossier check
+      # "Now", which decides which briefs are past their embargo, is the
+      # runner's clock (SOURCE_DATE_EPOCH is not set here).
+      - name: Build the site
+        run: dossier build --base-url "${{ steps.pages.outputs.base_url }}/"
+      - uses: actions/upload-pages-artifact@v5
+        with:
+          path: public
+          include-hidden-files: true
+
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{ steps.deployment.outputs.page_url }}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@v5
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workflow_fills_in_its_repository() {
+        let text = pages_workflow();
+        assert!(!text.contains("@REPOSITORY@") && !text.contains("@PLACEHOLDER@"));
+        assert!(text.contains("cargo install --locked --git \"$DOSSIER_GIT\" dossier"));
+        assert!(text.contains("--base-url \"${{ steps.pages.outputs.base_url }}/\""));
+    }
+
+    #[test]
+    fn a_fresh_clone_is_recognised() {
+        for name in [
+            "README.md",
+            "readme",
+            "LICENSE",
+            "LICENSE-MIT",
+            "Licence.txt",
+            "COPYING",
+        ] {
+            assert!(is_clone_file(name), "{name}");
+        }
+        for name in ["notes.txt", "index.html", "READ.md", "src"] {
+            assert!(!is_clone_file(name), "{name}");
+        }
+        assert!(ignores_public("target\n/public/\n"));
+        assert!(ignores_public("public\n"));
+        assert!(!ignores_public("/target\n# public\n"));
+    }
+}
