@@ -16,6 +16,7 @@
 //! it does not read, it leaves to serde_yaml_ng, which also gives every
 //! error.
 
+mod explain;
 mod simple;
 
 use std::fmt;
@@ -24,6 +25,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::diag::{Position, lines_with_endings, trim_line_ending};
+pub use explain::{Field, describe};
 
 /// How deep collections may nest: serde_yaml_ng's own recursion limit.
 pub const MAX_DEPTH: usize = 128;
