@@ -77,6 +77,24 @@ impl SourceFile {
         }
     }
 
+    /// An error at the value of a top-level front matter `key`, or at the
+    /// key when nothing follows it.
+    pub fn value_error(&self, key: &str, message: impl Into<String>) -> Diagnostic {
+        match frontmatter::value_span(self.yaml(), key) {
+            Some((offset, width)) => self.yaml_error(offset, width, message),
+            None => Diagnostic::error(&self.path, message),
+        }
+    }
+
+    /// An error at the value of `key` in entry `index` (from 0) of the
+    /// front matter list `list`, or at the list when it cannot be found.
+    pub fn item_error(&self, list: &str, index: usize, key: &str, message: impl Into<String>) -> Diagnostic {
+        match frontmatter::item_value_spans(self.yaml(), list, key).get(index) {
+            Some(&(offset, width)) => self.yaml_error(offset, width, message),
+            None => self.key_error(list, message),
+        }
+    }
+
     /// Errors at each of `values` under a front matter `key`, in order.
     pub fn value_offsets(&self, key: &str, values: &[&str]) -> Vec<usize> {
         frontmatter::locate_values(self.yaml(), key, values)

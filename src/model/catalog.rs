@@ -18,6 +18,7 @@ use crate::slug::{Slug, SlugError};
 
 use super::company::{Companies, Company};
 use super::contract::{Contract, Contracts};
+use super::display::{self, Shown};
 use super::kind::{EntityKind, Kind, RawEntity};
 use super::lookup::{Lookup, Miss};
 use super::{Brief, BriefId, Correction, Entity, EntityKey, Origin, Owner, Page, PageId, Source, Tag, TagId};
@@ -192,6 +193,10 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
             summary,
             extra,
         } = front;
+        refs.diagnostics
+            .extend(display::check(&title, Shown::title("page"), |m| {
+                file.value_error("title", m)
+            }));
         catalog.pages.push(Page {
             path: file.path.clone(),
             slug,
@@ -264,6 +269,15 @@ fn resolve_entities<K: EntityKind>(
     for (i, (slug, loaded)) in slugged.into_iter().enumerate() {
         let Loaded { file, front } = loaded;
         let (shared, own) = front.split();
+        let name = Shown::name(K::KIND.noun());
+        refs.diagnostics
+            .extend(display::check(&shared.name, name, |m| file.value_error("name", m)));
+        if shared.aliases.iter().any(|a| a.trim().is_empty()) {
+            refs.diagnostics.push(
+                file.key_error("aliases", "an alias is empty")
+                    .with_help("remove the empty entry from the list"),
+            );
+        }
         let fields = K::resolve(own, &file, refs);
         K::all_mut(catalog).push(Entity {
             origin: Origin::File(file.path.clone()),
@@ -280,6 +294,13 @@ fn resolve_entities<K: EntityKind>(
 /// The slug of a content file: its `slug:` or its file stem.
 fn entity_slug(file: &SourceFile, explicit: Option<&str>, d: &mut Diagnostics) -> Option<Slug> {
     match explicit {
+        Some(text) if text.trim().is_empty() => {
+            d.push(
+                file.value_error("slug", "the slug is empty")
+                    .with_help("remove `slug:` to use the file name, or give a slug such as acme-wins-the-contract"),
+            );
+            None
+        }
         Some(text) => match Slug::parse(text) {
             Ok(slug) => Some(slug),
             Err(e) => {
@@ -347,6 +368,8 @@ fn register_names<K: EntityKind>(lookup: &mut Lookup, items: &[(Slug, Loaded<K::
         for (field, text) in [("slug", slug.as_str()), ("name", front.name())]
             .into_iter()
             .chain(front.aliases().iter().map(|a| ("aliases", a.as_str())))
+            // An empty name or alias answers to nothing; `resolve_entities` reports it.
+            .filter(|(_, text)| !text.trim().is_empty())
         {
             if let Some(other) = lookup.insert(text, K::key(i)) {
                 let at = file.value_offsets(field, &[text])[0];
@@ -408,6 +431,10 @@ impl References {
             draft: _,
             extra,
         } = front;
+        self.diagnostics
+            .extend(display::check(&title, Shown::title("brief"), |m| {
+                file.value_error("title", m)
+            }));
         let companies = self.references(file, "companies", &companies, Kind::Company, |k| match k {
             EntityKey::Company(id) => Some(id),
             _ => None,
@@ -434,7 +461,14 @@ impl References {
             }
         }
         let mut checked_sources = Vec::with_capacity(sources.len());
-        for source in sources {
+        for (i, source) in sources.into_iter().enumerate() {
+            if source.name.trim().is_empty() {
+                self.diagnostics.push(
+                    file.item_error("sources", i, "name", "the source's name is empty")
+                        .with_help("name the publication or document the link leads to, e.g. - { name: CNBC, url: \"https://…\" }"),
+                );
+                continue;
+            }
             match check_url(&source.url) {
                 Ok(()) => checked_sources.push(Source {
                     name: source.name,
