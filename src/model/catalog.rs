@@ -7,7 +7,7 @@
 //! "unknown company" errors.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::config::UnknownReferences;
 use crate::content::raw::{RawBrief, RawPage};
@@ -45,6 +45,9 @@ pub struct Catalog {
     pub pages: Vec<Page>,
     /// Names, aliases and slugs.
     pub lookup: Lookup,
+    /// The slugs of the briefs left out as drafts, with their files, so a
+    /// wikilink to one can say so.
+    pub drafts: HashMap<String, PathBuf>,
 }
 
 impl Catalog {
@@ -55,6 +58,15 @@ impl Catalog {
             EntityKey::Company(id) => &self.companies[id.index()].slug,
             EntityKey::Contract(id) => &self.contracts[id.index()].slug,
         }
+    }
+
+    /// The file of the draft left out of this build that a wikilink names
+    /// by slug (`[[slug]]`, `[[brief:slug]]`), if it names one.
+    pub fn draft(&self, name: &str) -> Option<&Path> {
+        let name = name.trim();
+        let name = name.strip_prefix("brief:").unwrap_or(name);
+        let slug = Slug::from_text(name).ok()?;
+        self.drafts.get(slug.as_str()).map(PathBuf::as_path)
     }
 
     /// The URL path of `key`'s page.
@@ -74,6 +86,10 @@ pub struct CatalogOptions {
     /// Unknown references: error, or warning plus stub.
     pub unknown_references: UnknownReferences,
 }
+
+/// How to publish a draft a link or `related:` entry points at.
+const PUBLISH_DRAFT: &str =
+    "publish it by removing `draft: true` from its front matter, or build with --drafts to include drafts";
 
 /// A body waiting for the Markdown stage.
 pub type PendingBody = (Owner, Body);
@@ -212,6 +228,7 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
     catalog.companies.append(&mut refs.stubs.companies);
     catalog.contracts.append(&mut refs.stubs.contracts);
     catalog.lookup = refs.lookup;
+    catalog.drafts = draft_slugs;
     (catalog, bodies, refs.diagnostics)
 }
 
@@ -535,7 +552,7 @@ impl References {
                         name.chars().count(),
                         format!("related brief '{name}' is a draft; the link is left out"),
                     )
-                    .with_help("build with --drafts to include drafts")
+                    .with_help(PUBLISH_DRAFT)
                     .into_warning(),
                 ),
                 Err(miss) => {
@@ -766,10 +783,21 @@ impl crate::markdown::LinkResolver for WikiResolver<'_> {
         let c = self.catalog;
         match c.lookup.find_any(name.trim()) {
             Ok(key) => Ok((key, self.base.url(&c.url_path(key)))),
-            Err(Miss::Unknown { suggestion }) => Err((
-                format!("unknown wikilink target '{name}': no company, contract or brief has that name, alias or slug"),
-                suggestion.map(|s| format!("did you mean '{s}'?")),
-            )),
+            Err(Miss::Unknown { suggestion }) => Err(match c.draft(name) {
+                Some(draft) => (
+                    format!(
+                        "wikilink target '{name}' is a draft ({}), left out of this build",
+                        draft.display()
+                    ),
+                    Some(PUBLISH_DRAFT.to_owned()),
+                ),
+                None => (
+                    format!(
+                        "unknown wikilink target '{name}': no company, contract or brief has that name, alias or slug"
+                    ),
+                    suggestion.map(|s| format!("did you mean '{s}'?")),
+                ),
+            }),
             Err(Miss::Ambiguous(keys)) => {
                 let options: Vec<String> = keys
                     .iter()
