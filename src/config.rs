@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::diag::{Diagnostic, EnvError, Position};
 use crate::routes::BaseUrl;
-use crate::yaml;
+use crate::yaml::{self, Field};
 
 /// The configuration file's name, at the site root.
 pub const FILE_NAME: &str = "dossier.yaml";
@@ -38,6 +38,49 @@ pub enum UnknownReferences {
     /// Warn, and give unknown companies and contracts a stub page.
     Warn,
 }
+
+/// Every dossier.yaml key in a writer's words, for shape errors
+/// (`briefs_per_page: twenty`). A test holds it to [`RawConfig`].
+const FIELDS: &[Field] = &[
+    Field::new(
+        "",
+        "settings written one per line as key: value",
+        "write one setting per line, e.g. title: Defense Cloud Briefs",
+    ),
+    Field::new("title", "text", "e.g. title: Defense Cloud Briefs"),
+    Field::new(
+        "base_url",
+        "a URL or a path",
+        "e.g. base_url: https://user.github.io/repo/",
+    ),
+    Field::new(
+        "description",
+        "text",
+        "e.g. description: Annotated news on government cloud contracts.",
+    ),
+    Field::new("language", "a language tag", "e.g. language: en"),
+    Field::new("theme", "a theme's folder name", "e.g. theme: default"),
+    Field::new(
+        "briefs_per_page",
+        "a whole number of 1 or more",
+        "e.g. briefs_per_page: 20",
+    ),
+    Field::new("author", "a name", "e.g. author: Jane Doe"),
+    Field::new("cname", "a domain name", "e.g. cname: briefs.example.com"),
+    Field::new("feed_limit", "a whole number of 1 or more", "e.g. feed_limit: 50"),
+    Field::new("raw_html", "one of sanitize, escape, allow", "e.g. raw_html: sanitize"),
+    Field::new(
+        "unknown_references",
+        "one of error, warn",
+        "e.g. unknown_references: warn",
+    ),
+    Field::new(
+        "highlight_theme",
+        "the name of a highlighting theme",
+        "e.g. highlight_theme: InspiredGitHub",
+    ),
+    Field::new("strict", "true or false", "e.g. strict: true"),
+];
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -115,14 +158,14 @@ impl Config {
     pub fn parse(text: &str, folder_name: &str) -> Result<Config, Vec<Diagnostic>> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let raw: RawConfig = yaml::parse(text).map_err(|e| {
-            let mut d = Diagnostic::error(FILE_NAME, e.message.clone());
+            let mut d = Diagnostic::error(FILE_NAME, String::new());
             if let Some(p) = e.position {
                 d = d.at(text, p, 1);
-                let line = d.snippet.as_ref().map_or("", |s| s.line.as_str());
-                if let Some(h) = yaml::hint(&e.message, line) {
-                    d = d.with_help(h);
-                }
             }
+            let line = d.snippet.as_ref().map_or("", |s| s.line.as_str());
+            let (message, help) = yaml::describe(&e, FIELDS, line);
+            d.message = message;
+            d.help = help;
             if e.message.contains("unknown field") {
                 d = d.with_help("see the dossier.yaml keys in the README; remove or rename this key");
             }
@@ -232,6 +275,44 @@ mod tests {
         let text = errs[0].to_string();
         assert!(text.contains("dossier.yaml:2:"), "{text}");
         assert!(text.contains("base_ulr"), "{text}");
+    }
+
+    #[test]
+    fn every_key_has_a_row_in_the_table_of_fields() {
+        let errs = Config::parse("zzz: 1\n", "s").unwrap_err();
+        let (_, expected) = errs[0].message.split_once("expected one of ").unwrap();
+        let keys: Vec<&str> = expected.split('\'').skip(1).step_by(2).collect();
+        assert_eq!(keys.len(), FIELDS.len() - 1, "{keys:?}");
+        for key in keys {
+            assert!(FIELDS.iter().any(|f| f.path == key), "no row for '{key}'");
+        }
+    }
+
+    #[test]
+    fn shape_errors_are_in_the_writers_words() {
+        for row in FIELDS {
+            let text = if row.path.is_empty() {
+                "[1]\n".to_owned()
+            } else {
+                format!("{}: [1]\n", row.path)
+            };
+            let errs = Config::parse(&text, "s").unwrap_err();
+            let d = &errs[0];
+            for internal in ["Raw", "struct", "enum", "invalid type", "usize"] {
+                assert!(!d.message.contains(internal), "{d}");
+            }
+            assert!(
+                d.message.contains(&format!("expected {}, found a list", row.holds)),
+                "{d}"
+            );
+            assert_eq!(d.help.as_deref(), Some(row.help), "{d}");
+        }
+        let errs = Config::parse("title: x\nbriefs_per_page: 0\n", "s").unwrap_err();
+        assert_eq!(
+            errs[0].message,
+            "briefs_per_page: expected a whole number of 1 or more, found the number 0"
+        );
+        assert_eq!(errs[0].position, Some(Position { line: 2, column: 18 }));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::fmt;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
+use serde::de::Visitor;
 use serde::{Deserialize, Deserializer};
 
 /// What "now" is for embargoes: a brief dated after it is scheduled.
@@ -57,6 +58,9 @@ pub struct DateTime {
 
 impl DateTime {
     /// Parses `YYYY-MM-DD` or an RFC 3339 date-time with an offset.
+    ///
+    /// The error names the part that is wrong ("month 13 is out of range
+    /// (01–12)") when the text has the shape of a date.
     pub fn parse(text: &str) -> Result<DateTime, String> {
         let text = text.trim();
         if let Ok(day) = text.parse::<Date>()
@@ -74,13 +78,11 @@ impl DateTime {
                 text: text.to_owned(),
             });
         }
-        let instant: Timestamp = text.parse().map_err(|_| {
-            format!("invalid date '{text}': expected a date such as 2020-08-18 or an RFC 3339 date-time such as 2020-08-18T09:30:00Z")
-        })?;
+        let instant: Timestamp = text.parse().map_err(|_| why_invalid(text))?;
         let day = text
             .get(..10)
             .and_then(|d| d.parse::<Date>().ok())
-            .ok_or_else(|| format!("invalid date '{text}'"))?;
+            .ok_or_else(|| why_invalid(text))?;
         check_year(day)?;
         Ok(DateTime {
             instant,
@@ -149,6 +151,113 @@ fn check_year(day: Date) -> Result<(), String> {
     }
 }
 
+/// The forms a date may take, for messages.
+const DATE_FORMS: &str = "expected a date such as 2020-08-18 or an RFC 3339 date-time such as 2020-08-18T09:30:00Z";
+
+/// Why `text` (trimmed) is not a date: the part out of range when it has
+/// the shape of one, else the forms a date may take.
+fn why_invalid(text: &str) -> String {
+    if text.is_empty() {
+        return format!("the date is empty: {DATE_FORMS}");
+    }
+    let problem = part_out_of_range(text).unwrap_or_else(|| {
+        if text.len() > 10 && text.is_char_boundary(10) && text[..10].parse::<Date>().is_ok() {
+            time_problem(&text[10..])
+        } else {
+            DATE_FORMS.to_owned()
+        }
+    });
+    format!("invalid date '{text}': {problem}")
+}
+
+/// The two or four digits at `range` of `text`, as written and as a number.
+fn digits(text: &str, range: std::ops::Range<usize>) -> Option<(&str, u32)> {
+    let part = text.get(range)?;
+    if !part.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((part, part.parse().ok()?))
+}
+
+/// The month, day, hour, minute or second of `text` that is out of range,
+/// if `text` is laid out as `YYYY-MM-DD[THH:MM[:SS]…]`.
+fn part_out_of_range(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    if bytes.get(4) != Some(&b'-') || bytes.get(7) != Some(&b'-') {
+        return None;
+    }
+    let (_, year) = digits(text, 0..4)?;
+    let (month_text, month) = digits(text, 5..7)?;
+    let (day_text, day) = digits(text, 8..10)?;
+    if !(1..=12).contains(&month) {
+        return Some(format!("month {month_text} is out of range (01–12)"));
+    }
+    let days = days_in_month(year, month);
+    if day == 0 || day > 31 {
+        return Some(format!("day {day_text} is out of range (01–31)"));
+    }
+    if day > days {
+        let name = MONTHS[month as usize - 1];
+        return Some(format!(
+            "day {day_text} is out of range: {name} {year:04} has {days} days"
+        ));
+    }
+    if !matches!(bytes.get(10), Some(b'T' | b't' | b' ')) {
+        return None;
+    }
+    for (name, range, max) in [("hour", 11..13, 23), ("minute", 14..16, 59), ("second", 17..19, 60)] {
+        let separator = range.start - 1;
+        if range.start > 11 && bytes.get(separator) != Some(&b':') {
+            break;
+        }
+        let Some((part, value)) = digits(text, range) else {
+            break;
+        };
+        if value > max {
+            let limit = if name == "second" { 59 } else { max };
+            return Some(format!("{name} {part} is out of range (00–{limit})"));
+        }
+    }
+    None
+}
+
+/// What is wrong after a valid `YYYY-MM-DD`.
+fn time_problem(rest: &str) -> String {
+    if rest.starts_with(' ') {
+        return "put a 'T' between the day and the time, e.g. 2020-08-18T09:30:00Z".to_owned();
+    }
+    let has_offset = rest.ends_with(['Z', 'z']) || rest.get(1..).is_some_and(|r| r.contains(['+', '-']));
+    if rest.starts_with(['T', 't']) && !has_offset {
+        return "the time needs a time zone: Z for UTC, or an offset, e.g. 2020-08-18T09:30:00Z or 2020-08-18T09:30:00-04:00".to_owned();
+    }
+    DATE_FORMS.to_owned()
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Days in `month` (1–12) of `year`, by the Gregorian calendar.
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 impl Ord for DateTime {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         (self.instant, &self.text).cmp(&(other.instant, &other.text))
@@ -169,8 +278,24 @@ impl fmt::Display for DateTime {
 
 impl<'de> Deserialize<'de> for DateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        DateTime::parse(&text).map_err(serde::de::Error::custom)
+        // A visitor rather than `String::deserialize` then a check: an error
+        // raised inside `deserialize_str` is placed by the YAML library at
+        // the value itself, with its field's path.
+        struct DateVisitor;
+
+        impl Visitor<'_> for DateVisitor {
+            type Value = DateTime;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a date such as 2020-08-18")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<DateTime, E> {
+                DateTime::parse(text).map_err(E::custom)
+            }
+        }
+
+        deserializer.deserialize_str(DateVisitor)
     }
 }
 
@@ -207,6 +332,31 @@ mod tests {
         assert!(DateTime::parse("0000-01-01").is_err());
         assert!(DateTime::parse("0001-01-01").is_ok());
         assert!(DateTime::parse("9999-12-31").is_ok());
+    }
+
+    #[test]
+    fn a_bad_date_names_the_part_that_is_wrong() {
+        for (bad, why) in [
+            ("2024-13-01", "month 13 is out of range (01–12)"),
+            ("2024-00-01", "month 00 is out of range (01–12)"),
+            ("2024-01-32", "day 32 is out of range (01–31)"),
+            ("2023-02-29", "day 29 is out of range: February 2023 has 28 days"),
+            ("2024-02-30", "day 30 is out of range: February 2024 has 29 days"),
+            ("2024-04-31", "day 31 is out of range: April 2024 has 30 days"),
+            ("2024-01-01T25:00:00Z", "hour 25 is out of range (00–23)"),
+            ("2024-01-01T10:61:00Z", "minute 61 is out of range (00–59)"),
+            ("2024-01-01T10:00:61Z", "second 61 is out of range (00–59)"),
+            ("2024-01-01T10:00:00", "the time needs a time zone"),
+            ("2020-08-18 09:30", "put a 'T' between the day and the time"),
+            ("18/08/2020", "expected a date such as 2020-08-18"),
+            ("2020-8-1", "expected a date such as 2020-08-18"),
+        ] {
+            let message = DateTime::parse(bad).unwrap_err();
+            assert!(message.starts_with(&format!("invalid date '{bad}': ")), "{message}");
+            assert!(message.contains(why), "{bad}: {message}");
+        }
+        assert!(DateTime::parse("2024-02-29").is_ok());
+        assert!(DateTime::parse(" ").unwrap_err().starts_with("the date is empty"));
     }
 
     #[test]

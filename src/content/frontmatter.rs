@@ -5,7 +5,7 @@
 //! Lines end at `\n`, `\r\n` or a lone `\r` ([`lines_with_endings`]), as the
 //! YAML library and pulldown-cmark count them.
 
-use crate::diag::lines_with_endings;
+use crate::diag::{lines_with_endings, trim_line_ending};
 
 /// A content file cut in two, with the line each part starts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +102,86 @@ pub fn key_offset(yaml: &str, key: &str) -> Option<usize> {
     None
 }
 
+/// What to point at for the value of a top-level `key:`, as a byte offset
+/// and a width in characters: the value on the key's line (a quoted value
+/// with its quotes, a plain one up to a comment), or the key itself when
+/// nothing follows it. `None` when the key is not there.
+pub fn value_span(yaml: &str, key: &str) -> Option<(usize, usize)> {
+    let at = key_offset(yaml, key)?;
+    Some(span_after_key(yaml, at, key, false))
+}
+
+/// What to point at for the value of `key:` in each entry of the top-level
+/// list `list:` (the `name` of each `sources:` entry), in order: spans as
+/// in [`value_span`]. Entries may be block mappings (`- name: x`) or flow
+/// ones (`- { name: x }`); a `key:` counts where a key can start (after
+/// the indentation, `- `, `{` or `,`).
+pub fn item_value_spans(yaml: &str, list: &str, key: &str) -> Vec<(usize, usize)> {
+    let Some(list_at) = key_offset(yaml, list) else {
+        return Vec::new();
+    };
+    let end = next_key_offset(yaml, list_at).unwrap_or(yaml.len());
+    let mut spans = Vec::new();
+    let mut offset = list_at;
+    for line in lines_with_endings(&yaml[list_at..end]) {
+        let content = trim_line_ending(line);
+        let start = if offset == list_at { list.len() + 1 } else { 0 };
+        for (i, _) in content.match_indices(key).filter(|&(i, _)| i >= start) {
+            let before = content[..i].trim_end();
+            let key_starts = before.is_empty() || before.ends_with(['-', '{', ',']);
+            if key_starts && content[i + key.len()..].trim_start().starts_with(':') {
+                let flow = before.contains('{');
+                spans.push(span_after_key(yaml, offset + i, key, flow));
+            }
+        }
+        offset += line.len();
+    }
+    spans
+}
+
+/// The span of the value after the `key:` at byte `key_at`; see [`value_span`].
+fn span_after_key(yaml: &str, key_at: usize, key: &str, flow: bool) -> (usize, usize) {
+    let line = lines_with_endings(&yaml[key_at..]).next().map_or("", trim_line_ending);
+    let colon = line[key.len()..].find(':').map_or(line.len(), |c| key.len() + c + 1);
+    let after = &line[colon..];
+    let value = after.trim_start();
+    let text = value_text(value, flow);
+    if text.is_empty() {
+        (key_at, key.chars().count())
+    } else {
+        (key_at + colon + (after.len() - value.len()), text.chars().count())
+    }
+}
+
+/// The value at the start of `rest`: a quoted one with its quotes, a plain
+/// one up to a comment (and in a flow collection up to `,`, `}` or `]`).
+fn value_text(rest: &str, flow: bool) -> &str {
+    match rest.as_bytes().first() {
+        Some(&quote @ (b'"' | b'\'')) => {
+            // `\x` escapes in double quotes, `''` in single quotes.
+            let bytes = rest.as_bytes();
+            let mut i = 1;
+            while i < bytes.len() {
+                match bytes[i] {
+                    b'\\' if quote == b'"' => i += 1,
+                    b if b == quote && quote == b'\'' && bytes.get(i + 1) == Some(&quote) => i += 1,
+                    b if b == quote => return &rest[..=i],
+                    _ => {}
+                }
+                i += 1;
+            }
+            rest
+        }
+        _ => {
+            let mut end = rest.find(" #").unwrap_or(rest.len());
+            if flow {
+                end = rest[..end].find([',', '}', ']']).unwrap_or(end);
+            }
+            rest[..end].trim_end()
+        }
+    }
+}
+
 fn next_key_offset(yaml: &str, after: usize) -> Option<usize> {
     let mut offset = after;
     let mut lines = lines_with_endings(&yaml[after..]);
@@ -160,6 +240,26 @@ mod tests {
         let s = split("---\n---\nBody").unwrap();
         assert_eq!(s.yaml, "");
         assert_eq!(s.body_line, 3);
+    }
+
+    #[test]
+    fn value_spans_cover_the_value_or_else_the_key() {
+        let yaml = "title:\nslug: \"\"  # none\nsummary:   a dek # note\nname: 'it''s'\n";
+        assert_eq!(value_span(yaml, "title"), Some((0, 5)));
+        assert_eq!(value_span(yaml, "slug"), Some((13, 2)));
+        assert_eq!(value_span(yaml, "summary"), Some((35, 5)));
+        assert_eq!(&yaml[35..40], "a dek");
+        assert_eq!(value_span(yaml, "name"), Some((54, 7)));
+        assert_eq!(value_span(yaml, "date"), None);
+    }
+
+    #[test]
+    fn item_value_spans_find_each_entry() {
+        let yaml = "title: name: x\nsources:\n  - name: \"\"\n    url: https://a/ # name: no\n  - { url: x, name: CNBC }\n  - {name: , url: y}\n  - url: z\n    name:\nname: z\n";
+        let spans = item_value_spans(yaml, "sources", "name");
+        let texts: Vec<&str> = spans.iter().map(|&(at, width)| &yaml[at..at + width]).collect();
+        assert_eq!(texts, ["\"\"", "CNBC", "name", "name"]);
+        assert!(item_value_spans(yaml, "corrections", "name").is_empty());
     }
 
     #[test]

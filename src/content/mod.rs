@@ -77,6 +77,24 @@ impl SourceFile {
         }
     }
 
+    /// An error at the value of a top-level front matter `key`, or at the
+    /// key when nothing follows it.
+    pub fn value_error(&self, key: &str, message: impl Into<String>) -> Diagnostic {
+        match frontmatter::value_span(self.yaml(), key) {
+            Some((offset, width)) => self.yaml_error(offset, width, message),
+            None => Diagnostic::error(&self.path, message),
+        }
+    }
+
+    /// An error at the value of `key` in entry `index` (from 0) of the
+    /// front matter list `list`, or at the list when it cannot be found.
+    pub fn item_error(&self, list: &str, index: usize, key: &str, message: impl Into<String>) -> Diagnostic {
+        match frontmatter::item_value_spans(self.yaml(), list, key).get(index) {
+            Some(&(offset, width)) => self.yaml_error(offset, width, message),
+            None => self.key_error(list, message),
+        }
+    }
+
     /// Errors at each of `values` under a front matter `key`, in order.
     pub fn value_offsets(&self, key: &str, values: &[&str]) -> Vec<usize> {
         frontmatter::locate_values(self.yaml(), key, values)
@@ -471,26 +489,7 @@ pub fn parse_file<T: DeserializeOwned>(path: PathBuf, mut text: String) -> Resul
     let (body_offset, body_line) = (split.body_offset, split.body_line);
     let front: T = match yaml::parse(split.yaml) {
         Ok(front) => front,
-        Err(e) => {
-            let mut d = Diagnostic::error(&path, format!("invalid front matter: {}", e.message));
-            if let Some(mut p) = e.position {
-                if p.line == 1 && p.column == 1 && !e.message.starts_with("missing field") {
-                    p = quoted_value_position(split.yaml, &e.message).unwrap_or(p);
-                }
-                let at = Position {
-                    line: p.line + yaml_line - 1,
-                    column: p.column,
-                };
-                d = d.at(&text, at, 1);
-                let line = d.snippet.as_ref().map_or("", |s| s.line.as_str());
-                if let Some(hint) = yaml::hint(&e.message, line) {
-                    d = d.with_help(hint);
-                } else if e.message.contains("unknown field") {
-                    d = d.with_help("check the spelling; free-form data goes under `extra:`");
-                }
-            }
-            return Err(d);
-        }
+        Err(e) => return Err(front_matter_error(path, &text, split.yaml, yaml_line, &e)),
     };
     let file = SourceFile {
         path,
@@ -502,6 +501,31 @@ pub fn parse_file<T: DeserializeOwned>(path: PathBuf, mut text: String) -> Resul
         body_line,
     };
     Ok(Loaded { file, front })
+}
+
+/// A YAML error in the front matter as a diagnostic at its line of the
+/// file, in the writer's words ([`yaml::describe`] with [`raw::FIELDS`]).
+fn front_matter_error(path: PathBuf, text: &str, yaml: &str, yaml_line: usize, e: &yaml::YamlError) -> Diagnostic {
+    let mut d = Diagnostic::error(path, String::new());
+    if let Some(mut p) = e.position {
+        if p.line == 1 && p.column == 1 && !e.message.starts_with("missing field") {
+            p = quoted_value_position(yaml, &e.message).unwrap_or(p);
+        }
+        let at = Position {
+            line: p.line + yaml_line - 1,
+            column: p.column,
+        };
+        d = d.at(text, at, 1);
+    }
+    let line = d.snippet.as_ref().map_or("", |s| s.line.as_str());
+    let (message, help) = yaml::describe(e, raw::FIELDS, line);
+    d.message = format!("invalid front matter: {message}");
+    d.help = help.or_else(|| {
+        e.message
+            .contains("unknown field")
+            .then(|| "check the spelling; free-form data goes under `extra:`".to_owned())
+    });
+    d
 }
 
 /// Serde's custom errors (a bad date) carry no position of their own; when
@@ -616,6 +640,129 @@ mod tests {
         assert_eq!(d.snippet.as_ref().map(|s| s.line.as_str()), Some("b: c"), "{d}");
         let l = parse("---\rtitle: x\rdate: 2020-01-01\r---\rHello").unwrap();
         assert_eq!((l.file.body(), l.file.body_line()), ("Hello", 5));
+    }
+
+    /// The messages of parsing `yaml` as each kind of front matter.
+    fn messages_of_every_kind(yaml: &str) -> Vec<String> {
+        fn message<T: DeserializeOwned>(yaml: &str) -> Option<String> {
+            let d = parse_file::<T>(PathBuf::from("a.md"), format!("---\n{yaml}\n---\n")).err()?;
+            Some(format!("{}\n{}", d.message, d.help.unwrap_or_default()))
+        }
+        [
+            message::<RawBrief>(yaml),
+            message::<RawCompany>(yaml),
+            message::<RawContract>(yaml),
+            message::<RawPage>(yaml),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    /// The fields serde lists for an unknown field at `path` (`""`, `sources[]`).
+    fn fields_at(path: &str) -> Vec<String> {
+        let unknown = nest(path, "{zzz: 1}");
+        let mut fields = Vec::new();
+        for message in messages_of_every_kind(&unknown) {
+            let Some((_, expected)) = message
+                .lines()
+                .next()
+                .unwrap()
+                .split_once("unknown field 'zzz', expected ")
+            else {
+                continue;
+            };
+            for field in expected.split('\'').skip(1).step_by(2) {
+                let full = if path.is_empty() {
+                    field.to_owned()
+                } else {
+                    format!("{path}.{field}")
+                };
+                if !fields.contains(&full) {
+                    fields.push(full);
+                }
+            }
+        }
+        fields
+    }
+
+    /// YAML with `value` at `path`: `sources[].name` → `sources: [{name: value}]`.
+    fn nest(path: &str, value: &str) -> String {
+        if path.is_empty() {
+            return value.to_owned();
+        }
+        let (head, rest) = path.split_once('.').unwrap_or((path, ""));
+        let inner = if rest.is_empty() {
+            value.to_owned()
+        } else {
+            format!("{{{}}}", nest(rest, value))
+        };
+        match head.strip_suffix("[]") {
+            Some(list) => format!("{list}: [{inner}]"),
+            None => format!("{head}: {inner}"),
+        }
+    }
+
+    #[test]
+    fn every_front_matter_field_has_a_row_in_the_table_of_fields() {
+        let mut fields = fields_at("");
+        for list in ["sources[]", "corrections[]", "timeline[]", "value"] {
+            fields.extend(fields_at(list));
+        }
+        assert!(fields.len() > 25, "{fields:?}");
+        for field in &fields {
+            assert!(raw::FIELDS.iter().any(|f| f.path == field), "no row for '{field}'");
+        }
+        for row in raw::FIELDS {
+            let listed = row.path.is_empty()
+                || fields.iter().any(|f| f == row.path)
+                || fields.iter().any(|f| format!("{f}[]") == row.path);
+            assert!(listed, "the row '{}' is no field", row.path);
+        }
+    }
+
+    #[test]
+    fn every_shape_error_is_in_the_writers_words() {
+        for row in raw::FIELDS {
+            let messages: Vec<String> = ["{zzz: 1}", "[1]"]
+                .into_iter()
+                .flat_map(|wrong| messages_of_every_kind(&nest(row.path, wrong)))
+                .collect();
+            for message in &messages {
+                for internal in ["Raw", "struct", "enum", "invalid type", "u64", "usize"] {
+                    assert!(!message.contains(internal), "{}: {message}", row.path);
+                }
+            }
+            let described = messages
+                .iter()
+                .any(|m| m.contains(&format!("expected {}, found", row.holds)) && m.contains(row.help));
+            assert!(described, "{}: {messages:#?}", row.path);
+        }
+    }
+
+    #[test]
+    fn a_plain_url_source_asks_for_a_name_and_a_url() {
+        let d = parse("---\ntitle: x\ndate: 2020-01-01\nsources:\n  - https://www.cnbc.com/\n---\n").unwrap_err();
+        assert_eq!(
+            d.message,
+            "invalid front matter: sources (entry 1): expected a source with a name and a url, found the text \"https://www.cnbc.com/\""
+        );
+        assert_eq!(d.position, Some(Position { line: 5, column: 5 }));
+        assert!(d.help.unwrap().contains("- { name: CNBC, url: \"https://…\" }"));
+    }
+
+    #[test]
+    fn bad_dates_point_at_the_value_and_name_the_bad_part() {
+        let d = parse("---\ntitle: x\ndate: 2024-13-01\n---\n").unwrap_err();
+        assert_eq!(d.position, Some(Position { line: 3, column: 7 }), "{d}");
+        assert!(d.message.ends_with("month 13 is out of range (01–12)"), "{d}");
+        let d = parse("---\ntitle: x\ndate:\ntags: [a]\n---\n").unwrap_err();
+        assert_eq!(d.position.map(|p| p.line), Some(3), "{d}");
+        assert!(d.message.contains("the date is empty"), "{d}");
+        let d = parse("---\ntitle: x\ndate: 2020-01-01\ncorrections:\n  - { date: 2020-02-30, note: x }\n---\n")
+            .unwrap_err();
+        assert_eq!(d.position, Some(Position { line: 5, column: 13 }), "{d}");
+        assert!(d.message.contains("February 2020 has 29 days"), "{d}");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use crate::date::DateTime;
 use crate::slug::Slug;
-use crate::yaml::unique_keys;
+use crate::yaml::{Field, unique_keys};
 
 /// The most distinct tags one brief may carry. Every tag page lists the
 /// brief with all of its tags, so the output grows with the square of the
@@ -24,6 +24,167 @@ pub const MAX_TAGS: usize = 100;
 /// Free-form data handed to templates as `extra`; a key repeated in any of
 /// its mappings is an error ([`unique_keys`]).
 pub type Extra = serde_json::Map<String, serde_json::Value>;
+
+/// Every front matter field in a writer's words, for shape errors
+/// (`tags: cloud, defense`): what it holds and how to write it. Fields of
+/// the same name mean the same in every kind. A test holds it to the
+/// structs below.
+pub const FIELDS: &[Field] = &[
+    Field::new(
+        "",
+        "fields written one per line as key: value",
+        "write the fields between the two --- lines one per line, e.g. title: Acme Wins the Contract",
+    ),
+    Field::new("title", "text", "e.g. title: Acme Wins the Contract"),
+    Field::new(
+        "date",
+        "a date",
+        "e.g. date: 2020-08-18, or a date-time such as 2020-08-18T09:30:00Z",
+    ),
+    Field::new(
+        "updated",
+        "a date",
+        "e.g. updated: 2020-08-19, or a date-time such as 2020-08-19T09:30:00Z",
+    ),
+    Field::new("slug", "text", "e.g. slug: acme-wins-the-contract"),
+    Field::new("summary", "text", "e.g. summary: One sentence on what happened."),
+    Field::new("author", "a name", "e.g. author: Jane Doe"),
+    Field::new("tags", "a list of tags", "write a list, e.g. tags: [cloud, defense]"),
+    Field::new(
+        "tags[]",
+        "a tag (text)",
+        "write each tag as text, e.g. tags: [cloud, defense]",
+    ),
+    Field::new(
+        "companies",
+        "a list of company names",
+        "write a list, e.g. companies: [Microsoft, AWS]",
+    ),
+    Field::new(
+        "companies[]",
+        "a company name",
+        "write each company as its name, e.g. companies: [Microsoft, AWS]",
+    ),
+    Field::new(
+        "contracts",
+        "a list of contract names",
+        "write a list, e.g. contracts: [JEDI]",
+    ),
+    Field::new(
+        "contracts[]",
+        "a contract name",
+        "write each contract as its name, e.g. contracts: [JEDI]",
+    ),
+    Field::new(
+        "related",
+        "a list of brief slugs",
+        "write a list, e.g. related: [jedi-contract-delayed]",
+    ),
+    Field::new(
+        "related[]",
+        "a brief's slug",
+        "write each brief as its slug, e.g. related: [jedi-contract-delayed]",
+    ),
+    Field::new(
+        "sources",
+        "a list of sources, each with a name and a url",
+        "write one source per line under sources:, each as - { name: CNBC, url: \"https://…\" }",
+    ),
+    Field::new(
+        "sources[]",
+        "a source with a name and a url",
+        "write each source as - { name: CNBC, url: \"https://…\" }",
+    ),
+    Field::new("sources[].name", "text", "e.g. - { name: CNBC, url: \"https://…\" }"),
+    Field::new("sources[].url", "a URL", "e.g. - { name: CNBC, url: \"https://…\" }"),
+    Field::new(
+        "corrections",
+        "a list of corrections, each with a date and a note",
+        "write one correction per line under corrections:, each as - { date: 2020-08-20, note: \"An earlier version misstated …\" }",
+    ),
+    Field::new(
+        "corrections[]",
+        "a correction with a date and a note",
+        "write each correction as - { date: 2020-08-20, note: \"An earlier version misstated …\" }",
+    ),
+    Field::new(
+        "corrections[].date",
+        "a date",
+        "e.g. - { date: 2020-08-20, note: \"An earlier version misstated …\" }",
+    ),
+    Field::new(
+        "corrections[].note",
+        "text",
+        "e.g. - { date: 2020-08-20, note: \"An earlier version misstated …\" }",
+    ),
+    Field::new("draft", "true or false", "write draft: true, or leave the field out"),
+    Field::new("extra", "a mapping of your own fields", "e.g. extra: { desk: cloud }"),
+    Field::new("name", "text", "e.g. name: Microsoft"),
+    Field::new(
+        "aliases",
+        "a list of other names",
+        "write a list, e.g. aliases: [MSFT, Microsoft Corporation]",
+    ),
+    Field::new(
+        "aliases[]",
+        "a name (text)",
+        "write each alias as text, e.g. aliases: [MSFT, Microsoft Corporation]",
+    ),
+    Field::new("ticker", "text", "e.g. ticker: MSFT"),
+    Field::new("headquarters", "text", "e.g. headquarters: Redmond, Washington"),
+    Field::new("website", "a URL", "e.g. website: https://www.microsoft.com"),
+    Field::new("agency", "text", "e.g. agency: US Department of Defense"),
+    Field::new(
+        "value",
+        "an amount and a currency",
+        "e.g. value: { amount: 10000000000, currency: USD }",
+    ),
+    Field::new(
+        "value.amount",
+        "a whole number, without commas or a currency sign",
+        "e.g. value: { amount: 10000000000, currency: USD }",
+    ),
+    Field::new(
+        "value.currency",
+        "a currency code",
+        "e.g. value: { amount: 10000000000, currency: USD }",
+    ),
+    Field::new(
+        "awarded_to",
+        "a list of company names",
+        "write a list, e.g. awarded_to: [Microsoft]",
+    ),
+    Field::new(
+        "awarded_to[]",
+        "a company name",
+        "write each company as its name, e.g. awarded_to: [Microsoft]",
+    ),
+    Field::new(
+        "status",
+        "one of open, awarded, protested, cancelled, completed",
+        "e.g. status: awarded",
+    ),
+    Field::new(
+        "timeline",
+        "a list of events, each with a date and an event",
+        "write one event per line under timeline:, each as - { date: 2019-10-25, event: Awarded to Microsoft }",
+    ),
+    Field::new(
+        "timeline[]",
+        "an event with a date and what happened",
+        "write each event as - { date: 2019-10-25, event: Awarded to Microsoft }",
+    ),
+    Field::new(
+        "timeline[].date",
+        "a date",
+        "e.g. - { date: 2019-10-25, event: Awarded to Microsoft }",
+    ),
+    Field::new(
+        "timeline[].event",
+        "text",
+        "e.g. - { date: 2019-10-25, event: Awarded to Microsoft }",
+    ),
+];
 
 /// A brief's front matter.
 #[derive(Debug, Clone, Deserialize)]

@@ -21,6 +21,7 @@ use crate::slug::{Slug, SlugError};
 
 use super::company::{Companies, Company};
 use super::contract::{Contract, Contracts};
+use super::display::{self, Shown};
 use super::kind::{EntityKind, Kind, RawEntity};
 use super::lookup::{Lookup, Miss};
 use super::{Brief, BriefId, Correction, Entity, EntityKey, Origin, Owner, Page, PageId, Source, Tag, TagId};
@@ -50,6 +51,9 @@ pub struct Catalog {
     /// Briefs held back until their date (an embargo), by file, oldest
     /// first; empty with `future`, which publishes them.
     pub scheduled: Vec<(PathBuf, DateTime)>,
+    /// The slugs of the briefs left out as drafts or scheduled, so a link
+    /// to one can say why.
+    pub held_back: HashMap<String, HeldBack>,
 }
 
 impl Catalog {
@@ -60,6 +64,15 @@ impl Catalog {
             EntityKey::Company(id) => &self.companies[id.index()].slug,
             EntityKey::Contract(id) => &self.contracts[id.index()].slug,
         }
+    }
+
+    /// The brief left out of this build (a draft, or scheduled) that a
+    /// wikilink names by slug (`[[slug]]`, `[[brief:slug]]`), if it names one.
+    pub fn held_back(&self, name: &str) -> Option<&HeldBack> {
+        let name = name.trim();
+        let name = name.strip_prefix("brief:").unwrap_or(name);
+        let slug = Slug::from_text(name).ok()?;
+        self.held_back.get(slug.as_str())
     }
 
     /// The URL path of `key`'s page.
@@ -84,6 +97,37 @@ pub struct CatalogOptions {
     pub unknown_references: UnknownReferences,
 }
 
+/// A brief that exists but is not in this build, and why.
+#[derive(Debug, Clone)]
+pub enum HeldBack {
+    /// Marked `draft: true`, built without `--drafts`.
+    Draft(PathBuf),
+    /// Dated after the build's "now", built without `--future`.
+    Scheduled(PathBuf, DateTime),
+}
+
+impl HeldBack {
+    /// What it is, for messages: "a draft (content/briefs/x.md)".
+    pub fn describe(&self) -> String {
+        match self {
+            HeldBack::Draft(path) => format!("a draft ({})", path.display()),
+            HeldBack::Scheduled(path, date) => format!("scheduled for {} ({})", date.iso(), path.display()),
+        }
+    }
+
+    /// How to get it into the build.
+    pub fn help(&self) -> &'static str {
+        match self {
+            HeldBack::Draft(_) => {
+                "publish it by removing `draft: true` from its front matter, or build with --drafts to include drafts"
+            }
+            HeldBack::Scheduled(..) => {
+                "it is published on its date (build again then); build with --future to include it now"
+            }
+        }
+    }
+}
+
 /// A body waiting for the Markdown stage.
 pub type PendingBody = (Owner, Body);
 
@@ -103,8 +147,8 @@ pub fn build(content: Content, options: CatalogOptions) -> (Catalog, Vec<Pending
 /// What the first step makes: every file with its slug, and every name.
 struct Named {
     briefs: Vec<(Slug, Loaded<RawBrief>)>,
-    /// The slugs of the drafts left out, for "is a draft" warnings.
-    draft_slugs: HashMap<String, PathBuf>,
+    /// The briefs left out, by slug, for "is a draft" warnings.
+    held_back: HashMap<String, HeldBack>,
     /// The scheduled briefs left out.
     scheduled: Vec<(PathBuf, DateTime)>,
     companies: Vec<(Slug, Loaded<<Companies as EntityKind>::Raw>)>,
@@ -125,13 +169,15 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
     let (published, drafts): (Vec<_>, Vec<_>) = briefs.into_iter().partition(|b| options.drafts || !b.front.draft);
     let (published, scheduled): (Vec<_>, Vec<_>) =
         (published.into_iter()).partition(|b| options.future || b.front.date.instant() <= options.now);
-    let draft_slugs: HashMap<String, PathBuf> = (drafts.iter().chain(&scheduled))
-        .filter_map(|b| {
-            Some((
-                entity_slug(&b.file, b.front.slug.as_deref(), &mut Diagnostics::default())?.to_string(),
-                b.file.path.clone(),
-            ))
-        })
+    let slug_of = |b: &Loaded<RawBrief>| {
+        entity_slug(&b.file, b.front.slug.as_deref(), &mut Diagnostics::default()).map(|s| s.to_string())
+    };
+    let held_back: HashMap<String, HeldBack> = (drafts.iter())
+        .filter_map(|b| Some((slug_of(b)?, HeldBack::Draft(b.file.path.clone()))))
+        .chain(scheduled.iter().filter_map(|b| {
+            let held = HeldBack::Scheduled(b.file.path.clone(), b.front.date.clone());
+            Some((slug_of(b)?, held))
+        }))
         .collect();
     let mut scheduled: Vec<(PathBuf, DateTime)> =
         (scheduled.into_iter()).map(|b| (b.file.path, b.front.date)).collect();
@@ -162,7 +208,7 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
     register_names::<Contracts>(&mut lookup, &contracts, d);
     Named {
         briefs,
-        draft_slugs,
+        held_back,
         scheduled,
         companies,
         contracts,
@@ -176,7 +222,7 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
 fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, Vec<PendingBody>, Diagnostics) {
     let Named {
         briefs,
-        draft_slugs,
+        held_back,
         scheduled,
         companies,
         contracts,
@@ -198,7 +244,7 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
     let mut tags = TagSet::default();
     for (i, (slug, loaded)) in briefs.into_iter().enumerate() {
         let Loaded { file, front } = loaded;
-        let brief = refs.brief(BriefId::new(i), slug, front, &file, &mut tags, &draft_slugs);
+        let brief = refs.brief(BriefId::new(i), slug, front, &file, &mut tags, &held_back);
         catalog.briefs.push(brief);
         bodies.push((Owner::Brief(BriefId::new(i)), file.into_body()));
     }
@@ -210,6 +256,10 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
             summary,
             extra,
         } = front;
+        refs.diagnostics
+            .extend(display::check(&title, Shown::title("page"), |m| {
+                file.value_error("title", m)
+            }));
         catalog.pages.push(Page {
             path: file.path.clone(),
             slug,
@@ -226,6 +276,7 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
     catalog.contracts.append(&mut refs.stubs.contracts);
     catalog.lookup = refs.lookup;
     catalog.scheduled = scheduled;
+    catalog.held_back = held_back;
     (catalog, bodies, refs.diagnostics)
 }
 
@@ -283,6 +334,15 @@ fn resolve_entities<K: EntityKind>(
     for (i, (slug, loaded)) in slugged.into_iter().enumerate() {
         let Loaded { file, front } = loaded;
         let (shared, own) = front.split();
+        let name = Shown::name(K::KIND.noun());
+        refs.diagnostics
+            .extend(display::check(&shared.name, name, |m| file.value_error("name", m)));
+        if shared.aliases.iter().any(|a| a.trim().is_empty()) {
+            refs.diagnostics.push(
+                file.key_error("aliases", "an alias is empty")
+                    .with_help("remove the empty entry from the list"),
+            );
+        }
         let fields = K::resolve(own, &file, refs);
         K::all_mut(catalog).push(Entity {
             origin: Origin::File(file.path.clone()),
@@ -299,6 +359,13 @@ fn resolve_entities<K: EntityKind>(
 /// The slug of a content file: its `slug:` or its file stem.
 fn entity_slug(file: &SourceFile, explicit: Option<&str>, d: &mut Diagnostics) -> Option<Slug> {
     match explicit {
+        Some(text) if text.trim().is_empty() => {
+            d.push(
+                file.value_error("slug", "the slug is empty")
+                    .with_help("remove `slug:` to use the file name, or give a slug such as acme-wins-the-contract"),
+            );
+            None
+        }
         Some(text) => match Slug::parse(text) {
             Ok(slug) => Some(slug),
             Err(e) => {
@@ -366,6 +433,8 @@ fn register_names<K: EntityKind>(lookup: &mut Lookup, items: &[(Slug, Loaded<K::
         for (field, text) in [("slug", slug.as_str()), ("name", front.name())]
             .into_iter()
             .chain(front.aliases().iter().map(|a| ("aliases", a.as_str())))
+            // An empty name or alias answers to nothing; `resolve_entities` reports it.
+            .filter(|(_, text)| !text.trim().is_empty())
         {
             if let Some(other) = lookup.insert(text, K::key(i)) {
                 let at = file.value_offsets(field, &[text])[0];
@@ -409,7 +478,7 @@ impl References {
         front: RawBrief,
         file: &SourceFile,
         tags: &mut TagSet,
-        drafts: &HashMap<String, PathBuf>,
+        held_back: &HashMap<String, HeldBack>,
     ) -> Brief {
         let RawBrief {
             title,
@@ -427,6 +496,10 @@ impl References {
             draft: _,
             extra,
         } = front;
+        self.diagnostics
+            .extend(display::check(&title, Shown::title("brief"), |m| {
+                file.value_error("title", m)
+            }));
         let companies = self.references(file, "companies", &companies, Kind::Company, |k| match k {
             EntityKey::Company(id) => Some(id),
             _ => None,
@@ -435,7 +508,7 @@ impl References {
             EntityKey::Contract(id) => Some(id),
             _ => None,
         });
-        let related = self.related(id, file, &related, drafts);
+        let related = self.related(id, file, &related, held_back);
         let mut tag_ids = Vec::with_capacity(tag_names.len());
         let mut offsets: Option<Vec<usize>> = None;
         for (i, name) in tag_names.iter().enumerate() {
@@ -453,7 +526,14 @@ impl References {
             }
         }
         let mut checked_sources = Vec::with_capacity(sources.len());
-        for source in sources {
+        for (i, source) in sources.into_iter().enumerate() {
+            if source.name.trim().is_empty() {
+                self.diagnostics.push(
+                    file.item_error("sources", i, "name", "the source's name is empty")
+                        .with_help("name the publication or document the link leads to, e.g. - { name: CNBC, url: \"https://…\" }"),
+                );
+                continue;
+            }
             match check_url(&source.url) {
                 Ok(()) => checked_sources.push(Source {
                     name: source.name,
@@ -494,7 +574,7 @@ impl References {
         me: BriefId,
         file: &SourceFile,
         names: &[String],
-        drafts: &HashMap<String, PathBuf>,
+        held_back: &HashMap<String, HeldBack>,
     ) -> Vec<BriefId> {
         let mut offsets: Option<Vec<usize>> = None;
         let mut offset = |i: usize| offsets.get_or_insert_with(|| value_offsets(file, "related", names))[i];
@@ -515,15 +595,18 @@ impl References {
                     }
                 }
                 Ok(_) => unreachable!("find(Kind::Brief) returns briefs"),
-                Err(_) if drafts.contains_key(name.as_str()) => self.diagnostics.push(
-                    file.yaml_error(
-                        offset(i),
-                        name.chars().count(),
-                        format!("related brief '{name}' is a draft; the link is left out"),
+                Err(_) if held_back.contains_key(name.as_str()) => {
+                    let held = &held_back[name.as_str()];
+                    self.diagnostics.push(
+                        file.yaml_error(
+                            offset(i),
+                            name.chars().count(),
+                            format!("related brief '{name}' is {}; the link is left out", held.describe()),
+                        )
+                        .with_help(held.help())
+                        .into_warning(),
                     )
-                    .with_help("build with --drafts to include drafts")
-                    .into_warning(),
-                ),
+                }
                 Err(miss) => {
                     let d = miss_error(file, offset(i), name, Kind::Brief, miss);
                     match self.options.unknown_references {
@@ -752,10 +835,21 @@ impl crate::markdown::LinkResolver for WikiResolver<'_> {
         let c = self.catalog;
         match c.lookup.find_any(name.trim()) {
             Ok(key) => Ok((key, self.base.url(&c.url_path(key)))),
-            Err(Miss::Unknown { suggestion }) => Err((
-                format!("unknown wikilink target '{name}': no company, contract or brief has that name, alias or slug"),
-                suggestion.map(|s| format!("did you mean '{s}'?")),
-            )),
+            Err(Miss::Unknown { suggestion }) => Err(match c.held_back(name) {
+                Some(held) => (
+                    format!(
+                        "wikilink target '{name}' is {}, left out of this build",
+                        held.describe()
+                    ),
+                    Some(held.help().to_owned()),
+                ),
+                None => (
+                    format!(
+                        "unknown wikilink target '{name}': no company, contract or brief has that name, alias or slug"
+                    ),
+                    suggestion.map(|s| format!("did you mean '{s}'?")),
+                ),
+            }),
             Err(Miss::Ambiguous(keys)) => {
                 let options: Vec<String> = keys
                     .iter()

@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod company;
 pub mod contract;
+pub mod display;
 pub mod entities;
 pub mod kind;
 pub mod links;

@@ -16,6 +16,7 @@
 //! it does not read, it leaves to serde_yaml_ng, which also gives every
 //! error.
 
+mod explain;
 mod simple;
 
 use std::fmt;
@@ -24,6 +25,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::diag::{Position, lines_with_endings, trim_line_ending};
+pub use explain::{Field, describe};
 
 /// How deep collections may nest: serde_yaml_ng's own recursion limit.
 pub const MAX_DEPTH: usize = 128;
@@ -421,27 +423,52 @@ impl<'de> Visitor<'de> for FreeForm {
     }
 }
 
-/// A hint for YAML mistakes writers make often, if `message` looks like one.
-pub fn hint(message: &str, line: &str) -> Option<&'static str> {
-    if message.contains("mapping values are not allowed") {
-        Some("a value containing ': ' must be quoted, e.g. title: \"JEDI: what happened\"")
+/// A hint for YAML mistakes writers make often, if `message` looks like one;
+/// `line` is the line of text the error points at.
+pub fn hint(message: &str, line: &str) -> Option<String> {
+    let hint = if message.contains("mapping values are not allowed") {
+        return Some(colon_hint(line));
     } else if message.contains("found character that cannot start any token") && line.contains('\t') {
-        Some("YAML does not allow tabs for indentation; use spaces")
+        "YAML does not allow tabs for indentation; use spaces"
     } else if message.contains("invalid type: boolean") {
-        Some("YAML reads yes/no/on/off as booleans; quote the word if you meant text")
+        "YAML reads yes/no/on/off as booleans; quote the word if you meant text"
     } else if message.contains("did not find expected key") || message.contains("did not find expected '-'") {
-        Some("check the indentation of this line against the lines above it")
+        "check the indentation of this line against the lines above it"
     } else if message.contains("duplicate field") {
-        Some("a key may appear only once in a mapping; remove or rename one of them")
+        "a key may appear only once in a mapping; remove or rename one of them"
     } else if message.starts_with(CONTROL_ESCAPE) {
-        Some(
-            "remove the escape; in double quotes a backslash starts one, so write text with backslashes in single quotes",
-        )
+        "remove the escape; in double quotes a backslash starts one, so write text with backslashes in single quotes"
     } else if message.contains("recursion limit exceeded") {
-        Some("flatten the data: lists and mappings may nest at most 128 levels deep")
+        "flatten the data: lists and mappings may nest at most 128 levels deep"
     } else {
-        None
-    }
+        return None;
+    };
+    Some(hint.to_owned())
+}
+
+/// Typographic quotes, opening and closing, as word processors and phones
+/// type them: YAML reads them as text, not as quoting.
+const CURLY_QUOTES: [char; 8] = ['“', '”', '„', '‘', '’', '‚', '«', '»'];
+
+/// The hint for a `: ` inside an unquoted value. A value the writer wrapped
+/// in typographic quotes was meant to be quoted: say to use straight ones,
+/// with the line rewritten when that is simple.
+fn colon_hint(line: &str) -> String {
+    let opens_value = |at: usize| {
+        let before = line[..at].trim_end();
+        before.is_empty() || before.ends_with([':', '-', '[', '{', ','])
+    };
+    let Some(open) = line.find(CURLY_QUOTES).filter(|&at| opens_value(at)) else {
+        return "a value containing ': ' must be quoted, e.g. title: \"JEDI: what happened\"".to_owned();
+    };
+    let close = line.rfind(CURLY_QUOTES).filter(|&c| c > open);
+    let fixed = close.and_then(|close| {
+        let inner = &line[open + line[open..].chars().next()?.len_utf8()..close];
+        let after = &line[close + line[close..].chars().next()?.len_utf8()..];
+        (!inner.contains('"')).then(|| format!("{}\"{inner}\"{after}", &line[..open]))
+    });
+    let example = fixed.map_or_else(String::new, |f| format!(", e.g. {}", f.trim()));
+    format!("typographic quotes (“…”) do not quote a YAML value; use straight quotes \"…\"{example}")
 }
 
 #[cfg(test)]
@@ -494,6 +521,22 @@ mod tests {
     fn an_unquoted_colon_gets_a_hint() {
         let err = parse::<Doc>("title: JEDI: what happened\n").unwrap_err();
         assert!(hint(&err.message, "").unwrap().contains("quoted"));
+    }
+
+    #[test]
+    fn a_colon_inside_typographic_quotes_gets_told_to_use_straight_ones() {
+        let line = "title: “Acme: the Fray”";
+        let err = parse::<Doc>(line).unwrap_err();
+        let hint = hint(&err.message, line).unwrap();
+        assert!(!hint.contains("must be quoted"), "{hint}");
+        assert!(hint.contains("use straight quotes"), "{hint}");
+        assert!(hint.ends_with("e.g. title: \"Acme: the Fray\""), "{hint}");
+        let hint = colon_hint("  - { name: ‘CNBC: live’, url: x }");
+        assert!(hint.ends_with("e.g. - { name: \"CNBC: live\", url: x }"), "{hint}");
+        let hint = colon_hint("title: «Le \"Monde\": x»");
+        assert!(hint.ends_with("straight quotes \"…\""), "{hint}");
+        let hint = colon_hint("title: Acme’s chief: a profile");
+        assert!(hint.contains("must be quoted"), "an apostrophe is no quoting: {hint}");
     }
 
     #[derive(Debug, serde::Deserialize)]

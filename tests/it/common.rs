@@ -101,11 +101,54 @@ pub fn run(root: &Path, command: &str, args: &[&str], output: PathBuf) -> Outcom
         .args(args)
         .output()
         .expect("dossier runs");
+    let stderr = String::from_utf8(result.stderr).expect("stderr is UTF-8");
+    assert_in_writers_words(&stderr);
+    assert_in_writers_words(&String::from_utf8_lossy(&result.stdout));
     Outcome {
         status: result.status.code().expect("dossier exits with a status"),
-        stderr: String::from_utf8(result.stderr).expect("stderr is UTF-8"),
+        stderr,
         output,
     }
+}
+
+/// Panics if anything dossier said in `printed` uses Rust's or serde's words
+/// for a type (`RawSource`, `struct`, `enum`, `u64`, `invalid type:`): every
+/// message is for writers. The quoted lines of their files are not checked.
+///
+/// [`run`] calls it on every run, so every test that runs dossier through
+/// this toolkit checks its messages.
+#[track_caller]
+pub fn assert_in_writers_words(printed: &str) {
+    for line in printed.lines() {
+        let quoted = line
+            .trim_start()
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .starts_with(" |")
+            || line.trim_start().starts_with('|');
+        if quoted {
+            continue;
+        }
+        let internal = line.contains("invalid type:")
+            || line
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(is_internal_word);
+        assert!(
+            !internal,
+            "a message uses Rust's or serde's words:\n{line}\n\nin:\n{printed}"
+        );
+    }
+}
+
+/// Whether `word` is a Rust keyword or type name that only a program would say.
+fn is_internal_word(word: &str) -> bool {
+    let raw_type = word
+        .strip_prefix("Raw")
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()));
+    raw_type
+        || matches!(
+            word,
+            "struct" | "enum" | "u8" | "u16" | "u32" | "u64" | "usize" | "i32" | "i64" | "isize" | "f64"
+        )
 }
 
 /// What a run of dossier did.
@@ -175,6 +218,16 @@ impl Outcome {
         match self.stderr.split("\n\n").find(|block| block.starts_with(&header)) {
             Some(block) => block,
             None => panic!("no error at {location}; stderr:\n{}", self.stderr),
+        }
+    }
+
+    /// The warning printed for `location`, as [`Outcome::diagnostic`] finds errors.
+    #[track_caller]
+    pub fn warning(&self, location: &str) -> &str {
+        let header = format!("warning: {location}: ");
+        match self.stderr.split("\n\n").find(|block| block.starts_with(&header)) {
+            Some(block) => block,
+            None => panic!("no warning at {location}; stderr:\n{}", self.stderr),
         }
     }
 

@@ -316,3 +316,305 @@ fn an_unknown_highlight_theme_names_the_known_ones_and_keeps_the_output() {
         out.stderr
     );
 }
+
+// Issue 20: nothing empty reaches a page, and every message is in the
+// writer's words.
+
+/// The one warning of a successful build of the fixture with `file` written
+/// as `text`, which must sit at `location` and quote that line.
+#[track_caller]
+fn only_warning(file: &str, text: &str, location: &str) -> String {
+    let site = Site::fixture("site");
+    site.write(file, text);
+    let out = site.build(&[]);
+    out.assert_success();
+    assert_eq!(out.errors().len(), 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.matches("warning: ").count(),
+        1,
+        "expected exactly one warning:\n{}",
+        out.stderr
+    );
+    let warning = out.warning(location);
+    let line = location.rsplit(':').nth(1).expect("a path:line:col location");
+    assert!(warning.contains(&format!("\n{line} | ")), "{warning}");
+    warning.to_owned()
+}
+
+#[test]
+fn an_empty_title_is_an_error_at_its_key() {
+    let out = build_with_new_brief("---\ntitle:\ndate: 2021-01-01\n---\nBody.\n");
+    let d = only_error(&out, "content/briefs/2021-01-01-new.md:2:1");
+    assert!(d.contains(": the title is empty"), "{d}");
+    assert!(d.contains("= help: give the brief a title"), "{d}");
+}
+
+#[test]
+fn a_title_of_empty_quotes_or_blanks_is_an_error_at_its_value() {
+    for title in ["\"\"", "\"   \"", "''"] {
+        let out = build_with_new_brief(&format!("---\ntitle: {title}\ndate: 2021-01-01\n---\nBody.\n"));
+        let d = only_error(&out, "content/briefs/2021-01-01-new.md:2:8");
+        assert!(d.contains(": the title is empty"), "{d}");
+    }
+}
+
+#[test]
+fn empty_company_and_contract_names_are_errors() {
+    let (_site, out) = build_broken(|site| {
+        site.write("content/companies/acme.md", "---\nname: \"\"\nticker: ACME\n---\n");
+        site.write(
+            "content/contracts/jwcc.md",
+            "---\nname:\naliases: [JWCC]\nstatus: open\n---\n",
+        );
+    });
+    assert_eq!(out.errors().len(), 2, "{}", out.stderr);
+    let company = out.diagnostic("content/companies/acme.md:2:7");
+    assert!(company.contains(": the name is empty"), "{company}");
+    assert!(company.contains("= help: give the company a name"), "{company}");
+    let contract = out.diagnostic("content/contracts/jwcc.md:2:1");
+    assert!(contract.contains(": the name is empty"), "{contract}");
+    assert!(contract.contains("= help: give the contract a name"), "{contract}");
+}
+
+#[test]
+fn an_empty_slug_is_an_error_at_its_value() {
+    let out = build_with_new_brief("---\ntitle: No slug\ndate: 2021-01-01\nslug: \"\"\n---\nBody.\n");
+    let d = only_error(&out, "content/briefs/2021-01-01-new.md:4:7");
+    assert!(d.contains(": the slug is empty"), "{d}");
+    assert!(d.contains("remove `slug:` to use the file name"), "{d}");
+}
+
+#[test]
+fn empty_source_names_are_errors_at_their_entry() {
+    let out = build_with_new_brief(
+        "---\ntitle: Sources\ndate: 2021-01-01\nsources:\n  - { name: CNBC, url: \"https://www.cnbc.com/\" }\n  - { name: \" \", url: \"https://x.example/\" }\n  - name:\n    url: https://y.example/\n---\nBody.\n",
+    );
+    assert_eq!(out.errors().len(), 2, "{}", out.stderr);
+    let file = "content/briefs/2021-01-01-new.md";
+    for location in [format!("{file}:6:13"), format!("{file}:7:5")] {
+        let d = out.diagnostic(&location);
+        assert!(d.contains(": the source's name is empty"), "{d}");
+        assert!(d.contains("- { name: CNBC, url: \"https://…\" }"), "{d}");
+    }
+}
+
+#[test]
+fn a_title_in_typographic_quotes_is_a_warning() {
+    for (title, inner) in [
+        ("“Acme Joins the Fray”", "Acme Joins the Fray"),
+        ("‘Acme Joins the Fray’", "Acme Joins the Fray"),
+        ("«Acme Joins the Fray»", "Acme Joins the Fray"),
+    ] {
+        let w = only_warning(
+            NEW_BRIEF,
+            &format!("---\ntitle: {title}\ndate: 2021-01-01\n---\nBody.\n"),
+            "content/briefs/2021-01-01-new.md:2:8",
+        );
+        assert!(
+            w.contains(&format!(
+                ": the title {title} is wrapped in typographic quotes, which become part of the headline"
+            )),
+            "{w}"
+        );
+        assert!(
+            w.contains(&format!(
+                "= help: remove the quotes, or use straight quotes if you meant YAML quoting: title: \"{inner}\""
+            )),
+            "{w}"
+        );
+    }
+}
+
+#[test]
+fn a_company_name_in_typographic_quotes_is_a_warning() {
+    let w = only_warning(
+        "content/companies/acme.md",
+        "---\nname: “Acme”\n---\n",
+        "content/companies/acme.md:2:7",
+    );
+    assert!(w.contains(": the name “Acme” is wrapped in typographic quotes"), "{w}");
+}
+
+#[test]
+fn a_plain_url_source_asks_for_a_name_and_a_url() {
+    let out = build_with_new_brief(
+        "---\ntitle: Sources\ndate: 2021-01-01\nsources:\n  - https://www.cnbc.com/\n---\nBody.\n",
+    );
+    let d = only_error(&out, "content/briefs/2021-01-01-new.md:5:5");
+    assert!(
+        d.contains(
+            ": invalid front matter: sources (entry 1): expected a source with a name and a url, found the text \"https://www.cnbc.com/\""
+        ),
+        "{d}"
+    );
+    assert!(
+        d.contains("= help: write each source as - { name: CNBC, url: \"https://…\" }"),
+        "{d}"
+    );
+}
+
+#[test]
+fn tags_written_without_brackets_ask_for_a_list() {
+    let out = build_with_new_brief("---\ntitle: Tags\ndate: 2021-01-01\ntags: cloud, defense\n---\nBody.\n");
+    let d = only_error(&out, "content/briefs/2021-01-01-new.md:4:7");
+    assert!(
+        d.contains(": invalid front matter: tags: expected a list of tags, found the text \"cloud, defense\""),
+        "{d}"
+    );
+    assert!(d.contains("= help: write a list, e.g. tags: [cloud, defense]"), "{d}");
+}
+
+#[test]
+fn shape_errors_in_entities_and_lists_show_an_example() {
+    let (_site, out) = build_broken(|site| {
+        site.edit(
+            "content/contracts/jedi.md",
+            "value: { amount: 10000000000, currency: USD }",
+            "value: 10 billion dollars",
+        );
+        site.edit("content/companies/microsoft.md", "aliases: [MSFT]", "aliases: MSFT");
+        site.write(
+            NEW_BRIEF,
+            "---\ntitle: Lists\ndate: 2021-01-01\ncorrections: An earlier version was wrong.\n---\n",
+        );
+    });
+    assert_eq!(out.errors().len(), 3, "{}", out.stderr);
+    let value = out.diagnostic("content/contracts/jedi.md:5:8");
+    assert!(
+        value.contains(": value: expected an amount and a currency, found the text \"10 billion dollars\""),
+        "{value}"
+    );
+    assert!(
+        value.contains("= help: e.g. value: { amount: 10000000000, currency: USD }"),
+        "{value}"
+    );
+    let aliases = out.diagnostic("content/companies/microsoft.md:3:10");
+    assert!(
+        aliases.contains(": aliases: expected a list of other names"),
+        "{aliases}"
+    );
+    assert!(
+        aliases.contains("e.g. aliases: [MSFT, Microsoft Corporation]"),
+        "{aliases}"
+    );
+    let corrections = out.diagnostic("content/briefs/2021-01-01-new.md:4:14");
+    assert!(
+        corrections.contains(": corrections: expected a list of corrections, each with a date and a note"),
+        "{corrections}"
+    );
+}
+
+#[test]
+fn a_dossier_yaml_shape_error_is_in_the_writers_words() {
+    let (_site, out) = build_broken(|site| {
+        site.edit(
+            "dossier.yaml",
+            "theme: default\n",
+            "theme: default\nbriefs_per_page: 0\n",
+        );
+    });
+    let d = only_error(&out, "dossier.yaml:8:18");
+    assert!(
+        d.contains(": briefs_per_page: expected a whole number of 1 or more, found the number 0"),
+        "{d}"
+    );
+    assert!(d.contains("= help: e.g. briefs_per_page: 20"), "{d}");
+}
+
+#[test]
+fn bad_dates_name_the_part_that_is_wrong() {
+    for (date, why) in [
+        ("2024-13-01", "month 13 is out of range (01–12)"),
+        ("2024-01-32", "day 32 is out of range (01–31)"),
+        ("2023-02-30", "day 30 is out of range: February 2023 has 28 days"),
+        ("2024-01-01T25:00:00Z", "hour 25 is out of range (00–23)"),
+    ] {
+        let out = build_with_new_brief(&format!("---\ntitle: Dates\ndate: {date}\n---\nBody.\n"));
+        let d = only_error(&out, "content/briefs/2021-01-01-new.md:3:7");
+        assert!(d.contains(&format!("invalid date '{date}': {why}")), "{d}");
+    }
+}
+
+#[test]
+fn an_empty_date_is_reported_at_its_own_line() {
+    let out = build_with_new_brief("---\ntitle: Pentagon sets a date\ndate:\ntags: [cloud]\n---\nBody.\n");
+    let d = only_error(&out, "content/briefs/2021-01-01-new.md:3:6");
+    assert!(d.contains("\n3 | date:"), "{d}");
+    assert!(
+        d.contains(": date: the date is empty: expected a date such as 2020-08-18"),
+        "{d}"
+    );
+}
+
+#[test]
+fn a_bad_correction_date_names_its_entry() {
+    let out = build_with_new_brief(
+        "---\ntitle: Corrected\ndate: 2021-01-01\ncorrections:\n  - { date: 2021-02-30, note: Fixed. }\n---\nBody.\n",
+    );
+    let d = only_error(&out, "content/briefs/2021-01-01-new.md:5:13");
+    assert!(
+        d.contains(": corrections (entry 1), date: invalid date '2021-02-30': day 30 is out of range: February 2021 has 28 days"),
+        "{d}"
+    );
+}
+
+#[test]
+fn a_colon_inside_typographic_quotes_asks_for_straight_quotes() {
+    let out = build_with_new_brief("---\ntitle: “Acme: the Fray”\ndate: 2021-01-01\n---\nBody.\n");
+    let d = only_error(&out, "content/briefs/2021-01-01-new.md:2:13");
+    assert!(!d.contains("must be quoted"), "{d}");
+    assert!(
+        d.contains(
+            "= help: typographic quotes (“…”) do not quote a YAML value; use straight quotes \"…\", e.g. title: \"Acme: the Fray\""
+        ),
+        "{d}"
+    );
+}
+
+#[test]
+fn a_wikilink_to_a_draft_says_it_is_a_draft() {
+    let out = build_with_new_brief(
+        "---\ntitle: Links\ndate: 2021-01-01\n---\nFirst paragraph.\n\nSee [[unfinished]] and [[brief:Unfinished]].\n",
+    );
+    assert_eq!(out.errors().len(), 2, "{}", out.stderr);
+    for location in [
+        "content/briefs/2021-01-01-new.md:7:5",
+        "content/briefs/2021-01-01-new.md:7:24",
+    ] {
+        let d = out.diagnostic(location);
+        assert!(
+            d.contains("is a draft (content/briefs/2020-05-01-unfinished.md), left out of this build"),
+            "{d}"
+        );
+        assert!(
+            d.contains("= help: publish it by removing `draft: true` from its front matter, or build with --drafts"),
+            "{d}"
+        );
+        assert!(!d.contains("unknown wikilink target"), "{d}");
+    }
+}
+
+#[test]
+fn a_wikilink_to_a_draft_resolves_with_drafts() {
+    let site = Site::fixture("site");
+    site.write(
+        NEW_BRIEF,
+        "---\ntitle: Links\ndate: 2021-01-01\n---\nSee [[unfinished]].\n",
+    );
+    site.build(&["--drafts"]).assert_success();
+}
+
+#[test]
+#[should_panic(expected = "a message uses Rust's or serde's words")]
+fn the_scan_for_internal_words_catches_a_type_name() {
+    common::assert_in_writers_words(
+        "error: a.md:5:5: invalid front matter: sources[0]: expected struct RawSource\n  |\n5 |   - x\n",
+    );
+}
+
+#[test]
+fn the_scan_for_internal_words_skips_quoted_lines() {
+    common::assert_in_writers_words(
+        "error: a.md:12:1: unknown field 'x'\n   |\n12 | title: enum struct RawSource\n   | ^\n  = help: check the spelling\n",
+    );
+}
