@@ -259,7 +259,12 @@ impl Session {
 
 /// Whether two builds are of the same site with the same options.
 fn same_site(a: &BuildOptions, b: &BuildOptions) -> bool {
-    a.root == b.root && a.base_url == b.base_url && a.drafts == b.drafts
+    a.root == b.root
+        && a.base_url == b.base_url
+        && a.drafts == b.drafts
+        && a.future == b.future
+        && a.now == b.now
+        && a.strict == b.strict
 }
 
 /// The fingerprint of a file's front matter: equal fingerprints mean an
