@@ -40,10 +40,9 @@ fn run_at(site: &Site, epoch: &str, command: &str, args: &[&str]) -> (i32, Strin
         .args(args)
         .output()
         .expect("dossier runs");
-    (
-        out.status.code().expect("an exit status"),
-        String::from_utf8(out.stderr).expect("UTF-8"),
-    )
+    let stderr = String::from_utf8(out.stderr).expect("UTF-8");
+    crate::common::assert_in_writers_words(&stderr);
+    (out.status.code().expect("an exit status"), stderr)
 }
 
 /// Whether any output file mentions `needle`.

@@ -130,9 +130,11 @@ fn run_bounded(mut cmd: Command, timeout: Duration) -> Run {
     };
     let elapsed = started.elapsed();
     let (kept, stderr_bytes) = reader.join().expect("the stderr reader");
+    let stderr = String::from_utf8_lossy(&kept).into_owned();
+    crate::common::assert_in_writers_words(&stderr);
     Run {
         code: status.code(),
-        stderr: String::from_utf8_lossy(&kept).into_owned(),
+        stderr,
         stderr_bytes,
         timed_out,
         elapsed,

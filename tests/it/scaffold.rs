@@ -8,11 +8,14 @@ use std::process::{Command, Output};
 use crate::common::Snapshot;
 
 fn dossier(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dossier"))
+    let output = Command::new(env!("CARGO_BIN_EXE_dossier"))
         .args(args)
         .current_dir(dir)
         .output()
-        .expect("dossier runs")
+        .expect("dossier runs");
+    crate::common::assert_in_writers_words(&String::from_utf8_lossy(&output.stderr));
+    crate::common::assert_in_writers_words(&String::from_utf8_lossy(&output.stdout));
+    output
 }
 
 fn stderr(output: &Output) -> String {

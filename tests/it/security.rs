@@ -136,9 +136,11 @@ fn run(args: &[&std::ffi::OsStr], env: &[(&str, &Path)]) -> Run {
         .timeout(TIMEOUT)
         .output()
         .expect("dossier runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    crate::common::assert_in_writers_words(&stderr);
     Run {
         code: out.status.code(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        stderr,
     }
 }
 

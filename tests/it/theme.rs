@@ -63,6 +63,7 @@ impl Site {
             .arg(self.output())
             .output()
             .unwrap();
+        crate::common::assert_in_writers_words(&String::from_utf8_lossy(&out.stderr));
         (
             out.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&out.stderr).into_owned(),
