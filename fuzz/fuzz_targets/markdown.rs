@@ -20,10 +20,10 @@ struct Fake;
 impl LinkResolver for Fake {
     type Target = u8;
 
-    fn resolve(&self, name: &str) -> Result<(u8, String), (String, Option<String>)> {
+    fn resolve(&self, name: &str) -> dossier::markdown::Resolution<u8> {
         match name.trim().to_lowercase().as_str() {
-            "aws" => Ok((1, "/companies/aws/".to_owned())),
-            "jedi" => Ok((2, "/contracts/jedi/".to_owned())),
+            "aws" => Ok((Some(1), "/companies/aws/".to_owned())),
+            "jedi" => Ok((Some(2), "/contracts/jedi/".to_owned())),
             _ => Err((format!("unknown '{name}'"), Some("did you mean 'aws'?".to_owned()))),
         }
     }

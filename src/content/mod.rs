@@ -158,6 +158,77 @@ pub struct Content {
     pub contracts: Vec<Loaded<RawContract>>,
     /// `content/pages/*.md`.
     pub pages: Vec<Loaded<RawPage>>,
+    /// Files with an error of their own (most could not be parsed), so that
+    /// later stages do not report names they hold as unknown.
+    pub failed: Vec<Failed>,
+}
+
+/// A content file with an error of its own, and the names it would have
+/// answered to: its `slug:`, `name:` and `aliases:` when its YAML reads as
+/// far as those (the file stem stands for its slug otherwise).
+#[derive(Debug, Clone)]
+pub struct Failed {
+    /// The file, relative to the site root.
+    pub path: PathBuf,
+    /// Its explicit slug, name and aliases, as far as they could be read.
+    pub names: Vec<String>,
+}
+
+/// The fields of a front matter that name it, read leniently: other
+/// fields, right or wrong, are ignored.
+#[derive(Debug, Default, serde::Deserialize)]
+struct Names {
+    slug: Option<String>,
+    name: Option<String>,
+    #[serde(default)]
+    aliases: OneOrMany,
+}
+
+/// A list, or the one text a writer gave where a list belongs.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl IntoIterator for OneOrMany {
+    type Item = String;
+    type IntoIter = std::vec::IntoIter<String>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        match self {
+            OneOrMany::None => Vec::new(),
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        }
+        .into_iter()
+    }
+}
+
+/// The files `d` reports errors in, each once, with the names each would
+/// have answered to.
+fn failed_files(root: &Path, d: &Diagnostics) -> Vec<Failed> {
+    let mut paths: Vec<&PathBuf> = d.iter().filter(|d| d.is_error()).map(|d| &d.path).collect();
+    paths.sort();
+    paths.dedup();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(root.join(path)).unwrap_or_default();
+            let names = frontmatter::split(frontmatter::strip_bom(&text))
+                .ok()
+                .and_then(|split| yaml::parse::<Names>(split.yaml).ok())
+                .map(|n| n.slug.into_iter().chain(n.name).chain(n.aliases).collect())
+                .unwrap_or_default();
+            Failed {
+                path: path.clone(),
+                names,
+            }
+        })
+        .collect()
 }
 
 impl Content {
@@ -224,12 +295,14 @@ pub fn load_with(root: &Path, mut cache: Option<&mut FileCache>) -> Result<(Cont
         cache.map(|c| &mut c.pages),
         &mut d,
     )?;
+    let failed = failed_files(root, &d);
     Ok((
         Content {
             briefs,
             companies,
             contracts,
             pages,
+            failed,
         },
         d,
     ))

@@ -18,16 +18,13 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use super::{LinkResolver, MarkdownOptions, Rendered, RenderedBody};
+use super::{LinkResolver, MarkdownOptions, Rendered, RenderedBody, Resolution};
 use crate::content::Body;
 use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
 
 /// What a resolver said about one wikilink: the URL, or the message and help.
 type Answer = Result<String, (String, Option<String>)>;
-
-/// What [`LinkResolver::resolve`] returns.
-type Resolution<T> = Result<(T, String), (String, Option<String>)>;
 
 /// Rendered bodies of the previous build, by source file, each with its
 /// owner `O` (whose body it was in that build).
@@ -141,7 +138,9 @@ fn replay<R: LinkResolver>(questions: &[(String, Answer)], resolver: &R) -> Opti
     for (name, before) in questions {
         match (resolver.resolve(name), before) {
             (Ok((target, url)), Ok(old)) if url == *old => {
-                if !mentions.contains(&target) {
+                if let Some(target) = target
+                    && !mentions.contains(&target)
+                {
                     mentions.push(target);
                 }
             }

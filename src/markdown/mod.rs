@@ -27,13 +27,19 @@ use crate::diag::{Diagnostic, Position, Snippet};
 use crate::highlight::Highlighter;
 pub use cache::BodyCache;
 
+/// What a [`LinkResolver`] answers: the target (if any) and its URL, or a
+/// message and an optional help line.
+pub type Resolution<T> = Result<(Option<T>, String), (String, Option<String>)>;
+
 /// Resolves `[[wikilink]]` targets; implemented by the model, faked in tests.
 pub trait LinkResolver: Sync {
     /// What a link points at, recorded as a mention.
     type Target: Copy + Send + PartialEq;
 
-    /// The target and its URL, or a message and an optional help line.
-    fn resolve(&self, name: &str) -> Result<(Self::Target, String), (String, Option<String>)>;
+    /// The target and its URL, or a message and an optional help line. A
+    /// `None` target is a link to something whose absence is reported
+    /// elsewhere (a file with an error of its own): no message, no mention.
+    fn resolve(&self, name: &str) -> Resolution<Self::Target>;
 }
 
 /// Settings that shape every body of a build.
@@ -226,7 +232,7 @@ impl Pass<'_> {
                     ..
                 }) => match resolver.resolve(dest_url) {
                     Ok((target, href)) => {
-                        mentions.push(target);
+                        mentions.extend(target);
                         *dest_url = CowStr::from(href);
                     }
                     Err((message, help)) => {
@@ -881,9 +887,9 @@ mod tests {
     struct Fake;
     impl LinkResolver for Fake {
         type Target = u8;
-        fn resolve(&self, name: &str) -> Result<(u8, String), (String, Option<String>)> {
+        fn resolve(&self, name: &str) -> Resolution<u8> {
             match name.to_lowercase().as_str() {
-                "aws" => Ok((1, "/companies/aws/".to_owned())),
+                "aws" => Ok((Some(1), "/companies/aws/".to_owned())),
                 _ => Err((
                     format!("unknown reference '{name}'"),
                     Some("did you mean 'aws'?".to_owned()),

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use crate::config::UnknownReferences;
 use crate::content::raw::{RawBrief, RawPage};
-use crate::content::{Body, Content, Loaded, SourceFile, frontmatter};
+use crate::content::{Body, Content, Failed, Loaded, SourceFile, frontmatter};
 use jiff::Timestamp;
 
 use crate::date::DateTime;
@@ -23,7 +23,7 @@ use super::company::{Companies, Company};
 use super::contract::{Contract, Contracts};
 use super::display::{self, Shown};
 use super::kind::{EntityKind, Kind, RawEntity};
-use super::lookup::{Lookup, Miss};
+use super::lookup::{Lookup, Miss, normalize};
 use super::{Brief, BriefId, Correction, Entity, EntityKey, Origin, Owner, Page, PageId, Source, Tag, TagId};
 
 /// Errors reported for one front matter list before the rest are counted
@@ -54,6 +54,8 @@ pub struct Catalog {
     /// The slugs of the briefs left out as drafts or scheduled, so a link
     /// to one can say why.
     pub held_back: HashMap<String, HeldBack>,
+    /// Files left out for errors of their own, by kind and slug.
+    pub failed: HashMap<(Kind, String), PathBuf>,
 }
 
 impl Catalog {
@@ -73,6 +75,18 @@ impl Catalog {
         let name = name.strip_prefix("brief:").unwrap_or(name);
         let slug = Slug::from_text(name).ok()?;
         self.held_back.get(slug.as_str())
+    }
+
+    /// The file with errors of its own that a wikilink to `name` would have
+    /// reached (by slug; `kind:` prefixes allowed), if there is one.
+    pub fn failed_file(&self, name: &str) -> Option<&PathBuf> {
+        let all = || [Kind::Brief].into_iter().chain(Kind::ENTITIES);
+        let name = name.trim();
+        let (kinds, name): (Vec<Kind>, &str) = match name.split_once(':') {
+            Some((noun, rest)) => (all().filter(|k| k.noun() == noun).collect(), rest),
+            None => (all().collect(), name),
+        };
+        failed_lookup(&self.failed, &kinds, name)
     }
 
     /// The URL path of `key`'s page.
@@ -151,6 +165,8 @@ struct Named {
     held_back: HashMap<String, HeldBack>,
     /// The scheduled briefs left out.
     scheduled: Vec<(PathBuf, DateTime)>,
+    /// Files with errors of their own, by kind and slug.
+    failed: HashMap<(Kind, String), PathBuf>,
     companies: Vec<(Slug, Loaded<<Companies as EntityKind>::Raw>)>,
     contracts: Vec<(Slug, Loaded<<Contracts as EntityKind>::Raw>)>,
     pages: Vec<(Slug, Loaded<RawPage>)>,
@@ -165,6 +181,7 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
         companies,
         contracts,
         pages,
+        failed,
     } = content;
     let (published, drafts): (Vec<_>, Vec<_>) = briefs.into_iter().partition(|b| options.drafts || !b.front.draft);
     let (published, scheduled): (Vec<_>, Vec<_>) =
@@ -210,6 +227,7 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
         briefs,
         held_back,
         scheduled,
+        failed: failed_by_name(failed),
         companies,
         contracts,
         pages,
@@ -224,6 +242,7 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
         briefs,
         held_back,
         scheduled,
+        failed,
         companies,
         contracts,
         pages,
@@ -235,6 +254,7 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
         stubs: Catalog::default(),
         stub_names: HashMap::new(),
         files: HashMap::from([(Kind::Company, companies.len()), (Kind::Contract, contracts.len())]),
+        failed,
         diagnostics: d,
     };
     let mut bodies = Vec::new();
@@ -277,7 +297,44 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
     catalog.lookup = refs.lookup;
     catalog.scheduled = scheduled;
     catalog.held_back = held_back;
+    catalog.failed = refs.failed;
     (catalog, bodies, refs.diagnostics)
+}
+
+/// Every name a failed content file would have answered to (its slug from
+/// the file name, and the slug, name and aliases it gives), by kind, in
+/// normal form: a reference to it is not reported as unknown, since the
+/// file's own error says what is wrong.
+fn failed_by_name(failed: Vec<Failed>) -> HashMap<(Kind, String), PathBuf> {
+    let mut by_name = HashMap::new();
+    for Failed { path, names } in failed {
+        let Some(folder) = path.strip_prefix("content").ok().and_then(|p| p.components().next()) else {
+            continue;
+        };
+        let Some(kind) = [Kind::Brief]
+            .into_iter()
+            .chain(Kind::ENTITIES)
+            .find(|k| folder.as_os_str() == k.plural())
+        else {
+            continue;
+        };
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+        let stem_slug = stem.and_then(|s| Slug::from_file_stem(&s).ok()).map(|s| s.to_string());
+        for name in stem_slug.into_iter().chain(names) {
+            by_name.insert((kind, normalize(&name)), path.clone());
+        }
+    }
+    by_name
+}
+
+/// The failed file of one of `kinds` that `name` names, by its normal form
+/// or its slug form, as the name lookup matches names.
+fn failed_lookup<'f>(failed: &'f HashMap<(Kind, String), PathBuf>, kinds: &[Kind], name: &str) -> Option<&'f PathBuf> {
+    let forms = [Some(normalize(name)), Slug::from_text(name).ok().map(|s| s.to_string())];
+    kinds
+        .iter()
+        .flat_map(|k| forms.iter().flatten().map(move |f| (*k, f.clone())))
+        .find_map(|key| failed.get(&key))
 }
 
 /// Free pages may not take a section's URL.
@@ -462,10 +519,18 @@ pub struct References {
     stub_names: HashMap<(Kind, String), EntityKey>,
     /// How many entities of each kind came from files: stubs are numbered after them.
     files: HashMap<Kind, usize>,
+    /// Files with errors of their own, by kind and slug: a name they would
+    /// answer to is not reported again as unknown.
+    failed: HashMap<(Kind, String), PathBuf>,
     diagnostics: Diagnostics,
 }
 
 impl References {
+    /// Whether `name` would name a file of `kind` that failed on its own.
+    fn names_failed_file(&self, kind: Kind, name: &str) -> bool {
+        !self.failed.is_empty() && failed_lookup(&self.failed, &[kind], name).is_some()
+    }
+
     /// Reports an invalid URL in `key`.
     pub fn url_error(&mut self, file: &SourceFile, key: &str, url: &str, why: &str) {
         self.diagnostics.push(url_error(file, key, url, why));
@@ -595,6 +660,7 @@ impl References {
                     }
                 }
                 Ok(_) => unreachable!("find(Kind::Brief) returns briefs"),
+                Err(_) if self.names_failed_file(Kind::Brief, name) => {}
                 Err(_) if held_back.contains_key(name.as_str()) => {
                     let held = &held_back[name.as_str()];
                     self.diagnostics.push(
@@ -635,6 +701,7 @@ impl References {
         for (i, name) in names.iter().enumerate() {
             let found = match self.lookup.find(name, kind) {
                 Ok(key) => Some(key),
+                Err(_) if self.names_failed_file(kind, name) => None,
                 Err(_)
                     if self.options.unknown_references == UnknownReferences::Error && misses >= MAX_ERRORS_PER_LIST =>
                 {
@@ -831,10 +898,14 @@ pub struct WikiResolver<'a> {
 impl crate::markdown::LinkResolver for WikiResolver<'_> {
     type Target = EntityKey;
 
-    fn resolve(&self, name: &str) -> Result<(EntityKey, String), (String, Option<String>)> {
+    fn resolve(&self, name: &str) -> crate::markdown::Resolution<EntityKey> {
         let c = self.catalog;
         match c.lookup.find_any(name.trim()) {
-            Ok(key) => Ok((key, self.base.url(&c.url_path(key)))),
+            Ok(key) => Ok((Some(key), self.base.url(&c.url_path(key)))),
+            // The file's own error is the message; the build stops on it.
+            Err(Miss::Unknown { .. }) if c.held_back(name).is_none() && c.failed_file(name).is_some() => {
+                Ok((None, "#".to_owned()))
+            }
             Err(Miss::Unknown { suggestion }) => Err(match c.held_back(name) {
                 Some(held) => (
                     format!(

@@ -295,7 +295,8 @@ impl Build<'_> {
             Some(cache) => cache.load(root)?,
             None => content::load(root)?,
         };
-        self.done("load + parse", content.files().count(), d)?;
+        self.clock.lap("load + parse", content.files().count());
+        self.collect(d);
         Ok(content)
     }
 
@@ -323,7 +324,8 @@ impl Build<'_> {
             resolved
         });
         drop(texts);
-        self.done("resolve", catalog.briefs.len(), d)?;
+        self.clock.lap("resolve", catalog.briefs.len());
+        self.collect(d);
         Ok((catalog, pending))
     }
 
@@ -458,15 +460,10 @@ impl Build<'_> {
         Ok((report, rendered))
     }
 
-    /// Ends a stage: its lap, then its diagnostics.
-    fn done(&mut self, stage: &'static str, count: usize, d: Diagnostics) -> Result<(), BuildError> {
-        self.clock.lap(stage, count);
-        self.report(d)
-    }
-
-    /// Adds a stage's diagnostics; fails if any is an error (or, when
-    /// strict, a warning).
-    fn report(&mut self, mut d: Diagnostics) -> Result<(), BuildError> {
+    /// Adds a stage's diagnostics (warnings as errors when strict) and goes
+    /// on: the content and model stages hand what was good to the next, so
+    /// one run reports every mistake of a file, not a stage's at a time.
+    fn collect(&mut self, mut d: Diagnostics) {
         d.sort();
         let strict = self.strict;
         self.diagnostics.extend(
@@ -474,7 +471,14 @@ impl Build<'_> {
                 .into_iter()
                 .map(|d| if strict { d.into_error() } else { d }),
         );
+    }
+
+    /// Adds a stage's diagnostics; fails if any so far is an error, with
+    /// every diagnostic of the build by file, then line.
+    fn report(&mut self, d: Diagnostics) -> Result<(), BuildError> {
+        self.collect(d);
         if self.diagnostics.has_errors() {
+            self.diagnostics.sort();
             Err(BuildError::Site(std::mem::take(&mut self.diagnostics)))
         } else {
             Ok(())

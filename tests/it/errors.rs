@@ -618,3 +618,56 @@ fn the_scan_for_internal_words_skips_quoted_lines() {
         "error: a.md:12:1: unknown field 'x'\n   |\n12 | title: enum struct RawSource\n   | ^\n  = help: check the spelling\n",
     );
 }
+
+/// Issue "A writer's mistakes…", item 3: the content and model stages hand
+/// on what was good, so one run reports every mistake of a brief (front
+/// matter references, a source, a tag and a body wikilink) together with a
+/// broken file elsewhere, and a file that fails on its own causes no
+/// "unknown" errors in the files that name it (here by its alias).
+#[test]
+fn mistakes_across_stages_and_files_are_reported_in_one_run_without_cascades() {
+    let (_site, out) = build_broken(|site| {
+        site.edit("content/companies/microsoft.md", "ticker:", "tickr:");
+        site.write(
+            NEW_BRIEF,
+            "---\ntitle: Five Mistakes\ndate: 2021-01-01\ncompanies: [Amazn Web Services]\nrelated: [no-such-brief]\ntags: [\"---\"]\nsources:\n  - { name: Wire, url: \"javascript:alert(1)\" }\n---\nA body naming [[Nobody At All]] and [[MSFT]].\n",
+        );
+    });
+    let errors = out.errors();
+    for (at, what) in [
+        (
+            "content/briefs/2021-01-01-new.md:4:",
+            "unknown company 'Amazn Web Services'",
+        ),
+        ("content/briefs/2021-01-01-new.md:5:", "unknown brief 'no-such-brief'"),
+        ("content/briefs/2021-01-01-new.md:6:", "the tag '---' cannot be a URL"),
+        (
+            "content/briefs/2021-01-01-new.md:8:",
+            "invalid URL 'javascript:alert(1)'",
+        ),
+        (
+            "content/briefs/2021-01-01-new.md:10:",
+            "unknown wikilink target 'Nobody At All'",
+        ),
+        ("content/companies/microsoft.md:", "unknown field 'tickr'"),
+    ] {
+        assert!(
+            errors.iter().any(|e| e.contains(at) && e.contains(what)),
+            "no error at {at} saying {what}:\n{}",
+            out.stderr
+        );
+    }
+    // Microsoft's own error explains the rest: no "unknown company 'MSFT'"
+    // in the briefs that name it, no unknown [[MSFT]] wikilink.
+    assert_eq!(errors.len(), 6, "{}", out.stderr);
+    // By file, then line.
+    let mut sorted = errors.clone();
+    sorted.sort_by_key(|e| {
+        let location = e.trim_start_matches("error: ").split(": ").next().unwrap_or("");
+        let mut parts = location.split(':');
+        let file = parts.next().unwrap_or("").to_owned();
+        let line: usize = parts.next().and_then(|l| l.parse().ok()).unwrap_or(0);
+        (file, line)
+    });
+    assert_eq!(errors, sorted, "{}", out.stderr);
+}

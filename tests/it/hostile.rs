@@ -1160,9 +1160,9 @@ mod properties {
     struct Fake;
     impl LinkResolver for Fake {
         type Target = u8;
-        fn resolve(&self, name: &str) -> Result<(u8, String), (String, Option<String>)> {
+        fn resolve(&self, name: &str) -> dossier::markdown::Resolution<u8> {
             match name.trim().to_lowercase().as_str() {
-                "aws" => Ok((1, "/companies/aws/".to_owned())),
+                "aws" => Ok((Some(1), "/companies/aws/".to_owned())),
                 _ => Err((format!("unknown '{name}'"), None)),
             }
         }
