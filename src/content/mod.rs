@@ -336,13 +336,16 @@ fn load_kind<T: DeserializeOwned + Clone + Send + Sync>(
 ) -> Result<Vec<Loaded<T>>, EnvError> {
     let files = markdown_files(root, dir, max_depth, diagnostics)?;
     let Some(cache) = cache else {
-        let results: Vec<Result<Result<Loaded<T>, Diagnostic>, EnvError>> =
+        let results: Vec<Result<FileOutcome<T>, EnvError>> =
             files.par_iter().map(|path| load_file(root, path)).collect();
         let mut loaded = Vec::with_capacity(results.len());
         for result in results {
             match result? {
-                Ok(file) => loaded.push(file),
-                Err(d) => diagnostics.push(d),
+                FileOutcome::Parsed(file) => loaded.push(file),
+                FileOutcome::Failed(d, recovered) => {
+                    diagnostics.push(d);
+                    loaded.extend(recovered);
+                }
             }
         }
         return Ok(loaded);
@@ -359,22 +362,26 @@ fn load_kind<T: DeserializeOwned + Clone + Send + Sync>(
         .iter()
         .map(|(path, stamp)| previous.remove(path, stamp))
         .collect();
-    let results: Vec<Result<Result<Loaded<T>, Diagnostic>, EnvError>> = stamps
+    let results: Vec<Result<FileOutcome<T>, EnvError>> = stamps
         .par_iter()
         .zip(reused)
         .map(|((path, _), reused)| match reused {
-            Some(loaded) => Ok(Ok(loaded)),
+            Some(loaded) => Ok(FileOutcome::Parsed(loaded)),
             None => load_file(root, path),
         })
         .collect();
     let mut loaded = Vec::with_capacity(results.len());
     for ((path, stamp), result) in stamps.into_iter().zip(results) {
         match result? {
-            Ok(file) => {
+            FileOutcome::Parsed(file) => {
                 loaded.push(file.clone());
                 cache.insert(path, stamp, file);
             }
-            Err(d) => diagnostics.push(d),
+            // Never cached: a reused file would lose its error.
+            FileOutcome::Failed(d, recovered) => {
+                diagnostics.push(d);
+                loaded.extend(recovered);
+            }
         }
     }
     Ok(loaded)
@@ -499,8 +506,10 @@ pub fn reread(root: &Path, relative: &Path) -> Option<SourceFile> {
     if path.canonicalize().ok()? != root.canonicalize().ok()?.join(relative) || !path.is_file() {
         return None;
     }
-    let loaded = load_file::<serde::de::IgnoredAny>(root, &path).ok()?.ok()?;
-    Some(loaded.file)
+    match load_file::<serde::de::IgnoredAny>(root, &path).ok()? {
+        FileOutcome::Parsed(loaded) => Some(loaded.file),
+        FileOutcome::Failed(..) => None,
+    }
 }
 
 /// Whether a file name is hidden (`.git`, `.DS_Store`, editor swap files).
@@ -508,19 +517,74 @@ pub fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|n| n.starts_with('.') || n.ends_with('~'))
 }
 
-fn load_file<T: DeserializeOwned>(root: &Path, path: &Path) -> Result<Result<Loaded<T>, Diagnostic>, EnvError> {
+/// What reading one content file gave.
+enum FileOutcome<T> {
+    /// Its front matter parsed.
+    Parsed(Loaded<T>),
+    /// It did not: the error, and what its other fields still give, for the
+    /// later stages to check in the same run ([`recover_file`]).
+    Failed(Diagnostic, Option<Loaded<T>>),
+}
+
+fn load_file<T: DeserializeOwned>(root: &Path, path: &Path) -> Result<FileOutcome<T>, EnvError> {
     let bytes = std::fs::read(path).map_err(|e| EnvError::io("cannot read", path, e))?;
     let shown = path.strip_prefix(root).unwrap_or(path).to_owned();
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
             let at = Position::of_offset(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to(), 1);
-            return Ok(Err(Diagnostic::error(&shown, "the file is not valid UTF-8")
-                .at("", at, 1)
-                .with_help("save the file as UTF-8")));
+            return Ok(FileOutcome::Failed(
+                Diagnostic::error(&shown, "the file is not valid UTF-8")
+                    .at("", at, 1)
+                    .with_help("save the file as UTF-8"),
+                None,
+            ));
         }
     };
-    Ok(parse_file(shown, text))
+    Ok(match parse_file(shown.clone(), text) {
+        Ok(loaded) => FileOutcome::Parsed(loaded),
+        Err(d) => {
+            let recovered = std::fs::read_to_string(path)
+                .ok()
+                .and_then(|text| recover_file(shown, text));
+            FileOutcome::Failed(d, recovered)
+        }
+    })
+}
+
+/// What of a file whose front matter did not parse its other fields still
+/// give ([`yaml::recover`]), with stand-ins for the required fields it
+/// lacked: the file's own name for a title or name, 1970-01-01 for a date,
+/// `open` for a status. None reaches a page (the file's error fails the
+/// build); they let references, tags, sources and the body be checked in
+/// the same run.
+fn recover_file<T: DeserializeOwned>(path: PathBuf, text: String) -> Option<Loaded<T>> {
+    let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
+    if find_control(&text).is_some() {
+        return None;
+    }
+    let split = frontmatter::split(&text).ok()?;
+    let first = yaml::parse::<T>(split.yaml).err()?;
+    let stem = path.file_stem()?.to_string_lossy().into_owned();
+    let required = [
+        ("title", stem.as_str()),
+        ("name", stem.as_str()),
+        ("date", "1970-01-01"),
+        ("status", "open"),
+    ];
+    let front = yaml::recover::<T>(split.yaml, &first, &required)?;
+    let (yaml_offset, yaml_len, yaml_line) = (split.yaml_offset, split.yaml.len(), split.yaml_line);
+    let (body_offset, body_line) = (split.body_offset, split.body_line);
+    let file = SourceFile {
+        path,
+        text: Arc::from(text),
+        yaml_offset,
+        yaml_len,
+        yaml_line,
+        body_offset,
+        body_line,
+    };
+    Some(Loaded { file, front })
 }
 
 /// Splits and parses one file's text; public for tests.

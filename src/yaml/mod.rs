@@ -56,6 +56,64 @@ impl From<serde_yaml::Error> for YamlError {
     }
 }
 
+/// After `first` (the error [`parse`] gave for `text`), what of `text` is
+/// still good: the mapping without each top-level field serde refuses, one
+/// at a time, those in `required` put back with their stand-in value. `None`
+/// when the text is no mapping or nothing can be saved. The stand-ins never
+/// reach a page: the file's error fails the build; they only let the later
+/// stages check the rest of the file in the same run.
+pub fn recover<T: DeserializeOwned>(text: &str, first: &YamlError, required: &[(&str, &str)]) -> Option<T> {
+    // The same guards as `parse`: no deep nesting for libyaml's quadratic
+    // scan, no control characters from escapes.
+    check_nesting(text).ok()?;
+    refuse_control_escapes(text).ok()?;
+    let serde_yaml::Value::Mapping(mut mapping) = serde_yaml::from_str::<serde_yaml::Value>(text).ok()? else {
+        return None;
+    };
+    let mut key = failing_key(text, first)?;
+    for _ in 0..16 {
+        mapping.remove(key.as_str());
+        if let Some((_, stand_in)) = required.iter().find(|(k, _)| *k == key) {
+            mapping.insert(key.clone().into(), (*stand_in).into());
+        }
+        match serde_yaml::from_value::<T>(serde_yaml::Value::Mapping(mapping.clone())) {
+            Ok(recovered) => return Some(recovered),
+            Err(e) => {
+                let next = failing_key(text, &YamlError::from(e))?;
+                if next == key {
+                    return None;
+                }
+                key = next;
+            }
+        }
+    }
+    None
+}
+
+/// The top-level field an error is about: named by serde's message
+/// (`unknown field `x``, `missing field `x``, `x: …`, `x[0].y: …`), or the
+/// field whose block holds the error's line.
+fn failing_key(text: &str, error: &YamlError) -> Option<String> {
+    let message = error.message.as_str();
+    for marker in ["unknown field `", "missing field `"] {
+        if let Some(rest) = message.split(marker).nth(1) {
+            return rest.split('`').next().map(str::to_owned);
+        }
+    }
+    let head = message.split(": ").next().unwrap_or("");
+    let key = head.split(['[', '.']).next().unwrap_or("");
+    if !key.is_empty() && head.len() < message.len() && key.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return Some(key.to_owned());
+    }
+    let line = error.position?.line;
+    lines_with_endings(text)
+        .take(line)
+        .filter(|l| !l.starts_with([' ', '\t', '-', '#']) && l.contains(':'))
+        .last()
+        .and_then(|l| l.split(':').next())
+        .map(|k| k.trim().trim_matches(['"', '\'']).to_owned())
+}
+
 /// Deserializes `text` into `T`; empty text counts as an empty mapping.
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     let text = if text.trim().is_empty() { "{}" } else { text };

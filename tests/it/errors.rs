@@ -671,3 +671,38 @@ fn mistakes_across_stages_and_files_are_reported_in_one_run_without_cascades() {
     });
     assert_eq!(errors, sorted, "{}", out.stderr);
 }
+
+/// Issue "A writer's mistakes…", done when: a brief with five independent
+/// mistakes — one of them a date serde refuses, which used to drop the whole
+/// file — reports all five in one run, by line.
+#[test]
+fn a_brief_with_five_independent_mistakes_reports_all_five_in_one_run() {
+    let out = build_with_new_brief(
+        "---\ntitle: Five Mistakes\ndate: 2024-13-01\ncompanies: [Amazn Web Services]\nrelated: [no-such-brief]\nsources:\n  - { name: Wire, url: \"javascript:alert(1)\" }\n---\nA body naming [[Nobody At All]].\n",
+    );
+    let expected = [
+        ("content/briefs/2021-01-01-new.md:3:7:", "month 13 is out of range"),
+        (
+            "content/briefs/2021-01-01-new.md:4:",
+            "unknown company 'Amazn Web Services'",
+        ),
+        ("content/briefs/2021-01-01-new.md:5:", "unknown brief 'no-such-brief'"),
+        (
+            "content/briefs/2021-01-01-new.md:7:",
+            "invalid URL 'javascript:alert(1)'",
+        ),
+        (
+            "content/briefs/2021-01-01-new.md:9:",
+            "unknown wikilink target 'Nobody At All'",
+        ),
+    ];
+    let errors = out.errors();
+    assert_eq!(errors.len(), expected.len(), "{}", out.stderr);
+    for ((at, what), error) in expected.iter().zip(&errors) {
+        assert!(
+            error.contains(at) && error.contains(what),
+            "expected {at} {what}, got {error}\n{}",
+            out.stderr
+        );
+    }
+}
