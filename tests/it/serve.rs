@@ -463,6 +463,7 @@ fn base_url_flag_serves_under_its_path() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
+    crate::common::assert_in_writers_words(&stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("invalid --base-url"), "{stderr}");
 }
@@ -495,6 +496,7 @@ fn a_taken_port_is_reported_with_a_free_one() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
+    crate::common::assert_in_writers_words(&stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("already in use"), "{stderr}");
     assert!(
