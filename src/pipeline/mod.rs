@@ -1,6 +1,8 @@
 //! The build, top to bottom, in one function (`run`): config → content →
 //! model → markdown → render → output. Each stage reports all of its errors;
-//! the build stops after the first stage that had any. `build`, `check` and
+//! content and model hand on what was good, so the build stops after the
+//! Markdown stage with every mistake of the run, or earlier only when the
+//! names themselves are wrong (the model's naming step). `build`, `check` and
 //! `render_site` run it with nothing to reuse; `serve` runs it in a
 //! [`Session`], which hands the stages that can reuse work what its previous
 //! build made (parsed files, rendered bodies, page fingerprints) and keeps
