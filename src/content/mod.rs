@@ -522,7 +522,7 @@ enum FileOutcome<T> {
     /// Its front matter parsed.
     Parsed(Loaded<T>),
     /// It did not: the error, and what its other fields still give, for the
-    /// later stages to check in the same run ([`recover_file`]).
+    /// later stages to check in the same run ([`Recovery::Salvage`]).
     Failed(Diagnostic, Option<Loaded<T>>),
 }
 
@@ -541,94 +541,83 @@ fn load_file<T: DeserializeOwned>(root: &Path, path: &Path) -> Result<FileOutcom
             ));
         }
     };
-    Ok(match parse_file(shown.clone(), text) {
+    Ok(match read_front(shown, text, Recovery::Salvage) {
         Ok(loaded) => FileOutcome::Parsed(loaded),
-        Err(d) => {
-            let recovered = std::fs::read_to_string(path)
-                .ok()
-                .and_then(|text| recover_file(shown, text));
-            FileOutcome::Failed(d, recovered)
-        }
+        Err((d, salvaged)) => FileOutcome::Failed(d, salvaged),
     })
 }
 
-/// What of a file whose front matter did not parse its other fields still
-/// give ([`yaml::recover`]), with stand-ins for the required fields it
-/// lacked: the file's own name for a title or name, 1970-01-01 for a date,
-/// `open` for a status. None reaches a page (the file's error fails the
-/// build); they let references, tags, sources and the body be checked in
-/// the same run.
-fn recover_file<T: DeserializeOwned>(path: PathBuf, text: String) -> Option<Loaded<T>> {
-    let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
-    if find_control(&text).is_some() {
-        return None;
-    }
-    let split = frontmatter::split(&text).ok()?;
-    let first = yaml::parse::<T>(split.yaml).err()?;
-    let stem = path.file_stem()?.to_string_lossy().into_owned();
-    let required = [
-        ("title", stem.as_str()),
-        ("name", stem.as_str()),
-        ("date", "1970-01-01"),
-        ("status", "open"),
-    ];
-    let front = yaml::recover::<T>(split.yaml, &first, &required)?;
-    let (yaml_offset, yaml_len, yaml_line) = (split.yaml_offset, split.yaml.len(), split.yaml_line);
-    let (body_offset, body_line) = (split.body_offset, split.body_line);
-    let file = SourceFile {
-        path,
-        text: Arc::from(text),
-        yaml_offset,
-        yaml_len,
-        yaml_line,
-        body_offset,
-        body_line,
-    };
-    Some(Loaded { file, front })
+/// Whether [`read_front`] salvages what it can of a front matter that did
+/// not parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Recovery {
+    /// All or nothing.
+    None,
+    /// Drop the fields serde refuses ([`yaml::recover`]), with stand-ins for
+    /// the required ones: the file's own name for a title or name,
+    /// 1970-01-01 for a date, `open` for a status. None reaches a page (the
+    /// file's error fails the build); they let references, tags, sources and
+    /// the body be checked in the same run.
+    Salvage,
 }
 
 /// Splits and parses one file's text; public for tests.
-pub fn parse_file<T: DeserializeOwned>(path: PathBuf, mut text: String) -> Result<Loaded<T>, Diagnostic> {
+pub fn parse_file<T: DeserializeOwned>(path: PathBuf, text: String) -> Result<Loaded<T>, Diagnostic> {
+    read_front(path, text, Recovery::None).map_err(|(d, _)| d)
+}
+
+/// Splits and parses one file's text; on an error, the error and, under
+/// [`Recovery::Salvage`], what the file's other fields still give.
+fn read_front<T: DeserializeOwned>(
+    path: PathBuf,
+    mut text: String,
+    recovery: Recovery,
+) -> Result<Loaded<T>, (Diagnostic, Option<Loaded<T>>)> {
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
     if let Some(at) = find_control(&text) {
         let position = Position::of_offset(&text, at, 1);
-        return Err(Diagnostic::error(
-            &path,
-            "the file holds a control character (such as NUL), which cannot appear in a page or feed",
-        )
-        .at(&text, position, 1)
-        .with_help("remove it; it usually comes from copying out of another program"));
+        return Err((
+            Diagnostic::error(
+                &path,
+                "the file holds a control character (such as NUL), which cannot appear in a page or feed",
+            )
+            .at(&text, position, 1)
+            .with_help("remove it; it usually comes from copying out of another program"),
+            None,
+        ));
     }
     let split = match frontmatter::split(&text) {
         Ok(split) => split,
         Err(SplitError::Missing) => {
-            return Err(Diagnostic::error_at(
-                &path,
-                &text,
-                Position { line: 1, column: 1 },
-                "expected front matter: the file must start with a line '---'",
-            )
-            .with_help("start the file with ---, the YAML fields, then --- on its own line"));
+            return Err((
+                Diagnostic::error_at(
+                    &path,
+                    &text,
+                    Position { line: 1, column: 1 },
+                    "expected front matter: the file must start with a line '---'",
+                )
+                .with_help("start the file with ---, the YAML fields, then --- on its own line"),
+                None,
+            ));
         }
         Err(SplitError::Unclosed) => {
-            return Err(Diagnostic::error_at(
-                &path,
-                &text,
-                Position { line: 1, column: 1 },
-                "front matter is never closed: no '---' line after the opening one",
-            )
-            .with_help("add a line '---' after the last front matter field"));
+            return Err((
+                Diagnostic::error_at(
+                    &path,
+                    &text,
+                    Position { line: 1, column: 1 },
+                    "front matter is never closed: no '---' line after the opening one",
+                )
+                .with_help("add a line '---' after the last front matter field"),
+                None,
+            ));
         }
     };
     let (yaml_offset, yaml_len, yaml_line) = (split.yaml_offset, split.yaml.len(), split.yaml_line);
     let (body_offset, body_line) = (split.body_offset, split.body_line);
-    let front: T = match yaml::parse(split.yaml) {
-        Ok(front) => front,
-        Err(e) => return Err(front_matter_error(path, &text, split.yaml, yaml_line, &e)),
-    };
-    let file = SourceFile {
+    let file = move |path, text: String| SourceFile {
         path,
         text: Arc::from(text),
         yaml_offset,
@@ -637,7 +626,39 @@ pub fn parse_file<T: DeserializeOwned>(path: PathBuf, mut text: String) -> Resul
         body_offset,
         body_line,
     };
-    Ok(Loaded { file, front })
+    let error = match yaml::parse::<T>(split.yaml) {
+        Ok(front) => {
+            return Ok(Loaded {
+                file: file(path, text),
+                front,
+            });
+        }
+        Err(e) => e,
+    };
+    let d = front_matter_error(path.clone(), &text, split.yaml, yaml_line, &error);
+    let salvaged = match recovery {
+        Recovery::None => None,
+        Recovery::Salvage => salvage(&path, split.yaml, &error),
+    };
+    Err((
+        d,
+        salvaged.map(|front| Loaded {
+            file: file(path, text),
+            front,
+        }),
+    ))
+}
+
+/// [`Recovery::Salvage`]: the front matter without the fields serde refuses.
+fn salvage<T: DeserializeOwned>(path: &Path, yaml: &str, error: &yaml::YamlError) -> Option<T> {
+    let stem = path.file_stem()?.to_string_lossy();
+    let required = [
+        ("title", stem.as_ref()),
+        ("name", stem.as_ref()),
+        ("date", "1970-01-01"),
+        ("status", "open"),
+    ];
+    yaml::recover(yaml, error, &required)
 }
 
 /// A YAML error in the front matter as a diagnostic at its line of the
