@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use crate::config::UnknownReferences;
-use crate::content::raw::{RawBrief, RawPage};
+use crate::content::raw::{RawBrief, RawPage, RawSource};
 use crate::content::{Body, Content, Failed, Loaded, SourceFile, frontmatter};
 use jiff::Timestamp;
 
@@ -574,39 +574,8 @@ impl References {
             _ => None,
         });
         let related = self.related(id, file, &related, held_back);
-        let mut tag_ids = Vec::with_capacity(tag_names.len());
-        let mut offsets: Option<Vec<usize>> = None;
-        for (i, name) in tag_names.iter().enumerate() {
-            match Slug::from_text(name) {
-                Ok(slug) => tag_ids.push(tags.add(slug, name)),
-                Err(e) => {
-                    // Located once per brief, and only when a tag is wrong.
-                    let offsets = offsets.get_or_insert_with(|| {
-                        file.value_offsets("tags", &tag_names.iter().map(String::as_str).collect::<Vec<_>>())
-                    });
-                    let message = format!("the tag '{name}' cannot be a URL: {e}");
-                    self.diagnostics
-                        .push(file.yaml_error(offsets[i], name.chars().count().max(1), message));
-                }
-            }
-        }
-        let mut checked_sources = Vec::with_capacity(sources.len());
-        for (i, source) in sources.into_iter().enumerate() {
-            if source.name.trim().is_empty() {
-                self.diagnostics.push(
-                    file.item_error("sources", i, "name", "the source's name is empty")
-                        .with_help("name the publication or document the link leads to, e.g. - { name: CNBC, url: \"https://…\" }"),
-                );
-                continue;
-            }
-            match check_url(&source.url) {
-                Ok(()) => checked_sources.push(Source {
-                    name: source.name,
-                    url: source.url,
-                }),
-                Err(why) => self.url_error(file, "sources", &source.url, &why),
-            }
-        }
+        let tag_ids = self.tags(file, &tag_names, tags);
+        let checked_sources = self.sources(file, sources);
         let mut corrections: Vec<Correction> = corrections
             .into_iter()
             .map(|c| Correction {
@@ -632,6 +601,50 @@ impl References {
             corrections,
             extra,
         }
+    }
+
+    /// The ids of a brief's tags; a tag that cannot be a URL is an error at
+    /// its place in the list.
+    fn tags(&mut self, file: &SourceFile, tag_names: &[String], tags: &mut TagSet) -> Vec<TagId> {
+        let mut tag_ids = Vec::with_capacity(tag_names.len());
+        let mut offsets: Option<Vec<usize>> = None;
+        for (i, name) in tag_names.iter().enumerate() {
+            match Slug::from_text(name) {
+                Ok(slug) => tag_ids.push(tags.add(slug, name)),
+                Err(e) => {
+                    // Located once per brief, and only when a tag is wrong.
+                    let offsets = offsets.get_or_insert_with(|| {
+                        file.value_offsets("tags", &tag_names.iter().map(String::as_str).collect::<Vec<_>>())
+                    });
+                    let message = format!("the tag '{name}' cannot be a URL: {e}");
+                    self.diagnostics
+                        .push(file.yaml_error(offsets[i], name.chars().count().max(1), message));
+                }
+            }
+        }
+        tag_ids
+    }
+
+    /// A brief's sources with a name and a safe URL; the others are errors.
+    fn sources(&mut self, file: &SourceFile, sources: Vec<RawSource>) -> Vec<Source> {
+        let mut checked_sources = Vec::with_capacity(sources.len());
+        for (i, source) in sources.into_iter().enumerate() {
+            if source.name.trim().is_empty() {
+                self.diagnostics.push(
+                    file.item_error("sources", i, "name", "the source's name is empty")
+                        .with_help("name the publication or document the link leads to, e.g. - { name: CNBC, url: \"https://…\" }"),
+                );
+                continue;
+            }
+            match check_url(&source.url) {
+                Ok(()) => checked_sources.push(Source {
+                    name: source.name,
+                    url: source.url,
+                }),
+                Err(why) => self.url_error(file, "sources", &source.url, &why),
+            }
+        }
+        checked_sources
     }
 
     fn related(
