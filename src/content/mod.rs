@@ -342,8 +342,8 @@ fn load_kind<T: DeserializeOwned + Clone + Send + Sync>(
         for result in results {
             match result? {
                 FileOutcome::Parsed(file) => loaded.push(file),
-                FileOutcome::Failed(d, recovered) => {
-                    diagnostics.push(d);
+                FileOutcome::Failed(errors, recovered) => {
+                    diagnostics.extend(errors);
                     loaded.extend(recovered);
                 }
             }
@@ -378,8 +378,8 @@ fn load_kind<T: DeserializeOwned + Clone + Send + Sync>(
                 cache.insert(path, stamp, file);
             }
             // Never cached: a reused file would lose its error.
-            FileOutcome::Failed(d, recovered) => {
-                diagnostics.push(d);
+            FileOutcome::Failed(errors, recovered) => {
+                diagnostics.extend(errors);
                 loaded.extend(recovered);
             }
         }
@@ -523,7 +523,7 @@ enum FileOutcome<T> {
     Parsed(Loaded<T>),
     /// It did not: the error, and what its other fields still give, for the
     /// later stages to check in the same run ([`Recovery::Salvage`]).
-    Failed(Diagnostic, Option<Loaded<T>>),
+    Failed(Vec<Diagnostic>, Option<Loaded<T>>),
 }
 
 fn load_file<T: DeserializeOwned>(root: &Path, path: &Path) -> Result<FileOutcome<T>, EnvError> {
@@ -534,17 +534,16 @@ fn load_file<T: DeserializeOwned>(root: &Path, path: &Path) -> Result<FileOutcom
         Err(e) => {
             let at = Position::of_offset(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to(), 1);
             return Ok(FileOutcome::Failed(
-                Diagnostic::error(&shown, "the file is not valid UTF-8")
-                    .at("", at, 1)
-                    .with_help("save the file as UTF-8"),
+                vec![
+                    Diagnostic::error(&shown, "the file is not valid UTF-8")
+                        .at("", at, 1)
+                        .with_help("save the file as UTF-8"),
+                ],
                 None,
             ));
         }
     };
-    Ok(match read_front(shown, text, Recovery::Salvage) {
-        Ok(loaded) => FileOutcome::Parsed(loaded),
-        Err((d, salvaged)) => FileOutcome::Failed(d, salvaged),
-    })
+    Ok(read_front(shown, text, Recovery::Salvage))
 }
 
 /// Whether [`read_front`] salvages what it can of a front matter that did
@@ -563,56 +562,61 @@ enum Recovery {
 
 /// Splits and parses one file's text; public for tests.
 pub fn parse_file<T: DeserializeOwned>(path: PathBuf, text: String) -> Result<Loaded<T>, Diagnostic> {
-    read_front(path, text, Recovery::None).map_err(|(d, _)| d)
+    match read_front(path, text, Recovery::None) {
+        FileOutcome::Parsed(loaded) => Ok(loaded),
+        FileOutcome::Failed(mut errors, _) => Err(errors.swap_remove(0)),
+    }
 }
 
-/// Splits and parses one file's text; on an error, the error and, under
+/// Splits and parses one file's text; on an error, its errors and, under
 /// [`Recovery::Salvage`], what the file's other fields still give.
-fn read_front<T: DeserializeOwned>(
-    path: PathBuf,
-    mut text: String,
-    recovery: Recovery,
-) -> Result<Loaded<T>, (Diagnostic, Option<Loaded<T>>)> {
+fn read_front<T: DeserializeOwned>(path: PathBuf, mut text: String, recovery: Recovery) -> FileOutcome<T> {
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
     if let Some(at) = find_control(&text) {
         let position = Position::of_offset(&text, at, 1);
-        return Err((
-            Diagnostic::error(
-                &path,
-                "the file holds a control character (such as NUL), which cannot appear in a page or feed",
-            )
-            .at(&text, position, 1)
-            .with_help("remove it; it usually comes from copying out of another program"),
+        return FileOutcome::Failed(
+            vec![
+                Diagnostic::error(
+                    &path,
+                    "the file holds a control character (such as NUL), which cannot appear in a page or feed",
+                )
+                .at(&text, position, 1)
+                .with_help("remove it; it usually comes from copying out of another program"),
+            ],
             None,
-        ));
+        );
     }
     let split = match frontmatter::split(&text) {
         Ok(split) => split,
         Err(SplitError::Missing) => {
-            return Err((
-                Diagnostic::error_at(
-                    &path,
-                    &text,
-                    Position { line: 1, column: 1 },
-                    "expected front matter: the file must start with a line '---'",
-                )
-                .with_help("start the file with ---, the YAML fields, then --- on its own line"),
+            return FileOutcome::Failed(
+                vec![
+                    Diagnostic::error_at(
+                        &path,
+                        &text,
+                        Position { line: 1, column: 1 },
+                        "expected front matter: the file must start with a line '---'",
+                    )
+                    .with_help("start the file with ---, the YAML fields, then --- on its own line"),
+                ],
                 None,
-            ));
+            );
         }
         Err(SplitError::Unclosed) => {
-            return Err((
-                Diagnostic::error_at(
-                    &path,
-                    &text,
-                    Position { line: 1, column: 1 },
-                    "front matter is never closed: no '---' line after the opening one",
-                )
-                .with_help("add a line '---' after the last front matter field"),
+            return FileOutcome::Failed(
+                vec![
+                    Diagnostic::error_at(
+                        &path,
+                        &text,
+                        Position { line: 1, column: 1 },
+                        "front matter is never closed: no '---' line after the opening one",
+                    )
+                    .with_help("add a line '---' after the last front matter field"),
+                ],
                 None,
-            ));
+            );
         }
     };
     let (yaml_offset, yaml_len, yaml_line) = (split.yaml_offset, split.yaml.len(), split.yaml_line);
@@ -628,30 +632,37 @@ fn read_front<T: DeserializeOwned>(
     };
     let error = match yaml::parse::<T>(split.yaml) {
         Ok(front) => {
-            return Ok(Loaded {
+            return FileOutcome::Parsed(Loaded {
                 file: file(path, text),
                 front,
             });
         }
         Err(e) => e,
     };
-    let d = front_matter_error(path.clone(), &text, split.yaml, yaml_line, &error);
+    let mut errors = vec![front_matter_error(path.clone(), &text, split.yaml, yaml_line, &error)];
     let salvaged = match recovery {
         Recovery::None => None,
-        Recovery::Salvage => salvage(&path, split.yaml, &error),
+        Recovery::Salvage => {
+            let (salvaged, more) = salvage(&path, split.yaml, &error);
+            errors.extend(
+                more.iter()
+                    .map(|e| front_matter_error(path.clone(), &text, split.yaml, yaml_line, e)),
+            );
+            salvaged
+        }
     };
-    Err((
-        d,
+    FileOutcome::Failed(
+        errors,
         salvaged.map(|front| Loaded {
             file: file(path, text),
             front,
         }),
-    ))
+    )
 }
 
 /// [`Recovery::Salvage`]: the front matter without the fields serde refuses.
-fn salvage<T: DeserializeOwned>(path: &Path, yaml: &str, error: &yaml::YamlError) -> Option<T> {
-    let stem = path.file_stem()?.to_string_lossy();
+fn salvage<T: DeserializeOwned>(path: &Path, yaml: &str, error: &yaml::YamlError) -> (Option<T>, Vec<yaml::YamlError>) {
+    let stem = path.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
     let required = [
         ("title", stem.as_ref()),
         ("name", stem.as_ref()),

@@ -57,37 +57,86 @@ impl From<serde_yaml::Error> for YamlError {
 }
 
 /// After `first` (the error [`parse`] gave for `text`), what of `text` is
-/// still good: the mapping without each top-level field serde refuses, one
-/// at a time, those in `required` put back with their stand-in value. `None`
-/// when the text is no mapping or nothing can be saved. The stand-ins never
-/// reach a page: the file's error fails the build; they only let the later
-/// stages check the rest of the file in the same run.
-pub fn recover<T: DeserializeOwned>(text: &str, first: &YamlError, required: &[(&str, &str)]) -> Option<T> {
-    // The same guards as `parse`: no deep nesting for libyaml's quadratic
-    // scan, no control characters from escapes.
-    check_nesting(text).ok()?;
-    refuse_control_escapes(text).ok()?;
-    let serde_yaml::Value::Mapping(mut mapping) = serde_yaml::from_str::<serde_yaml::Value>(text).ok()? else {
-        return None;
-    };
-    let mut key = failing_key(text, first)?;
+/// still good, and the errors of the other fields serde refuses on the way.
+///
+/// Each refused top-level field is blanked out of the text (its lines
+/// emptied, so every later error keeps its line and column), or for those
+/// in `required` replaced by their stand-in value, and the rest parsed
+/// again, at most 16 times. `None` when nothing can be saved (broken YAML,
+/// an error no field can be blamed for). The stand-ins never reach a page:
+/// the file's errors fail the build; they let the later stages check the
+/// rest of the file in the same run.
+pub fn recover<T: DeserializeOwned>(
+    text: &str,
+    first: &YamlError,
+    required: &[(&str, &str)],
+) -> (Option<T>, Vec<YamlError>) {
+    let mut text = text.to_owned();
+    let mut more = Vec::new();
+    let mut key = failing_key(&text, first);
     for _ in 0..16 {
-        mapping.remove(key.as_str());
-        if let Some((_, stand_in)) = required.iter().find(|(k, _)| *k == key) {
-            mapping.insert(key.clone().into(), (*stand_in).into());
+        let Some(field) = key else { break };
+        let stand_in = required.iter().find(|(k, _)| *k == field).map(|(_, v)| *v);
+        if !replace_field(&mut text, &field, stand_in) {
+            break;
         }
-        match serde_yaml::from_value::<T>(serde_yaml::Value::Mapping(mapping.clone())) {
-            Ok(recovered) => return Some(recovered),
+        match parse::<T>(&text) {
+            Ok(recovered) => return (Some(recovered), more),
             Err(e) => {
-                let next = failing_key(text, &YamlError::from(e))?;
-                if next == key {
-                    return None;
+                let next = failing_key(&text, &e);
+                if next.as_ref() == Some(&field) {
+                    break;
                 }
+                more.push(e);
                 key = next;
             }
         }
     }
-    None
+    (None, more)
+}
+
+/// Empties the lines of top-level `field` in `text` (the key's line and the
+/// indented, listed or comment lines under it), or puts `stand_in` in their
+/// place; adds `field: stand_in` when the field is missing. Whether anything
+/// changed.
+fn replace_field(text: &mut String, field: &str, stand_in: Option<&str>) -> bool {
+    let quoted = |value: &str| format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""));
+    let is_key_line = |line: &str| {
+        let name = line.split(':').next().unwrap_or("").trim_end();
+        line.contains(':') && name.trim_matches(['"', '\'']) == field && !line.starts_with([' ', '\t', '-', '#'])
+    };
+    let mut out = String::with_capacity(text.len());
+    let (mut found, mut inside) = (false, false);
+    for line in lines_with_endings(text) {
+        let continues = line.starts_with([' ', '\t', '-', '#']) || trim_line_ending(line).is_empty();
+        if !found && is_key_line(line) {
+            found = true;
+            inside = true;
+            if let Some(value) = stand_in {
+                out.push_str(&format!("{field}: {}", quoted(value)));
+            }
+        } else if inside && continues {
+            // Emptied, keeping its line.
+        } else {
+            inside = false;
+            out.push_str(trim_line_ending(line));
+        }
+        out.push_str(&line[trim_line_ending(line).len()..]);
+    }
+    match (found, stand_in) {
+        (true, _) => {
+            *text = out;
+            true
+        }
+        (false, Some(value)) => {
+            if !text.is_empty() && !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text.push_str(&format!("{field}: {}\n", quoted(value)));
+            true
+        }
+        (false, None) => false,
+    }
 }
 
 /// The top-level field an error is about: named by serde's message
@@ -532,6 +581,42 @@ fn colon_hint(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_field_is_emptied_in_place_or_stood_in_for() {
+        let mut text = "title: t\ntags:\n- a\n  # note\n- b\ndate: 2024-13-01\n".to_owned();
+        assert!(replace_field(&mut text, "tags", None));
+        assert_eq!(text, "title: t\n\n\n\n\ndate: 2024-13-01\n");
+        assert!(replace_field(&mut text, "date", Some("1970-01-01")));
+        assert_eq!(text, "title: t\n\n\n\n\ndate: \"1970-01-01\"\n");
+        assert!(replace_field(&mut text, "name", Some("a \"b\"")));
+        assert!(text.ends_with("name: \"a \\\"b\\\"\"\n"), "{text}");
+        assert!(!replace_field(&mut text, "nothing", None));
+    }
+
+    #[test]
+    fn recovery_reports_each_refused_field_at_its_line() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Front {
+            title: String,
+            #[serde(default)]
+            count: u32,
+            #[serde(default)]
+            tags: Vec<String>,
+        }
+        let text = "title: [a]\ncount: many\ntags: a, b\n";
+        let first = parse::<Front>(text).unwrap_err();
+        let (front, more) = recover::<Front>(text, &first, &[("title", "stand-in")]);
+        let front = front.expect("what is left parses");
+        assert_eq!(
+            (front.title.as_str(), front.count, front.tags.len()),
+            ("stand-in", 0, 0)
+        );
+        let lines: Vec<Option<usize>> = more.iter().map(|e| e.position.map(|p| p.line)).collect();
+        assert_eq!(lines, [Some(2), Some(3)], "{more:?}");
+    }
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]

@@ -706,3 +706,29 @@ fn a_brief_with_five_independent_mistakes_reports_all_five_in_one_run() {
         );
     }
 }
+
+/// Two fields serde refuses in one file are both reported, each at its own
+/// line, with the rest of the file checked in the same run.
+#[test]
+fn two_refused_fields_of_one_file_are_both_reported_at_their_lines() {
+    let out = build_with_new_brief(
+        "---\ntitle: Two Shapes\ndate: 2024-13-01\ntags: cloud, defense\ncompanies: [Oracel]\n---\nBody.\n",
+    );
+    let errors = out.errors();
+    assert_eq!(errors.len(), 3, "{}", out.stderr);
+    assert!(
+        errors[0].contains("2021-01-01-new.md:3:7:") && errors[0].contains("month 13 is out of range"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        errors[1].contains("2021-01-01-new.md:4:7:") && errors[1].contains("tags: expected a list of tags"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        errors[2].contains("2021-01-01-new.md:5:") && errors[2].contains("unknown company 'Oracel'"),
+        "{}",
+        out.stderr
+    );
+}
