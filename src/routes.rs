@@ -92,6 +92,38 @@ impl BaseUrl {
     pub fn origin(&self) -> &str {
         &self.origin
     }
+
+    /// Where a full address (`https://host/repo/2020/x/`) is on this site:
+    /// its path relative to the base path (`/2020/x/`), without a query or
+    /// fragment. `None` if it is on another host or outside the base path,
+    /// or if the base URL has no host to compare with. Tells a writer who
+    /// pasted a whole address which alias they meant.
+    pub fn relative_path_of(&self, url: &str) -> Option<String> {
+        if self.origin.is_empty() {
+            return None;
+        }
+        let (origin, path) = split_address(url)?;
+        if !origin.eq_ignore_ascii_case(&self.origin) {
+            return None;
+        }
+        let rest = match path.strip_prefix(self.path.as_str()) {
+            Some(rest) => rest,
+            None if format!("{path}/") == self.path => "",
+            None => return None,
+        };
+        Some(format!("/{rest}"))
+    }
+}
+
+/// A full address cut into its origin (`https://host`, `//host`) and its
+/// path (`/x/`, `/` when it has none), without a query or fragment.
+pub fn split_address(url: &str) -> Option<(&str, &str)> {
+    let url = url.trim();
+    let url = url.split(['?', '#']).next().unwrap_or(url);
+    let after = url.find("//")? + 2;
+    let host_end = url[after..].find('/').map_or(url.len(), |i| after + i);
+    let path = &url[host_end..];
+    Some((&url[..host_end], if path.is_empty() { "/" } else { path }))
 }
 
 /// A path inside the site, relative to its root and without a leading slash:
@@ -162,6 +194,61 @@ impl UrlPath {
         (!path.split('/').any(|s| s == "..")).then(|| UrlPath(path.to_owned()))
     }
 
+    /// An old address of a page, from an `aliases:` entry
+    /// (`/2020/08/18/microsoft-foreign-cloud/`, `/old-story.html`): the
+    /// path of the redirect written there, relative to the base path like
+    /// every other path of the site.
+    ///
+    /// `%`-escapes are decoded, since the file must carry the name the host
+    /// looks up for the address (`/caf%C3%A9/` is the folder `café/`), and
+    /// every check runs on the decoded text, so no spelling of `..`, `/` or
+    /// `\` gets through. A path ending in `.html` or `.htm` is that file;
+    /// any other gets a folder (`/old` and `/old/` are both `old/`, written
+    /// as `old/index.html`), which hosts serve at either spelling.
+    pub fn alias(text: &str) -> Result<UrlPath, AliasError> {
+        let text = text.trim();
+        if has_scheme(text) || text.starts_with("//") {
+            return Err(AliasError::Absolute);
+        }
+        let Some(rest) = text.strip_prefix('/') else {
+            return Err(AliasError::Relative);
+        };
+        if let Some(c) = text.chars().find(|c| c.is_whitespace() || c.is_control()) {
+            return Err(AliasError::Blank(c));
+        }
+        if text.contains('?') {
+            return Err(AliasError::Query);
+        }
+        if text.contains('#') {
+            return Err(AliasError::Fragment);
+        }
+        if text.contains('\\') {
+            return Err(AliasError::Separator);
+        }
+        if text.len() > MAX_ALIAS_LEN {
+            return Err(AliasError::TooLong);
+        }
+        let mut path = String::with_capacity(rest.len() + 1);
+        let segments: Vec<&str> = rest.split('/').collect();
+        for (i, segment) in segments.iter().enumerate() {
+            let last = i + 1 == segments.len();
+            if segment.is_empty() && !last {
+                return Err(AliasError::EmptySegment);
+            }
+            let decoded = percent_decode(segment)?;
+            check_segment(&decoded)?;
+            path.push_str(&decoded);
+            if !last {
+                path.push('/');
+            }
+        }
+        let lower = path.to_ascii_lowercase();
+        if !path.is_empty() && !path.ends_with('/') && !lower.ends_with(".html") && !lower.ends_with(".htm") {
+            path.push('/');
+        }
+        Ok(UrlPath(path))
+    }
+
     /// The path as text, without leading slash.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -181,6 +268,129 @@ impl fmt::Display for UrlPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "/{}", self.0)
     }
+}
+
+/// The longest alias accepted, in bytes: longer than any address browsers
+/// and hosts handle well, short enough that its folders fit any file system.
+const MAX_ALIAS_LEN: usize = 1024;
+
+/// The longest file or folder name most file systems hold, in bytes.
+const MAX_SEGMENT_LEN: usize = 255;
+
+/// Why an `aliases:` entry cannot be an old address on this site.
+/// [`fmt::Display`] says so in a writer's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AliasError {
+    /// A full address (`https://…`, `//host/…`): a redirect can only be
+    /// written on this site.
+    Absolute,
+    /// Not starting with `/`.
+    Relative,
+    /// A blank or control character, which no address holds unescaped.
+    Blank(char),
+    /// A query (`?…`): hosts serve one file whatever the query.
+    Query,
+    /// A fragment (`#…`), which browsers never send.
+    Fragment,
+    /// A `..` segment, in any spelling: it climbs out of its folder.
+    Climbs,
+    /// A segment starting with `.` (`.`, `.git`): a hidden file, which
+    /// GitHub Pages uploads leave out.
+    Hidden(String),
+    /// Two slashes in a row.
+    EmptySegment,
+    /// A backslash, or a `/` or `\` written as a `%`-escape.
+    Separator,
+    /// A `%` not followed by two hex digits, or escapes that are not UTF-8.
+    BadEscape,
+    /// Longer than a file system or a browser takes.
+    TooLong,
+}
+
+impl fmt::Display for AliasError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AliasError::Absolute => f.write_str("it is a full address; an alias is a path on this site"),
+            AliasError::Relative => f.write_str("an old URL is a path on this site and starts with /"),
+            AliasError::Blank(c) if c.is_whitespace() => f.write_str("an address cannot hold a space"),
+            AliasError::Blank(c) => write!(f, "it holds the control character U+{:04X}", u32::from(*c)),
+            AliasError::Query => f.write_str(
+                "the ?… part of an address cannot have a page of its own: the host serves the same file whatever it says",
+            ),
+            AliasError::Fragment => f.write_str("the #… part of an address never reaches the host"),
+            AliasError::Climbs => f.write_str("'..' would climb out of the site"),
+            AliasError::Hidden(segment) if segment == "." => f.write_str("a '.' between slashes names the folder it is in"),
+            AliasError::Hidden(segment) => write!(
+                f,
+                "'{segment}' starts with a dot: hidden files and folders are left out of GitHub Pages uploads"
+            ),
+            AliasError::EmptySegment => f.write_str("it has two slashes in a row"),
+            AliasError::Separator => f.write_str("a backslash, %2F or %5C cannot be part of a file name"),
+            AliasError::BadEscape => {
+                f.write_str("a % must start an escape of two hex digits for UTF-8 text, such as %C3%A9 for é")
+            }
+            AliasError::TooLong => write!(
+                f,
+                "it is too long for a file name (at most {MAX_SEGMENT_LEN} bytes between slashes and {MAX_ALIAS_LEN} in all)"
+            ),
+        }
+    }
+}
+
+/// Whether `text` starts with a URL scheme (`https:`, `mailto:`).
+fn has_scheme(text: &str) -> bool {
+    let Some((scheme, _)) = text.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// Decodes the `%XX` escapes of one segment of a path.
+fn percent_decode(segment: &str) -> Result<String, AliasError> {
+    if !segment.contains('%') {
+        return Ok(segment.to_owned());
+    }
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3).ok_or(AliasError::BadEscape)?;
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return Err(AliasError::BadEscape);
+            }
+            let hex = std::str::from_utf8(hex).map_err(|_| AliasError::BadEscape)?;
+            out.push(u8::from_str_radix(hex, 16).map_err(|_| AliasError::BadEscape)?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| AliasError::BadEscape)
+}
+
+/// What a decoded segment of an alias may not be: a way out of its
+/// folder, a hidden name, or a name no file can have.
+fn check_segment(segment: &str) -> Result<(), AliasError> {
+    if segment == ".." {
+        return Err(AliasError::Climbs);
+    }
+    if segment.starts_with('.') {
+        return Err(AliasError::Hidden(segment.to_owned()));
+    }
+    if segment.contains(['/', '\\']) {
+        return Err(AliasError::Separator);
+    }
+    if let Some(c) = segment.chars().find(|c| c.is_control()) {
+        return Err(AliasError::Blank(c));
+    }
+    if segment.len() > MAX_SEGMENT_LEN {
+        return Err(AliasError::TooLong);
+    }
+    Ok(())
 }
 
 /// A file path inside the output folder, `/`-separated and relative.
@@ -254,6 +464,93 @@ mod tests {
             UrlPath::feed_in(&UrlPath::tag(&slug("a"))).output_file().as_str(),
             "tags/a/atom.xml"
         );
+    }
+
+    fn alias(text: &str) -> Result<String, AliasError> {
+        UrlPath::alias(text).map(|p| p.output_file().as_str().to_owned())
+    }
+
+    #[test]
+    fn aliases_are_written_where_hosts_look_them_up() {
+        assert_eq!(
+            alias("/2020/08/18/microsoft-foreign-cloud/"),
+            Ok("2020/08/18/microsoft-foreign-cloud/index.html".to_owned())
+        );
+        assert_eq!(alias("/old-story"), Ok("old-story/index.html".to_owned()));
+        assert_eq!(alias(" /old-story "), Ok("old-story/index.html".to_owned()));
+        assert_eq!(alias("/news/old.html"), Ok("news/old.html".to_owned()));
+        assert_eq!(alias("/news/OLD.HTM"), Ok("news/OLD.HTM".to_owned()));
+        assert_eq!(alias("/story.php"), Ok("story.php/index.html".to_owned()));
+        assert_eq!(alias("/Briefs/Old/"), Ok("Briefs/Old/index.html".to_owned()));
+        assert_eq!(alias("/caf%C3%A9/"), Ok("café/index.html".to_owned()));
+        assert_eq!(alias("/café/"), Ok("café/index.html".to_owned()));
+        assert_eq!(alias("/a%20b/"), Ok("a b/index.html".to_owned()));
+        assert_eq!(alias("/"), Ok("index.html".to_owned()));
+        assert_eq!(alias("/wiki/Talk:JEDI"), Ok("wiki/Talk:JEDI/index.html".to_owned()));
+    }
+
+    #[test]
+    fn aliases_that_leave_the_site_or_hide_are_refused() {
+        use AliasError::*;
+        let long = format!("/{}/", "a".repeat(256));
+        let very_long = format!("/{}", "abc/".repeat(300));
+        for (text, why) in [
+            ("https://example.com/old/", Absolute),
+            ("HTTP://example.com/old/", Absolute),
+            ("//example.com/old/", Absolute),
+            ("javascript:alert(1)", Absolute),
+            ("old-story", Relative),
+            ("briefs/old/", Relative),
+            ("", Relative),
+            ("/old story/", Blank(' ')),
+            ("/old\u{7f}/", Blank('\u{7f}')),
+            ("/old/?p=12", Query),
+            ("/?p=12", Query),
+            ("/old/#top", Fragment),
+            ("/../etc/passwd", Climbs),
+            ("/a/../../b/", Climbs),
+            ("/a/%2e%2e/%2E%2E/b/", Climbs),
+            ("/a/./b/", Hidden(".".to_owned())),
+            ("/.git/config", Hidden(".git".to_owned())),
+            ("/%2egit/", Hidden(".git".to_owned())),
+            ("/.dossier-output", Hidden(".dossier-output".to_owned())),
+            ("/a//b/", EmptySegment),
+            ("/a\\b/", Separator),
+            ("/a%2Fb/", Separator),
+            ("/a%5c..%5cb/", Separator),
+            ("/a%00b/", Blank('\0')),
+            ("/a%0ab/", Blank('\n')),
+            ("/a%zzb/", BadEscape),
+            ("/a%2/", BadEscape),
+            ("/a%+1/", BadEscape),
+            ("/a%ff/", BadEscape),
+            (long.as_str(), TooLong),
+            (very_long.as_str(), TooLong),
+        ] {
+            assert_eq!(alias(text), Err(why.clone()), "{text:?}");
+            assert!(!why.to_string().is_empty());
+        }
+    }
+
+    #[test]
+    fn full_addresses_on_the_site_give_their_alias() {
+        let base = BaseUrl::parse("https://user.github.io/repo/").unwrap();
+        let of = |url: &str| base.relative_path_of(url);
+        assert_eq!(of("https://user.github.io/repo/2020/x/"), Some("/2020/x/".to_owned()));
+        assert_eq!(
+            of("https://USER.github.io/repo/x.html?p=1#top"),
+            Some("/x.html".to_owned())
+        );
+        assert_eq!(of("https://user.github.io/repo"), Some("/".to_owned()));
+        assert_eq!(of("https://user.github.io/other/x/"), None);
+        assert_eq!(of("https://user.github.io/repository/x/"), None);
+        assert_eq!(of("https://elsewhere.example/repo/x/"), None);
+        assert_eq!(
+            BaseUrl::parse("/repo/").unwrap().relative_path_of("https://h/repo/x/"),
+            None
+        );
+        assert_eq!(split_address("//h.example"), Some(("//h.example", "/")));
+        assert_eq!(split_address("old"), None);
     }
 
     #[test]
