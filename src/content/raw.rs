@@ -120,15 +120,17 @@ pub const FIELDS: &[Field] = &[
     Field::new("draft", "true or false", "write draft: true, or leave the field out"),
     Field::new("extra", "a mapping of your own fields", "e.g. extra: { desk: cloud }"),
     Field::new("name", "text", "e.g. name: Microsoft"),
+    // A brief's or page's aliases are its old URLs; a company's or
+    // contract's are other names, and old URLs when they start with /.
     Field::new(
         "aliases",
-        "a list of other names",
-        "write a list, e.g. aliases: [MSFT, Microsoft Corporation]",
+        "a list of other names, or of old URLs starting with /",
+        "write a list, e.g. aliases: [MSFT, Microsoft Corporation] (other names), or aliases: [/2020/08/18/microsoft-foreign-cloud/] (old URLs that redirect here)",
     ),
     Field::new(
         "aliases[]",
-        "a name (text)",
-        "write each alias as text, e.g. aliases: [MSFT, Microsoft Corporation]",
+        "a name or an old URL (text)",
+        "write each alias as text, e.g. aliases: [MSFT, Microsoft Corporation] (other names), or aliases: [/2020/08/18/microsoft-foreign-cloud/] (old URLs)",
     ),
     Field::new("ticker", "text", "e.g. ticker: MSFT"),
     Field::new("headquarters", "text", "e.g. headquarters: Redmond, Washington"),
@@ -196,6 +198,9 @@ pub struct RawBrief {
     pub slug: Option<String>,
     pub summary: Option<String>,
     pub author: Option<String>,
+    /// Old URLs (site-relative paths) that redirect to the brief.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default)]
@@ -308,6 +313,9 @@ pub struct RawPage {
     pub title: String,
     pub slug: Option<String>,
     pub summary: Option<String>,
+    /// Old URLs (site-relative paths) that redirect to the page.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     #[serde(default, deserialize_with = "unique_keys")]
     pub extra: Extra,
 }

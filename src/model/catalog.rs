@@ -24,6 +24,7 @@ use super::contract::{Contract, Contracts};
 use super::display::{self, Shown};
 use super::kind::{EntityKind, Kind, RawEntity};
 use super::lookup::{Lookup, Miss, normalize};
+use super::redirects::{self, Collector, Redirect, Target};
 use super::{Brief, BriefId, Correction, Entity, EntityKey, Origin, Owner, Page, PageId, Source, Tag, TagId};
 
 /// Errors reported for one front matter list before the rest are counted
@@ -56,6 +57,9 @@ pub struct Catalog {
     pub held_back: HashMap<String, HeldBack>,
     /// Files left out for errors of their own, by kind and slug.
     pub failed: HashMap<(Kind, String), PathBuf>,
+    /// The old addresses (`aliases:` paths) of briefs, entities and pages,
+    /// each written as a redirect to the page that moved.
+    pub redirects: Vec<Redirect>,
 }
 
 impl Catalog {
@@ -65,6 +69,16 @@ impl Catalog {
             EntityKey::Brief(id) => &self.briefs[id.index()].slug,
             EntityKey::Company(id) => &self.companies[id.index()].slug,
             EntityKey::Contract(id) => &self.contracts[id.index()].slug,
+        }
+    }
+
+    /// The file of the entity or brief `key` (for a stub, the file that
+    /// first named it).
+    pub fn file(&self, key: EntityKey) -> &std::path::Path {
+        match key {
+            EntityKey::Brief(id) => &self.briefs[id.index()].path,
+            EntityKey::Company(id) => self.companies[id.index()].origin.path(),
+            EntityKey::Contract(id) => self.contracts[id.index()].origin.path(),
         }
     }
 
@@ -100,7 +114,7 @@ impl Catalog {
 
 /// Options that change what the catalog holds.
 #[derive(Debug, Clone, Copy)]
-pub struct CatalogOptions {
+pub struct CatalogOptions<'a> {
     /// Include briefs marked `draft: true`.
     pub drafts: bool,
     /// Include briefs dated after `now` (scheduled), marked as such.
@@ -109,6 +123,9 @@ pub struct CatalogOptions {
     pub now: Timestamp,
     /// Unknown references: error, or warning plus stub.
     pub unknown_references: UnknownReferences,
+    /// Where the site is served: old addresses (`aliases:`) are paths under
+    /// it, and a full address on it says which path was meant.
+    pub base: &'a BaseUrl,
 }
 
 /// A brief that exists but is not in this build, and why.
@@ -256,6 +273,7 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
         files: HashMap::from([(Kind::Company, companies.len()), (Kind::Contract, contracts.len())]),
         failed,
         diagnostics: d,
+        redirects: Collector::new(options.base),
     };
     let mut bodies = Vec::new();
     let mut catalog = Catalog::default();
@@ -263,7 +281,13 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
     resolve_entities::<Companies>(&mut catalog, &mut refs, companies, &mut bodies);
     let mut tags = TagSet::default();
     for (i, (slug, loaded)) in briefs.into_iter().enumerate() {
-        let Loaded { file, front } = loaded;
+        let Loaded { file, mut front } = loaded;
+        let aliases = std::mem::take(&mut front.aliases);
+        let target = Target {
+            path: &UrlPath::brief(&slug),
+            title: &front.title,
+        };
+        refs.redirects.add_page(&file, &aliases, target, &mut refs.diagnostics);
         let brief = refs.brief(BriefId::new(i), slug, front, &file, &mut tags, &held_back);
         catalog.briefs.push(brief);
         bodies.push((Owner::Brief(BriefId::new(i)), file.into_body()));
@@ -274,8 +298,14 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
             title,
             slug: _,
             summary,
+            aliases,
             extra,
         } = front;
+        let target = Target {
+            path: &UrlPath::page(&slug),
+            title: &title,
+        };
+        refs.redirects.add_page(&file, &aliases, target, &mut refs.diagnostics);
         refs.diagnostics
             .extend(display::check(&title, Shown::title("page"), |m| {
                 file.value_error("title", m)
@@ -298,6 +328,7 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
     catalog.scheduled = scheduled;
     catalog.held_back = held_back;
     catalog.failed = refs.failed;
+    catalog.redirects = refs.redirects.finish();
     (catalog, bodies, refs.diagnostics)
 }
 
@@ -390,7 +421,7 @@ fn resolve_entities<K: EntityKind>(
     K::all_mut(catalog).reserve(slugged.len());
     for (i, (slug, loaded)) in slugged.into_iter().enumerate() {
         let Loaded { file, front } = loaded;
-        let (shared, own) = front.split();
+        let (mut shared, own) = front.split();
         let name = Shown::name(K::KIND.noun());
         refs.diagnostics
             .extend(display::check(&shared.name, name, |m| file.value_error("name", m)));
@@ -400,6 +431,13 @@ fn resolve_entities<K: EntityKind>(
                     .with_help("remove the empty entry from the list"),
             );
         }
+        let target = Target {
+            path: &UrlPath::entity(K::KIND.plural(), &slug),
+            title: &shared.name,
+        };
+        refs.redirects
+            .add_entity(&file, &shared.aliases, target, &mut refs.diagnostics);
+        shared.aliases.retain(|a| !redirects::is_address(a));
         let fields = K::resolve(own, &file, refs);
         K::all_mut(catalog).push(Entity {
             origin: Origin::File(file.path.clone()),
@@ -490,6 +528,8 @@ fn register_names<K: EntityKind>(lookup: &mut Lookup, items: &[(Slug, Loaded<K::
         for (field, text) in [("slug", slug.as_str()), ("name", front.name())]
             .into_iter()
             .chain(front.aliases().iter().map(|a| ("aliases", a.as_str())))
+            // An old address is no name; `resolve_entities` makes it a redirect.
+            .filter(|(field, text)| *field != "aliases" || !redirects::is_address(text))
             // An empty name or alias answers to nothing; `resolve_entities` reports it.
             .filter(|(_, text)| !text.trim().is_empty())
         {
@@ -511,9 +551,9 @@ fn register_names<K: EntityKind>(lookup: &mut Lookup, items: &[(Slug, Loaded<K::
 /// Resolves front matter references by name, collecting errors and (in
 /// warn mode) stubs for unknown names. Entity kinds resolve their own
 /// references through it ([`EntityKind::resolve`]).
-pub struct References {
+pub struct References<'a> {
     lookup: Lookup,
-    options: CatalogOptions,
+    options: CatalogOptions<'a>,
     /// Stubs made so far, by kind (only their entity vectors are used).
     stubs: Catalog,
     stub_names: HashMap<(Kind, String), EntityKey>,
@@ -523,9 +563,11 @@ pub struct References {
     /// answer to is not reported again as unknown.
     failed: HashMap<(Kind, String), PathBuf>,
     diagnostics: Diagnostics,
+    /// The old addresses of every file resolved so far.
+    redirects: Collector<'a>,
 }
 
-impl References {
+impl References<'_> {
     /// Whether `name` would name a file of `kind` that failed on its own.
     fn names_failed_file(&self, kind: Kind, name: &str) -> bool {
         !self.failed.is_empty() && failed_lookup(&self.failed, &[kind], name).is_some()
@@ -550,6 +592,7 @@ impl References {
             date,
             updated,
             slug: _,
+            aliases: _,
             summary,
             author,
             tags: tag_names,

@@ -14,6 +14,7 @@ pub mod entities;
 pub mod kind;
 pub mod links;
 pub mod lookup;
+pub mod redirects;
 
 pub use catalog::Catalog;
 pub use company::{Companies, Company, CompanyFields};

@@ -496,12 +496,13 @@ impl Build<'_> {
 }
 
 /// Which entities the model stage keeps, and how strict it is.
-fn catalog_options(options: &BuildOptions, config: &Config) -> CatalogOptions {
+fn catalog_options<'c>(options: &BuildOptions, config: &'c Config) -> CatalogOptions<'c> {
     CatalogOptions {
         drafts: options.drafts,
         future: options.future,
         now: options.now.resolve(),
         unknown_references: config.unknown_references,
+        base: &config.base_url,
     }
 }
 

@@ -519,6 +519,10 @@ mod tests {
              related:\n- a-story\n- another\n# a comment\n\nsources:\n  - name: \"Company filing\"\n    url: https://x.example/a\n\
              \x20 - name: Trade press\n    url: \"https://y.example/b\"\ndraft: false\nupdated:\nauthor: ~\r\n",
         );
+        agrees::<RawBrief>(
+            "title: t\ndate: 2020-08-18\naliases: [/2020/08/18/microsoft-foreign-cloud/, /old.html, '/caf%C3%A9/']\n",
+        );
+        agrees::<RawContract>("name: JEDI\naliases:\n  - JEDI Cloud\n  - /contracts/jedi-cloud/\nstatus: open\n");
         agrees::<RawContract>(
             "name: JEDI\naliases: [JEDI Cloud]\nstatus: cancelled\nawarded_to:\n  - Microsoft\nextra: {}\n",
         );
@@ -671,6 +675,7 @@ mod tests {
             "tags",
             "companies",
             "related",
+            "aliases",
             "draft",
             "sources",
             "corrections",
