@@ -22,7 +22,7 @@ use crate::diag::{Diagnostic, Diagnostics, EnvError};
 use crate::highlight::{self, Highlighter};
 use crate::markdown::{self, BodyCache, MarkdownOptions};
 use crate::model::catalog::{self, Catalog, CatalogOptions, PendingBody, WikiResolver};
-use crate::model::{Bodies, Owner, Site, links};
+use crate::model::{Bodies, Owner, Site, links, redirects};
 use crate::output::{self, Refusal, Staging, WriteReport};
 use crate::render::stage::Prepared;
 use crate::render::theme::{self, Theme};
@@ -410,7 +410,8 @@ impl Build<'_> {
     }
 
     /// render → output: every page through the templates to `sink` (the
-    /// write timed apart), then no two files may share a path. Pages whose
+    /// write timed apart), then no two files may share a path, nor an old
+    /// address (`aliases:`) the path of anything else. Pages whose
     /// fingerprint equals theirs in `previous` are reported, not rendered.
     fn render(
         mut self,
@@ -442,9 +443,11 @@ impl Build<'_> {
         };
         paths.extend(rendered.kept.iter().cloned());
         self.clock.lap_apart("render", ("write", writing), paths.len());
-        self.report(output::check_collisions(
-            paths.iter().map(|(p, o)| (p.as_str(), o.as_str())),
-        ))?;
+        // Redirects are checked against everything else at their alias's
+        // line; the output stage checks the other files among themselves.
+        let (mut collisions, others) = redirects::collisions(&site.borrow_owner().site.catalog, &paths);
+        collisions.extend(output::check_collisions(others.iter().map(|(p, o)| (p.as_str(), o.as_str()))).into_vec());
+        self.report(collisions)?;
         let report = BuildReport {
             warnings: self.diagnostics,
             pages: paths.iter().filter(|(p, _)| p.as_str().ends_with(".html")).count(),

@@ -7,7 +7,8 @@
 //! module (`brief`, `entity`, `listing`, `free`, `feeds`, `hosting`), reached
 //! from one flat dispatch in `renderer`; entity pages are written once for
 //! every entity kind (`entity`), each kind adding its own fields
-//! (`company`, `contract`). The only place rendered Markdown is
+//! (`company`, `contract`); `redirect` writes the page at each old address
+//! (`aliases:`). The only place rendered Markdown is
 //! marked safe is the theme's `| safe` on `content` fields. Feeds and the
 //! sitemap skip Tera while their templates are the built-in ones
 //! ([`builtin`]).
@@ -27,6 +28,7 @@ pub mod jsonld;
 mod listing;
 pub mod memo;
 pub mod partials;
+mod redirect;
 mod renderer;
 pub mod stage;
 pub mod templates;

@@ -1,6 +1,6 @@
 //! The renderer: the list of pages a site has ([`Job`]), and one flat
 //! dispatch from a job to the module of its page kind (`brief`, `entity`,
-//! `listing`, `free`, `feeds`). Every page goes through
+//! `listing`, `free`, `feeds`, `redirect`). Every page goes through
 //! [`Renderer::page`] (or [`Renderer::emit`] for the feeds and sitemap
 //! written without Tera), the one place that fingerprints a page and skips
 //! it when the previous build's is the same.
@@ -33,11 +33,16 @@ const PAGE_CAPACITY: usize = 32 << 10;
 /// One unit of rendering work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Job {
-    Home { page: usize },
+    Home {
+        page: usize,
+    },
     Brief(BriefId),
     Company(CompanyId),
     Contract(ContractId),
-    Tag { tag: TagId, page: usize },
+    Tag {
+        tag: TagId,
+        page: usize,
+    },
     Page(PageId),
     Companies,
     Contracts,
@@ -47,6 +52,8 @@ pub(super) enum Job {
     TagFeed(TagId),
     CompanyFeed(CompanyId),
     Sitemap,
+    /// The redirect at an old address: an index into the catalog's redirects.
+    Redirect(usize),
 }
 
 /// A page rendered, or known unchanged since the previous build.
@@ -61,6 +68,24 @@ pub(super) enum PageOutput {
         origin: String,
         fingerprint: Fingerprint,
     },
+}
+
+impl PageOutput {
+    /// The same page, named `origin` in messages instead of by its address
+    /// (a redirect is named by its alias and file).
+    pub(super) fn with_origin(self, origin: String) -> PageOutput {
+        match self {
+            PageOutput::Rendered { mut file, fingerprint } => {
+                file.origin = origin;
+                PageOutput::Rendered { file, fingerprint }
+            }
+            PageOutput::Kept { path, fingerprint, .. } => PageOutput::Kept {
+                path,
+                origin,
+                fingerprint,
+            },
+        }
+    }
 }
 
 /// The result of rendering one job.
@@ -134,6 +159,7 @@ impl<'a> Renderer<'a> {
             Job::TagFeed(tag) => self.tag_feed(tag),
             Job::CompanyFeed(id) => self.entity_feed::<Companies>(id.index()),
             Job::Sitemap => self.sitemap(),
+            Job::Redirect(index) => self.redirect(index),
         }
     }
 
@@ -162,6 +188,7 @@ impl<'a> Renderer<'a> {
             Job::SiteFeed,
             Job::Sitemap,
         ]);
+        jobs.extend((0..c.redirects.len()).map(Job::Redirect));
         jobs
     }
 

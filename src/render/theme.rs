@@ -3,7 +3,8 @@
 //! The `default` theme is compiled into the binary, so a site needs no
 //! `themes/` folder; a site's own `themes/<name>/` wins when present, and the
 //! site's `templates/` override the theme's file by file. Built-in Atom and
-//! sitemap templates sit underneath everything and can be overridden too.
+//! sitemap templates, and the redirect page's, sit underneath everything
+//! and can be overridden too.
 
 use std::path::{Path, PathBuf};
 
@@ -15,10 +16,13 @@ use crate::diag::{Diagnostic, EnvError};
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
-/// Templates dossier provides whatever the theme: feeds and the sitemap.
-const BUILTIN_TEMPLATES: [(&str, &str); 2] = [
+/// Templates dossier provides whatever the theme: feeds, the sitemap, and
+/// the redirect page at an old address (`aliases:`), so that themes written
+/// before redirects existed keep working.
+const BUILTIN_TEMPLATES: [(&str, &str); 3] = [
     ("atom.xml", include_str!("builtin/atom.xml")),
     ("sitemap.xml", include_str!("builtin/sitemap.xml")),
+    ("redirect.html", include_str!("builtin/redirect.html")),
 ];
 
 /// One template: its name (file name, as templates refer to it), its text,
@@ -31,8 +35,9 @@ pub struct TemplateSource {
     pub text: String,
     /// Where it came from, for error messages.
     pub origin: PathBuf,
-    /// Whether it is dossier's built-in `atom.xml` or `sitemap.xml`, which
-    /// the render stage writes without Tera (`render/builtin.rs`).
+    /// Whether it is one of dossier's built-in templates: `atom.xml` and
+    /// `sitemap.xml`, which the render stage then writes without Tera
+    /// (`render/builtin.rs`), or `redirect.html`.
     pub builtin: bool,
 }
 

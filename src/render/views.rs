@@ -450,6 +450,18 @@ pub struct FreePageView<'a> {
     pub extra: &'a Extra,
 }
 
+/// A redirect from an old address (`aliases:`), for `redirect.html`.
+#[derive(Debug, Serialize)]
+pub struct RedirectView<'a> {
+    /// The headline or name of the page it leads to.
+    pub title: &'a str,
+    /// That page's URL, root-relative with the base path: where the refresh
+    /// and the link for readers lead.
+    pub url: String,
+    /// That page's absolute URL, for `<link rel="canonical">`.
+    pub permalink: String,
+}
+
 /// Links between pages of a paginated listing.
 #[derive(Debug, Serialize)]
 pub struct Pagination {
