@@ -311,7 +311,7 @@ impl fmt::Display for AliasError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AliasError::Absolute => f.write_str("it is a full address; an alias is a path on this site"),
-            AliasError::Relative => f.write_str("an old URL is a path on this site and starts with /"),
+            AliasError::Relative => f.write_str("an old URL is a path on this site, starting with /"),
             AliasError::Blank(c) if c.is_whitespace() => f.write_str("an address cannot hold a space"),
             AliasError::Blank(c) => write!(f, "it holds the control character U+{:04X}", u32::from(*c)),
             AliasError::Query => f.write_str(

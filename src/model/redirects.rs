@@ -210,19 +210,22 @@ impl<'b> Collector<'b> {
     fn refusal(&self, at: &Place, written: &str, why: &AliasError, target: Target<'_>) -> Diagnostic {
         let base = self.base;
         let error = |message: String| at.error(message);
-        let invalid = || error(format!("the alias '{written}' is not an old URL of this site: {why}"));
+        let invalid = || error(format!("invalid alias '{written}': {why}"));
+        let home = base.abs_url(&UrlPath::home());
         match why {
             AliasError::Absolute => match (base.relative_path_of(written), split_address(written)) {
                 (Some(path), _) => invalid().with_help(format!("write it as a path from the site's base URL: {path}")),
+                (None, Some((origin, _))) if origin.eq_ignore_ascii_case(base.origin()) => error(format!(
+                    "invalid alias '{written}': it is outside this site, whose base URL is {home}; the other paths of that host belong to other sites, and a redirect is only written under the base URL"
+                ))
+                .with_help("remove it; a site cannot keep the links of another"),
                 (None, Some((origin, path))) if !base.origin().is_empty() && origin.starts_with("http") => error(
                     format!(
-                        "the alias '{written}' is not on this site ({}): a redirect can only be written under it, and other addresses on a host belong to other sites",
-                        base.abs_url(&UrlPath::home())
+                        "invalid alias '{written}': it is an address on another host; a redirect is only written on this site, under {home}"
                     ),
                 )
                 .with_help(format!(
-                    "remove it; if {path} was an address of this site, write the part after {}",
-                    base.abs_url(&UrlPath::home())
+                    "remove it; if the page once lived at {path} of this site, write that path from the site's base URL"
                 )),
                 (None, Some((_, path))) => invalid().with_help(format!(
                     "write the part of the address after the site's base URL, starting with / (perhaps {path})"
@@ -356,47 +359,76 @@ pub fn collisions<'f>(catalog: &Catalog, files: &'f [Written]) -> (Diagnostics, 
     for written in mine {
         let Some(redirect) = redirect_of(written) else { continue };
         let path = written.0.as_str();
-        let lands = |what: String| {
-            redirect
-                .at
+        let lands = |what: String, other: &Other| {
+            (redirect.at)
                 .error(format!("the alias '{}' {what}", redirect.written))
-                .with_help("remove the alias, or move what is at that address")
+                .with_help(other.help.clone())
         };
-        let name = |origin: &str, path: &str| describe(catalog, origin, path);
+        let other = |origin: &str, path: &str| Other::of(catalog, origin, path);
         if let Some(origin) = exact.get(path) {
-            d.push(lands(format!(
-                "lands on /{path}, where {} is written",
-                name(origin, path)
-            )));
-        } else if let Some((other, origin)) = folded.get(&path.to_lowercase()) {
-            d.push(lands(format!(
-                "lands on /{path}, which differs only in letter case from /{other} ({}); most laptops cannot hold both",
-                name(origin, other)
-            )));
+            let other = other(origin, path);
+            d.push(lands(
+                format!("lands on /{path}, where {} is written", other.name),
+                &other,
+            ));
+        } else if let Some((folded, origin)) = folded.get(&path.to_lowercase()) {
+            let other = other(origin, folded);
+            let what = format!(
+                "lands on /{path}, which differs only in letter case from /{folded} ({}); most laptops cannot hold both",
+                other.name
+            );
+            d.push(lands(what, &other));
         } else if let Some(inside) = folders.get(path) {
-            d.push(lands(format!(
-                "would be written to the file /{path}, but that is a folder holding {}",
-                name(every_file[inside], inside)
-            )));
+            let other = other(every_file[inside], inside);
+            let what = format!("would be the file /{path}, but that is a folder holding {}", other.name);
+            d.push(lands(what, &other));
         } else if let Some((folder, origin)) = (path.match_indices('/'))
             .map(|(i, _)| &path[..i])
             .find_map(|folder| every_file.get(folder).map(|o| (folder, *o)))
         {
-            d.push(lands(format!(
-                "needs a folder /{folder}/, but {} is a file there",
-                name(origin, folder)
-            )));
+            let other = other(origin, folder);
+            d.push(lands(
+                format!("needs a folder /{folder}/, but {} is a file there", other.name),
+                &other,
+            ));
         }
     }
     (d, others)
 }
 
-/// What made the file at `path`, for a message: its origin, and for the
-/// page of a brief, entity or free page, the file it comes from.
-fn describe(catalog: &Catalog, origin: &str, path: &str) -> String {
-    match page_source(catalog, path) {
-        Some(file) if origin.starts_with("page ") => format!("the page of {} ({origin})", file.display()),
-        _ => origin.to_owned(),
+/// What is in an alias's way, in a message's words.
+struct Other {
+    /// What made it: `static/x.png`, `the page /tags/x/`, and for the page
+    /// of a brief, entity or free page, the file it comes from.
+    name: String,
+    /// What the writer can do about it.
+    help: String,
+}
+
+impl Other {
+    fn of(catalog: &Catalog, origin: &str, path: &str) -> Other {
+        let page = origin.strip_prefix("page ");
+        match (page, page_source(catalog, path)) {
+            (Some(url), Some(file)) => Other {
+                name: format!("the page of {} ({url})", file.display()),
+                help: format!(
+                    "remove the alias: the page of {} lives at that address now",
+                    file.display()
+                ),
+            },
+            (Some(url), None) => Other {
+                name: format!("the page {url}"),
+                help: "remove the alias: a page of the site lives at that address".to_owned(),
+            },
+            (None, _) if origin.starts_with("static/") => Other {
+                name: origin.to_owned(),
+                help: format!("remove the alias, or move {origin}"),
+            },
+            (None, _) => Other {
+                name: origin.to_owned(),
+                help: "remove the alias: the site writes that file".to_owned(),
+            },
+        }
     }
 }
 

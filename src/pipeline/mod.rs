@@ -10,6 +10,7 @@
 
 mod session;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,7 +23,8 @@ use crate::diag::{Diagnostic, Diagnostics, EnvError};
 use crate::highlight::{self, Highlighter};
 use crate::markdown::{self, BodyCache, MarkdownOptions};
 use crate::model::catalog::{self, Catalog, CatalogOptions, PendingBody, WikiResolver};
-use crate::model::{Bodies, Owner, Site, links, redirects};
+use crate::model::redirects::{self, Redirect};
+use crate::model::{Bodies, Owner, Site, links};
 use crate::output::{self, Refusal, Staging, WriteReport};
 use crate::render::stage::Prepared;
 use crate::render::theme::{self, Theme};
@@ -427,10 +429,19 @@ impl Build<'_> {
             },
             None => Reuse::Never,
         };
+        let catalog = &site.borrow_owner().site.catalog;
+        // Redirects wait for the check below: one that needs a folder where
+        // a file of the site is (or the other way round) would otherwise
+        // fail the write instead of the check.
+        let redirect_origins: HashSet<String> = catalog.redirects.iter().map(Redirect::origin).collect();
+        let mut held_back: Vec<OutputFile> = Vec::new();
         let mut paths: Vec<(OutputPath, String)> = Vec::new();
         let mut writing = Duration::ZERO;
         let mut counting_sink = |files: Vec<OutputFile>| {
             paths.extend(files.iter().map(|f| (f.path.clone(), f.origin.clone())));
+            let (redirects, files): (Vec<_>, Vec<_>) =
+                files.into_iter().partition(|f| redirect_origins.contains(&f.origin));
+            held_back.extend(redirects);
             let started = Instant::now();
             let result = sink(files);
             writing += started.elapsed();
@@ -442,12 +453,17 @@ impl Build<'_> {
             Err(RenderError::Sink(e)) => return Err(BuildError::Env(e)),
         };
         paths.extend(rendered.kept.iter().cloned());
-        self.clock.lap_apart("render", ("write", writing), paths.len());
         // Redirects are checked against everything else at their alias's
         // line; the output stage checks the other files among themselves.
-        let (mut collisions, others) = redirects::collisions(&site.borrow_owner().site.catalog, &paths);
+        let (mut collisions, others) = redirects::collisions(catalog, &paths);
         collisions.extend(output::check_collisions(others.iter().map(|(p, o)| (p.as_str(), o.as_str()))).into_vec());
         self.report(collisions)?;
+        if !held_back.is_empty() {
+            let started = Instant::now();
+            sink(held_back)?;
+            writing += started.elapsed();
+        }
+        self.clock.lap_apart("render", ("write", writing), paths.len());
         let report = BuildReport {
             warnings: self.diagnostics,
             pages: paths.iter().filter(|(p, _)| p.as_str().ends_with(".html")).count(),
