@@ -732,3 +732,107 @@ fn two_refused_fields_of_one_file_are_both_reported_at_their_lines() {
         out.stderr
     );
 }
+
+/// A brief with `aliases: [<aliases>]` on line 4, from column 11.
+fn brief_with_aliases(aliases: &str) -> String {
+    format!("---\ntitle: Moved\ndate: 2021-01-01\naliases: [{aliases}]\n---\nBody.\n")
+}
+
+#[test]
+fn an_alias_that_climbs_with_dots_is_refused_and_nothing_leaves_the_output() {
+    let (site, out) = build_broken(|site| {
+        site.write(NEW_BRIEF, &brief_with_aliases("/../../escape/, '/a/%2e%2e/%2E%2E/b/'"));
+    });
+    let d = out.diagnostic("content/briefs/2021-01-01-new.md:4:11");
+    assert!(d.contains("invalid alias '/../../escape/': '..' would climb out of the site"), "{d}");
+    assert!(d.contains("= help: write the old address from the site's base URL, without '..'"), "{d}");
+    let d = out.diagnostic("content/briefs/2021-01-01-new.md:4:28");
+    assert!(d.contains("'..' would climb out of the site"), "{d}");
+    assert_eq!(out.errors().len(), 2, "{}", out.stderr);
+    assert!(!site.path("escape").exists() && !site.root().parent().unwrap().join("escape").exists());
+}
+
+#[test]
+fn an_alias_that_is_a_full_address_says_which_path_was_meant() {
+    let out = build_with_new_brief(&brief_with_aliases("https://fixture.example/2019/10/old-story/"));
+    let d = only_error(&out, "content/briefs/2021-01-01-new.md:4:11");
+    assert!(d.contains("it is a full address; an alias is a path on this site"), "{d}");
+    assert!(d.contains("= help: write it as a path from the site's base URL: /2019/10/old-story/"), "{d}");
+}
+
+#[test]
+fn an_alias_with_a_query_or_fragment_is_refused() {
+    let out = build_with_new_brief(&brief_with_aliases("/index.php?p=12, /old/#top"));
+    let d = out.diagnostic("content/briefs/2021-01-01-new.md:4:11");
+    assert!(d.contains("invalid alias '/index.php?p=12': the ?… part"), "{d}");
+    assert!(d.contains("= help: remove the ?… part"), "{d}");
+    let d = out.diagnostic("content/briefs/2021-01-01-new.md:4:28");
+    assert!(d.contains("the #… part of an address never reaches the host"), "{d}");
+    assert_eq!(out.errors().len(), 2, "{}", out.stderr);
+}
+
+#[test]
+fn an_alias_on_a_page_names_the_pages_file() {
+    let out = build_with_new_brief(&brief_with_aliases("/briefs/jedi-awarded/"));
+    let d = only_error(&out, "content/briefs/2021-01-01-new.md:4:11");
+    assert!(
+        d.contains("the alias '/briefs/jedi-awarded/' lands on /briefs/jedi-awarded/index.html, where the page of content/briefs/2019-10-28-jedi-awarded.md"),
+        "{d}"
+    );
+}
+
+#[test]
+fn an_alias_on_a_generated_page_or_feed_is_refused() {
+    let out = build_with_new_brief(&brief_with_aliases("/tags/defense/, /atom.xml/, /Companies/"));
+    let d = out.diagnostic("content/briefs/2021-01-01-new.md:4:11");
+    assert!(d.contains("where the page /tags/defense/ is written"), "{d}");
+    let d = out.diagnostic("content/briefs/2021-01-01-new.md:4:27");
+    assert!(d.contains("needs a folder /atom.xml/, but the page /atom.xml is a file there"), "{d}");
+    let d = out.diagnostic("content/briefs/2021-01-01-new.md:4:39");
+    assert!(d.contains("differs only in letter case from /companies/index.html"), "{d}");
+    assert_eq!(out.errors().len(), 3, "{}", out.stderr);
+}
+
+#[test]
+fn an_alias_on_a_static_file_names_it() {
+    let (_site, out) = build_broken(|site| {
+        site.write("static/old/index.html", "<!DOCTYPE html><title>old</title>\n");
+        site.write(NEW_BRIEF, &brief_with_aliases("/old/, /images/diagram.svg"));
+    });
+    let d = out.diagnostic("content/briefs/2021-01-01-new.md:4:11");
+    assert!(d.contains("lands on /old/index.html, where static/old/index.html is written"), "{d}");
+    assert!(d.contains("= help: remove the alias, or move static/old/index.html"), "{d}");
+    let d = out.diagnostic("content/briefs/2021-01-01-new.md:4:18");
+    assert!(d.contains("needs a folder /images/diagram.svg/, but static/images/diagram.svg is a file there"), "{d}");
+    assert_eq!(out.errors().len(), 2, "{}", out.stderr);
+}
+
+#[test]
+fn two_aliases_on_one_address_name_both_files() {
+    let (_site, out) = build_broken(|site| {
+        site.edit("content/pages/about.md", "summary:", "aliases: [/old-story]\nsummary:");
+        site.write(NEW_BRIEF, &brief_with_aliases("/old-story/"));
+    });
+    let d = only_error(&out, "content/pages/about.md:3:11");
+    assert!(
+        d.contains("the alias '/old-story' is also an alias of content/briefs/2021-01-01-new.md:4 ('/old-story/')"),
+        "{d}"
+    );
+}
+
+#[test]
+fn an_alias_outside_the_base_path_belongs_to_another_site() {
+    let site = Site::fixture("site");
+    let base = ["--base-url", "https://user.github.io/repo/"];
+    site.build(&base).assert_success();
+    let before = Snapshot::of(&site.public());
+    site.write(NEW_BRIEF, &brief_with_aliases("https://user.github.io/other-repo/story/"));
+    let out = site.build(&base);
+    out.assert_status(1);
+    before.assert_unchanged(&site.public());
+    let d = only_error(&out, "content/briefs/2021-01-01-new.md:4:11");
+    assert!(
+        d.contains("it is outside this site, whose base URL is https://user.github.io/repo/; the other paths of that host belong to other sites"),
+        "{d}"
+    );
+}

@@ -12,6 +12,7 @@ mod example;
 mod faults;
 mod hostile;
 mod incremental;
+mod redirects;
 mod scaffold;
 mod security;
 mod serve;
