@@ -184,7 +184,9 @@ const DANGEROUS_ELEMENTS: &[&str] = &[
 ];
 
 /// Problems in an HTML document or fragment, found with a real parser.
-/// `allowed` lists the `<script>`, `<link>` and `<meta>` the theme itself writes.
+/// Allowed: the `<script>`, `<link>` and `<meta>` the theme itself writes,
+/// and the refresh of dossier's redirect pages, which leads at once to a
+/// root-relative page of the site (a refresh elsewhere is a danger).
 fn parsed_dangers(html: &scraper::Html) -> Vec<String> {
     let mut found = Vec::new();
     for element in html.select(&scraper::Selector::parse("*").unwrap()) {
@@ -195,7 +197,14 @@ fn parsed_dangers(html: &scraper::Html) -> Vec<String> {
             "link" => el
                 .attr("href")
                 .is_some_and(|h| h.starts_with("/") || h.starts_with("https://fixture.example/")),
-            "meta" => el.attr("http-equiv").is_none(),
+            "meta" => match el.attr("http-equiv") {
+                None => true,
+                Some(equiv) => {
+                    let content = el.attr("content").unwrap_or("");
+                    let target = content.strip_prefix("0; url=").unwrap_or("");
+                    equiv == "refresh" && target.starts_with('/') && !target.starts_with("//")
+                }
+            },
             _ => false,
         };
         if DANGEROUS_ELEMENTS.contains(&name) && !theme_owned {
@@ -396,6 +405,7 @@ fn assert_clean(output: &Path) {
 fn the_scanner_finds_what_it_looks_for() {
     let dir = tempfile::tempdir().unwrap();
     let page = "<html><head><script type=\"application/ld+json\">{\"a\":\"</script><script>alert(1)</script>\"}</script></head>\
+                <meta http-equiv=\"refresh\" content=\"0; url=//evil.example/\"><meta http-equiv=\"set-cookie\" content=\"a=b\">\
                 <body><p title=x onclick=alert(1)>a</p><a href=\" java\tscript:x\">b</a><svg></svg><td style=\"x:expression(1)\"></td></body></html>";
     std::fs::write(dir.path().join("index.html"), page).unwrap();
     std::fs::write(
@@ -409,6 +419,7 @@ fn the_scanner_finds_what_it_looks_for() {
         "index.html: onclick= on <p>",
         "index.html: href=\" java\\tscript:x\" on <a>",
         "index.html: a <svg> element",
+        "index.html: a <meta> element",
         "index.html: JSON-LD that does not parse",
         "index.html: raw event handler",
         "atom.xml: onerror= on <img>",
@@ -418,6 +429,11 @@ fn the_scanner_finds_what_it_looks_for() {
             "the scanner missed {expected:?}:\n{problems}"
         );
     }
+    assert_eq!(
+        problems.matches("index.html: a <meta> element").count(),
+        2,
+        "a refresh elsewhere and any other http-equiv are dangers:\n{problems}"
+    );
     let _ = std::fs::remove_file(dir.path().join("atom.xml"));
     std::fs::write(
         dir.path().join("index.html"),
@@ -638,7 +654,7 @@ fn every_front_matter_and_config_value_is_escaped_in_html_xml_and_json_ld() {
     site.write(
         BRIEF,
         &format!(
-            "---\ntitle: {}\ndate: 2021-06-01\nsummary: {}\nauthor: {}\ntags: [{}, {}]\ncompanies: [{}]\n\
+            "---\ntitle: {}\ndate: 2021-06-01\nsummary: {}\nauthor: {}\naliases: [/old/vectors/]\ntags: [{}, {}]\ncompanies: [{}]\n\
              contracts: [{}]\nsources:\n  - name: {}\n    url: {}\ncorrections:\n  - date: 2021-06-02\n    note: {}\n---\nBody.\n",
             yaml(&title),
             yaml(&hostile("summary")),
@@ -655,7 +671,7 @@ fn every_front_matter_and_config_value_is_escaped_in_html_xml_and_json_ld() {
     site.write(
         "content/companies/hostile-co.md",
         &format!(
-            "---\nname: {}\naliases: [{}]\nticker: {}\nheadquarters: {}\nwebsite: {}\n---\nProfile.\n",
+            "---\nname: {}\naliases: [{}, /old/hostile-co.html]\nticker: {}\nheadquarters: {}\nwebsite: {}\n---\nProfile.\n",
             yaml(&hostile("company")),
             yaml(&hostile("alias")),
             yaml(&hostile("ticker")),
@@ -679,13 +695,16 @@ fn every_front_matter_and_config_value_is_escaped_in_html_xml_and_json_ld() {
     site.write(
         "content/pages/hostile-page.md",
         &format!(
-            "---\ntitle: {}\nsummary: {}\n---\nPage.\n",
+            "---\ntitle: {}\nsummary: {}\naliases: [/old/hostile-page/]\n---\nPage.\n",
             yaml(&hostile("page")),
             yaml(&hostile("page-summary"))
         ),
     );
     build(site.root(), &[]).assert_code(0);
     assert_clean(&site.public());
+    for redirect in ["old/vectors/index.html", "old/hostile-co.html", "old/hostile-page/index.html"] {
+        assert!(site.public().join(redirect).is_file(), "no redirect at {redirect}");
+    }
 
     let snapshot = Snapshot::of(&site.public());
     for (path, bytes) in snapshot.files() {
