@@ -133,6 +133,9 @@ enum Edit {
     Tags(usize, u8),
     /// Replaces a brief's companies.
     Companies(usize),
+    /// Gives a brief old addresses (redirects); some land on a page and
+    /// fail the build, some on another brief's alias.
+    Aliases(usize, u8),
     /// Breaks a brief's front matter (the next `Title` of it repairs it).
     Break(usize),
     /// Deletes a brief.
@@ -163,6 +166,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..64usize, 1..28u8).prop_map(|(i, d)| Edit::Date(i, d)),
         (0..64usize, 0..6u8).prop_map(|(i, t)| Edit::Tags(i, t)),
         (0..64usize).prop_map(Edit::Companies),
+        (0..64usize, 0..5u8).prop_map(|(i, a)| Edit::Aliases(i, a)),
         (0..64usize).prop_map(Edit::Break),
         (0..64usize).prop_map(Edit::Delete),
         (0..64usize, 0..10u8).prop_map(|(i, n)| Edit::Copy(i, n)),
@@ -215,6 +219,13 @@ const WORDS: [&str; 10] = [
     "alpha", "bravo", "delta", "gamma", "kappa", "omega", "sigma", "theta", "lemma", "nabla",
 ];
 const MENTIONS: [&str; 4] = ["Microsoft", "JEDI", "jedi-contract-delayed", "AWS|Amazon's cloud"];
+const ALIASES: [&str; 5] = [
+    "aliases: [/2020/08/18/old-story/]",
+    "aliases: [/old.html, /news/2019/story]",
+    "aliases: []",
+    "aliases: [/tags/defense/]",
+    "aliases: [/old-story/, /another/]",
+];
 const TAGS: [&str; 6] = [
     "defense",
     "cloud computing",
@@ -241,6 +252,7 @@ fn apply_edit(root: &Path, edit: &Edit) {
         Edit::Date(i, d) => set_line(brief(i), "date", &format!("date: 2019-03-{d:02}")),
         Edit::Tags(i, t) => set_line(brief(i), "tags", &format!("tags: [{}]", TAGS[t as usize])),
         Edit::Companies(i) => set_line(brief(i), "companies", "companies: [Microsoft, AWS]"),
+        Edit::Aliases(i, a) => set_line(brief(i), "aliases", ALIASES[a as usize]),
         Edit::Break(i) => set_line(brief(i), "title", "title: \"unclosed"),
         Edit::Delete(i) if briefs.len() > 4 => std::fs::remove_file(brief(i)).unwrap(),
         Edit::Delete(_) => {}
@@ -395,6 +407,21 @@ fn template_contract_and_page_edits_give_a_clean_build() {
         Edit::Contract(0, 2),
         Edit::Page(1, 3),
         Edit::Template(4),
+    ]);
+}
+
+#[test]
+fn alias_edits_give_a_clean_build() {
+    // A redirect added, moved to another brief (its old one renamed),
+    // landing on a page (the build fails), then repaired.
+    check_sequence(&[
+        Edit::Aliases(0, 0),
+        Edit::Title(0, 1),
+        Edit::Aliases(1, 1),
+        Edit::Aliases(2, 3),
+        Edit::Aliases(2, 4),
+        Edit::Aliases(0, 2),
+        Edit::Body(0, 2),
     ]);
 }
 
