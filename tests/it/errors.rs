@@ -744,8 +744,14 @@ fn an_alias_that_climbs_with_dots_is_refused_and_nothing_leaves_the_output() {
         site.write(NEW_BRIEF, &brief_with_aliases("/../../escape/, '/a/%2e%2e/%2E%2E/b/'"));
     });
     let d = out.diagnostic("content/briefs/2021-01-01-new.md:4:11");
-    assert!(d.contains("invalid alias '/../../escape/': '..' would climb out of the site"), "{d}");
-    assert!(d.contains("= help: write the old address from the site's base URL, without '..'"), "{d}");
+    assert!(
+        d.contains("invalid alias '/../../escape/': '..' would climb out of the site"),
+        "{d}"
+    );
+    assert!(
+        d.contains("= help: write the old address from the site's base URL, without '..'"),
+        "{d}"
+    );
     let d = out.diagnostic("content/briefs/2021-01-01-new.md:4:28");
     assert!(d.contains("'..' would climb out of the site"), "{d}");
     assert_eq!(out.errors().len(), 2, "{}", out.stderr);
@@ -756,8 +762,14 @@ fn an_alias_that_climbs_with_dots_is_refused_and_nothing_leaves_the_output() {
 fn an_alias_that_is_a_full_address_says_which_path_was_meant() {
     let out = build_with_new_brief(&brief_with_aliases("https://fixture.example/2019/10/old-story/"));
     let d = only_error(&out, "content/briefs/2021-01-01-new.md:4:11");
-    assert!(d.contains("it is a full address; an alias is a path on this site"), "{d}");
-    assert!(d.contains("= help: write it as a path from the site's base URL: /2019/10/old-story/"), "{d}");
+    assert!(
+        d.contains("it is a full address; an alias is a path on this site"),
+        "{d}"
+    );
+    assert!(
+        d.contains("= help: write it as a path from the site's base URL: /2019/10/old-story/"),
+        "{d}"
+    );
 }
 
 #[test]
@@ -787,9 +799,15 @@ fn an_alias_on_a_generated_page_or_feed_is_refused() {
     let d = out.diagnostic("content/briefs/2021-01-01-new.md:4:11");
     assert!(d.contains("where the page /tags/defense/ is written"), "{d}");
     let d = out.diagnostic("content/briefs/2021-01-01-new.md:4:27");
-    assert!(d.contains("needs a folder /atom.xml/, but the page /atom.xml is a file there"), "{d}");
+    assert!(
+        d.contains("needs a folder /atom.xml/, but the page /atom.xml is a file there"),
+        "{d}"
+    );
     let d = out.diagnostic("content/briefs/2021-01-01-new.md:4:39");
-    assert!(d.contains("differs only in letter case from /companies/index.html"), "{d}");
+    assert!(
+        d.contains("differs only in letter case from /companies/index.html"),
+        "{d}"
+    );
     assert_eq!(out.errors().len(), 3, "{}", out.stderr);
 }
 
@@ -800,10 +818,19 @@ fn an_alias_on_a_static_file_names_it() {
         site.write(NEW_BRIEF, &brief_with_aliases("/old/, /images/diagram.svg"));
     });
     let d = out.diagnostic("content/briefs/2021-01-01-new.md:4:11");
-    assert!(d.contains("lands on /old/index.html, where static/old/index.html is written"), "{d}");
-    assert!(d.contains("= help: remove the alias, or move static/old/index.html"), "{d}");
+    assert!(
+        d.contains("lands on /old/index.html, where static/old/index.html is written"),
+        "{d}"
+    );
+    assert!(
+        d.contains("= help: remove the alias, or move static/old/index.html"),
+        "{d}"
+    );
     let d = out.diagnostic("content/briefs/2021-01-01-new.md:4:18");
-    assert!(d.contains("needs a folder /images/diagram.svg/, but static/images/diagram.svg is a file there"), "{d}");
+    assert!(
+        d.contains("needs a folder /images/diagram.svg/, but static/images/diagram.svg is a file there"),
+        "{d}"
+    );
     assert_eq!(out.errors().len(), 2, "{}", out.stderr);
 }
 
@@ -826,7 +853,10 @@ fn an_alias_outside_the_base_path_belongs_to_another_site() {
     let base = ["--base-url", "https://user.github.io/repo/"];
     site.build(&base).assert_success();
     let before = Snapshot::of(&site.public());
-    site.write(NEW_BRIEF, &brief_with_aliases("https://user.github.io/other-repo/story/"));
+    site.write(
+        NEW_BRIEF,
+        &brief_with_aliases("https://user.github.io/other-repo/story/"),
+    );
     let out = site.build(&base);
     out.assert_status(1);
     before.assert_unchanged(&site.public());

@@ -36,13 +36,21 @@ fn with_aliases() -> Site {
         "summary:",
         "aliases: [/2019/10/28/jedi-awarded/, /news/jedi.html, '/caf%C3%A9/']\nsummary:",
     );
-    site.edit("content/companies/microsoft.md", "aliases: [MSFT]", "aliases: [MSFT, /msft/]");
+    site.edit(
+        "content/companies/microsoft.md",
+        "aliases: [MSFT]",
+        "aliases: [MSFT, /msft/]",
+    );
     site.edit(
         "content/contracts/jedi.md",
         "aliases: [JEDI]",
         "aliases: [JEDI, /contracts/jedi-cloud]",
     );
-    site.edit("content/pages/about.md", "summary:", "aliases: [/about-us.html]\nsummary:");
+    site.edit(
+        "content/pages/about.md",
+        "summary:",
+        "aliases: [/about-us.html]\nsummary:",
+    );
     site
 }
 
@@ -109,7 +117,10 @@ fn assert_redirects_lead_to_pages(base_url: &str, base_path: &str) {
         let redirect = &found[*from];
         let url = format!("{base_path}{to}");
         assert_eq!(redirect.refresh, url, "{from} at {base_url}");
-        assert!(out.has(&format!("{to}index.html")), "{from} leads to {to}, which is missing");
+        assert!(
+            out.has(&format!("{to}index.html")),
+            "{from} leads to {to}, which is missing"
+        );
         assert_eq!(redirect.canonical, [format!("{base_url}{to}")], "{from}");
         assert_eq!(redirect.robots, ["noindex"], "{from}");
         assert_eq!(redirect.links, [url], "{from}");
@@ -137,10 +148,7 @@ fn an_entitys_old_address_is_no_name() {
     let site = with_aliases();
     let out = site.build(&[]);
     out.assert_success();
-    assert_eq!(
-        out.page("companies/microsoft/").texts(".aka"),
-        ["Also known as MSFT"]
-    );
+    assert_eq!(out.page("companies/microsoft/").texts(".aka"), ["Also known as MSFT"]);
     // Its other names still resolve: the fixture's briefs name it MSFT.
     assert!(
         out.page("briefs/jedi-awarded/")
@@ -172,7 +180,10 @@ fn a_theme_without_a_redirect_template_uses_the_built_in_one_and_a_site_may_over
     let out = site.build(&[]);
     out.assert_success();
     assert_eq!(redirects(&out).len(), 1, "{:?}", redirects(&out));
-    assert!(out.text("old/index.html").contains("<meta name=\"robots\" content=\"noindex\">"));
+    assert!(
+        out.text("old/index.html")
+            .contains("<meta name=\"robots\" content=\"noindex\">")
+    );
 
     site.write(
         "templates/redirect.html",
@@ -182,7 +193,11 @@ fn a_theme_without_a_redirect_template_uses_the_built_in_one_and_a_site_may_over
     let out = site.build(&[]);
     out.assert_success();
     let page = out.page("old/");
-    assert!(page.texts("title")[0].starts_with("Moved: "), "{:?}", page.texts("title"));
+    assert!(
+        page.texts("title")[0].starts_with("Moved: "),
+        "{:?}",
+        page.texts("title")
+    );
     assert_eq!(page.texts("a"), ["redirect"]);
     assert_links_resolve(&out.output, "https://example.org/fixture/");
 }
@@ -233,6 +248,9 @@ fn check_reports_alias_collisions_as_build_does() {
     );
     let out = site.check();
     out.assert_status(1);
-    assert!(out.diagnostic("content/briefs/2019-10-28-jedi-awarded.md:4:11").contains("/tags/defense/"));
+    assert!(
+        out.diagnostic("content/briefs/2019-10-28-jedi-awarded.md:4:11")
+            .contains("/tags/defense/")
+    );
     assert!(!site.public().exists(), "check writes nothing");
 }

@@ -702,7 +702,11 @@ fn every_front_matter_and_config_value_is_escaped_in_html_xml_and_json_ld() {
     );
     build(site.root(), &[]).assert_code(0);
     assert_clean(&site.public());
-    for redirect in ["old/vectors/index.html", "old/hostile-co.html", "old/hostile-page/index.html"] {
+    for redirect in [
+        "old/vectors/index.html",
+        "old/hostile-co.html",
+        "old/hostile-page/index.html",
+    ] {
         assert!(site.public().join(redirect).is_file(), "no redirect at {redirect}");
     }
 
