@@ -237,7 +237,22 @@ fn every_page_of_the_bundled_example_has_sound_metadata_and_markup() {
     let pages = html_pages(&public);
     assert!(pages.len() > 20, "the example has all its pages: {}", pages.len());
     let mut problems = Vec::new();
+    let mut redirects = 0;
     for (path, page) in &pages {
+        if !select(page, "meta[http-equiv=refresh]").is_empty() {
+            redirects += 1;
+            problems.extend(
+                redirect_is_sound(page, &pages)
+                    .into_iter()
+                    .map(|p| format!("{path}: {p}")),
+            );
+            problems.extend(
+                links_stay_under_the_base_path(path, page)
+                    .into_iter()
+                    .map(|p| format!("{path}: {p}")),
+            );
+            continue;
+        }
         for check in [
             one_h1,
             canonical_is_the_page_url,
@@ -248,6 +263,7 @@ fn every_page_of_the_bundled_example_has_sound_metadata_and_markup() {
             problems.extend(check(path, page).into_iter().map(|p| format!("{path}: {p}")));
         }
     }
+    assert!(redirects >= 1, "the example shows a redirect from an old URL");
     problems.extend(brief_json_ld_names_its_companies(&public));
     problems.extend(company_json_ld_is_an_organization(&public));
     assert!(
@@ -256,6 +272,34 @@ fn every_page_of_the_bundled_example_has_sound_metadata_and_markup() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// A redirect from an old address (`aliases:`): it leads at once to a page
+/// of the example, which is its canonical link, and is kept out of indexes.
+fn redirect_is_sound(page: &Html, pages: &[(String, Html)]) -> Vec<String> {
+    let attr = |css: &str, name: &str| -> Vec<String> {
+        select(page, css)
+            .iter()
+            .filter_map(|e| e.value().attr(name))
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut problems = Vec::new();
+    let refresh = attr("meta[http-equiv=refresh]", "content");
+    let target = refresh[0].strip_prefix("0; url=/briefs/").unwrap_or_default();
+    if !pages.iter().any(|(path, _)| *path == format!("{target}index.html")) {
+        problems.push(format!("the refresh {refresh:?} leads to no page of the site"));
+    }
+    if attr("link[rel=canonical]", "href") != [format!("{BASE_URL}{target}")] {
+        problems.push(format!(
+            "canonical {:?} is not the page it leads to",
+            attr("link[rel=canonical]", "href")
+        ));
+    }
+    if attr("meta[name=robots]", "content") != ["noindex"] {
+        problems.push("a redirect should be noindex".to_owned());
+    }
+    problems
 }
 
 fn one_h1(_: &str, page: &Html) -> Vec<String> {
