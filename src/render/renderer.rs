@@ -33,16 +33,11 @@ const PAGE_CAPACITY: usize = 32 << 10;
 /// One unit of rendering work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Job {
-    Home {
-        page: usize,
-    },
+    Home { page: usize },
     Brief(BriefId),
     Company(CompanyId),
     Contract(ContractId),
-    Tag {
-        tag: TagId,
-        page: usize,
-    },
+    Tag { tag: TagId, page: usize },
     Page(PageId),
     Companies,
     Contracts,
@@ -52,7 +47,6 @@ pub(super) enum Job {
     TagFeed(TagId),
     CompanyFeed(CompanyId),
     Sitemap,
-    /// The redirect at an old address: an index into the catalog's redirects.
     Redirect(usize),
 }
 
@@ -159,6 +153,7 @@ impl<'a> Renderer<'a> {
             Job::TagFeed(tag) => self.tag_feed(tag),
             Job::CompanyFeed(id) => self.entity_feed::<Companies>(id.index()),
             Job::Sitemap => self.sitemap(),
+            // An index into the catalog's redirects.
             Job::Redirect(index) => self.redirect(index),
         }
     }
