@@ -54,7 +54,7 @@ impl Renderer<'_> {
             published_time: card.date.rfc3339.clone(),
             modified_time: card.updated.as_ref().unwrap_or(&card.date).rfc3339.clone(),
             tags: card.tags.iter().map(|t| t.name.to_owned()).collect(),
-            author: card.author.map(str::to_owned),
+            author: card.author.as_deref().map(str::to_owned),
         });
         meta.json_ld = Some(jsonld::brief(card, &view.sources, self.publisher()));
         self.page(

@@ -5,6 +5,7 @@
 //! pages is described once. Field names here are the theme interface
 //! documented in `docs/themes.md`; rename nothing without updating it.
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use serde::ser::SerializeMap;
@@ -116,6 +117,24 @@ impl<T> Serialize for Fields<'_, T> {
     }
 }
 
+/// One name on a byline: linked to the author's page when there is one.
+#[derive(Debug, Clone, Serialize)]
+pub struct BylineView<'a> {
+    /// The name.
+    pub name: &'a str,
+    /// The author's page, on sites with author profiles.
+    pub url: Option<String>,
+}
+
+/// A picture and its alt text.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageView<'a> {
+    /// URL (base path included for pictures under `static/`).
+    pub src: String,
+    /// What it shows.
+    pub alt: &'a str,
+}
+
 /// A link to an entity: its name and URL (root-relative, base path included).
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkView<'a> {
@@ -194,6 +213,8 @@ pub struct SiteView<'a> {
     pub contracts_url: String,
     /// Tags index URL.
     pub tags_url: String,
+    /// Authors index URL, when the site has author profiles.
+    pub authors_url: Option<String>,
     /// Free pages, for navigation.
     pub pages: Vec<LinkView<'a>>,
     /// Counts, for footers and indexes.
@@ -209,6 +230,8 @@ pub struct Counts {
     pub companies: usize,
     /// Contracts.
     pub contracts: usize,
+    /// Authors with profiles.
+    pub authors: usize,
     /// Tags.
     pub tags: usize,
 }
@@ -268,8 +291,11 @@ pub struct BriefCard<'a> {
     pub scheduled: bool,
     /// The dek: the writer's summary or the first paragraph.
     pub summary: &'a str,
-    /// Byline.
-    pub author: Option<&'a str>,
+    /// The byline as one text ("Jane Doe and John Roe"), or the site author.
+    pub author: Option<Cow<'a, str>>,
+    /// The byline's names, each linked to the author's page when the site
+    /// has author profiles.
+    pub authors: Vec<BylineView<'a>>,
     /// Companies.
     pub companies: Vec<LinkView<'a>>,
     /// Contracts.
@@ -329,6 +355,18 @@ pub struct ContractFacts<'a> {
     pub status: Option<ContractStatus>,
     /// Awardees.
     pub awardees: Vec<LinkView<'a>>,
+}
+
+/// An author as listings and rails show them.
+pub type AuthorCard<'a> = EntityCard<'a, AuthorFacts<'a>>;
+
+/// What an author's card adds.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthorFacts<'a> {
+    /// What they do at the desk.
+    pub role: Option<&'a str>,
+    /// Their portrait.
+    pub image: Option<ImageView<'a>>,
 }
 
 /// A tag as listings show it.
@@ -400,10 +438,23 @@ pub struct EntityView<'a, C, X> {
     /// The kind's own fields.
     #[serde(flatten)]
     pub own: X,
-    /// Every brief naming it, newest first.
+    /// Every brief naming it, newest first (for authors: this page's).
     pub briefs: Vec<Shared<'a, BriefCard<'a>>>,
+    /// Its Atom feed, for kinds with feeds.
+    pub feed_url: Option<String>,
+    /// The pager, for kinds whose pages are paginated (authors).
+    pub pagination: Option<Pagination>,
     /// Free-form data.
     pub extra: &'a Extra,
+}
+
+/// What an author's page adds.
+#[derive(Debug, Serialize)]
+pub struct AuthorPageFacts<'a> {
+    /// Other names.
+    pub aliases: &'a [String],
+    /// Their profiles elsewhere.
+    pub links: Vec<LinkView<'a>>,
 }
 
 /// What a company's page adds.
@@ -413,8 +464,6 @@ pub struct CompanyPageFacts<'a> {
     pub aliases: &'a [String],
     /// Website.
     pub website: Option<&'a str>,
-    /// The company's Atom feed.
-    pub feed_url: String,
     /// Contracts awarded to it.
     pub contracts: Vec<Shared<'a, ContractCard<'a>>>,
 }

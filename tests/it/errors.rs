@@ -91,7 +91,7 @@ fn an_unknown_company_suggests_the_closest_name() {
     let out = build_with_new_brief("---\ntitle: Typo\ndate: 2021-01-01\ncompanies: [Microsoft, AWSS]\n---\nBody.\n");
     let d = only_error(&out, "content/briefs/2021-01-01-new.md:4:24");
     assert!(d.contains("unknown company 'AWSS'"), "{d}");
-    assert!(d.contains("= help: did you mean 'aws'?"), "{d}");
+    assert!(d.contains("= help: did you mean 'AWS'?"), "{d}");
 }
 
 #[test]

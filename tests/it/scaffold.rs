@@ -346,7 +346,7 @@ fn new_brief_names_unknown_companies_as_the_build_would() {
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("unknown company 'Acme Clod'"), "{text}");
-    assert!(text.contains("did you mean 'acme cloud'?"), "{text}");
+    assert!(text.contains("did you mean 'Acme Cloud'?"), "{text}");
     assert!(
         !files_under(&site).iter().any(|f| f.ends_with("-typo.md")),
         "nothing written"
@@ -477,7 +477,7 @@ fn new_brief_names_unknown_contracts_and_related_briefs_as_the_build_would() {
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(
-        text.contains("error: unknown contract 'ECN' (did you mean 'ecm'?)"),
+        text.contains("error: unknown contract 'ECN' (did you mean 'ECM'?)"),
         "{text}"
     );
     assert!(
