@@ -188,7 +188,13 @@ mod tests {
         assert!(check_image(&image("people/jane.jpg", "Jane Doe")).is_ok());
         assert!(check_image(&image("https://cdn.example/j.jpg", "Jane")).is_ok());
         assert_eq!(check_image(&image("jane.jpg", " ")).unwrap_err().0, "alt");
-        for bad in ["", "../secret.jpg", "a/../../b.jpg", "javascript:alert(1)", "data:image/png,x"] {
+        for bad in [
+            "",
+            "../secret.jpg",
+            "a/../../b.jpg",
+            "javascript:alert(1)",
+            "data:image/png,x",
+        ] {
             assert_eq!(check_image(&image(bad, "Jane")).unwrap_err().0, "src", "{bad}");
         }
     }

@@ -25,9 +25,7 @@ use super::contract::{Contract, Contracts};
 use super::display::{self, Shown};
 use super::kind::{EntityKind, Kind, RawEntity};
 use super::lookup::{Lookup, Miss, normalize};
-use super::{
-    Brief, BriefId, Byline, Correction, Entity, EntityKey, Origin, Owner, Page, PageId, Source, Tag, TagId,
-};
+use super::{Brief, BriefId, Byline, Correction, Entity, EntityKey, Origin, Owner, Page, PageId, Source, Tag, TagId};
 
 /// Errors reported for one front matter list before the rest are counted
 /// in a single line, so a pasted 10,000-entry list stays readable.
@@ -1012,7 +1010,8 @@ impl crate::markdown::LinkResolver for WikiResolver<'_> {
                 ),
                 None => (
                     format!(
-                        "unknown wikilink target '{name}': no {} has that name, alias or slug", every_kind()
+                        "unknown wikilink target '{name}': no {} has that name, alias or slug",
+                        every_kind()
                     ),
                     suggestion.map(|s| format!("did you mean '{s}'?")),
                 ),

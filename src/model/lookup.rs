@@ -61,7 +61,8 @@ impl Lookup {
     pub fn insert(&mut self, name: &str, key: EntityKey) -> Option<EntityKey> {
         let norm = normalize(name);
         if norm != name.trim() && !self.spellings.contains_key(&norm) {
-            self.spellings.insert(norm.clone(), name.split_whitespace().collect::<Vec<_>>().join(" "));
+            self.spellings
+                .insert(norm.clone(), name.split_whitespace().collect::<Vec<_>>().join(" "));
         }
         let keys = self.names.entry(norm).or_default();
         if let Some(existing) = keys.iter().find(|k| Kind::of(**k) == Kind::of(key)) {
@@ -132,7 +133,10 @@ impl Lookup {
 /// A typed wikilink's kind and name: `company:TikTok` → (Company, "TikTok").
 pub fn split_kind(name: &str) -> Option<(Kind, &str)> {
     let (noun, rest) = name.split_once(':')?;
-    let kind = [Kind::Brief].into_iter().chain(Kind::ENTITIES).find(|k| k.noun() == noun.trim())?;
+    let kind = [Kind::Brief]
+        .into_iter()
+        .chain(Kind::ENTITIES)
+        .find(|k| k.noun() == noun.trim())?;
     Some((kind, rest.trim()))
 }
 
@@ -203,7 +207,10 @@ mod tests {
         };
         assert_eq!(
             keys,
-            [EntityKey::Company(CompanyId::new(1)), EntityKey::Contract(ContractId::new(1))]
+            [
+                EntityKey::Company(CompanyId::new(1)),
+                EntityKey::Contract(ContractId::new(1))
+            ]
         );
     }
 

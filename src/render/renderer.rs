@@ -174,12 +174,7 @@ impl<'a> Renderer<'a> {
         if !c.authors.is_empty() {
             jobs.push(Job::Authors);
         }
-        jobs.extend([
-            Job::Tags,
-            Job::NotFound,
-            Job::SiteFeed,
-            Job::Sitemap,
-        ]);
+        jobs.extend([Job::Tags, Job::NotFound, Job::SiteFeed, Job::Sitemap]);
         jobs
     }
 

@@ -732,3 +732,27 @@ fn two_refused_fields_of_one_file_are_both_reported_at_their_lines() {
         out.stderr
     );
 }
+
+#[test]
+fn an_unknown_byline_is_an_error_with_the_closest_author() {
+    let site = crate::authors::desk();
+    site.edit(
+        "content/briefs/2020-03-01-explainer.md",
+        "author: jane doe\n",
+        "author: Jane Dough\n",
+    );
+    site.edit(
+        "content/briefs/2019-10-28-jedi-awarded.md",
+        "author: J. Doe\n",
+        "author: J. Doe\nauthors: [John Roe]\n",
+    );
+    let before = site.build(&[]);
+    let out = site.build(&[]);
+    out.assert_status(1);
+    let d = out.diagnostic("content/briefs/2020-03-01-explainer.md:4:9");
+    assert!(d.contains("unknown author 'Jane Dough'"), "{d}");
+    assert!(d.contains("did you mean 'Jane Doe'?"), "{d}");
+    let d = out.diagnostic("content/briefs/2019-10-28-jedi-awarded.md:5:1");
+    assert!(d.contains("both `author:` and `authors:` are given"), "{d}");
+    assert_eq!(before.status, 1, "nothing was built before either");
+}

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod authors;
 mod build;
 mod complexity;
 mod embargo;
