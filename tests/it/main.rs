@@ -4,6 +4,7 @@
 
 mod common;
 
+mod asof;
 mod build;
 mod complexity;
 mod embargo;
