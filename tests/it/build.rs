@@ -119,6 +119,26 @@ fn a_sub_path_given_without_a_host_or_trailing_slash_works() {
 }
 
 #[test]
+fn every_page_links_the_theme_icon_under_the_base_path() {
+    // Without an icon declared, browsers ask the host's root for
+    // /favicon.ico: a 404 in the console, and not the site's own file
+    // under a GitHub Pages project sub-path (issue #15, item 7).
+    for (base_url, icon) in [(ROOT_URL, "/favicon.svg"), (SUB_PATH_URL, "/repo/favicon.svg")] {
+        let (_site, out) = built(&["--base-url", base_url]);
+        assert!(out.has("favicon.svg"), "{base_url}: the theme's icon is copied");
+        let pages: Vec<String> = (Snapshot::of(&out.output).paths())
+            .filter(|p| p.ends_with(".html"))
+            .map(str::to_owned)
+            .collect();
+        assert!(pages.len() > 15, "{pages:?}");
+        for page in pages {
+            let icons = out.page(&page).attrs("link[rel=icon]", "href");
+            assert_eq!(icons, [icon], "{base_url}: {page}");
+        }
+    }
+}
+
+#[test]
 fn links_in_markdown_bodies_get_the_sub_path() {
     let (_site, out) = built(&["--base-url", SUB_PATH_URL]);
     let explainer = out.page("briefs/jedi-explained/");
