@@ -353,15 +353,24 @@ mod tests {
         );
         assert_eq!(as_of(&fields, "2020-03-01"), (Some(Awarded), true, false));
         assert_eq!(as_of(&fields, "2020-03-02"), (Some(Awarded), true, false));
-        let reversed = contract(Awarded, &[("2020-03-02", Some(Awarded)), ("2020-03-02", Some(Protested))]);
+        let reversed = contract(
+            Awarded,
+            &[("2020-03-02", Some(Awarded)), ("2020-03-02", Some(Protested))],
+        );
         assert_eq!(as_of(&reversed, "2020-03-02"), (Some(Protested), true, true));
     }
 
     #[test]
     fn a_brief_with_a_time_of_day_counts_by_its_calendar_day() {
-        let fields = contract(Cancelled, &[("2020-08-18", Some(Protested)), ("2020-08-19", Some(Cancelled))]);
+        let fields = contract(
+            Cancelled,
+            &[("2020-08-18", Some(Protested)), ("2020-08-19", Some(Cancelled))],
+        );
         // Late on the 18th in New York is the 19th in UTC; the writer meant the 18th.
-        assert_eq!(as_of(&fields, "2020-08-18T23:30:00-04:00"), (Some(Protested), true, true));
+        assert_eq!(
+            as_of(&fields, "2020-08-18T23:30:00-04:00"),
+            (Some(Protested), true, true)
+        );
     }
 
     fn usd(amount: u64) -> String {

@@ -68,7 +68,10 @@ fn a_brief_shows_the_status_on_its_date_and_the_status_now() {
     // An event on the brief's own day counts: a brief reports the day's news.
     assert_eq!(
         row("protest-day"),
-        ("Status on November 22, 2019".into(), "Protested · now: Cancelled".into())
+        (
+            "Status on November 22, 2019".into(),
+            "Protested · now: Cancelled".into()
+        )
     );
     // The status then is the status now: shown once.
     assert_eq!(
@@ -97,14 +100,20 @@ fn a_brief_before_every_status_says_only_what_the_status_is_now() {
     let site = Site::fixture("site");
     let plain = site.build(&[]);
     plain.assert_success();
-    assert_eq!(status_row(&plain, "jedi-awarded"), ("Status now".into(), "Protested".into()));
+    assert_eq!(
+        status_row(&plain, "jedi-awarded"),
+        ("Status now".into(), "Protested".into())
+    );
 }
 
 #[test]
 fn the_contract_page_shows_the_status_now_and_what_each_event_set() {
     let (_site, out) = built_with_history();
     let page = out.page("contracts/jedi/");
-    assert!(page.texts(".fact-status").is_empty(), "no as-of status on the contract's own page");
+    assert!(
+        page.texts(".fact-status").is_empty(),
+        "no as-of status on the contract's own page"
+    );
     assert_eq!(page.texts(".keyfacts .facts dd .status"), ["Cancelled"]);
     assert_eq!(
         page.texts(".timeline .tl-event p"),

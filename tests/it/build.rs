@@ -139,6 +139,50 @@ fn every_page_links_the_theme_icon_under_the_base_path() {
 }
 
 #[test]
+fn a_base_url_without_a_host_warns_once_that_feeds_carry_relative_urls() {
+    let site = Site::fixture("site");
+    let full = site.build(&[]);
+    full.assert_success();
+    assert!(!full.stderr.contains("warning"), "{}", full.stderr);
+
+    // dossier.yaml's `base_url:` is line 4 of the fixture's.
+    site.edit("dossier.yaml", "base_url: https://fixture.example/", "base_url: /briefs/");
+    let out = site.build(&[]);
+    out.assert_success();
+    assert_eq!(out.stderr.matches("warning: ").count(), 1, "once:\n{}", out.stderr);
+    let w = out.warning("dossier.yaml:4:1");
+    assert!(
+        w.contains(
+            "base_url '/briefs/' has no host, so the Atom feeds and sitemap.xml carry relative URLs, \
+             which feed readers and search engines cannot follow"
+        ),
+        "{w}"
+    );
+    assert!(w.contains("\n4 | base_url: /briefs/"), "{w}");
+    assert!(w.contains("= help: set base_url to the address the site is published at"), "{w}");
+    assert!(out.text("sitemap.xml").contains("<loc>/briefs/</loc>"), "as it says");
+
+    // `check` writes nothing, and the build that publishes may give a host
+    // with --base-url (as the Pages workflows do): no warning.
+    let checked = site.check();
+    checked.assert_success();
+    assert!(!checked.stderr.contains("warning"), "{}", checked.stderr);
+    let given = site.build(&["--base-url", SUB_PATH_URL]);
+    given.assert_success();
+    assert!(!given.stderr.contains("warning"), "{}", given.stderr);
+
+    // A --base-url without a host is named as such.
+    let flag = site.build(&["--base-url", "/repo/"]);
+    flag.assert_success();
+    assert!(flag.warning("--base-url").contains("'/repo/' has no host"), "{}", flag.stderr);
+
+    // --strict makes it an error, like every warning.
+    let strict = site.build(&["--strict"]);
+    strict.assert_status(1);
+    strict.diagnostic("dossier.yaml:4:1");
+}
+
+#[test]
 fn links_in_markdown_bodies_get_the_sub_path() {
     let (_site, out) = built(&["--base-url", SUB_PATH_URL]);
     let explainer = out.page("briefs/jedi-explained/");
