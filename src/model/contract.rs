@@ -186,10 +186,9 @@ impl ContractFields {
     /// written counts.
     pub fn status_as_of(&self, date: &DateTime) -> StatusAsOf {
         let day = date.day();
-        let set = (self.timeline.iter())
+        let set = (self.timeline.iter().rev())
             .filter(|e| e.date.day() <= day)
-            .filter_map(|e| e.status)
-            .last();
+            .find_map(|e| e.status);
         StatusAsOf {
             then: set.or(self.status),
             known: set.is_some(),

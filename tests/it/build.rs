@@ -146,7 +146,11 @@ fn a_base_url_without_a_host_warns_once_that_feeds_carry_relative_urls() {
     assert!(!full.stderr.contains("warning"), "{}", full.stderr);
 
     // dossier.yaml's `base_url:` is line 4 of the fixture's.
-    site.edit("dossier.yaml", "base_url: https://fixture.example/", "base_url: /briefs/");
+    site.edit(
+        "dossier.yaml",
+        "base_url: https://fixture.example/",
+        "base_url: /briefs/",
+    );
     let out = site.build(&[]);
     out.assert_success();
     assert_eq!(out.stderr.matches("warning: ").count(), 1, "once:\n{}", out.stderr);
@@ -159,7 +163,10 @@ fn a_base_url_without_a_host_warns_once_that_feeds_carry_relative_urls() {
         "{w}"
     );
     assert!(w.contains("\n4 | base_url: /briefs/"), "{w}");
-    assert!(w.contains("= help: set base_url to the address the site is published at"), "{w}");
+    assert!(
+        w.contains("= help: set base_url to the address the site is published at"),
+        "{w}"
+    );
     assert!(out.text("sitemap.xml").contains("<loc>/briefs/</loc>"), "as it says");
 
     // `check` writes nothing, and the build that publishes may give a host
@@ -174,7 +181,11 @@ fn a_base_url_without_a_host_warns_once_that_feeds_carry_relative_urls() {
     // A --base-url without a host is named as such.
     let flag = site.build(&["--base-url", "/repo/"]);
     flag.assert_success();
-    assert!(flag.warning("--base-url").contains("'/repo/' has no host"), "{}", flag.stderr);
+    assert!(
+        flag.warning("--base-url").contains("'/repo/' has no host"),
+        "{}",
+        flag.stderr
+    );
 
     // --strict makes it an error, like every warning.
     let strict = site.build(&["--strict"]);
