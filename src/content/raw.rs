@@ -222,6 +222,11 @@ pub const FIELDS: &[Field] = &[
         "text",
         "e.g. - { date: 2019-10-25, event: Awarded to Microsoft }",
     ),
+    Field::new(
+        "timeline[].status",
+        "one of open, awarded, protested, cancelled, completed",
+        "e.g. - { date: 2019-11-22, event: AWS files a protest, status: protested }",
+    ),
 ];
 
 /// A brief's front matter.
@@ -353,12 +358,15 @@ pub struct RawMoney {
     pub currency: String,
 }
 
-/// A dated event in a contract's life.
+/// A dated event in a contract's life; `status` is where the event left
+/// the contract, when it changed it (a brief's key facts give the status
+/// as of its date from these).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawEvent {
     pub date: DateTime,
     pub event: String,
+    pub status: Option<ContractStatus>,
 }
 
 /// Where a contract stands.

@@ -410,8 +410,8 @@ pub struct BriefView<'a> {
     pub card: Fields<'a, BriefCard<'a>>,
     /// The body HTML; mark it `| safe` in templates (it is sanitized per `raw_html`).
     pub content: &'a str,
-    /// Contracts with their key facts.
-    pub contract_facts: Vec<Shared<'a, ContractCard<'a>>>,
+    /// Contracts with their key facts, the status as of the brief's date.
+    pub contract_facts: Vec<BriefContractFacts<'a>>,
     /// Sources.
     pub sources: Vec<SourceView<'a>>,
     /// Corrections, newest first.
@@ -424,6 +424,29 @@ pub struct BriefView<'a> {
     pub source_path: String,
     /// Free-form data.
     pub extra: &'a Extra,
+}
+
+/// A contract in a brief's key-facts box: its card, and its status as of
+/// the brief's date beside the status now (SPEC §4), so that a 2020 brief
+/// does not call a contract cancelled in 2021 cancelled.
+#[derive(Debug, Serialize)]
+pub struct BriefContractFacts<'a> {
+    /// The contract card's fields (`status` among them is the status now).
+    #[serde(flatten)]
+    pub card: Fields<'a, ContractCard<'a>>,
+    /// The brief's date, which `status_then` is as of.
+    pub as_of: DateView,
+    /// The status on that date: the latest timeline event's `status:` on or
+    /// before it, else the contract's `status:`; absent for stubs.
+    pub status_then: Option<ContractStatus>,
+    /// Whether the timeline dates `status_then`. When false no event on or
+    /// before the brief's date set a status, and `status_then` is only the
+    /// status now: say "now", not "on <date>".
+    pub status_then_known: bool,
+    /// The status now: the contract's `status:`; absent for stubs.
+    pub status_now: Option<ContractStatus>,
+    /// Whether the status then is known and differs from the status now.
+    pub status_changed: bool,
 }
 
 /// An entity's own page (`company.html`, `contract.html`): its card's
@@ -475,6 +498,8 @@ pub struct TimelineItem<'a> {
     pub date: DateView,
     /// The contract's own event text, if this is one.
     pub event: Option<&'a str>,
+    /// The status the event left the contract in, if it changed it.
+    pub status: Option<ContractStatus>,
     /// The brief, if this line is a brief.
     pub brief: Option<Shared<'a, BriefCard<'a>>>,
 }

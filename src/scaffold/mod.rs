@@ -527,7 +527,7 @@ value:                 # {{ amount: 10000000000, currency: USD }}
 awarded_to: []         # companies, resolved like a brief's
 status: open           # open, awarded, protested, cancelled or completed
 timeline: []
-#  - {{ date: 2019-10-25, event: Awarded }}
+#  - {{ date: 2019-10-25, event: Awarded, status: awarded }}   # status: optional, where the event left it
 ---
 What the contract buys, for whom, and where it stands.
 "#,

@@ -168,8 +168,37 @@ fn a_bad_contract_status_lists_the_valid_ones() {
         site.edit("content/contracts/jedi.md", "status: protested", "status: pending");
     });
     let d = only_error(&out, "content/contracts/jedi.md:7:9");
-    assert!(d.contains("unknown variant 'pending'"), "{d}");
-    assert!(d.contains("'protested'"), "{d}");
+    assert!(
+        d.contains(
+            "status: expected one of open, awarded, protested, cancelled, completed, found the text \"pending\""
+        ),
+        "{d}"
+    );
+    assert!(d.contains("= help: e.g. status: awarded"), "{d}");
+}
+
+#[test]
+fn a_bad_timeline_status_lists_the_five_in_plain_words() {
+    let (_site, out) = build_broken(|site| {
+        site.edit(
+            "content/contracts/jedi.md",
+            "event: Awarded to Microsoft }",
+            "event: Awarded to Microsoft, status: won }",
+        );
+    });
+    let d = only_error(&out, "content/contracts/jedi.md:10:62");
+    assert!(
+        d.contains(
+            "timeline (entry 2), status: expected one of open, awarded, protested, cancelled, completed, \
+             found the text \"won\""
+        ),
+        "{d}"
+    );
+    assert!(
+        d.contains("= help: e.g. - { date: 2019-11-22, event: AWS files a protest, status: protested }"),
+        "{d}"
+    );
+    assert!(!d.contains("variant"), "serde's word: {d}");
 }
 
 #[test]
@@ -237,7 +266,7 @@ fn errors_in_three_files_are_all_reported_in_one_run() {
     );
     assert!(
         out.diagnostic("content/contracts/jedi.md:7:9")
-            .contains("unknown variant 'pending'")
+            .contains("found the text \"pending\"")
     );
     assert!(out.stderr.contains("build failed: 3 errors"), "{}", out.stderr);
 }

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod asof;
 mod authors;
 mod build;
 mod complexity;
