@@ -129,6 +129,10 @@ pub struct Config {
     pub highlight_theme: String,
     /// Warnings fail the build, as `--strict` does (for CI).
     pub strict: bool,
+    /// The warning a build that writes the site gives because `base_url`
+    /// has no host ([`relative_urls_warning`]), pointing at where it was
+    /// set; `None` when it has one.
+    pub relative_urls: Option<Diagnostic>,
 }
 
 /// Default syntect theme when `highlight_theme` is not set.
@@ -191,6 +195,7 @@ impl Config {
             strict,
         } = raw;
         let mut errors = Vec::new();
+        let mut relative_urls = None;
         let key_error = |key: &str, message: String| {
             let d = Diagnostic::error(FILE_NAME, message);
             match key_position(text, key) {
@@ -199,7 +204,14 @@ impl Config {
             }
         };
         let base_url = match BaseUrl::parse(base_url.as_deref().unwrap_or("/")) {
-            Ok(b) => b,
+            Ok(b) => {
+                let at = match &base_url {
+                    Some(written) => BaseUrlFrom::Key(key_error("base_url", String::new()), written),
+                    None => BaseUrlFrom::Default,
+                };
+                relative_urls = relative_urls_warning(&b, at);
+                b
+            }
             Err(why) => {
                 errors.push(
                     key_error("base_url", format!("invalid base_url: {why}"))
@@ -242,8 +254,53 @@ impl Config {
             unknown_references: unknown_references.unwrap_or_default(),
             highlight_theme: highlight_theme.unwrap_or_else(|| DEFAULT_HIGHLIGHT_THEME.to_owned()),
             strict: strict.unwrap_or(false),
+            relative_urls,
         })
     }
+}
+
+/// Where a base URL was set, for pointing a warning at it.
+#[derive(Debug)]
+pub enum BaseUrlFrom<'a> {
+    /// Nowhere: the default, `/`.
+    Default,
+    /// dossier.yaml's `base_url:`, as written, and a diagnostic placed at the key.
+    Key(Diagnostic, &'a str),
+    /// The command line's `--base-url`, as given.
+    Flag(&'a str),
+}
+
+/// The warning for a base URL without a host (SPEC §4), or `None` when it
+/// has one. Feeds and the sitemap must give absolute URLs (Atom ids and
+/// links, sitemap `<loc>`s), which need a host; without one they carry
+/// root-relative paths that feed readers and search engines cannot follow.
+/// Pages themselves link root-relatively and work anywhere.
+pub fn relative_urls_warning(base: &BaseUrl, from: BaseUrlFrom<'_>) -> Option<Diagnostic> {
+    if !base.origin().is_empty() {
+        return None;
+    }
+    const CONSEQUENCE: &str = "has no host, so the Atom feeds and sitemap.xml carry relative URLs, \
+                               which feed readers and search engines cannot follow";
+    let diagnostic = match from {
+        BaseUrlFrom::Default => Diagnostic::error(
+            FILE_NAME,
+            format!("base_url is not set, and the default, '/', {CONSEQUENCE}"),
+        )
+        .with_help(
+            "add base_url: with the address the site is published at, e.g. base_url: https://user.github.io/repo/",
+        ),
+        BaseUrlFrom::Key(at, written) => Diagnostic {
+            message: format!("base_url '{}' {CONSEQUENCE}", written.trim()),
+            ..at
+        }
+        .with_help(
+            "set base_url to the address the site is published at, e.g. base_url: https://user.github.io/repo/, \
+             or give it with --base-url when building",
+        ),
+        BaseUrlFrom::Flag(given) => Diagnostic::error("--base-url", format!("'{}' {CONSEQUENCE}", given.trim()))
+            .with_help("give the address the site is published at, e.g. --base-url https://user.github.io/repo/"),
+    };
+    Some(diagnostic.into_warning())
 }
 
 /// The position of a top-level `key:` in YAML text, for pointing at it.
@@ -267,6 +324,31 @@ mod tests {
         assert_eq!(c.title, "mysite");
         assert_eq!(c.base_url.path(), "/");
         assert_eq!(c.briefs_per_page.get(), 20);
+    }
+
+    #[test]
+    fn a_base_url_without_a_host_is_warned_about_where_it_was_set() {
+        let set = Config::parse("title: x\nbase_url: /repo/\n", "s").unwrap();
+        let warning = set.relative_urls.expect("a warning").to_string();
+        assert!(warning.starts_with("warning: dossier.yaml:2:1: base_url '/repo/' has no host, so the Atom feeds and sitemap.xml carry relative URLs"), "{warning}");
+        assert!(
+            warning.contains("= help: set base_url to the address the site is published at"),
+            "{warning}"
+        );
+        let default = Config::parse("title: x\n", "s").unwrap();
+        let warning = default.relative_urls.expect("a warning").to_string();
+        assert!(
+            warning.starts_with("warning: dossier.yaml: base_url is not set, and the default, '/', has no host"),
+            "{warning}"
+        );
+        let flag = relative_urls_warning(&BaseUrl::root(), BaseUrlFrom::Flag("/"))
+            .unwrap()
+            .to_string();
+        assert!(flag.starts_with("warning: --base-url: '/' has no host"), "{flag}");
+        for full in ["https://user.github.io/repo/", "http://localhost:1111"] {
+            let c = Config::parse(&format!("base_url: {full}\n"), "s").unwrap();
+            assert!(c.relative_urls.is_none(), "{full}");
+        }
     }
 
     #[test]

@@ -94,7 +94,7 @@ enum Command {
         #[arg(long)]
         base_url: Option<String>,
     },
-    /// Create a brief, company, contract or free page with complete front matter.
+    /// Create a brief, company, contract, author or free page with complete front matter.
     New {
         #[command(subcommand)]
         what: NewCommand,
@@ -163,6 +163,14 @@ enum NewCommand {
     /// content/contracts/slug.md
     Contract {
         /// The contract's name.
+        name: String,
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// content/authors/slug.md, a reporter or editor; bylines then must name one
+    Author {
+        /// The author's name, as bylines will give it.
         name: String,
         /// The site folder.
         #[arg(long, default_value = ".")]
@@ -428,6 +436,10 @@ fn run_new(what: NewCommand) -> ExitCode {
         }
         NewCommand::Contract { name, root } => {
             let result = scaffold::new_contract(&root, &name);
+            (root, result)
+        }
+        NewCommand::Author { name, root } => {
+            let result = scaffold::new_author(&root, &name);
             (root, result)
         }
         NewCommand::Page { title, root } => {

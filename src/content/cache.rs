@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use super::Loaded;
-use super::raw::{RawBrief, RawCompany, RawContract, RawPage};
+use super::raw::{RawAuthor, RawBrief, RawCompany, RawContract, RawPage};
 
 /// How recent a file's times may be for its stamp to be trusted.
 const RACY: Duration = Duration::from_secs(2);
@@ -122,6 +122,8 @@ pub struct FileCache {
     pub companies: Parsed<RawCompany>,
     /// Contracts.
     pub contracts: Parsed<RawContract>,
+    /// Authors.
+    pub authors: Parsed<RawAuthor>,
     /// Free pages.
     pub pages: Parsed<RawPage>,
 }

@@ -24,7 +24,7 @@ pub use cache::FileCache;
 use crate::control::find_control;
 use cache::{Parsed, Stamp};
 use frontmatter::SplitError;
-use raw::{RawBrief, RawCompany, RawContract, RawPage};
+use raw::{RawAuthor, RawBrief, RawCompany, RawContract, RawPage};
 
 /// A content file, read and cut into front matter and body.
 ///
@@ -156,6 +156,8 @@ pub struct Content {
     pub companies: Vec<Loaded<RawCompany>>,
     /// `content/contracts/*.md`.
     pub contracts: Vec<Loaded<RawContract>>,
+    /// `content/authors/*.md`; when there are any, bylines must name them.
+    pub authors: Vec<Loaded<RawAuthor>>,
     /// `content/pages/*.md`.
     pub pages: Vec<Loaded<RawPage>>,
     /// Files with an error of their own (most could not be parsed), so that
@@ -232,11 +234,12 @@ fn failed_files(root: &Path, d: &Diagnostics) -> Vec<Failed> {
 }
 
 impl Content {
-    /// Every file: briefs, companies, contracts, then pages.
+    /// Every file: briefs, companies, contracts, authors, then pages.
     pub fn files(&self) -> impl Iterator<Item = &SourceFile> {
         (self.briefs.iter().map(|l| &l.file))
             .chain(self.companies.iter().map(|l| &l.file))
             .chain(self.contracts.iter().map(|l| &l.file))
+            .chain(self.authors.iter().map(|l| &l.file))
             .chain(self.pages.iter().map(|l| &l.file))
     }
 
@@ -288,6 +291,13 @@ pub fn load_with(root: &Path, mut cache: Option<&mut FileCache>) -> Result<(Cont
         cache.as_deref_mut().map(|c| &mut c.contracts),
         &mut d,
     )?;
+    let authors = load_kind(
+        root,
+        &content.join("authors"),
+        Some(1),
+        cache.as_deref_mut().map(|c| &mut c.authors),
+        &mut d,
+    )?;
     let pages = load_kind(
         root,
         &content.join("pages"),
@@ -301,6 +311,7 @@ pub fn load_with(root: &Path, mut cache: Option<&mut FileCache>) -> Result<(Cont
             briefs,
             companies,
             contracts,
+            authors,
             pages,
             failed,
         },
@@ -821,6 +832,7 @@ mod tests {
             message::<RawBrief>(yaml),
             message::<RawCompany>(yaml),
             message::<RawContract>(yaml),
+            message::<RawAuthor>(yaml),
             message::<RawPage>(yaml),
         ]
         .into_iter()
@@ -875,7 +887,7 @@ mod tests {
     #[test]
     fn every_front_matter_field_has_a_row_in_the_table_of_fields() {
         let mut fields = fields_at("");
-        for list in ["sources[]", "corrections[]", "timeline[]", "value"] {
+        for list in ["sources[]", "corrections[]", "timeline[]", "value", "links[]", "image"] {
             fields.extend(fields_at(list));
         }
         assert!(fields.len() > 25, "{fields:?}");

@@ -49,6 +49,16 @@ pub const FIELDS: &[Field] = &[
     Field::new("slug", "text", "e.g. slug: acme-wins-the-contract"),
     Field::new("summary", "text", "e.g. summary: One sentence on what happened."),
     Field::new("author", "a name", "e.g. author: Jane Doe"),
+    Field::new(
+        "authors",
+        "a list of names",
+        "write a list, e.g. authors: [Jane Doe, John Roe]",
+    ),
+    Field::new(
+        "authors[]",
+        "a name",
+        "write each author as their name, e.g. authors: [Jane Doe, John Roe]",
+    ),
     Field::new("tags", "a list of tags", "write a list, e.g. tags: [cloud, defense]"),
     Field::new(
         "tags[]",
@@ -132,6 +142,34 @@ pub const FIELDS: &[Field] = &[
         "a name or an old URL (text)",
         "write each alias as text, e.g. aliases: [MSFT, Microsoft Corporation] (other names), or aliases: [/2020/08/18/microsoft-foreign-cloud/] (old URLs)",
     ),
+    Field::new("role", "text", "e.g. role: Defense technology reporter"),
+    Field::new(
+        "links",
+        "a list of links, each with a name and a url",
+        "write one link per line under links:, each as - { name: Mastodon, url: \"https://…\" }",
+    ),
+    Field::new(
+        "links[]",
+        "a link with a name and a url",
+        "write each link as - { name: Mastodon, url: \"https://…\" }",
+    ),
+    Field::new("links[].name", "text", "e.g. - { name: Mastodon, url: \"https://…\" }"),
+    Field::new("links[].url", "a URL", "e.g. - { name: Mastodon, url: \"https://…\" }"),
+    Field::new(
+        "image",
+        "an image with a src and an alt text",
+        "e.g. image: { src: jane.jpg, alt: Jane Doe }",
+    ),
+    Field::new(
+        "image.src",
+        "a file under static/",
+        "e.g. image: { src: jane.jpg, alt: Jane Doe }",
+    ),
+    Field::new(
+        "image.alt",
+        "text describing the picture",
+        "e.g. image: { src: jane.jpg, alt: Jane Doe }",
+    ),
     Field::new("ticker", "text", "e.g. ticker: MSFT"),
     Field::new("headquarters", "text", "e.g. headquarters: Redmond, Washington"),
     Field::new("website", "a URL", "e.g. website: https://www.microsoft.com"),
@@ -186,6 +224,11 @@ pub const FIELDS: &[Field] = &[
         "text",
         "e.g. - { date: 2019-10-25, event: Awarded to Microsoft }",
     ),
+    Field::new(
+        "timeline[].status",
+        "one of open, awarded, protested, cancelled, completed",
+        "e.g. - { date: 2019-11-22, event: AWS files a protest, status: protested }",
+    ),
 ];
 
 /// A brief's front matter.
@@ -198,6 +241,7 @@ pub struct RawBrief {
     pub slug: Option<String>,
     pub summary: Option<String>,
     pub author: Option<String>,
+    pub authors: Option<Vec<String>>,
     /// Old URLs (site-relative paths) that redirect to the brief.
     #[serde(default)]
     pub aliases: Vec<String>,
@@ -260,6 +304,38 @@ pub struct RawCompany {
     pub extra: Extra,
 }
 
+/// An author's front matter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAuthor {
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub slug: Option<String>,
+    pub role: Option<String>,
+    #[serde(default)]
+    pub links: Vec<RawLink>,
+    pub image: Option<RawImage>,
+    #[serde(default, deserialize_with = "unique_keys")]
+    pub extra: Extra,
+}
+
+/// A named link (an author's profiles).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLink {
+    pub name: String,
+    pub url: String,
+}
+
+/// A picture and the text that stands for it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawImage {
+    pub src: String,
+    pub alt: String,
+}
+
 /// A contract's front matter.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -287,12 +363,15 @@ pub struct RawMoney {
     pub currency: String,
 }
 
-/// A dated event in a contract's life.
+/// A dated event in a contract's life; `status` is where the event left
+/// the contract, when it changed it (a brief's key facts give the status
+/// as of its date from these).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawEvent {
     pub date: DateTime,
     pub event: String,
+    pub status: Option<ContractStatus>,
 }
 
 /// Where a contract stands.

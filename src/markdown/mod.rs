@@ -40,6 +40,13 @@ pub trait LinkResolver: Sync {
     /// `None` target is a link to something whose absence is reported
     /// elsewhere (a file with an error of its own): no message, no mention.
     fn resolve(&self, name: &str) -> Resolution<Self::Target>;
+
+    /// What a link without a `|label` shows of what was written: all of
+    /// it, unless the resolver reads part of it as syntax (a kind prefix,
+    /// `[[company:TikTok]]` reads "TikTok").
+    fn label<'n>(&self, written: &'n str) -> &'n str {
+        written
+    }
 }
 
 /// Settings that shape every body of a build.
@@ -224,15 +231,27 @@ impl Pass<'_> {
     ) -> Vec<R::Target> {
         let mut mentions: Vec<R::Target> = Vec::new();
         let mut broken_link_open = false;
+        // The text a wikilink without a label shows, when the resolver
+        // shortens what was written.
+        let mut relabel: Option<String> = None;
         for (event, range) in events.iter_mut() {
             match event {
+                Event::Text(text) if relabel.is_some() => {
+                    if let Some(label) = relabel.take() {
+                        *text = CowStr::from(label);
+                    }
+                }
                 Event::Start(Tag::Link {
-                    link_type: LinkType::WikiLink { .. },
+                    link_type: LinkType::WikiLink { has_pothole },
                     dest_url,
                     ..
                 }) => match resolver.resolve(dest_url) {
                     Ok((target, href)) => {
                         mentions.extend(target);
+                        let label = resolver.label(dest_url);
+                        if !*has_pothole && label.len() != dest_url.len() {
+                            relabel = Some(label.to_owned());
+                        }
                         *dest_url = CowStr::from(href);
                     }
                     Err((message, help)) => {
@@ -887,9 +906,12 @@ mod tests {
     struct Fake;
     impl LinkResolver for Fake {
         type Target = u8;
+        fn label<'n>(&self, written: &'n str) -> &'n str {
+            written.strip_prefix("company:").unwrap_or(written)
+        }
         fn resolve(&self, name: &str) -> Resolution<u8> {
             match name.to_lowercase().as_str() {
-                "aws" => Ok((Some(1), "/companies/aws/".to_owned())),
+                "aws" | "company:aws" => Ok((Some(1), "/companies/aws/".to_owned())),
                 _ => Err((
                     format!("unknown reference '{name}'"),
                     Some("did you mean 'aws'?".to_owned()),
@@ -945,6 +967,13 @@ mod tests {
         );
         assert!(r.body.html.contains(">Amazon</a>"), "{}", r.body.html);
         assert_eq!(r.mentions, vec![1]);
+    }
+
+    #[test]
+    fn a_typed_wikilink_reads_without_its_kind() {
+        let r = run("See [[company:AWS]], [[company:AWS|Amazon]].", RawHtml::Sanitize);
+        assert!(r.body.html.contains("\">AWS</a>, <a"), "{}", r.body.html);
+        assert!(r.body.html.contains(">Amazon</a>"), "{}", r.body.html);
     }
 
     #[test]

@@ -19,20 +19,21 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::routes::{BaseUrl, UrlPath};
 use crate::slug::{Slug, SlugError};
 
+use super::author::{Author, Authors};
 use super::company::{Companies, Company};
 use super::contract::{Contract, Contracts};
 use super::display::{self, Shown};
 use super::kind::{EntityKind, Kind, RawEntity};
 use super::lookup::{Lookup, Miss, normalize};
 use super::redirects::{self, Collector, Redirect, Target};
-use super::{Brief, BriefId, Correction, Entity, EntityKey, Origin, Owner, Page, PageId, Source, Tag, TagId};
+use super::{Brief, BriefId, Byline, Correction, Entity, EntityKey, Origin, Owner, Page, PageId, Source, Tag, TagId};
 
 /// Errors reported for one front matter list before the rest are counted
 /// in a single line, so a pasted 10,000-entry list stays readable.
 const MAX_ERRORS_PER_LIST: usize = 20;
 
 /// Top-level folders of the output that free pages may not take.
-pub const RESERVED_PAGE_SLUGS: [&str; 5] = ["briefs", "companies", "contracts", "tags", "page"];
+pub const RESERVED_PAGE_SLUGS: [&str; 6] = ["briefs", "companies", "contracts", "authors", "tags", "page"];
 
 /// Every entity of the site, with references resolved to ids.
 #[derive(Debug, Default)]
@@ -43,6 +44,8 @@ pub struct Catalog {
     pub companies: Vec<Company>,
     /// Contracts, in file order, stubs last.
     pub contracts: Vec<Contract>,
+    /// Authors, in file order, stubs last.
+    pub authors: Vec<Author>,
     /// Tags, by slug.
     pub tags: Vec<Tag>,
     /// Free pages, in file order.
@@ -69,16 +72,7 @@ impl Catalog {
             EntityKey::Brief(id) => &self.briefs[id.index()].slug,
             EntityKey::Company(id) => &self.companies[id.index()].slug,
             EntityKey::Contract(id) => &self.contracts[id.index()].slug,
-        }
-    }
-
-    /// The file of the entity or brief `key` (for a stub, the file that
-    /// first named it).
-    pub fn file(&self, key: EntityKey) -> &std::path::Path {
-        match key {
-            EntityKey::Brief(id) => &self.briefs[id.index()].path,
-            EntityKey::Company(id) => self.companies[id.index()].origin.path(),
-            EntityKey::Contract(id) => self.contracts[id.index()].origin.path(),
+            EntityKey::Author(id) => &self.authors[id.index()].slug,
         }
     }
 
@@ -96,11 +90,21 @@ impl Catalog {
     pub fn failed_file(&self, name: &str) -> Option<&PathBuf> {
         let all = || [Kind::Brief].into_iter().chain(Kind::ENTITIES);
         let name = name.trim();
-        let (kinds, name): (Vec<Kind>, &str) = match name.split_once(':') {
-            Some((noun, rest)) => (all().filter(|k| k.noun() == noun).collect(), rest),
+        let (kinds, name): (Vec<Kind>, &str) = match super::lookup::split_kind(name) {
+            Some((kind, rest)) => (vec![kind], rest),
             None => (all().collect(), name),
         };
         failed_lookup(&self.failed, &kinds, name)
+    }
+
+    /// The file `key` came from (for a stub, the file that first named it).
+    pub fn path(&self, key: EntityKey) -> &std::path::Path {
+        match key {
+            EntityKey::Brief(id) => &self.briefs[id.index()].path,
+            EntityKey::Company(id) => self.companies[id.index()].origin.path(),
+            EntityKey::Contract(id) => self.contracts[id.index()].origin.path(),
+            EntityKey::Author(id) => self.authors[id.index()].origin.path(),
+        }
     }
 
     /// The URL path of `key`'s page.
@@ -186,6 +190,7 @@ struct Named {
     failed: HashMap<(Kind, String), PathBuf>,
     companies: Vec<(Slug, Loaded<<Companies as EntityKind>::Raw>)>,
     contracts: Vec<(Slug, Loaded<<Contracts as EntityKind>::Raw>)>,
+    authors: Vec<(Slug, Loaded<<Authors as EntityKind>::Raw>)>,
     pages: Vec<(Slug, Loaded<RawPage>)>,
     lookup: Lookup,
 }
@@ -197,6 +202,7 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
         briefs,
         companies,
         contracts,
+        authors,
         pages,
         failed,
     } = content;
@@ -223,6 +229,7 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
     briefs.sort_by(|(sa, a), (sb, b)| b.front.date.cmp(&a.front.date).then_with(|| sa.cmp(sb)));
     let companies = slugged(companies, d);
     let contracts = slugged(contracts, d);
+    let authors = slugged(authors, d);
     let pages: Vec<_> = pages
         .into_iter()
         .filter_map(|p| Some((entity_slug(&p.file, p.front.slug.as_deref(), d)?, p)))
@@ -231,6 +238,7 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
     check_unique_slugs("briefs", briefs.iter().map(|(s, b)| (s, &b.file)), d);
     check_unique_slugs("companies", companies.iter().map(|(s, c)| (s, &c.file)), d);
     check_unique_slugs("contracts", contracts.iter().map(|(s, c)| (s, &c.file)), d);
+    check_unique_slugs("authors", authors.iter().map(|(s, a)| (s, &a.file)), d);
     check_unique_slugs("pages", pages.iter().map(|(s, p)| (s, &p.file)), d);
     check_page_slugs(&pages, d);
 
@@ -240,6 +248,7 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
     }
     register_names::<Companies>(&mut lookup, &companies, d);
     register_names::<Contracts>(&mut lookup, &contracts, d);
+    register_names::<Authors>(&mut lookup, &authors, d);
     Named {
         briefs,
         held_back,
@@ -247,6 +256,7 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
         failed: failed_by_name(failed),
         companies,
         contracts,
+        authors,
         pages,
         lookup,
     }
@@ -262,6 +272,7 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
         failed,
         companies,
         contracts,
+        authors,
         pages,
         lookup,
     } = named;
@@ -270,7 +281,12 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
         options,
         stubs: Catalog::default(),
         stub_names: HashMap::new(),
-        files: HashMap::from([(Kind::Company, companies.len()), (Kind::Contract, contracts.len())]),
+        files: HashMap::from([
+            (Kind::Company, companies.len()),
+            (Kind::Contract, contracts.len()),
+            (Kind::Author, authors.len()),
+        ]),
+        has_authors: !authors.is_empty() || failed.keys().any(|(kind, _)| *kind == Kind::Author),
         failed,
         diagnostics: d,
         redirects: Collector::new(options.base),
@@ -279,6 +295,7 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
     let mut catalog = Catalog::default();
     resolve_entities::<Contracts>(&mut catalog, &mut refs, contracts, &mut bodies);
     resolve_entities::<Companies>(&mut catalog, &mut refs, companies, &mut bodies);
+    resolve_entities::<Authors>(&mut catalog, &mut refs, authors, &mut bodies);
     let mut tags = TagSet::default();
     for (i, (slug, loaded)) in briefs.into_iter().enumerate() {
         let Loaded { file, mut front } = loaded;
@@ -324,6 +341,7 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
     catalog.tags = tags;
     catalog.companies.append(&mut refs.stubs.companies);
     catalog.contracts.append(&mut refs.stubs.contracts);
+    catalog.authors.append(&mut refs.stubs.authors);
     catalog.lookup = refs.lookup;
     catalog.scheduled = scheduled;
     catalog.held_back = held_back;
@@ -559,6 +577,8 @@ pub struct References<'a> {
     stub_names: HashMap<(Kind, String), EntityKey>,
     /// How many entities of each kind came from files: stubs are numbered after them.
     files: HashMap<Kind, usize>,
+    /// Whether the site has author profiles, so bylines must name them.
+    has_authors: bool,
     /// Files with errors of their own, by kind and slug: a name they would
     /// answer to is not reported again as unknown.
     failed: HashMap<(Kind, String), PathBuf>,
@@ -571,6 +591,11 @@ impl References<'_> {
     /// Whether `name` would name a file of `kind` that failed on its own.
     fn names_failed_file(&self, kind: Kind, name: &str) -> bool {
         !self.failed.is_empty() && failed_lookup(&self.failed, &[kind], name).is_some()
+    }
+
+    /// Reports a problem an entity kind found in its own fields.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
     }
 
     /// Reports an invalid URL in `key`.
@@ -595,6 +620,7 @@ impl References<'_> {
             aliases: _,
             summary,
             author,
+            authors,
             tags: tag_names,
             companies,
             contracts,
@@ -617,6 +643,7 @@ impl References<'_> {
             _ => None,
         });
         let related = self.related(id, file, &related, held_back);
+        let authors = self.bylines(file, author, authors);
         let tag_ids = self.tags(file, &tag_names, tags);
         let checked_sources = self.sources(file, sources);
         let mut corrections: Vec<Correction> = corrections
@@ -635,7 +662,7 @@ impl References<'_> {
             date,
             updated,
             summary,
-            author,
+            authors,
             tags: tag_ids,
             companies,
             contracts,
@@ -644,6 +671,39 @@ impl References<'_> {
             corrections,
             extra,
         }
+    }
+
+    /// A brief's byline: `author:` or `authors:` (not both). On a site with
+    /// author profiles each name must be one of them; otherwise the names
+    /// stay as written.
+    fn bylines(&mut self, file: &SourceFile, author: Option<String>, authors: Option<Vec<String>>) -> Vec<Byline> {
+        let (key, names) = match (author, authors) {
+            (Some(_), Some(list)) => {
+                self.diagnostics.push(
+                    file.key_error("authors", "both `author:` and `authors:` are given")
+                        .with_help("keep one: author: Jane Doe, or authors: [Jane Doe, John Roe]"),
+                );
+                ("authors", list)
+            }
+            (Some(one), None) => ("author", vec![one]),
+            (None, Some(list)) => ("authors", list),
+            (None, None) => return Vec::new(),
+        };
+        if let Some(i) = names.iter().position(|n| n.trim().is_empty()) {
+            let at = value_offsets(file, key, &names)[i];
+            self.diagnostics.push(
+                file.yaml_error(at, 1, "an author's name is empty")
+                    .with_help("name the author, or remove the entry"),
+            );
+        }
+        let names: Vec<String> = names.into_iter().filter(|n| !n.trim().is_empty()).collect();
+        if !self.has_authors {
+            return names.into_iter().map(|n| Byline::Name(n.trim().to_owned())).collect();
+        }
+        self.references(file, key, &names, Kind::Author, |k| match k {
+            EntityKey::Author(id) => Some(Byline::Author(id)),
+            _ => None,
+        })
     }
 
     /// The ids of a brief's tags; a tag that cannot be a URL is an error at
@@ -801,6 +861,7 @@ impl References<'_> {
         match kind {
             Kind::Company => self.stub_of::<Companies>(name, file),
             Kind::Contract => self.stub_of::<Contracts>(name, file),
+            Kind::Author => self.stub_of::<Authors>(name, file),
             Kind::Brief => None,
         }
     }
@@ -942,6 +1003,16 @@ mod tests {
     }
 }
 
+/// "company, contract or brief": every kind a bare wikilink may name.
+fn every_kind() -> String {
+    let nouns: Vec<&str> = Kind::ENTITIES.iter().chain(&[Kind::Brief]).map(|k| k.noun()).collect();
+    match nouns.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 /// Resolves `[[wikilinks]]` against the catalog, for the Markdown stage.
 #[derive(Debug, Clone, Copy)]
 pub struct WikiResolver<'a> {
@@ -972,7 +1043,8 @@ impl crate::markdown::LinkResolver for WikiResolver<'_> {
                 ),
                 None => (
                     format!(
-                        "unknown wikilink target '{name}': no company, contract or brief has that name, alias or slug"
+                        "unknown wikilink target '{name}': no {} has that name, alias or slug",
+                        every_kind()
                     ),
                     suggestion.map(|s| format!("did you mean '{s}'?")),
                 ),
@@ -982,11 +1054,19 @@ impl crate::markdown::LinkResolver for WikiResolver<'_> {
                     .iter()
                     .map(|k| format!("[[{}:{}]]", Kind::of(*k).noun(), c.slug(*k)))
                     .collect();
+                let files: Vec<String> = keys
+                    .iter()
+                    .map(|k| format!("the {} in {}", Kind::of(*k).noun(), c.path(*k).display()))
+                    .collect();
                 Err((
-                    format!("wikilink '{name}' names more than one thing"),
+                    format!("wikilink '{name}' names more than one thing: {}", files.join(" and ")),
                     Some(format!("write one of {}", options.join(", "))),
                 ))
             }
         }
+    }
+
+    fn label<'n>(&self, written: &'n str) -> &'n str {
+        super::lookup::split_kind(written).map_or(written, |(_, name)| name)
     }
 }

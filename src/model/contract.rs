@@ -84,8 +84,11 @@ impl EntityKind for Contracts {
             .map(|e| Event {
                 date: e.date,
                 event: e.event,
+                status: e.status,
             })
             .collect();
+        // Stable: events of one day keep the order they were written in,
+        // so the last of them sets the status of that day.
         timeline.sort_by(|a, b| a.date.cmp(&b.date));
         ContractFields {
             agency,
@@ -142,6 +145,56 @@ pub struct Event {
     pub date: DateTime,
     /// What happened.
     pub event: String,
+    /// The status the event left the contract in, if it changed it.
+    pub status: Option<ContractStatus>,
+}
+
+/// A contract's status as a brief dated on a given day saw it (SPEC §4).
+///
+/// A brief is read long after it is written: a 2020 brief about a
+/// contract cancelled in 2021 must not call it cancelled. The status on
+/// the brief's day comes from the timeline's `status:` entries; without
+/// one on or before that day only the status now is known, and `known`
+/// says so, so that a theme can word it truthfully ("Status now") instead
+/// of dating a status the timeline does not date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusAsOf {
+    /// The status on the day: that of the latest timeline event with a
+    /// `status:` on or before it, else the contract's `status:` (SPEC
+    /// §4); `None` only for stubs.
+    pub then: Option<ContractStatus>,
+    /// Whether `then` comes from the timeline. When false, `then` is only
+    /// the status now: no event on or before the day set one.
+    pub known: bool,
+    /// The status now: the contract's `status:`.
+    pub now: Option<ContractStatus>,
+}
+
+impl StatusAsOf {
+    /// Whether the status on the day is known and differs from the status
+    /// now: then both are worth showing.
+    pub fn changed(&self) -> bool {
+        self.known && self.then != self.now
+    }
+}
+
+impl ContractFields {
+    /// The contract's status as of `date` (a brief's): the last `status:`
+    /// of the timeline on or before its calendar day, so that a brief
+    /// written on the day of the event it reports (a protest filed that
+    /// morning) already sees it; of several events on one day, the last
+    /// written counts.
+    pub fn status_as_of(&self, date: &DateTime) -> StatusAsOf {
+        let day = date.day();
+        let set = (self.timeline.iter().rev())
+            .filter(|e| e.date.day() <= day)
+            .find_map(|e| e.status);
+        StatusAsOf {
+            then: set.or(self.status),
+            known: set.is_some(),
+            now: self.status,
+        }
+    }
 }
 
 /// An amount of money in a currency.
@@ -214,6 +267,110 @@ pub fn group_thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ContractStatus::*;
+
+    fn date(text: &str) -> DateTime {
+        DateTime::parse(text).unwrap()
+    }
+
+    /// A contract whose status now is `now`, with these events, sorted as
+    /// `resolve` sorts them.
+    fn contract(now: ContractStatus, events: &[(&str, Option<ContractStatus>)]) -> ContractFields {
+        let mut timeline: Vec<Event> = (events.iter())
+            .map(|(day, status)| Event {
+                date: date(day),
+                event: format!("event of {day}"),
+                status: *status,
+            })
+            .collect();
+        timeline.sort_by(|a, b| a.date.cmp(&b.date));
+        ContractFields {
+            status: Some(now),
+            timeline,
+            ..ContractFields::default()
+        }
+    }
+
+    fn as_of(fields: &ContractFields, day: &str) -> (Option<ContractStatus>, bool, bool) {
+        let s = fields.status_as_of(&date(day));
+        assert_eq!(s.now, fields.status);
+        (s.then, s.known, s.changed())
+    }
+
+    /// JEDI, as the bundled example's timeline has it.
+    fn jedi() -> ContractFields {
+        contract(
+            Cancelled,
+            &[
+                ("2018-07-26", Some(Open)),
+                ("2018-10-08", None),
+                ("2019-10-25", Some(Awarded)),
+                ("2019-11-22", Some(Protested)),
+                ("2020-09-04", None),
+                ("2021-07-06", Some(Cancelled)),
+            ],
+        )
+    }
+
+    #[test]
+    fn the_status_as_of_a_day_is_the_last_one_set_on_or_before_it() {
+        let jedi = jedi();
+        // After an event, and between two: the earlier one holds.
+        assert_eq!(as_of(&jedi, "2020-08-18"), (Some(Protested), true, true));
+        assert_eq!(as_of(&jedi, "2019-11-21"), (Some(Awarded), true, true));
+        // An event without a status changes nothing.
+        assert_eq!(as_of(&jedi, "2018-10-09"), (Some(Open), true, true));
+        // On the event's own day it already counts.
+        assert_eq!(as_of(&jedi, "2019-11-22"), (Some(Protested), true, true));
+        assert_eq!(as_of(&jedi, "2021-07-06"), (Some(Cancelled), true, false));
+        // After the last one: the status now, known from the timeline.
+        assert_eq!(as_of(&jedi, "2024-01-01"), (Some(Cancelled), true, false));
+    }
+
+    #[test]
+    fn a_brief_before_every_status_sees_only_the_status_now() {
+        // SPEC: "else the contract's status" — but not as the status on that day.
+        assert_eq!(as_of(&jedi(), "2018-01-01"), (Some(Cancelled), false, false));
+        let no_events = contract(Awarded, &[]);
+        assert_eq!(as_of(&no_events, "2020-01-01"), (Some(Awarded), false, false));
+        let no_statuses = contract(Awarded, &[("2019-01-01", None)]);
+        assert_eq!(as_of(&no_statuses, "2020-01-01"), (Some(Awarded), false, false));
+        let stub = ContractFields::default();
+        assert_eq!(stub.status_as_of(&date("2020-01-01")).then, None);
+        assert!(!stub.status_as_of(&date("2020-01-01")).changed());
+    }
+
+    #[test]
+    fn of_several_events_on_one_day_the_last_written_counts() {
+        let fields = contract(
+            Awarded,
+            &[
+                ("2020-03-02", Some(Protested)),
+                ("2020-03-01", Some(Awarded)),
+                ("2020-03-02", Some(Awarded)),
+            ],
+        );
+        assert_eq!(as_of(&fields, "2020-03-01"), (Some(Awarded), true, false));
+        assert_eq!(as_of(&fields, "2020-03-02"), (Some(Awarded), true, false));
+        let reversed = contract(
+            Awarded,
+            &[("2020-03-02", Some(Awarded)), ("2020-03-02", Some(Protested))],
+        );
+        assert_eq!(as_of(&reversed, "2020-03-02"), (Some(Protested), true, true));
+    }
+
+    #[test]
+    fn a_brief_with_a_time_of_day_counts_by_its_calendar_day() {
+        let fields = contract(
+            Cancelled,
+            &[("2020-08-18", Some(Protested)), ("2020-08-19", Some(Cancelled))],
+        );
+        // Late on the 18th in New York is the 19th in UTC; the writer meant the 18th.
+        assert_eq!(
+            as_of(&fields, "2020-08-18T23:30:00-04:00"),
+            (Some(Protested), true, true)
+        );
+    }
 
     fn usd(amount: u64) -> String {
         Money {

@@ -9,7 +9,7 @@ use crate::content::raw::Extra;
 use crate::date::DateTime;
 use crate::slug::Slug;
 
-use super::{BriefId, CompanyId, ContractId, TagId};
+use super::{AuthorId, BriefId, CompanyId, ContractId, TagId};
 
 /// Where an entity came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,8 +48,8 @@ pub struct Brief {
     pub scheduled: bool,
     /// The dek the writer gave; the first paragraph stands in otherwise.
     pub summary: Option<String>,
-    /// Byline, falling back to the site author.
-    pub author: Option<String>,
+    /// Byline, in the writer's order; empty means the site author.
+    pub authors: Vec<Byline>,
     /// Tags, deduplicated, in the writer's order.
     pub tags: Vec<TagId>,
     /// Companies declared in front matter.
@@ -64,6 +64,15 @@ pub struct Brief {
     pub corrections: Vec<Correction>,
     /// Free-form template data.
     pub extra: Extra,
+}
+
+/// One name on a brief's byline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Byline {
+    /// An author with a profile in `content/authors/`.
+    Author(AuthorId),
+    /// A name as written, on a site without author profiles.
+    Name(String),
 }
 
 /// A source a brief cites; its URL is http(s).
@@ -84,7 +93,7 @@ pub struct Correction {
     pub note: String,
 }
 
-/// A named entity briefs refer to: a company, a contract. What every kind
+/// A named entity briefs refer to: a company, a contract, an author. What every kind
 /// has is here; what a kind adds is its `F` (see [`super::kind`]).
 #[derive(Debug)]
 pub struct Entity<F> {

@@ -3,7 +3,7 @@
 //!
 //! [`Kind`] is the table every message, folder and URL section is read
 //! from. [`EntityKind`] is the small implementation each entity kind
-//! (companies, contracts; authors next) gives: its front matter, its own
+//! (companies, contracts, authors) gives: its front matter, its own
 //! fields, how they are checked. Everything the kinds share — the folder
 //! of named Markdown files, slugs, the name and alias lookup with "did you
 //! mean", stubs for unknown names — is written once, in `catalog`, over
@@ -24,11 +24,13 @@ pub enum Kind {
     Company,
     /// Contracts.
     Contract,
+    /// Authors.
+    Author,
 }
 
 impl Kind {
     /// The entity kinds, in the order their pages are listed.
-    pub const ENTITIES: [Kind; 2] = [Kind::Company, Kind::Contract];
+    pub const ENTITIES: [Kind; 3] = [Kind::Company, Kind::Contract, Kind::Author];
 
     /// The word for messages and typed wikilinks (`[[company:x]]`).
     pub fn noun(self) -> &'static str {
@@ -36,6 +38,7 @@ impl Kind {
             Kind::Brief => "brief",
             Kind::Company => "company",
             Kind::Contract => "contract",
+            Kind::Author => "author",
         }
     }
 
@@ -46,6 +49,7 @@ impl Kind {
             Kind::Brief => "briefs",
             Kind::Company => "companies",
             Kind::Contract => "contracts",
+            Kind::Author => "authors",
         }
     }
 
@@ -55,15 +59,24 @@ impl Kind {
             Kind::Brief => "Briefs",
             Kind::Company => "Companies",
             Kind::Contract => "Contracts",
+            Kind::Author => "Authors",
         }
     }
 
     /// Whether each entity of the kind has an Atom feed of its briefs.
     pub fn has_feed(self) -> bool {
         match self {
-            Kind::Brief | Kind::Contract => false,
-            Kind::Company => true,
+            Kind::Brief => false,
+            Kind::Company | Kind::Contract | Kind::Author => true,
         }
+    }
+
+    /// Whether an entity's page lists its briefs a page at a time
+    /// (`briefs_per_page`), like the home and tag pages: a reporter's
+    /// briefs grow without end; a company's or contract's page shows the
+    /// whole record, with its timeline.
+    pub fn paginated(self) -> bool {
+        matches!(self, Kind::Author)
     }
 
     /// What to do about a name nothing of this kind answers to.
@@ -72,6 +85,7 @@ impl Kind {
             Kind::Brief => "related: takes the slugs of other briefs (file name without date and .md)",
             Kind::Company => "add a profile in content/companies/, or fix the name",
             Kind::Contract => "add the contract in content/contracts/, or fix the name",
+            Kind::Author => "add a profile in content/authors/, or fix the name",
         }
     }
 
@@ -81,6 +95,7 @@ impl Kind {
             EntityKey::Brief(_) => Kind::Brief,
             EntityKey::Company(_) => Kind::Company,
             EntityKey::Contract(_) => Kind::Contract,
+            EntityKey::Author(_) => Kind::Author,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! Everything is linear in the number of references: briefs are visited in
 //! id order (newest first), so lists built by pushing are already sorted.
 
-use super::{BriefId, Catalog, ContractId, EntityKey};
+use super::{BriefId, Byline, Catalog, ContractId, EntityKey};
 
 /// One line of a contract's merged timeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +22,8 @@ pub struct Links {
     pub company_briefs: Vec<Vec<BriefId>>,
     /// Briefs naming or mentioning each contract, newest first.
     pub contract_briefs: Vec<Vec<BriefId>>,
+    /// Briefs each author wrote (their bylines), newest first.
+    pub author_briefs: Vec<Vec<BriefId>>,
     /// Briefs of each tag, newest first.
     pub tag_briefs: Vec<Vec<BriefId>>,
     /// Related briefs of each brief, declared by either side, newest first.
@@ -39,6 +41,7 @@ pub fn derive(catalog: &Catalog, mentions: &[Vec<EntityKey>]) -> Links {
     let mut links = Links {
         company_briefs: vec![Vec::new(); catalog.companies.len()],
         contract_briefs: vec![Vec::new(); catalog.contracts.len()],
+        author_briefs: vec![Vec::new(); catalog.authors.len()],
         tag_briefs: vec![Vec::new(); catalog.tags.len()],
         related: vec![Vec::new(); catalog.briefs.len()],
         mentioned_in: vec![Vec::new(); catalog.briefs.len()],
@@ -61,6 +64,11 @@ pub fn derive(catalog: &Catalog, mentions: &[Vec<EntityKey>]) -> Links {
         });
         for contract in brief.contracts.iter().copied().chain(mentioned_contracts) {
             push_once(&mut links.contract_briefs[contract.index()], id);
+        }
+        for byline in &brief.authors {
+            if let Byline::Author(author) = byline {
+                push_once(&mut links.author_briefs[author.index()], id);
+            }
         }
         for tag in &brief.tags {
             push_once(&mut links.tag_briefs[tag.index()], id);

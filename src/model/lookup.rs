@@ -25,6 +25,9 @@ pub enum Miss {
 #[derive(Debug, Default)]
 pub struct Lookup {
     names: HashMap<String, Vec<EntityKey>>,
+    /// How a name was first written, where that differs from its normal
+    /// form: "did you mean" quotes the writer's spelling (MSFT, not msft).
+    spellings: HashMap<String, String>,
 }
 
 /// The normal form of a name: trimmed, lower case, single spaces.
@@ -56,7 +59,12 @@ impl Lookup {
     /// Registers `name` for `key`; returns the entity of the same kind that
     /// already holds the name, if another one does.
     pub fn insert(&mut self, name: &str, key: EntityKey) -> Option<EntityKey> {
-        let keys = self.names.entry(normalize(name)).or_default();
+        let norm = normalize(name);
+        if norm != name.trim() && !self.spellings.contains_key(&norm) {
+            self.spellings
+                .insert(norm.clone(), name.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        let keys = self.names.entry(norm).or_default();
         if let Some(existing) = keys.iter().find(|k| Kind::of(**k) == Kind::of(key)) {
             return (*existing != key).then_some(*existing);
         }
@@ -84,21 +92,28 @@ impl Lookup {
             })
     }
 
-    /// Finds an entity of any kind, for wikilinks. A kind's noun as a prefix
-    /// (`company:x`, `contract:x`, `brief:x`) restricts the kind when a name
-    /// is ambiguous.
+    /// Finds an entity of any kind, for wikilinks (SPEC §3). A kind's noun
+    /// as a prefix (`company:x`, `contract:x`, `author:x`, `brief:x`) looks
+    /// in that kind only. A bare name means an entity before a brief: a
+    /// writer who links `[[TikTok]]` means the company, even with a brief
+    /// slugged `tiktok`; only two entities answering to it is ambiguous.
     pub fn find_any(&self, name: &str) -> Result<EntityKey, Miss> {
-        for kind in Kind::ENTITIES.into_iter().chain([Kind::Brief]) {
-            if let Some(rest) = name.strip_prefix(kind.noun()).and_then(|r| r.strip_prefix(':')) {
-                return self.find(rest, kind);
-            }
+        if let Some((kind, rest)) = split_kind(name) {
+            return self.find(rest, kind);
         }
-        match self.get(name).map(Vec::as_slice) {
-            Some([one]) => Ok(*one),
-            Some(many) if !many.is_empty() => Err(Miss::Ambiguous(many.to_vec())),
-            _ => Err(Miss::Unknown {
-                suggestion: self.suggest(name, None),
-            }),
+        let keys = self.get(name).map(Vec::as_slice).unwrap_or_default();
+        let mut entities = keys.iter().filter(|k| Kind::of(**k) != Kind::Brief);
+        match (entities.next(), entities.next()) {
+            (Some(one), None) => Ok(*one),
+            (Some(_), Some(_)) => Err(Miss::Ambiguous(
+                keys.iter().copied().filter(|k| Kind::of(*k) != Kind::Brief).collect(),
+            )),
+            (None, _) => match keys.first() {
+                Some(brief) => Ok(*brief),
+                None => Err(Miss::Unknown {
+                    suggestion: self.suggest(name, None),
+                }),
+            },
         }
     }
 
@@ -110,8 +125,19 @@ impl Lookup {
             .map(|(name, _)| name.as_str());
         let mut sorted: Vec<&str> = candidates.collect();
         sorted.sort_unstable();
-        crate::diag::closest(&normalize(name), sorted).map(str::to_owned)
+        let closest = crate::diag::closest(&normalize(name), sorted)?;
+        Some(self.spellings.get(closest).map_or(closest, String::as_str).to_owned())
     }
+}
+
+/// A typed wikilink's kind and name: `company:TikTok` → (Company, "TikTok").
+pub fn split_kind(name: &str) -> Option<(Kind, &str)> {
+    let (noun, rest) = name.split_once(':')?;
+    let kind = [Kind::Brief]
+        .into_iter()
+        .chain(Kind::ENTITIES)
+        .find(|k| k.noun() == noun.trim())?;
+    Some((kind, rest.trim()))
 }
 
 #[cfg(test)]
@@ -127,6 +153,8 @@ mod tests {
         l.insert("amazon-web-services", aws);
         l.insert("JEDI", EntityKey::Contract(ContractId::new(0)));
         l.insert("jedi", EntityKey::Brief(BriefId::new(0)));
+        l.insert("tiktok", EntityKey::Brief(BriefId::new(1)));
+        l.insert("TikTok", EntityKey::Company(CompanyId::new(1)));
         l
     }
 
@@ -156,15 +184,34 @@ mod tests {
         let Err(Miss::Unknown { suggestion }) = lookup().find("awss", Kind::Company) else {
             panic!()
         };
-        assert_eq!(suggestion.as_deref(), Some("aws"));
+        assert_eq!(suggestion.as_deref(), Some("AWS"), "the writer's spelling");
     }
 
     #[test]
-    fn wikilinks_report_ambiguity_and_accept_prefixes() {
+    fn a_bare_wikilink_means_the_entity_before_the_brief() {
         let l = lookup();
-        assert!(matches!(l.find_any("JEDI"), Err(Miss::Ambiguous(_))));
+        assert_eq!(l.find_any("JEDI"), Ok(EntityKey::Contract(ContractId::new(0))));
+        assert_eq!(l.find_any("TikTok"), Ok(EntityKey::Company(CompanyId::new(1))));
+        assert_eq!(l.find_any("brief:jedi"), Ok(EntityKey::Brief(BriefId::new(0))));
+        assert_eq!(l.find_any("brief: TikTok"), Ok(EntityKey::Brief(BriefId::new(1))));
         assert_eq!(l.find_any("contract:jedi"), Ok(EntityKey::Contract(ContractId::new(0))));
         assert_eq!(l.find_any("AWS"), Ok(EntityKey::Company(CompanyId::new(0))));
+    }
+
+    #[test]
+    fn only_two_entities_on_one_name_are_ambiguous() {
+        let mut l = lookup();
+        l.insert("TikTok", EntityKey::Contract(ContractId::new(1)));
+        let Err(Miss::Ambiguous(keys)) = l.find_any("tiktok") else {
+            panic!()
+        };
+        assert_eq!(
+            keys,
+            [
+                EntityKey::Company(CompanyId::new(1)),
+                EntityKey::Contract(ContractId::new(1))
+            ]
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! timelines) from the catalog and the mentions found in bodies. Relations
 //! are ids into the catalog's vectors, never references or strings.
 
+pub mod author;
 pub mod catalog;
 pub mod company;
 pub mod contract;
@@ -16,6 +17,7 @@ pub mod links;
 pub mod lookup;
 pub mod redirects;
 
+pub use author::{Author, AuthorFields, Authors, Image, NamedLink};
 pub use catalog::Catalog;
 pub use company::{Companies, Company, CompanyFields};
 pub use contract::{Contract, ContractFields, Contracts, Event, Money, group_thousands};
@@ -60,6 +62,10 @@ id_type!(
     ContractId
 );
 id_type!(
+    /// An author.
+    AuthorId
+);
+id_type!(
     /// A tag; ids follow slug order.
     TagId
 );
@@ -77,6 +83,8 @@ pub enum EntityKey {
     Company(CompanyId),
     /// A contract.
     Contract(ContractId),
+    /// An author.
+    Author(AuthorId),
 }
 
 impl EntityKey {
@@ -86,6 +94,7 @@ impl EntityKey {
             EntityKey::Brief(id) => id.index(),
             EntityKey::Company(id) => id.index(),
             EntityKey::Contract(id) => id.index(),
+            EntityKey::Author(id) => id.index(),
         }
     }
 }
@@ -99,6 +108,8 @@ pub enum Owner {
     Company(CompanyId),
     /// A contract's background.
     Contract(ContractId),
+    /// An author's bio.
+    Author(AuthorId),
     /// A free page.
     Page(PageId),
 }
@@ -109,6 +120,7 @@ impl From<EntityKey> for Owner {
             EntityKey::Brief(id) => Owner::Brief(id),
             EntityKey::Company(id) => Owner::Company(id),
             EntityKey::Contract(id) => Owner::Contract(id),
+            EntityKey::Author(id) => Owner::Author(id),
         }
     }
 }
@@ -122,6 +134,8 @@ pub struct Bodies {
     pub companies: Vec<RenderedBody>,
     /// Contract backgrounds, by [`ContractId`].
     pub contracts: Vec<RenderedBody>,
+    /// Author bios, by [`AuthorId`].
+    pub authors: Vec<RenderedBody>,
     /// Free pages, by [`PageId`].
     pub pages: Vec<RenderedBody>,
     /// What each brief's body links to, by [`BriefId`]: the mentions the
@@ -137,6 +151,7 @@ impl Bodies {
             briefs: vec![RenderedBody::default(); catalog.briefs.len()],
             companies: vec![RenderedBody::default(); catalog.companies.len()],
             contracts: vec![RenderedBody::default(); catalog.contracts.len()],
+            authors: vec![RenderedBody::default(); catalog.authors.len()],
             pages: vec![RenderedBody::default(); catalog.pages.len()],
             mentions: vec![Vec::new(); catalog.briefs.len()],
         };
@@ -150,6 +165,7 @@ impl Bodies {
                 }
                 Owner::Company(id) => bodies.companies[id.index()] = r.body,
                 Owner::Contract(id) => bodies.contracts[id.index()] = r.body,
+                Owner::Author(id) => bodies.authors[id.index()] = r.body,
                 Owner::Page(id) => bodies.pages[id.index()] = r.body,
             }
         }
@@ -162,6 +178,7 @@ impl Bodies {
             Owner::Brief(id) => &self.briefs[id.index()],
             Owner::Company(id) => &self.companies[id.index()],
             Owner::Contract(id) => &self.contracts[id.index()],
+            Owner::Author(id) => &self.authors[id.index()],
             Owner::Page(id) => &self.pages[id.index()],
         }
     }

@@ -448,7 +448,7 @@ fn page_source<'c>(catalog: &'c Catalog, path: &str) -> Option<&'c Path> {
                 .chain(Kind::ENTITIES)
                 .find(|k| k.plural() == section)?;
             let key = catalog.lookup.find(slug, kind).ok()?;
-            (catalog.slug(key).as_str() == slug).then(|| catalog.file(key))
+            (catalog.slug(key).as_str() == slug).then(|| catalog.path(key))
         }
     }
 }

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::config;
-use crate::config::{Config, UnknownReferences};
+use crate::config::{BaseUrlFrom, Config, UnknownReferences};
 use crate::content::{self, Content};
 use crate::date::Now;
 use crate::diag::{Diagnostic, Diagnostics, EnvError};
@@ -127,7 +127,7 @@ pub fn output_dir(options: &BuildOptions) -> PathBuf {
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let out = output_dir(options);
     let mut staging = Staging::create(&options.root, &out, options.force)?;
-    let mut report = one_off(options, &mut |files| staging.write(&files))?;
+    let mut report = one_off(options, Purpose::Publish, &mut |files| staging.write(&files))?;
     let started = Instant::now();
     report.written = Some(staging.finish(&options.root, options.force)?);
     report.timings.push(Timing {
@@ -140,14 +140,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 
 /// Checks the site: every stage of a build but the write.
 pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildError> {
-    one_off(options, &mut |_| Ok(()))
+    one_off(options, Purpose::Look, &mut |_| Ok(()))
 }
 
 /// Runs every stage up to the write and returns the output files in memory
 /// with the report.
 pub fn render_site(options: &BuildOptions) -> Result<(Vec<OutputFile>, BuildReport), BuildError> {
     let mut all = Vec::new();
-    let report = one_off(options, &mut |files| {
+    let report = one_off(options, Purpose::Look, &mut |files| {
         all.extend(files);
         Ok(())
     })?;
@@ -157,10 +157,22 @@ pub fn render_site(options: &BuildOptions) -> Result<(Vec<OutputFile>, BuildRepo
 /// Where rendered files go, in bounded batches: the writer, or memory.
 type Sink<'a> = dyn FnMut(Vec<OutputFile>) -> Result<(), EnvError> + 'a;
 
+/// What a run is for: some warnings are about the files a build publishes
+/// and would only be noise elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    /// `build`: the output is what gets uploaded.
+    Publish,
+    /// `check`, `serve` and [`render_site`]: nothing is published. `check`
+    /// takes no `--base-url`, so it cannot know the one the publishing
+    /// build will pass (the Pages workflows check, then build with it).
+    Look,
+}
+
 /// A build with nothing to reuse and nothing to keep.
-fn one_off(options: &BuildOptions, sink: &mut Sink<'_>) -> Result<BuildReport, BuildError> {
+fn one_off(options: &BuildOptions, purpose: Purpose, sink: &mut Sink<'_>) -> Result<BuildReport, BuildError> {
     let highlighter = Highlighter::default();
-    let built = run(options, Caches::none(&highlighter), sink)?;
+    let built = run(options, purpose, Caches::none(&highlighter), sink)?;
     free_in_background(built.site);
     Ok(built.report)
 }
@@ -175,9 +187,9 @@ fn free_in_background(site: PreparedSite) {
 /// The pipeline: each stage makes what the next one reads, and rendered
 /// files go to `sink` in bounded batches. `caches` hold what a session's
 /// earlier builds made, for the stages that can reuse it.
-fn run(options: &BuildOptions, caches: Caches<'_>, sink: &mut Sink<'_>) -> Result<Built, BuildError> {
+fn run(options: &BuildOptions, purpose: Purpose, caches: Caches<'_>, sink: &mut Sink<'_>) -> Result<Built, BuildError> {
     let mut build = Build::start(caches.highlighter);
-    let config = build.config(options)?;
+    let config = build.config(options, purpose)?;
     let content = build.load(&options.root, caches.content)?;
     let (catalog, pending) = build.resolve(content, catalog_options(options, &config))?;
     let (bodies, syntax_css) = build.markdown(pending, &catalog, &config, caches.bodies)?;
@@ -285,10 +297,14 @@ impl Build<'_> {
     }
 
     /// The configuration, with the command line's overrides; `strict` from
-    /// either makes every later warning an error.
-    fn config(&mut self, options: &BuildOptions) -> Result<Config, BuildError> {
+    /// either makes every later warning an error. A build that publishes
+    /// warns once if its base URL has no host (SPEC §4).
+    fn config(&mut self, options: &BuildOptions, purpose: Purpose) -> Result<Config, BuildError> {
         let config = load_config(options)?;
         self.strict = options.strict || config.strict;
+        if purpose == Purpose::Publish {
+            self.collect(config.relative_urls.iter().cloned().collect());
+        }
         Ok(config)
     }
 
@@ -542,6 +558,7 @@ fn load_config(options: &BuildOptions) -> Result<Config, BuildError> {
     if let Some(url) = &options.base_url {
         config.base_url = BaseUrl::parse(url)
             .map_err(|why| BuildError::Env(EnvError::usage(format!("invalid --base-url: {why}"))))?;
+        config.relative_urls = config::relative_urls_warning(&config.base_url, BaseUrlFrom::Flag(url));
     }
     Ok(config)
 }

@@ -5,7 +5,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::{BuildError, BuildOptions, BuildReport, Built, Caches, PreparedSite, Timing, markdown_options, run};
+use super::{
+    BuildError, BuildOptions, BuildReport, Built, Caches, PreparedSite, Purpose, Timing, markdown_options, run,
+};
 use crate::content::{self, Content, FileCache, SourceFile};
 use crate::diag::{Diagnostics, EnvError};
 use crate::highlight::Highlighter;
@@ -149,7 +151,7 @@ impl Session {
             pages: Some(&self.pages),
         };
         let mut files = Vec::new();
-        let Built { report, rendered, site } = run(options, caches, &mut |batch| {
+        let Built { report, rendered, site } = run(options, Purpose::Look, caches, &mut |batch| {
             files.extend(batch);
             Ok(())
         })?;

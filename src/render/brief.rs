@@ -1,5 +1,5 @@
 //! The brief page (`brief.html`): the card's fields, the body, the
-//! contracts' key facts, sources, corrections, related briefs both ways and
+//! contracts' key facts (the status as of the brief's date), sources, corrections, related briefs both ways and
 //! the briefs that mention it, with OpenGraph article data and JSON-LD.
 
 use serde::Serialize;
@@ -9,7 +9,7 @@ use crate::routes::UrlPath;
 
 use super::jsonld;
 use super::renderer::{ListingPage, PageResult, Renderer};
-use super::views::{ArticleMeta, BriefView, CorrectionView, DateView, Fields, SourceView};
+use super::views::{ArticleMeta, BriefContractFacts, BriefView, CorrectionView, DateView, Fields, SourceView};
 
 #[derive(Serialize)]
 struct BriefPage<'a> {
@@ -26,7 +26,19 @@ impl Renderer<'_> {
         let view = BriefView {
             card: Fields(cards.brief(id)),
             content: &self.body(Owner::Brief(id)).html,
-            contract_facts: b.contracts.iter().map(|k| cards.contract(*k)).collect(),
+            contract_facts: (b.contracts.iter())
+                .map(|k| {
+                    let status = site.catalog.contracts[k.index()].fields.status_as_of(&b.date);
+                    BriefContractFacts {
+                        card: Fields(cards.contract(*k)),
+                        as_of: card.date.clone(),
+                        status_then: status.then,
+                        status_then_known: status.known,
+                        status_now: status.now,
+                        status_changed: status.changed(),
+                    }
+                })
+                .collect(),
             sources: b
                 .sources
                 .iter()
@@ -54,7 +66,7 @@ impl Renderer<'_> {
             published_time: card.date.rfc3339.clone(),
             modified_time: card.updated.as_ref().unwrap_or(&card.date).rfc3339.clone(),
             tags: card.tags.iter().map(|t| t.name.to_owned()).collect(),
-            author: card.author.map(str::to_owned),
+            author: card.author.as_deref().map(str::to_owned),
         });
         meta.json_ld = Some(jsonld::brief(card, &view.sources, self.publisher()));
         self.page(

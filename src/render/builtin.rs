@@ -50,7 +50,7 @@ pub(super) fn atom(site: &FeedSite<'_>, feed: &FeedView<'_>, out: &mut Vec<u8>) 
         text(out, b"\n    <updated>", &entry.updated, b"</updated>")?;
         // `entry.brief.author or site.author or site.title`: the first
         // non-empty one, else the title.
-        let author = [card.author, site.author]
+        let author = [card.author.as_deref(), site.author]
             .into_iter()
             .flatten()
             .find(|a| !a.is_empty())
@@ -136,7 +136,8 @@ mod tests {
             updated: None,
             scheduled: false,
             summary,
-            author,
+            author: author.map(std::borrow::Cow::Borrowed),
+            authors: Vec::new(),
             companies: Vec::new(),
             contracts: Vec::new(),
             tags: tags

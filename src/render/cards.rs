@@ -6,7 +6,9 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::model::{BriefId, Companies, ContractId, Contracts, EntityKind, Site, TagId};
+use std::borrow::Cow;
+
+use crate::model::{Authors, BriefId, Byline, Companies, ContractId, Contracts, EntityKind, Site, TagId};
 use crate::routes::UrlPath;
 
 use super::entity::RenderKind;
@@ -29,6 +31,7 @@ pub fn site_view(site: &Site) -> SiteView<'_> {
         companies_url: base.url(&UrlPath::fixed("companies/")),
         contracts_url: base.url(&UrlPath::fixed("contracts/")),
         tags_url: base.url(&UrlPath::fixed("tags/")),
+        authors_url: (!c.authors.is_empty()).then(|| base.url(&UrlPath::section(Authors::KIND.plural()))),
         pages: c
             .pages
             .iter()
@@ -41,6 +44,7 @@ pub fn site_view(site: &Site) -> SiteView<'_> {
             briefs: c.briefs.len(),
             companies: c.companies.len(),
             contracts: c.contracts.len(),
+            authors: c.authors.len(),
             tags: c.tags.len(),
         },
     }
@@ -53,6 +57,7 @@ pub struct Cards<'a> {
     brief_values: Vec<Cached>,
     pub(super) companies: EntityCards<'a, CompanyFacts<'a>>,
     pub(super) contracts: EntityCards<'a, ContractFacts<'a>>,
+    pub(super) authors: EntityCards<'a, AuthorFacts<'a>>,
     pub(super) tags: Vec<TagCard<'a>>,
 }
 
@@ -78,6 +83,7 @@ impl<'a> Cards<'a> {
             brief_values,
             companies: EntityCards::build::<Companies>(site, fingerprints),
             contracts: EntityCards::build::<Contracts>(site, fingerprints),
+            authors: EntityCards::build::<Authors>(site, fingerprints),
             tags,
         }
     }
@@ -88,12 +94,15 @@ impl<'a> Cards<'a> {
         functions::Lookups::new([
             (Companies::KIND.noun(), self.companies.by_slug()),
             (Contracts::KIND.noun(), self.contracts.by_slug()),
+            (Authors::KIND.noun(), self.authors.by_slug()),
         ])
     }
 
     /// The values of every entity card, for the global fingerprint.
     pub(super) fn entity_values(&self) -> impl Iterator<Item = &Cached> {
-        self.companies.values.iter().chain(&self.contracts.values)
+        (self.companies.values.iter())
+            .chain(&self.contracts.values)
+            .chain(&self.authors.values)
     }
 
     pub(super) fn briefs(&self, ids: &[BriefId]) -> Vec<Shared<'_, BriefCard<'a>>> {
@@ -162,7 +171,8 @@ fn brief_card(site: &Site, id: BriefId) -> BriefCard<'_> {
             .summary
             .as_deref()
             .unwrap_or(&site.bodies.briefs[id.index()].first_paragraph),
-        author: b.author.as_deref().or(site.config.author.as_deref()),
+        author: byline_text(site, &b.authors),
+        authors: bylines(site, &b.authors),
         companies: b
             .companies
             .iter()
@@ -184,6 +194,45 @@ fn brief_card(site: &Site, id: BriefId) -> BriefCard<'_> {
                 }
             })
             .collect(),
+    }
+}
+
+/// A brief's byline, each name linked to the author's page when it has
+/// one; the site author when the brief names nobody.
+fn bylines<'a>(site: &'a Site, authors: &'a [Byline]) -> Vec<BylineView<'a>> {
+    if authors.is_empty() {
+        return (site.config.author.as_deref().into_iter())
+            .map(|name| BylineView { name, url: None })
+            .collect();
+    }
+    authors
+        .iter()
+        .map(|byline| match byline {
+            Byline::Author(id) => {
+                let link = entity_link::<Authors>(site, id.index());
+                BylineView {
+                    name: link.name,
+                    url: Some(link.url),
+                }
+            }
+            Byline::Name(name) => BylineView { name, url: None },
+        })
+        .collect()
+}
+
+/// A byline as one text: "Jane Doe", "Jane Doe and John Roe", "A, B and C".
+fn byline_text<'a>(site: &'a Site, authors: &'a [Byline]) -> Option<Cow<'a, str>> {
+    let name = |byline: &'a Byline| match byline {
+        Byline::Author(id) => site.catalog.authors[id.index()].name.as_str(),
+        Byline::Name(name) => name.as_str(),
+    };
+    match authors {
+        [] => site.config.author.as_deref().map(Cow::Borrowed),
+        [one] => Some(Cow::Borrowed(name(one))),
+        [rest @ .., last] => {
+            let rest: Vec<&str> = rest.iter().map(name).collect();
+            Some(Cow::Owned(format!("{} and {}", rest.join(", "), name(last))))
+        }
     }
 }
 

@@ -28,12 +28,11 @@ impl RenderKind for Companies {
         &cards.companies
     }
 
-    fn page<'a>(renderer: &Renderer<'a>, index: usize, path: &UrlPath) -> CompanyPageFacts<'a> {
+    fn page<'a>(renderer: &Renderer<'a>, index: usize, _: &UrlPath) -> CompanyPageFacts<'a> {
         let co = &renderer.site.catalog.companies[index];
         CompanyPageFacts {
             aliases: &co.aliases,
             website: co.fields.website.as_deref(),
-            feed_url: renderer.base().url(&UrlPath::feed_in(path)),
             contracts: renderer.site.links.company_contracts[index]
                 .iter()
                 .map(|k| renderer.cards.contract(*k))

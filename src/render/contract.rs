@@ -43,12 +43,14 @@ impl RenderKind for Contracts {
                     TimelineItem {
                         date: DateView::new(&e.date),
                         event: Some(&e.event),
+                        status: e.status,
                         brief: None,
                     }
                 }
                 TimelineEntry::Brief(b) => TimelineItem {
                     date: cards.briefs[b.index()].date.clone(),
                     event: None,
+                    status: None,
                     brief: Some(cards.brief(*b)),
                 },
             })

@@ -2,7 +2,7 @@
 //! (`<noun>.html`: `company.html`, `contract.html`), its feed, and the index
 //! of every entity of the kind (`<plural>.html`). What a kind adds — its
 //! card's and page's own fields, its description and JSON-LD node — it says
-//! through [`RenderKind`] (`company.rs`, `contract.rs`).
+//! through [`RenderKind`] (`company.rs`, `contract.rs`, `author.rs`).
 
 use serde::Serialize;
 use serde::ser::SerializeMap;
@@ -38,22 +38,39 @@ pub(super) trait RenderKind: EntityKind {
 }
 
 impl Renderer<'_> {
-    /// `<plural>/<slug>/`: the entity of kind `K` at `index`.
-    pub(super) fn entity<K: RenderKind>(&self, index: usize) -> PageResult {
+    /// `<plural>/<slug>/`: the entity of kind `K` at `index`; for a
+    /// paginated kind, page `page` of its briefs (`…/page/N/`).
+    pub(super) fn entity<K: RenderKind>(&self, index: usize, page: usize) -> PageResult {
         let kind = K::KIND;
         let e = &K::all(&self.site.catalog)[index];
-        let path = UrlPath::entity(kind.plural(), &e.slug);
+        let first = UrlPath::entity(kind.plural(), &e.slug);
+        let path = UrlPath::paginated(&first, page);
+        let all = K::briefs(&self.site.links, index);
+        let (briefs, pagination) = if kind.paginated() {
+            let (briefs, pagination) = self.paginate(&first, all, page);
+            (briefs, Some(pagination))
+        } else {
+            (self.cards.briefs(all), None)
+        };
+        let feed_url = kind.has_feed().then(|| self.base().url(&UrlPath::feed_in(&first)));
         let view = EntityView {
             card: Fields(K::cards(self.cards).get(index)),
-            content: &self.body(Owner::from(K::key(index))).html,
+            content: match page {
+                1 => &self.body(Owner::from(K::key(index))).html,
+                _ => "",
+            },
             own: K::page(self, index, &path),
-            briefs: self.cards.briefs(K::briefs(&self.site.links, index)),
+            briefs,
+            feed_url: feed_url.clone(),
+            pagination,
             extra: &e.extra,
         };
-        let mut meta = self.meta(kind.noun(), &path, e.name.clone(), K::description(e));
-        if kind.has_feed() {
-            meta.feed_url = Some(self.base().url(&UrlPath::feed_in(&path)));
-        }
+        let title = match page {
+            1 => e.name.clone(),
+            _ => format!("{}, page {page}", e.name),
+        };
+        let mut meta = self.meta(kind.noun(), &path, title, K::description(e));
+        meta.feed_url = feed_url;
         meta.json_ld = K::json_ld(e, &meta.permalink);
         let page = ListingPage {
             page: meta,

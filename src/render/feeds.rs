@@ -1,11 +1,12 @@
-//! Atom feeds (the site's, with full content, and one per tag and company)
+//! Atom feeds (the site's, with full content, and one per tag, company,
+//! contract and author)
 //! and the sitemap. While the theme keeps the built-in `atom.xml` and
 //! `sitemap.xml`, they are written without Tera ([`super::builtin`]),
 //! byte for byte what the templates would make.
 
 use serde::Serialize;
 
-use crate::model::{BriefId, Catalog, Companies, Contracts, EntityKind, Owner, TagId};
+use crate::model::{Authors, BriefId, Catalog, Companies, Contracts, EntityKind, Owner, TagId};
 use crate::routes::UrlPath;
 
 use super::builtin;
@@ -126,9 +127,13 @@ impl Renderer<'_> {
         }));
         entries.extend(entity_paths::<Companies>(c).map(|p| entry(p, None)));
         entries.extend(entity_paths::<Contracts>(c).map(|p| entry(p, None)));
+        entries.extend(entity_paths::<Authors>(c).map(|p| entry(p, None)));
         entries.extend(c.tags.iter().map(|x| entry(UrlPath::tag(&x.slug), None)));
         entries.extend(c.pages.iter().map(|x| entry(UrlPath::page(&x.slug), None)));
         entries.extend(["companies/", "contracts/", "tags/"].map(|p| entry(UrlPath::fixed(p), None)));
+        if !c.authors.is_empty() {
+            entries.push(entry(UrlPath::fixed("authors/"), None));
+        }
         let path = UrlPath::fixed("sitemap.xml");
         let page = SitemapPage { entries };
         if !self.builtin_sitemap {

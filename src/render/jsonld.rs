@@ -19,8 +19,8 @@ pub struct NewsArticle<'a> {
     url: &'a str,
     date_published: &'a str,
     date_modified: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    author: Option<Person<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    author: Vec<Person<'a>>,
     publisher: Organization<'a>,
     main_entity_of_page: WebPage<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -51,11 +51,34 @@ pub struct Organization<'a> {
     ticker_symbol: Option<&'a str>,
 }
 
+/// A schema.org `Person`: a byline, or an author's page.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Person<'a> {
+    #[serde(rename = "@context", skip_serializing_if = "Option::is_none")]
+    context: Option<&'static str>,
     #[serde(rename = "@type")]
     kind: &'static str,
     name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    job_title: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[&str]>::is_empty")]
+    same_as: &'a [&'a str],
+}
+
+impl<'a> Person<'a> {
+    fn named(name: &'a str, url: Option<String>) -> Person<'a> {
+        Person {
+            context: None,
+            kind: "Person",
+            name,
+            url,
+            job_title: None,
+            same_as: &[],
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -104,7 +127,11 @@ pub fn brief(card: &BriefCard<'_>, sources: &[SourceView<'_>], publisher: Publis
         url: &card.permalink,
         date_published: &card.date.iso,
         date_modified: card.updated.as_ref().map_or(&card.date.iso, |u| &u.iso),
-        author: card.author.map(|name| Person { kind: "Person", name }),
+        author: card
+            .authors
+            .iter()
+            .map(|a| Person::named(a.name, a.url.as_deref().map(absolute)))
+            .collect(),
         publisher: organization(publisher.name, publisher.url.to_owned()),
         main_entity_of_page: WebPage {
             kind: "WebPage",
@@ -157,6 +184,16 @@ pub fn company<'a>(
     escape(&org)
 }
 
+/// The JSON-LD of an author's page, escaped for a `<script>` block.
+pub fn person(name: &str, url: &str, role: Option<&str>, links: &[&str]) -> String {
+    escape(&Person {
+        context: Some("https://schema.org"),
+        job_title: role,
+        same_as: links,
+        ..Person::named(name, Some(url.to_owned()))
+    })
+}
+
 fn organization(name: &str, url: String) -> Organization<'_> {
     Organization {
         context: None,
@@ -206,10 +243,7 @@ mod tests {
 
     #[test]
     fn script_endings_cannot_break_out() {
-        let out = escape(&Person {
-            kind: "Person",
-            name: "</script><script>alert(1)</script> & \u{2028}",
-        });
+        let out = escape(&Person::named("</script><script>alert(1)</script> & \u{2028}", None));
         assert!(!out.contains('<') && !out.contains('>') && !out.contains('&'), "{out}");
         let back: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(back["name"], "</script><script>alert(1)</script> & \u{2028}");
@@ -218,7 +252,7 @@ mod tests {
     #[test]
     fn other_characters_are_kept_as_they_are() {
         let name = "“Quoted” — €5 <b> ✓ \u{2029}end";
-        let out = escape(&Person { kind: "Person", name });
+        let out = escape(&Person::named(name, None));
         assert_eq!(
             out,
             r#"{"@type":"Person","name":"“Quoted” — €5 \u003cb\u003e ✓ \u2029end"}"#

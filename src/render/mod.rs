@@ -13,6 +13,7 @@
 //! sitemap skip Tera while their templates are the built-in ones
 //! ([`builtin`]).
 
+mod author;
 mod brief;
 mod builtin;
 pub mod cards;

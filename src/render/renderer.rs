@@ -10,7 +10,9 @@ use tera::{Context, Tera};
 
 use crate::diag::Diagnostic;
 use crate::markdown::RenderedBody;
-use crate::model::{BriefId, Companies, CompanyId, ContractId, Contracts, Owner, PageId, Site, TagId};
+use crate::model::{
+    AuthorId, Authors, BriefId, Companies, CompanyId, ContractId, Contracts, Owner, PageId, Site, TagId,
+};
 use crate::routes::{BaseUrl, OutputPath, UrlPath};
 
 use super::cards::Cards;
@@ -37,15 +39,19 @@ pub(super) enum Job {
     Brief(BriefId),
     Company(CompanyId),
     Contract(ContractId),
+    Author { author: AuthorId, page: usize },
     Tag { tag: TagId, page: usize },
     Page(PageId),
     Companies,
     Contracts,
+    Authors,
     Tags,
     NotFound,
     SiteFeed,
     TagFeed(TagId),
     CompanyFeed(CompanyId),
+    ContractFeed(ContractId),
+    AuthorFeed(AuthorId),
     Sitemap,
     Redirect(usize),
 }
@@ -141,17 +147,21 @@ impl<'a> Renderer<'a> {
         match *job {
             Job::Home { page } => self.home(page),
             Job::Brief(id) => self.brief(id),
-            Job::Company(id) => self.entity::<Companies>(id.index()),
-            Job::Contract(id) => self.entity::<Contracts>(id.index()),
+            Job::Company(id) => self.entity::<Companies>(id.index(), 1),
+            Job::Contract(id) => self.entity::<Contracts>(id.index(), 1),
+            Job::Author { author, page } => self.entity::<Authors>(author.index(), page),
             Job::Tag { tag, page } => self.tag(tag, page),
             Job::Page(id) => self.free_page(id),
             Job::Companies => self.entity_index::<Companies>(),
             Job::Contracts => self.entity_index::<Contracts>(),
+            Job::Authors => self.entity_index::<Authors>(),
             Job::Tags => self.tags(),
             Job::NotFound => self.not_found(),
             Job::SiteFeed => self.site_feed(),
             Job::TagFeed(tag) => self.tag_feed(tag),
             Job::CompanyFeed(id) => self.entity_feed::<Companies>(id.index()),
+            Job::ContractFeed(id) => self.entity_feed::<Contracts>(id.index()),
+            Job::AuthorFeed(id) => self.entity_feed::<Authors>(id.index()),
             Job::Sitemap => self.sitemap(),
             // An index into the catalog's redirects.
             Job::Redirect(index) => self.redirect(index),
@@ -167,6 +177,12 @@ impl<'a> Renderer<'a> {
         jobs.extend((0..c.companies.len()).map(|i| Job::Company(CompanyId::new(i))));
         jobs.extend((0..c.companies.len()).map(|i| Job::CompanyFeed(CompanyId::new(i))));
         jobs.extend((0..c.contracts.len()).map(|i| Job::Contract(ContractId::new(i))));
+        jobs.extend((0..c.contracts.len()).map(|i| Job::ContractFeed(ContractId::new(i))));
+        for (i, briefs) in self.site.links.author_briefs.iter().enumerate() {
+            let author = AuthorId::new(i);
+            jobs.extend((1..=self.pages_of(briefs.len())).map(|page| Job::Author { author, page }));
+            jobs.push(Job::AuthorFeed(author));
+        }
         for (i, briefs) in self.site.links.tag_briefs.iter().enumerate() {
             jobs.extend((1..=self.pages_of(briefs.len())).map(|page| Job::Tag {
                 tag: TagId::new(i),
@@ -175,14 +191,11 @@ impl<'a> Renderer<'a> {
             jobs.push(Job::TagFeed(TagId::new(i)));
         }
         jobs.extend((0..c.pages.len()).map(|i| Job::Page(PageId::new(i))));
-        jobs.extend([
-            Job::Companies,
-            Job::Contracts,
-            Job::Tags,
-            Job::NotFound,
-            Job::SiteFeed,
-            Job::Sitemap,
-        ]);
+        jobs.extend([Job::Companies, Job::Contracts]);
+        if !c.authors.is_empty() {
+            jobs.push(Job::Authors);
+        }
+        jobs.extend([Job::Tags, Job::NotFound, Job::SiteFeed, Job::Sitemap]);
         jobs.extend((0..c.redirects.len()).map(Job::Redirect));
         jobs
     }
@@ -206,6 +219,8 @@ impl<'a> Renderer<'a> {
             Owner::Brief(id) => vec![Job::Brief(id)],
             Owner::Company(id) => vec![Job::Company(id)],
             Owner::Contract(id) => vec![Job::Contract(id)],
+            // The bio shows on the first page only.
+            Owner::Author(author) => vec![Job::Author { author, page: 1 }],
             Owner::Page(id) => vec![Job::Page(id)],
         }
     }

@@ -31,6 +31,11 @@ pub const REQUIRED_TEMPLATES: [&str; 10] = [
     "404.html",
 ];
 
+/// The templates a site with author profiles needs besides
+/// [`REQUIRED_TEMPLATES`]: a theme made before authors existed still builds
+/// a site without them.
+pub const AUTHOR_TEMPLATES: [&str; 2] = ["author.html", "authors.html"];
+
 /// Compiles the theme's templates with dossier's functions registered (in an
 /// `Arc`, which `render_partial` reaches weakly).
 pub fn compile(
@@ -54,8 +59,12 @@ pub fn compile(
             reports
         });
     }
-    let missing: Diagnostics = REQUIRED_TEMPLATES
-        .iter()
+    let author_templates = if site.counts.authors > 0 {
+        &AUTHOR_TEMPLATES[..]
+    } else {
+        &[]
+    };
+    let missing: Diagnostics = (REQUIRED_TEMPLATES.iter().chain(author_templates))
         .filter(|name| !tera.contains_template(name))
         .map(|name| {
             Diagnostic::error(crate::config::FILE_NAME, format!("the theme has no template '{name}'"))

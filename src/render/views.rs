@@ -5,6 +5,7 @@
 //! pages is described once. Field names here are the theme interface
 //! documented in `docs/themes.md`; rename nothing without updating it.
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use serde::ser::SerializeMap;
@@ -116,6 +117,24 @@ impl<T> Serialize for Fields<'_, T> {
     }
 }
 
+/// One name on a byline: linked to the author's page when there is one.
+#[derive(Debug, Clone, Serialize)]
+pub struct BylineView<'a> {
+    /// The name.
+    pub name: &'a str,
+    /// The author's page, on sites with author profiles.
+    pub url: Option<String>,
+}
+
+/// A picture and its alt text.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageView<'a> {
+    /// URL (base path included for pictures under `static/`).
+    pub src: String,
+    /// What it shows.
+    pub alt: &'a str,
+}
+
 /// A link to an entity: its name and URL (root-relative, base path included).
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkView<'a> {
@@ -194,6 +213,8 @@ pub struct SiteView<'a> {
     pub contracts_url: String,
     /// Tags index URL.
     pub tags_url: String,
+    /// Authors index URL, when the site has author profiles.
+    pub authors_url: Option<String>,
     /// Free pages, for navigation.
     pub pages: Vec<LinkView<'a>>,
     /// Counts, for footers and indexes.
@@ -209,6 +230,8 @@ pub struct Counts {
     pub companies: usize,
     /// Contracts.
     pub contracts: usize,
+    /// Authors with profiles.
+    pub authors: usize,
     /// Tags.
     pub tags: usize,
 }
@@ -268,8 +291,11 @@ pub struct BriefCard<'a> {
     pub scheduled: bool,
     /// The dek: the writer's summary or the first paragraph.
     pub summary: &'a str,
-    /// Byline.
-    pub author: Option<&'a str>,
+    /// The byline as one text ("Jane Doe and John Roe"), or the site author.
+    pub author: Option<Cow<'a, str>>,
+    /// The byline's names, each linked to the author's page when the site
+    /// has author profiles.
+    pub authors: Vec<BylineView<'a>>,
     /// Companies.
     pub companies: Vec<LinkView<'a>>,
     /// Contracts.
@@ -331,6 +357,18 @@ pub struct ContractFacts<'a> {
     pub awardees: Vec<LinkView<'a>>,
 }
 
+/// An author as listings and rails show them.
+pub type AuthorCard<'a> = EntityCard<'a, AuthorFacts<'a>>;
+
+/// What an author's card adds.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthorFacts<'a> {
+    /// What they do at the desk.
+    pub role: Option<&'a str>,
+    /// Their portrait.
+    pub image: Option<ImageView<'a>>,
+}
+
 /// A tag as listings show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct TagCard<'a> {
@@ -372,8 +410,8 @@ pub struct BriefView<'a> {
     pub card: Fields<'a, BriefCard<'a>>,
     /// The body HTML; mark it `| safe` in templates (it is sanitized per `raw_html`).
     pub content: &'a str,
-    /// Contracts with their key facts.
-    pub contract_facts: Vec<Shared<'a, ContractCard<'a>>>,
+    /// Contracts with their key facts, the status as of the brief's date.
+    pub contract_facts: Vec<BriefContractFacts<'a>>,
     /// Sources.
     pub sources: Vec<SourceView<'a>>,
     /// Corrections, newest first.
@@ -388,6 +426,29 @@ pub struct BriefView<'a> {
     pub extra: &'a Extra,
 }
 
+/// A contract in a brief's key-facts box: its card, and its status as of
+/// the brief's date beside the status now (SPEC §4), so that a 2020 brief
+/// does not call a contract cancelled in 2021 cancelled.
+#[derive(Debug, Serialize)]
+pub struct BriefContractFacts<'a> {
+    /// The contract card's fields (`status` among them is the status now).
+    #[serde(flatten)]
+    pub card: Fields<'a, ContractCard<'a>>,
+    /// The brief's date, which `status_then` is as of.
+    pub as_of: DateView,
+    /// The status on that date: the latest timeline event's `status:` on or
+    /// before it, else the contract's `status:`; absent for stubs.
+    pub status_then: Option<ContractStatus>,
+    /// Whether the timeline dates `status_then`. When false no event on or
+    /// before the brief's date set a status, and `status_then` is only the
+    /// status now: say "now", not "on <date>".
+    pub status_then_known: bool,
+    /// The status now: the contract's `status:`; absent for stubs.
+    pub status_now: Option<ContractStatus>,
+    /// Whether the status then is known and differs from the status now.
+    pub status_changed: bool,
+}
+
 /// An entity's own page (`company.html`, `contract.html`): its card's
 /// fields, its body, the kind's own fields `X`, and its briefs.
 #[derive(Debug, Serialize)]
@@ -400,10 +461,23 @@ pub struct EntityView<'a, C, X> {
     /// The kind's own fields.
     #[serde(flatten)]
     pub own: X,
-    /// Every brief naming it, newest first.
+    /// Every brief naming it, newest first (for authors: this page's).
     pub briefs: Vec<Shared<'a, BriefCard<'a>>>,
+    /// Its Atom feed, for kinds with feeds.
+    pub feed_url: Option<String>,
+    /// The pager, for kinds whose pages are paginated (authors).
+    pub pagination: Option<Pagination>,
     /// Free-form data.
     pub extra: &'a Extra,
+}
+
+/// What an author's page adds.
+#[derive(Debug, Serialize)]
+pub struct AuthorPageFacts<'a> {
+    /// Other names.
+    pub aliases: &'a [String],
+    /// Their profiles elsewhere.
+    pub links: Vec<LinkView<'a>>,
 }
 
 /// What a company's page adds.
@@ -413,8 +487,6 @@ pub struct CompanyPageFacts<'a> {
     pub aliases: &'a [String],
     /// Website.
     pub website: Option<&'a str>,
-    /// The company's Atom feed.
-    pub feed_url: String,
     /// Contracts awarded to it.
     pub contracts: Vec<Shared<'a, ContractCard<'a>>>,
 }
@@ -426,6 +498,8 @@ pub struct TimelineItem<'a> {
     pub date: DateView,
     /// The contract's own event text, if this is one.
     pub event: Option<&'a str>,
+    /// The status the event left the contract in, if it changed it.
+    pub status: Option<ContractStatus>,
     /// The brief, if this line is a brief.
     pub brief: Option<Shared<'a, BriefCard<'a>>>,
 }

@@ -29,7 +29,7 @@ use crate::diag::EnvError;
 use crate::model::catalog::RESERVED_PAGE_SLUGS;
 use crate::model::kind::RawEntity;
 use crate::model::lookup::{Lookup, Miss, normalize};
-use crate::model::{BriefId, Companies, Contracts, EntityKey, EntityKind, Kind};
+use crate::model::{Authors, BriefId, Companies, Contracts, EntityKey, EntityKind, Kind};
 use crate::slug::{Slug, SlugError};
 
 pub use eject::{Ejected, ThemeUse, eject_theme};
@@ -198,6 +198,7 @@ impl Known {
         let entities = HashMap::from([
             (Kind::Company, register::<Companies>(&content.companies, &mut lookup)),
             (Kind::Contract, register::<Contracts>(&content.contracts, &mut lookup)),
+            (Kind::Author, register::<Authors>(&content.authors, &mut lookup)),
         ]);
         let pages = content
             .pages
@@ -319,6 +320,12 @@ pub fn new_contract(root: &Path, name: &str) -> Result<Created, ScaffoldError> {
     new_entity(root, name, Kind::Contract)
 }
 
+/// Writes `content/authors/slug.md`. From the first author on, every
+/// byline must name one (SPEC §2).
+pub fn new_author(root: &Path, name: &str) -> Result<Created, ScaffoldError> {
+    new_entity(root, name, Kind::Author)
+}
+
 fn new_entity(root: &Path, name: &str, kind: Kind) -> Result<Created, ScaffoldError> {
     let slug = slug_for(name)?;
     let path = PathBuf::from(format!("content/{}/{slug}.md", kind.plural()));
@@ -339,6 +346,7 @@ fn new_entity(root: &Path, name: &str, kind: Kind) -> Result<Created, ScaffoldEr
     }
     let text = match kind {
         Kind::Company => company_text(name),
+        Kind::Author => author_text(name),
         _ => contract_text(name),
     };
     write_new(root, &path, text)?;
@@ -463,7 +471,7 @@ sources: []
 #    url: https://www.cnbc.com/
 draft: false           # true keeps it out of the site unless --drafts
 # Optional: updated, slug, author, corrections, extra (see the README).
-# In the body, [[Name]] links a company, contract or brief, [^1] adds a side note.
+# In the body, [[Name]] links a company, contract, author or brief, [^1] adds a side note.
 ---
 The news in one paragraph: who did what, and why it matters.
 "#,
@@ -492,6 +500,23 @@ Who {plain} is, what it sells, and why it matters to these briefs.
     )
 }
 
+fn author_text(name: &str) -> String {
+    format!(
+        r#"---
+name: {name}
+aliases: []            # other names bylines use: initials, a short name
+role:                  # e.g. Defense technology reporter
+links: []
+#  - {{ name: Mastodon, url: "https://…" }}
+# image: {{ src: people/photo.jpg, alt: {name} }}   # a file under static/
+---
+Who {plain} is and what they cover, in Markdown.
+"#,
+        name = quoted(name),
+        plain = plain_text(name),
+    )
+}
+
 fn contract_text(name: &str) -> String {
     format!(
         r#"---
@@ -502,7 +527,7 @@ value:                 # {{ amount: 10000000000, currency: USD }}
 awarded_to: []         # companies, resolved like a brief's
 status: open           # open, awarded, protested, cancelled or completed
 timeline: []
-#  - {{ date: 2019-10-25, event: Awarded }}
+#  - {{ date: 2019-10-25, event: Awarded, status: awarded }}   # status: optional, where the event left it
 ---
 What the contract buys, for whom, and where it stands.
 "#,
@@ -518,7 +543,7 @@ title: {title}
 summary:               # optional: one sentence for search engines and link previews
 {slug_line:<22} # optional: the page is at /<slug>/; default: the file name
 # extra: {{ key: value }}  # optional: free-form data for templates
-# In the body, [[Name]] links a company, contract or brief, [^1] adds a side note.
+# In the body, [[Name]] links a company, contract, author or brief, [^1] adds a side note.
 ---
 What this site covers, who writes it and how to reach the desk, in Markdown.
 "#,

@@ -36,11 +36,16 @@ impl Field {
 /// the line of text it points at, for the hints of [`hint`].
 pub fn describe(error: &YamlError, fields: &[Field], line: &str) -> (String, Option<String>) {
     let (path, rest) = split_path(&error.message);
+    let pattern = pattern(path);
+    let field = fields.iter().find(|f| f.path == pattern);
+    if let Some((word, choices)) = unknown_word(rest) {
+        let expected = field.map_or_else(|| choices.replace('\'', ""), |f| f.holds.to_owned());
+        let message = format!("{}expected {expected}, found {}", where_(path), found(&word));
+        return (message, field.map(|f| f.help.to_owned()));
+    }
     let Some(shape) = Shape::parse(rest) else {
         return (format!("{}{rest}", where_(path)), hint(&error.message, line));
     };
-    let pattern = pattern(path);
-    let field = fields.iter().find(|f| f.path == pattern);
     let expected = field.map_or_else(|| plain_expected(shape.expected), |f| f.holds.to_owned());
     let message = format!("{}expected {expected}, found {}", where_(path), found(shape.found));
     let help = field.map(|f| f.help.to_owned()).or_else(|| hint(&error.message, line));
@@ -107,6 +112,16 @@ fn where_(path: &str) -> String {
     }
     out.push_str(": ");
     out
+}
+
+/// serde's "unknown variant" message (a word a field of set words does
+/// not accept, `status: pending`), cut into the word as serde words a
+/// string (`string "pending"`, for [`found`]) and the choices
+/// (`one of 'open', 'awarded'`, or `'error' or 'warn'`).
+fn unknown_word(message: &str) -> Option<(String, &str)> {
+    let rest = message.strip_prefix("unknown variant '")?;
+    let (word, choices) = rest.split_once("', expected ")?;
+    Some((format!("string \"{word}\""), choices))
 }
 
 /// serde's "invalid type/value/length" message, cut into what it found and
@@ -274,6 +289,33 @@ mod tests {
         ] {
             assert_eq!(describe_message(message).0, expected);
         }
+    }
+
+    #[test]
+    fn a_word_the_field_does_not_accept_is_shown_with_the_choices() {
+        let fields = [Field::new(
+            "timeline[].status",
+            "one of open, awarded, protested, cancelled, completed",
+            "e.g. - { date: 2019-11-22, event: AWS files a protest, status: protested }",
+        )];
+        let error = YamlError {
+            message: "timeline[1].status: unknown variant 'won', expected one of 'open', 'awarded', 'protested', \
+                      'cancelled', 'completed'"
+                .to_owned(),
+            position: None,
+        };
+        let (message, help) = describe(&error, &fields, "");
+        assert_eq!(
+            message,
+            "timeline (entry 2), status: expected one of open, awarded, protested, cancelled, completed, \
+             found the text \"won\""
+        );
+        assert!(help.unwrap().contains("status: protested"));
+        // Without a row, the choices lose their quotes.
+        assert_eq!(
+            describe_message("unknown_references: unknown variant 'wran', expected 'error' or 'warn'").0,
+            "unknown_references: expected error or warn, found the text \"wran\""
+        );
     }
 
     #[test]

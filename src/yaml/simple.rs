@@ -526,6 +526,10 @@ mod tests {
         agrees::<RawContract>(
             "name: JEDI\naliases: [JEDI Cloud]\nstatus: cancelled\nawarded_to:\n  - Microsoft\nextra: {}\n",
         );
+        agrees::<RawContract>(
+            "name: JEDI\nstatus: cancelled\ntimeline:\n  - date: 2019-10-25\n    event: Awarded\n\
+             \x20 - date: 2021-07-06\n    event: Cancelled\n    status: cancelled\n",
+        );
     }
 
     #[test]

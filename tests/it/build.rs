@@ -119,6 +119,81 @@ fn a_sub_path_given_without_a_host_or_trailing_slash_works() {
 }
 
 #[test]
+fn every_page_links_the_theme_icon_under_the_base_path() {
+    // Without an icon declared, browsers ask the host's root for
+    // /favicon.ico: a 404 in the console, and not the site's own file
+    // under a GitHub Pages project sub-path (issue #15, item 7).
+    for (base_url, icon) in [(ROOT_URL, "/favicon.svg"), (SUB_PATH_URL, "/repo/favicon.svg")] {
+        let (_site, out) = built(&["--base-url", base_url]);
+        assert!(out.has("favicon.svg"), "{base_url}: the theme's icon is copied");
+        let pages: Vec<String> = (Snapshot::of(&out.output).paths())
+            .filter(|p| p.ends_with(".html"))
+            .map(str::to_owned)
+            .collect();
+        assert!(pages.len() > 15, "{pages:?}");
+        for page in pages {
+            let icons = out.page(&page).attrs("link[rel=icon]", "href");
+            assert_eq!(icons, [icon], "{base_url}: {page}");
+        }
+    }
+}
+
+#[test]
+fn a_base_url_without_a_host_warns_once_that_feeds_carry_relative_urls() {
+    let site = Site::fixture("site");
+    let full = site.build(&[]);
+    full.assert_success();
+    assert!(!full.stderr.contains("warning"), "{}", full.stderr);
+
+    // dossier.yaml's `base_url:` is line 4 of the fixture's.
+    site.edit(
+        "dossier.yaml",
+        "base_url: https://fixture.example/",
+        "base_url: /briefs/",
+    );
+    let out = site.build(&[]);
+    out.assert_success();
+    assert_eq!(out.stderr.matches("warning: ").count(), 1, "once:\n{}", out.stderr);
+    let w = out.warning("dossier.yaml:4:1");
+    assert!(
+        w.contains(
+            "base_url '/briefs/' has no host, so the Atom feeds and sitemap.xml carry relative URLs, \
+             which feed readers and search engines cannot follow"
+        ),
+        "{w}"
+    );
+    assert!(w.contains("\n4 | base_url: /briefs/"), "{w}");
+    assert!(
+        w.contains("= help: set base_url to the address the site is published at"),
+        "{w}"
+    );
+    assert!(out.text("sitemap.xml").contains("<loc>/briefs/</loc>"), "as it says");
+
+    // `check` writes nothing, and the build that publishes may give a host
+    // with --base-url (as the Pages workflows do): no warning.
+    let checked = site.check();
+    checked.assert_success();
+    assert!(!checked.stderr.contains("warning"), "{}", checked.stderr);
+    let given = site.build(&["--base-url", SUB_PATH_URL]);
+    given.assert_success();
+    assert!(!given.stderr.contains("warning"), "{}", given.stderr);
+
+    // A --base-url without a host is named as such.
+    let flag = site.build(&["--base-url", "/repo/"]);
+    flag.assert_success();
+    assert!(
+        flag.warning("--base-url").contains("'/repo/' has no host"),
+        "{}",
+        flag.stderr
+    );
+
+    // --strict makes it an error, like every warning.
+    let strict = site.build(&["--strict"]);
+    strict.assert_status(1);
+    strict.diagnostic("dossier.yaml:4:1");
+}
+
+#[test]
 fn links_in_markdown_bodies_get_the_sub_path() {
     let (_site, out) = built(&["--base-url", SUB_PATH_URL]);
     let explainer = out.page("briefs/jedi-explained/");

@@ -91,7 +91,7 @@ fn an_unknown_company_suggests_the_closest_name() {
     let out = build_with_new_brief("---\ntitle: Typo\ndate: 2021-01-01\ncompanies: [Microsoft, AWSS]\n---\nBody.\n");
     let d = only_error(&out, "content/briefs/2021-01-01-new.md:4:24");
     assert!(d.contains("unknown company 'AWSS'"), "{d}");
-    assert!(d.contains("= help: did you mean 'aws'?"), "{d}");
+    assert!(d.contains("= help: did you mean 'AWS'?"), "{d}");
 }
 
 #[test]
@@ -168,8 +168,37 @@ fn a_bad_contract_status_lists_the_valid_ones() {
         site.edit("content/contracts/jedi.md", "status: protested", "status: pending");
     });
     let d = only_error(&out, "content/contracts/jedi.md:7:9");
-    assert!(d.contains("unknown variant 'pending'"), "{d}");
-    assert!(d.contains("'protested'"), "{d}");
+    assert!(
+        d.contains(
+            "status: expected one of open, awarded, protested, cancelled, completed, found the text \"pending\""
+        ),
+        "{d}"
+    );
+    assert!(d.contains("= help: e.g. status: awarded"), "{d}");
+}
+
+#[test]
+fn a_bad_timeline_status_lists_the_five_in_plain_words() {
+    let (_site, out) = build_broken(|site| {
+        site.edit(
+            "content/contracts/jedi.md",
+            "event: Awarded to Microsoft }",
+            "event: Awarded to Microsoft, status: won }",
+        );
+    });
+    let d = only_error(&out, "content/contracts/jedi.md:10:62");
+    assert!(
+        d.contains(
+            "timeline (entry 2), status: expected one of open, awarded, protested, cancelled, completed, \
+             found the text \"won\""
+        ),
+        "{d}"
+    );
+    assert!(
+        d.contains("= help: e.g. - { date: 2019-11-22, event: AWS files a protest, status: protested }"),
+        "{d}"
+    );
+    assert!(!d.contains("variant"), "serde's word: {d}");
 }
 
 #[test]
@@ -237,7 +266,7 @@ fn errors_in_three_files_are_all_reported_in_one_run() {
     );
     assert!(
         out.diagnostic("content/contracts/jedi.md:7:9")
-            .contains("unknown variant 'pending'")
+            .contains("found the text \"pending\"")
     );
     assert!(out.stderr.contains("build failed: 3 errors"), "{}", out.stderr);
 }
@@ -731,6 +760,30 @@ fn two_refused_fields_of_one_file_are_both_reported_at_their_lines() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn an_unknown_byline_is_an_error_with_the_closest_author() {
+    let site = crate::authors::desk();
+    site.edit(
+        "content/briefs/2020-03-01-explainer.md",
+        "author: jane doe\n",
+        "author: Jane Dough\n",
+    );
+    site.edit(
+        "content/briefs/2019-10-28-jedi-awarded.md",
+        "author: J. Doe\n",
+        "author: J. Doe\nauthors: [John Roe]\n",
+    );
+    let before = site.build(&[]);
+    let out = site.build(&[]);
+    out.assert_status(1);
+    let d = out.diagnostic("content/briefs/2020-03-01-explainer.md:4:9");
+    assert!(d.contains("unknown author 'Jane Dough'"), "{d}");
+    assert!(d.contains("did you mean 'Jane Doe'?"), "{d}");
+    let d = out.diagnostic("content/briefs/2019-10-28-jedi-awarded.md:5:1");
+    assert!(d.contains("both `author:` and `authors:` are given"), "{d}");
+    assert_eq!(before.status, 1, "nothing was built before either");
 }
 
 /// A brief with `aliases: [<aliases>]` on line 4, from column 11.

@@ -31,12 +31,22 @@ fn assert_quiet(out: &Outcome) {
     );
 }
 
+/// The example's own base_url (dossier.yaml): a host, at its root, so that
+/// feeds and the sitemap carry absolute URLs and no build of the example
+/// warns about them.
+const EXAMPLE_URL: &str = "https://briefs.example.com/";
+
 #[test]
 fn the_example_builds_cleanly_at_a_domain_root() {
     let (_dir, out) = build_example(None);
     assert_quiet(&out);
     assert!(out.has("index.html") && out.has("404.html") && out.has("atom.xml"));
-    assert_links_resolve(&out.output, "/");
+    assert_links_resolve(&out.output, EXAMPLE_URL);
+    assert!(
+        out.text("sitemap.xml")
+            .contains(&format!("<loc>{EXAMPLE_URL}briefs/jwcc-awarded/</loc>")),
+        "the sitemap's URLs are absolute"
+    );
 }
 
 #[test]

@@ -148,6 +148,10 @@ enum Edit {
     Contract(usize, u8),
     /// Adds a paragraph to a free page.
     Page(usize, u8),
+    /// Adds a paragraph to an author's bio.
+    Author(usize, u8),
+    /// Gives a brief another byline (moves it between author pages).
+    Byline(usize, u8),
     /// Overrides the theme's 404 template with a different heading.
     Template(u8),
     /// Changes the site title in `dossier.yaml`.
@@ -173,6 +177,8 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..64usize, 0..10u8).prop_map(|(i, w)| Edit::Company(i, w)),
         (0..64usize, 0..10u8).prop_map(|(i, w)| Edit::Contract(i, w)),
         (0..64usize, 0..10u8).prop_map(|(i, w)| Edit::Page(i, w)),
+        (0..64usize, 0..10u8).prop_map(|(i, w)| Edit::Author(i, w)),
+        (0..64usize, 0..4u8).prop_map(|(i, a)| Edit::Byline(i, a)),
         (0..10u8).prop_map(Edit::Template),
         (0..10u8).prop_map(Edit::Config),
         (0..10u8).prop_map(Edit::Static),
@@ -226,6 +232,12 @@ const ALIASES: [&str; 5] = [
     "aliases: [/tags/defense/]",
     "aliases: [/old-story/, /another/]",
 ];
+const BYLINES: [&str; 4] = [
+    "author: Maya Okafor",
+    "author: dossier desk",
+    "authors: [Daniel Reyes, M. Okafor]",
+    "author: Dan Reyes",
+];
 const TAGS: [&str; 6] = [
     "defense",
     "cloud computing",
@@ -273,6 +285,15 @@ fn apply_edit(root: &Path, edit: &Edit) {
             &nth_file(root, "content/pages", i),
             &format!("\nPage note: {}.\n", WORDS[w as usize]),
         ),
+        Edit::Author(i, w) => append(
+            &nth_file(root, "content/authors", i),
+            &format!("\nBio note: {}.\n", WORDS[w as usize]),
+        ),
+        Edit::Byline(i, a) => {
+            set_line(brief(i), "author", "");
+            set_line(brief(i), "authors", "");
+            set_line(brief(i), "author", BYLINES[a as usize]);
+        }
         Edit::Template(w) => {
             let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/404.html");
             let text = std::fs::read_to_string(builtin).unwrap();
@@ -308,7 +329,7 @@ fn check_sequence(edits: &[Edit]) {
         let result = session.rebuild(&options, &changed);
         let body_only = matches!(
             edit,
-            Edit::Body(..) | Edit::Company(..) | Edit::Contract(..) | Edit::Page(..)
+            Edit::Body(..) | Edit::Company(..) | Edit::Contract(..) | Edit::Page(..) | Edit::Author(..)
         );
         if body_only
             && last_ok
@@ -450,5 +471,18 @@ fn body_edits_that_change_links_or_summaries_give_a_clean_build() {
         Edit::Lead(2, 1),
         Edit::Body(2, 4),
         Edit::Lead(2, 5),
+    ]);
+}
+
+#[test]
+fn author_bio_and_byline_edits_give_a_clean_build() {
+    // A bio shows on the author's first page only; a byline moves a brief
+    // between author pages and changes its card everywhere.
+    check_sequence(&[
+        Edit::Author(0, 1),
+        Edit::Byline(3, 0),
+        Edit::Author(2, 2),
+        Edit::Byline(3, 2),
+        Edit::Byline(5, 3),
     ]);
 }

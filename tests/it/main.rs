@@ -4,6 +4,8 @@
 
 mod common;
 
+mod asof;
+mod authors;
 mod build;
 mod complexity;
 mod embargo;

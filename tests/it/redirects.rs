@@ -254,3 +254,30 @@ fn check_reports_alias_collisions_as_build_does() {
     );
     assert!(!site.public().exists(), "check writes nothing");
 }
+
+#[test]
+fn an_authors_old_address_redirects_through_the_shared_entity_code() {
+    let site = crate::authors::desk();
+    site.edit(
+        "content/authors/john-roe.md",
+        "name: John Roe\n",
+        "name: John Roe\naliases: [J. Roe, /staff/jroe.html]\n",
+    );
+    site.edit(
+        "content/briefs/2019-10-28-jedi-awarded.md",
+        "author: J. Doe\n",
+        "author: J. Roe\n",
+    );
+    let out = site.build(&["--base-url", SUB_PATH_URL]);
+    out.assert_success();
+    let found = redirects(&out);
+    assert_eq!(found["staff/jroe.html"].refresh, "/repo/authors/john-roe/");
+    assert!(out.has("authors/john-roe/index.html"));
+    assert!(
+        out.page("briefs/jedi-awarded/")
+            .links("main", "/repo/authors/")
+            .contains(&"/repo/authors/john-roe/".to_owned()),
+        "the alias that is a name still names him"
+    );
+    assert_links_resolve(&out.output, SUB_PATH_URL);
+}

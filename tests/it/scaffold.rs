@@ -346,7 +346,7 @@ fn new_brief_names_unknown_companies_as_the_build_would() {
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("unknown company 'Acme Clod'"), "{text}");
-    assert!(text.contains("did you mean 'acme cloud'?"), "{text}");
+    assert!(text.contains("did you mean 'Acme Cloud'?"), "{text}");
     assert!(
         !files_under(&site).iter().any(|f| f.ends_with("-typo.md")),
         "nothing written"
@@ -477,7 +477,7 @@ fn new_brief_names_unknown_contracts_and_related_briefs_as_the_build_would() {
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(
-        text.contains("error: unknown contract 'ECN' (did you mean 'ecm'?)"),
+        text.contains("error: unknown contract 'ECN' (did you mean 'ECM'?)"),
         "{text}"
     );
     assert!(
@@ -674,4 +674,40 @@ fn theme_eject_outside_a_site_says_so() {
         "{text}"
     );
     assert!(dir.path().join("copy/templates/brief.html").is_file());
+}
+
+#[test]
+fn new_author_scaffolds_a_profile_bylines_then_name() {
+    let (_dir, site) = new_site(&[]);
+    let output = dossier(&["new", "author", "Jane \"JD\" Doe"], &site);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let path = site.join("content/authors/jane-jd-doe.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("name: \"Jane \\\"JD\\\" Doe\""), "{text}");
+    assert!(text.contains("role:"), "{text}");
+    assert_checks(&site);
+    // Uncommenting the image line gives valid YAML.
+    std::fs::write(&path, text.replace("# image:", "image:")).unwrap();
+    std::fs::create_dir_all(site.join("static/people")).unwrap();
+    assert_checks(&site);
+
+    // From now on a byline names an author, and `new` knows the names.
+    let brief = files_under(&site.join("content/briefs")).remove(0);
+    let brief = site.join("content/briefs").join(brief);
+    let text = std::fs::read_to_string(&brief).unwrap();
+    std::fs::write(&brief, text.replacen("---\n", "---\nauthor: 'Jane \"JD\" Do'\n", 1)).unwrap();
+    let check = dossier(&["check"], &site);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        stderr(&check).contains("unknown author 'Jane \"JD\" Do'"),
+        "{}",
+        stderr(&check)
+    );
+    assert!(
+        stderr(&check).contains("did you mean 'Jane \"JD\" Doe'?"),
+        "{}",
+        stderr(&check)
+    );
+    let taken = dossier(&["new", "author", "jane-jd-doe"], &site);
+    assert_eq!(taken.status.code(), Some(1), "{}", stderr(&taken));
 }

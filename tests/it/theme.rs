@@ -363,8 +363,9 @@ fn canonical_is_the_page_url(path: &str, page: &Html) -> Vec<String> {
         }
     }
     let feeds = attr("link[rel=alternate][type='application/atom+xml']", "href");
-    let wants_own_feed = (path.starts_with("tags/") && path != "tags/index.html")
-        || (path.starts_with("companies/") && path != "companies/index.html");
+    let wants_own_feed = ["tags", "companies", "contracts", "authors"]
+        .iter()
+        .any(|section| path.starts_with(&format!("{section}/")) && path != format!("{section}/index.html"));
     let expected_feeds = if wants_own_feed { 2 } else { 1 };
     if feeds.len() != expected_feeds {
         problems.push(format!(
