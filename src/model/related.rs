@@ -63,12 +63,20 @@ const LOG2_FRACTION_BITS: u32 = 16;
 #[derive(Debug, Default)]
 pub struct Suggestions {
     lists: Vec<Vec<BriefId>>,
+    visited: usize,
 }
 
 impl Suggestions {
     /// The suggestions for `brief`, best first.
     pub fn of(&self, brief: BriefId) -> &[BriefId] {
         self.lists.get(brief.index()).map_or(&[], Vec::as_slice)
+    }
+
+    /// How many entries of entities' lists of briefs the ranking walked:
+    /// its work, which `--timings` shows and `tests/it/complexity.rs`
+    /// holds to a constant per brief.
+    pub fn visited(&self) -> usize {
+        self.visited
     }
 }
 
@@ -207,23 +215,27 @@ fn rank(input: &Input<'_>, limit: usize) -> Suggestions {
     if limit == 0 || briefs == 0 {
         return Suggestions {
             lists: vec![Vec::new(); briefs],
+            visited: 0,
         };
     }
     let graph = Graph::new(input);
     // A few chunks per core, each with one scratch space (two arrays the
     // size of the site, allocated once per chunk, not per brief).
     let chunk = briefs.div_ceil(4 * rayon::current_num_threads()).max(256);
-    let chunks: Vec<Vec<Vec<BriefId>>> = (0..briefs.div_ceil(chunk))
+    let chunks: Vec<(Vec<Vec<BriefId>>, usize)> = (0..briefs.div_ceil(chunk))
         .into_par_iter()
         .map(|c| {
             let mut scratch = Scratch::new(briefs, graph.lists.len());
-            (c * chunk..briefs.min((c + 1) * chunk))
+            let lists = (c * chunk..briefs.min((c + 1) * chunk))
                 .map(|b| scratch.suggest(&graph, input, BriefId::new(b), limit))
-                .collect()
+                .collect();
+            (lists, scratch.visited)
         })
         .collect();
+    let visited = chunks.iter().map(|(_, v)| v).sum();
     Suggestions {
-        lists: chunks.into_iter().flatten().collect(),
+        lists: chunks.into_iter().flat_map(|(lists, _)| lists).collect(),
+        visited,
     }
 }
 
@@ -237,6 +249,8 @@ struct Scratch {
     shared: Vec<u32>,
     /// (score, distance in time, id) of each candidate.
     candidates: Vec<(Reverse<u64>, u128, BriefId)>,
+    /// List entries walked so far.
+    visited: usize,
 }
 
 impl Scratch {
@@ -246,6 +260,7 @@ impl Scratch {
             seen: vec![0; briefs],
             shared: vec![0; entities],
             candidates: Vec::new(),
+            visited: 0,
         }
     }
 
@@ -264,7 +279,9 @@ impl Scratch {
         let when = input.instants[brief.index()];
         self.candidates.clear();
         for e in own {
-            for c in graph.candidates(*e, brief) {
+            let candidates = graph.candidates(*e, brief);
+            self.visited += candidates.len();
+            for c in candidates {
                 if self.seen[c.index()] == stamp {
                     continue;
                 }
@@ -480,6 +497,18 @@ mod tests {
     }
 
     #[test]
+    fn the_work_per_brief_is_bounded_on_common_entities() {
+        // Every brief on one tag, one company and one contract: without the
+        // bound, each would walk the whole site three times.
+        let n = 1000;
+        let everyone: Vec<usize> = (0..n).collect();
+        let f = Fixture::new(n).tag(&everyone).company(&everyone).contract(&everyone);
+        let ranked = f.rank(4);
+        assert_eq!(ranked.visited(), n * 3 * (2 * NEAREST + 1));
+        assert_eq!(ranked.of(BriefId::new(500)), ids(&[499, 501, 498, 502]).as_slice());
+    }
+
+    #[test]
     fn the_ranking_is_the_same_on_any_number_of_threads() {
         // A site of 3,000 briefs with overlapping entities, ranked on one
         // thread and on four.
@@ -496,10 +525,11 @@ mod tests {
         }
         let on = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            pool.install(|| f.rank(4)).lists
+            pool.install(|| f.rank(4))
         };
-        let one = on(1);
-        assert_eq!(one, on(4));
-        assert!(one.iter().all(|l| l.len() == 4));
+        let (one, four) = (on(1), on(4));
+        assert_eq!(one.lists, four.lists);
+        assert_eq!(one.visited, four.visited);
+        assert!(one.lists.iter().all(|l| l.len() == 4));
     }
 }

@@ -61,7 +61,8 @@ pub struct Timing {
     pub stage: &'static str,
     /// Wall time.
     pub elapsed: Duration,
-    /// Items handled (files, bodies, pages).
+    /// Items handled (files, bodies, pages; for `related`, the entries of
+    /// entities' lists of briefs it walked).
     pub count: usize,
 }
 
@@ -366,7 +367,7 @@ impl Build<'_> {
         let links = links::derive(&catalog, &bodies.mentions);
         self.clock.lap("link graph", catalog.briefs.len());
         let suggested = related::suggest(&catalog, &links, config.related_limit);
-        self.clock.lap("related", catalog.briefs.len());
+        self.clock.lap("related", suggested.visited());
         Site {
             config,
             catalog,
