@@ -12,6 +12,7 @@ mod example;
 mod faults;
 mod hostile;
 mod incremental;
+mod related;
 mod scaffold;
 mod security;
 mod serve;
