@@ -133,6 +133,10 @@ enum Edit {
     Tags(usize, u8),
     /// Replaces a brief's companies.
     Companies(usize),
+    /// Replaces a brief's declared related stories (suggestions skip them).
+    Related(usize, u8),
+    /// Sets `related_limit` in `dossier.yaml`.
+    RelatedLimit(u8),
     /// Breaks a brief's front matter (the next `Title` of it repairs it).
     Break(usize),
     /// Deletes a brief.
@@ -163,6 +167,8 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..64usize, 1..28u8).prop_map(|(i, d)| Edit::Date(i, d)),
         (0..64usize, 0..6u8).prop_map(|(i, t)| Edit::Tags(i, t)),
         (0..64usize).prop_map(Edit::Companies),
+        (0..64usize, 0..3u8).prop_map(|(i, r)| Edit::Related(i, r)),
+        (0..6u8).prop_map(Edit::RelatedLimit),
         (0..64usize).prop_map(Edit::Break),
         (0..64usize).prop_map(Edit::Delete),
         (0..64usize, 0..10u8).prop_map(|(i, n)| Edit::Copy(i, n)),
@@ -215,6 +221,7 @@ const WORDS: [&str; 10] = [
     "alpha", "bravo", "delta", "gamma", "kappa", "omega", "sigma", "theta", "lemma", "nabla",
 ];
 const MENTIONS: [&str; 4] = ["Microsoft", "JEDI", "jedi-contract-delayed", "AWS|Amazon's cloud"];
+const RELATED: [&str; 3] = ["jedi-contract-delayed", "jwcc-awarded", "cia-c2e-awards"];
 const TAGS: [&str; 6] = [
     "defense",
     "cloud computing",
@@ -241,6 +248,12 @@ fn apply_edit(root: &Path, edit: &Edit) {
         Edit::Date(i, d) => set_line(brief(i), "date", &format!("date: 2019-03-{d:02}")),
         Edit::Tags(i, t) => set_line(brief(i), "tags", &format!("tags: [{}]", TAGS[t as usize])),
         Edit::Companies(i) => set_line(brief(i), "companies", "companies: [Microsoft, AWS]"),
+        Edit::Related(i, r) => set_line(brief(i), "related", &format!("related: [{}]", RELATED[r as usize])),
+        Edit::RelatedLimit(n) => set_line(
+            &root.join("dossier.yaml"),
+            "related_limit",
+            &format!("related_limit: {n}"),
+        ),
         Edit::Break(i) => set_line(brief(i), "title", "title: \"unclosed"),
         Edit::Delete(i) if briefs.len() > 4 => std::fs::remove_file(brief(i)).unwrap(),
         Edit::Delete(_) => {}
@@ -423,5 +436,42 @@ fn body_edits_that_change_links_or_summaries_give_a_clean_build() {
         Edit::Lead(2, 1),
         Edit::Body(2, 4),
         Edit::Lead(2, 5),
+    ]);
+}
+
+#[test]
+fn a_tag_edit_moves_suggestions_on_other_pages_and_stays_clean() {
+    // aws-files-jedi-protest (the second brief by path) is among the
+    // suggestions of jedi-contract-delayed until its tags change.
+    let (_dir, root) = example();
+    let options = in_memory(&root);
+    let mut session = Session::default();
+    session.build(&options).unwrap();
+    let before = snapshot(&root);
+    apply_edit(&root, &Edit::Tags(1, 2));
+    let changed = changes(&before, &snapshot(&root));
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert!(
+        changed[0].ends_with("2019-11-22-aws-files-jedi-protest.md"),
+        "{changed:?}"
+    );
+    let (update, report) = session.rebuild(&options, &changed).unwrap();
+    assert!(!report.quick, "a front matter edit takes a full build");
+    let pages: Vec<&str> = update.files.iter().map(|f| f.path.as_str()).collect();
+    assert!(
+        pages.contains(&"briefs/jedi-contract-delayed/index.html"),
+        "another brief's suggestions moved, so its page is rendered again: {pages:?}"
+    );
+    // And every page equals a clean build's, through more edits that move
+    // suggestions: tags, companies, declared related stories, the limit.
+    check_sequence(&[
+        Edit::Tags(1, 2),
+        Edit::Body(4, 1),
+        Edit::Companies(3),
+        Edit::Related(5, 0),
+        Edit::RelatedLimit(1),
+        Edit::Tags(6, 0),
+        Edit::RelatedLimit(0),
+        Edit::Tags(7, 3),
     ]);
 }
