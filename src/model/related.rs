@@ -28,13 +28,17 @@
 //! order): the closest in time, which win its ties anyway. Every candidate,
 //! however found, is then scored on everything it shares. Work per brief is
 //! bounded by its number of entities times the bound, so the whole is linear
-//! in the site (`tests/it/complexity.rs`). Scores are integers (fixed point,
+//! in the site (`tests/it/complexity.rs`). A brief's entities are walked
+//! heaviest first, and the walk stops as soon as no brief not met yet could
+//! reach the best scores found: usually after the lists of its contracts and
+//! companies, before the long lists of its tags. Scores are integers (fixed point,
 //! with an integer `log2`), so they are the same on every machine and the
 //! order never depends on floating point or hash order.
 //!
 //! This module only ranks ids; it must not read bodies or know about pages.
 
 use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use rayon::prelude::*;
 
@@ -109,7 +113,7 @@ struct Input<'a> {
 }
 
 /// Every entity as one index: its list of briefs and its weight, and the
-/// other way round, each brief's entities (ascending), packed.
+/// other way round, each brief's entities (heaviest first), packed.
 struct Graph<'a> {
     lists: Vec<&'a [BriefId]>,
     weights: Vec<u64>,
@@ -133,8 +137,13 @@ impl<'a> Graph<'a> {
                 weights.push(weight(kind_weight, list.len()));
             }
         }
-        // Each brief's entities, by counting and then filling (entities are
-        // visited in index order, so each brief's come out ascending).
+        // Each brief's entities, by counting and then filling; entities are
+        // visited heaviest first (then by index), so each brief's come out
+        // in that order, which lets the ranking stop early.
+        let mut order: Vec<u32> = (0..lists.len())
+            .map(|e| u32::try_from(e).expect("fewer than 4 billion entities"))
+            .collect();
+        order.sort_unstable_by_key(|e| (Reverse(weights[*e as usize]), *e));
         let briefs = input.instants.len();
         let mut starts = vec![0usize; briefs + 1];
         for list in &lists {
@@ -147,9 +156,8 @@ impl<'a> Graph<'a> {
         }
         let mut next = starts.clone();
         let mut entities = vec![0u32; starts[briefs]];
-        for (e, list) in lists.iter().enumerate() {
-            let e = u32::try_from(e).expect("fewer than 4 billion entities");
-            for b in *list {
+        for e in order {
+            for b in lists[e as usize] {
                 entities[next[b.index()]] = e;
                 next[b.index()] += 1;
             }
@@ -166,12 +174,17 @@ impl<'a> Graph<'a> {
         &self.entities[self.starts[brief]..self.starts[brief + 1]]
     }
 
+    /// Whether entity `e` is common: on more briefs than a window holds.
+    fn is_common(&self, e: u32) -> bool {
+        self.lists[e as usize].len() > 2 * NEAREST + 1
+    }
+
     /// The briefs of entity `e` that are candidates for `brief`: all of
     /// them, or on a common entity the [`NEAREST`] on each side of it.
     fn candidates(&self, e: u32, brief: BriefId) -> &[BriefId] {
         let list = self.lists[e as usize];
         let span = 2 * NEAREST + 1;
-        if list.len() <= span {
+        if !self.is_common(e) {
             return list;
         }
         let at = list.binary_search(&brief).unwrap_or_else(|i| i);
@@ -249,6 +262,8 @@ struct Scratch {
     shared: Vec<u32>,
     /// (score, distance in time, id) of each candidate.
     candidates: Vec<(Reverse<u64>, u128, BriefId)>,
+    /// The best `limit` scores so far, lowest on top.
+    best: BinaryHeap<Reverse<u64>>,
     /// List entries walked so far.
     visited: usize,
 }
@@ -260,17 +275,26 @@ impl Scratch {
             seen: vec![0; briefs],
             shared: vec![0; entities],
             candidates: Vec::new(),
+            best: BinaryHeap::new(),
             visited: 0,
         }
     }
 
     /// The best `limit` candidates for `brief`, best first.
+    ///
+    /// Its entities are walked heaviest first, and the walk stops once the
+    /// `limit`-th best score so far beats anything a brief not met yet could
+    /// score: the weights of the entities still to walk, plus those of the
+    /// common entities walked, on which a brief outside the window was not
+    /// met. The result is the same as walking them all.
     fn suggest(&mut self, graph: &Graph<'_>, input: &Input<'_>, brief: BriefId, limit: usize) -> Vec<BriefId> {
         self.stamp += 1;
         let stamp = self.stamp;
         let own = graph.entities_of(brief.index());
+        let mut unwalked = 0;
         for e in own {
             self.shared[*e as usize] = stamp;
+            unwalked += graph.weights[*e as usize];
         }
         self.seen[brief.index()] = stamp;
         for d in &input.declared[brief.index()] {
@@ -278,7 +302,17 @@ impl Scratch {
         }
         let when = input.instants[brief.index()];
         self.candidates.clear();
+        self.best.clear();
+        let mut missed = 0;
         for e in own {
+            if self.best.len() == limit && self.best.peek().is_some_and(|Reverse(kth)| *kth > unwalked + missed) {
+                break;
+            }
+            let weight = graph.weights[*e as usize];
+            unwalked -= weight;
+            if graph.is_common(*e) {
+                missed += weight;
+            }
             let candidates = graph.candidates(*e, brief);
             self.visited += candidates.len();
             for c in candidates {
@@ -292,6 +326,10 @@ impl Scratch {
                     .sum();
                 let distance = input.instants[c.index()].abs_diff(when);
                 self.candidates.push((Reverse(score), distance, *c));
+                self.best.push(Reverse(score));
+                if self.best.len() > limit {
+                    self.best.pop();
+                }
             }
         }
         // Keys are unique (ids are), so this order is total.
@@ -509,9 +547,62 @@ mod tests {
     }
 
     #[test]
-    fn the_ranking_is_the_same_on_any_number_of_threads() {
-        // A site of 3,000 briefs with overlapping entities, ranked on one
-        // thread and on four.
+    fn an_early_stop_never_drops_a_tie_a_later_entity_would_win() {
+        // Two companies of equal weight: the one walked first finds brief 9,
+        // the second finds brief 1, as good and closer in time.
+        let f = Fixture::new(10).company(&[0, 9]).company(&[0, 1]);
+        assert_eq!(f.suggested(0, 1), [1]);
+    }
+
+    #[test]
+    fn an_early_stop_counts_what_a_common_entity_may_share_outside_its_window() {
+        // Brief `far` shares the common contract with brief 0 but lies
+        // outside its window; only the rare tag, walked after the heavier
+        // contract, finds it, and with both it beats everyone.
+        let n = 4 * NEAREST;
+        let far = n - 1;
+        let f = Fixture::new(n).contract(&(0..n).collect::<Vec<_>>()).tag(&[0, far]);
+        assert_eq!(f.suggested(0, 1), [far]);
+    }
+
+    /// The ranking without its early stop: every candidate of every
+    /// entity scored, best first.
+    fn walk_everything(f: &Fixture) -> Vec<Vec<BriefId>> {
+        let input = Input {
+            contracts: &f.contracts,
+            companies: &f.companies,
+            tags: &f.tags,
+            declared: &f.declared,
+            instants: &f.instants,
+        };
+        let graph = Graph::new(&input);
+        (0..f.instants.len())
+            .map(|b| {
+                let brief = BriefId::new(b);
+                let own = graph.entities_of(b);
+                let mut all: Vec<BriefId> = own.iter().flat_map(|e| graph.candidates(*e, brief)).copied().collect();
+                all.sort_unstable();
+                all.dedup();
+                all.retain(|c| *c != brief && !f.declared[b].contains(c));
+                let mut keyed: Vec<_> = all
+                    .into_iter()
+                    .map(|c| {
+                        let score: u64 = (graph.entities_of(c.index()).iter())
+                            .filter(|e| own.contains(e))
+                            .map(|e| graph.weights[*e as usize])
+                            .sum();
+                        (Reverse(score), f.instants[c.index()].abs_diff(f.instants[b]), c)
+                    })
+                    .collect();
+                keyed.sort_unstable();
+                keyed.into_iter().map(|(_, _, c)| c).collect()
+            })
+            .collect()
+    }
+
+    /// 3,000 briefs on overlapping tags (common ones, past the window),
+    /// companies (rare) and contracts (in runs of dates).
+    fn overlapping() -> Fixture {
         let n = 3000;
         let mut f = Fixture::new(n);
         for t in 0..40 {
@@ -523,6 +614,46 @@ mod tests {
         for k in 0..30 {
             f = f.contract(&(0..n).filter(|b| (b / 50) % 30 == k && b % 3 == 0).collect::<Vec<_>>());
         }
+        for b in (0..n - 5).step_by(11) {
+            f = f.related(b, b + 5);
+        }
+        f
+    }
+
+    #[test]
+    fn stopping_early_gives_what_walking_everything_gives() {
+        let f = overlapping();
+        let everything = walk_everything(&f);
+        for limit in [1, 4, 10, 200] {
+            let ranked = f.rank(limit);
+            for (b, all) in everything.iter().enumerate() {
+                let expected = &all[..limit.min(all.len())];
+                assert_eq!(ranked.of(BriefId::new(b)), expected, "brief {b}, limit {limit}");
+            }
+        }
+        // And it did stop early.
+        let input = Input {
+            contracts: &f.contracts,
+            companies: &f.companies,
+            tags: &f.tags,
+            declared: &f.declared,
+            instants: &f.instants,
+        };
+        let graph = Graph::new(&input);
+        let all: usize = (0..f.instants.len())
+            .map(|b| {
+                (graph.entities_of(b).iter())
+                    .map(|e| graph.candidates(*e, BriefId::new(b)).len())
+                    .sum::<usize>()
+            })
+            .sum();
+        let walked = f.rank(4).visited();
+        assert!(walked * 10 < all, "walked {walked} of {all}");
+    }
+
+    #[test]
+    fn the_ranking_is_the_same_on_any_number_of_threads() {
+        let f = overlapping();
         let on = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             pool.install(|| f.rank(4))
