@@ -14,31 +14,30 @@
 //! A brief is on an entity when its front matter names it or, for companies
 //! and contracts, its body mentions it: what the entity's page lists.
 //!
+//! A common entity, on more than `2 × NEAREST + 1` briefs, is shared only
+//! with the [`NEAREST`] briefs listed just before a brief on it and the
+//! [`NEAREST`] just after (its list is in date order): sharing a tag that
+//! half the site carries says little, and of the briefs on it, the ones
+//! close in time matter.
+//!
 //! Ties go to the brief published closer in time, then to the newer, then to
 //! slug order (briefs' ids follow date, then slug). The brief itself and its
 //! declared related stories (either direction) are never suggested.
 //!
 //! # Cost
 //!
-//! Scores come from the entities' lists of briefs (inverted lists), never
-//! from all pairs of briefs. The lists of a common entity (a tag on half the
-//! site) would make that quadratic, so an entity on more than
-//! `2 × NEAREST + 1` briefs offers as candidates only the [`NEAREST`] briefs
-//! listed just before and just after this one on it (its list is in date
-//! order): the closest in time, which win its ties anyway. Every candidate,
-//! however found, is then scored on everything it shares. Work per brief is
-//! bounded by its number of entities times the bound, so the whole is linear
-//! in the site (`tests/it/complexity.rs`). A brief's entities are walked
-//! heaviest first, and the walk stops as soon as no brief not met yet could
-//! reach the best scores found: usually after the lists of its contracts and
-//! companies, before the long lists of its tags. Scores are integers (fixed point,
-//! with an integer `log2`), so they are the same on every machine and the
-//! order never depends on floating point or hash order.
+//! Scores are summed along the entities' lists of briefs (inverted lists),
+//! never over all pairs of briefs: a brief's score for each other is the
+//! sum of the weights of the lists it meets it on. The bound on common
+//! entities keeps the work per brief to its number of entities times
+//! `2 × NEAREST + 1` list entries, so the whole is linear in the site
+//! (`tests/it/complexity.rs`). Scores are integers (fixed point, with an
+//! integer `log2`), so they are the same on every machine, and no order
+//! depends on floating point, hashing or threads.
 //!
 //! This module only ranks ids; it must not read bodies or know about pages.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 use rayon::prelude::*;
 
@@ -51,9 +50,9 @@ pub const COMPANY_WEIGHT: u64 = 4;
 /// How much a shared tag weighs, before its rarity factor.
 pub const TAG_WEIGHT: u64 = 1;
 
-/// On an entity with more briefs than `2 × NEAREST + 1`, only this many
-/// briefs on each side of a brief (in date order) are its candidates: the
-/// bound that keeps suggestions linear in the site.
+/// A brief shares an entity on more than `2 × NEAREST + 1` briefs only with
+/// this many briefs on each side of it on the entity's list (in date
+/// order): the bound that keeps suggestions linear in the site.
 pub const NEAREST: usize = 64;
 
 /// One weight unit in the fixed-point scores.
@@ -112,8 +111,8 @@ struct Input<'a> {
     instants: &'a [i128],
 }
 
-/// Every entity as one index: its list of briefs and its weight, and the
-/// other way round, each brief's entities (heaviest first), packed.
+/// Every entity as one index, with its list of briefs and its weight, and
+/// each brief's entities, packed.
 struct Graph<'a> {
     lists: Vec<&'a [BriefId]>,
     weights: Vec<u64>,
@@ -137,13 +136,7 @@ impl<'a> Graph<'a> {
                 weights.push(weight(kind_weight, list.len()));
             }
         }
-        // Each brief's entities, by counting and then filling; entities are
-        // visited heaviest first (then by index), so each brief's come out
-        // in that order, which lets the ranking stop early.
-        let mut order: Vec<u32> = (0..lists.len())
-            .map(|e| u32::try_from(e).expect("fewer than 4 billion entities"))
-            .collect();
-        order.sort_unstable_by_key(|e| (Reverse(weights[*e as usize]), *e));
+        // Each brief's entities, by counting and then filling.
         let briefs = input.instants.len();
         let mut starts = vec![0usize; briefs + 1];
         for list in &lists {
@@ -156,8 +149,9 @@ impl<'a> Graph<'a> {
         }
         let mut next = starts.clone();
         let mut entities = vec![0u32; starts[briefs]];
-        for e in order {
-            for b in lists[e as usize] {
+        for (e, list) in lists.iter().enumerate() {
+            let e = u32::try_from(e).expect("fewer than 4 billion entities");
+            for b in *list {
                 entities[next[b.index()]] = e;
                 next[b.index()] += 1;
             }
@@ -174,17 +168,12 @@ impl<'a> Graph<'a> {
         &self.entities[self.starts[brief]..self.starts[brief + 1]]
     }
 
-    /// Whether entity `e` is common: on more briefs than a window holds.
-    fn is_common(&self, e: u32) -> bool {
-        self.lists[e as usize].len() > 2 * NEAREST + 1
-    }
-
-    /// The briefs of entity `e` that are candidates for `brief`: all of
-    /// them, or on a common entity the [`NEAREST`] on each side of it.
-    fn candidates(&self, e: u32, brief: BriefId) -> &[BriefId] {
+    /// The briefs `brief` shares entity `e` with: all on its list, or on a
+    /// common entity the [`NEAREST`] on each side of it (itself included).
+    fn sharing(&self, e: u32, brief: BriefId) -> &[BriefId] {
         let list = self.lists[e as usize];
         let span = 2 * NEAREST + 1;
-        if !self.is_common(e) {
+        if list.len() <= span {
             return list;
         }
         let at = list.binary_search(&brief).unwrap_or_else(|i| i);
@@ -232,13 +221,13 @@ fn rank(input: &Input<'_>, limit: usize) -> Suggestions {
         };
     }
     let graph = Graph::new(input);
-    // A few chunks per core, each with one scratch space (two arrays the
+    // A few chunks per core, each with one scratch space (an array the
     // size of the site, allocated once per chunk, not per brief).
     let chunk = briefs.div_ceil(4 * rayon::current_num_threads()).max(256);
     let chunks: Vec<(Vec<Vec<BriefId>>, usize)> = (0..briefs.div_ceil(chunk))
         .into_par_iter()
         .map(|c| {
-            let mut scratch = Scratch::new(briefs, graph.lists.len());
+            let mut scratch = Scratch::new(briefs);
             let lists = (c * chunk..briefs.min((c + 1) * chunk))
                 .map(|b| scratch.suggest(&graph, input, BriefId::new(b), limit))
                 .collect();
@@ -256,89 +245,94 @@ fn rank(input: &Input<'_>, limit: usize) -> Suggestions {
 /// brief: marks stamped with the brief being ranked, so nothing is cleared.
 struct Scratch {
     stamp: u32,
-    /// Candidates already seen (or excluded) for the current brief.
-    seen: Vec<u32>,
-    /// The current brief's entities.
-    shared: Vec<u32>,
-    /// (score, distance in time, id) of each candidate.
-    candidates: Vec<(Reverse<u64>, u128, BriefId)>,
-    /// The best `limit` scores so far, lowest on top.
-    best: BinaryHeap<Reverse<u64>>,
+    /// Per brief: the stamp of the brief being ranked once met, and its
+    /// slot in `met` ([`EXCLUDED`] for the brief itself and its declared
+    /// related stories).
+    marks: Vec<Mark>,
+    /// The briefs met, with their scores so far.
+    met: Vec<(u64, BriefId)>,
+    /// Room to find the `limit`-th best score.
+    scores: Vec<u64>,
+    /// (score, distance in time, id) of the briefs that may be among the
+    /// best.
+    contenders: Vec<(Reverse<u64>, u128, BriefId)>,
     /// List entries walked so far.
     visited: usize,
 }
 
+/// Where the ranking of one brief met another.
+#[derive(Clone, Copy, Default)]
+struct Mark {
+    stamp: u32,
+    slot: u32,
+}
+
+/// The slot of a brief that may not be suggested.
+const EXCLUDED: u32 = u32::MAX;
+
 impl Scratch {
-    fn new(briefs: usize, entities: usize) -> Scratch {
+    fn new(briefs: usize) -> Scratch {
         Scratch {
             stamp: 0,
-            seen: vec![0; briefs],
-            shared: vec![0; entities],
-            candidates: Vec::new(),
-            best: BinaryHeap::new(),
+            marks: vec![Mark::default(); briefs],
+            met: Vec::new(),
+            scores: Vec::new(),
+            contenders: Vec::new(),
             visited: 0,
         }
     }
 
-    /// The best `limit` candidates for `brief`, best first.
-    ///
-    /// Its entities are walked heaviest first, and the walk stops once the
-    /// `limit`-th best score so far beats anything a brief not met yet could
-    /// score: the weights of the entities still to walk, plus those of the
-    /// common entities walked, on which a brief outside the window was not
-    /// met. The result is the same as walking them all.
+    /// The best `limit` briefs for `brief`, best first: each brief met on
+    /// the lists of its entities scores the weights of those lists; the
+    /// dates are looked at only for those that tie for a place.
     fn suggest(&mut self, graph: &Graph<'_>, input: &Input<'_>, brief: BriefId, limit: usize) -> Vec<BriefId> {
         self.stamp += 1;
         let stamp = self.stamp;
-        let own = graph.entities_of(brief.index());
-        let mut unwalked = 0;
-        for e in own {
-            self.shared[*e as usize] = stamp;
-            unwalked += graph.weights[*e as usize];
-        }
-        self.seen[brief.index()] = stamp;
+        let excluded = Mark { stamp, slot: EXCLUDED };
+        self.marks[brief.index()] = excluded;
         for d in &input.declared[brief.index()] {
-            self.seen[d.index()] = stamp;
+            self.marks[d.index()] = excluded;
         }
-        let when = input.instants[brief.index()];
-        self.candidates.clear();
-        self.best.clear();
-        let mut missed = 0;
-        for e in own {
-            if self.best.len() == limit && self.best.peek().is_some_and(|Reverse(kth)| *kth > unwalked + missed) {
-                break;
-            }
+        self.met.clear();
+        for e in graph.entities_of(brief.index()) {
             let weight = graph.weights[*e as usize];
-            unwalked -= weight;
-            if graph.is_common(*e) {
-                missed += weight;
+            let sharing = graph.sharing(*e, brief);
+            self.visited += sharing.len();
+            for c in sharing {
+                let mark = &mut self.marks[c.index()];
+                if mark.stamp != stamp {
+                    let slot = u32::try_from(self.met.len()).expect("fewer than 4 billion briefs");
+                    *mark = Mark { stamp, slot };
+                    self.met.push((weight, *c));
+                } else if mark.slot != EXCLUDED {
+                    self.met[mark.slot as usize].0 += weight;
+                }
             }
-            let candidates = graph.candidates(*e, brief);
-            self.visited += candidates.len();
-            for c in candidates {
-                if self.seen[c.index()] == stamp {
-                    continue;
-                }
-                self.seen[c.index()] = stamp;
-                let score: u64 = (graph.entities_of(c.index()).iter())
-                    .filter(|f| self.shared[**f as usize] == stamp)
-                    .map(|f| graph.weights[*f as usize])
-                    .sum();
+        }
+        // Only the briefs scoring at least the `limit`-th best score can
+        // be among the best; their dates decide between equal scores.
+        let threshold = if self.met.len() > limit {
+            self.scores.clear();
+            self.scores.extend(self.met.iter().map(|(score, _)| *score));
+            *self.scores.select_nth_unstable_by(limit - 1, |a, b| b.cmp(a)).1
+        } else {
+            0
+        };
+        let when = input.instants[brief.index()];
+        self.contenders.clear();
+        for (score, c) in &self.met {
+            if *score >= threshold {
                 let distance = input.instants[c.index()].abs_diff(when);
-                self.candidates.push((Reverse(score), distance, *c));
-                self.best.push(Reverse(score));
-                if self.best.len() > limit {
-                    self.best.pop();
-                }
+                self.contenders.push((Reverse(*score), distance, *c));
             }
         }
         // Keys are unique (ids are), so this order is total.
-        if self.candidates.len() > limit {
-            self.candidates.select_nth_unstable(limit);
-            self.candidates.truncate(limit);
+        if self.contenders.len() > limit {
+            self.contenders.select_nth_unstable(limit);
+            self.contenders.truncate(limit);
         }
-        self.candidates.sort_unstable();
-        self.candidates.iter().map(|(_, _, id)| *id).collect()
+        self.contenders.sort_unstable();
+        self.contenders.iter().map(|(_, _, id)| *id).collect()
     }
 }
 
@@ -517,21 +511,26 @@ mod tests {
     }
 
     #[test]
-    fn a_common_entity_offers_its_nearest_briefs_and_shared_ones_score_in_full() {
+    fn a_common_entity_is_shared_with_the_nearest_briefs_on_it() {
         let n = 4 * NEAREST;
         let everyone: Vec<usize> = (0..n).collect();
-        // Brief `far` is outside brief 0's window on the common tag but
-        // shares a rare company with it: found through the company, it
-        // scores the tag too and comes first.
         let far = n - 1;
+        // Brief `far` is outside brief 0's window on the common tag; it
+        // shares a rare company with it, which is enough to come first.
         let f = Fixture::new(n).tag(&everyone).company(&[0, far]);
         let suggested = f.suggested(0, NEAREST + 10);
         assert_eq!(suggested[0], far);
         assert_eq!(suggested[1..], (1..=NEAREST + 9).collect::<Vec<_>>());
+        // On a common contract, it shares only the rare tag, which weighs
+        // less than the contract the briefs close in time share.
+        let g = Fixture::new(n).contract(&everyone).tag(&[0, far]);
+        assert_eq!(g.suggested(0, 1), [1]);
+        let all = g.suggested(0, 3 * NEAREST);
+        assert_eq!((all.len(), all.last()), (2 * NEAREST + 1, Some(&far)));
         // A window at the end of the list still spans 2 × NEAREST + 1.
-        let g = Fixture::new(n).tag(&everyone);
-        assert_eq!(g.suggested(far, 3 * NEAREST).len(), 2 * NEAREST);
-        assert_eq!(g.suggested(n / 2, 1), [n / 2 - 1]);
+        let h = Fixture::new(n).tag(&everyone);
+        assert_eq!(h.suggested(far, 3 * NEAREST).len(), 2 * NEAREST);
+        assert_eq!(h.suggested(n / 2, 1), [n / 2 - 1]);
     }
 
     #[test]
@@ -547,27 +546,18 @@ mod tests {
     }
 
     #[test]
-    fn an_early_stop_never_drops_a_tie_a_later_entity_would_win() {
-        // Two companies of equal weight: the one walked first finds brief 9,
-        // the second finds brief 1, as good and closer in time.
+    fn equal_weights_tie_on_the_date() {
+        // Two companies on two briefs each: brief 9, met first, and brief
+        // 1, as good and closer in time.
         let f = Fixture::new(10).company(&[0, 9]).company(&[0, 1]);
         assert_eq!(f.suggested(0, 1), [1]);
+        assert_eq!(f.suggested(0, 2), [1, 9]);
     }
 
-    #[test]
-    fn an_early_stop_counts_what_a_common_entity_may_share_outside_its_window() {
-        // Brief `far` shares the common contract with brief 0 but lies
-        // outside its window; only the rare tag, walked after the heavier
-        // contract, finds it, and with both it beats everyone.
-        let n = 4 * NEAREST;
-        let far = n - 1;
-        let f = Fixture::new(n).contract(&(0..n).collect::<Vec<_>>()).tag(&[0, far]);
-        assert_eq!(f.suggested(0, 1), [far]);
-    }
-
-    /// The ranking without its early stop: every candidate of every
-    /// entity scored, best first.
-    fn walk_everything(f: &Fixture) -> Vec<Vec<BriefId>> {
+    /// The ranking done pair by pair: for every other brief, the weights of
+    /// the entities both are on (a common one only within the window),
+    /// sorted by score, distance in time and id.
+    fn every_pair(f: &Fixture) -> Vec<Vec<BriefId>> {
         let input = Input {
             contracts: &f.contracts,
             companies: &f.companies,
@@ -576,22 +566,21 @@ mod tests {
             instants: &f.instants,
         };
         let graph = Graph::new(&input);
-        (0..f.instants.len())
+        let n = f.instants.len();
+        (0..n)
             .map(|b| {
                 let brief = BriefId::new(b);
-                let own = graph.entities_of(b);
-                let mut all: Vec<BriefId> = own.iter().flat_map(|e| graph.candidates(*e, brief)).copied().collect();
-                all.sort_unstable();
-                all.dedup();
-                all.retain(|c| *c != brief && !f.declared[b].contains(c));
-                let mut keyed: Vec<_> = all
-                    .into_iter()
-                    .map(|c| {
-                        let score: u64 = (graph.entities_of(c.index()).iter())
-                            .filter(|e| own.contains(e))
+                let mut keyed: Vec<_> = (0..n)
+                    .map(BriefId::new)
+                    .filter(|c| *c != brief && !f.declared[b].contains(c))
+                    .filter_map(|c| {
+                        let score: u64 = (graph.entities_of(b).iter())
+                            .filter(|e| graph.entities_of(c.index()).contains(e))
+                            .filter(|e| graph.sharing(**e, brief).binary_search(&c).is_ok())
                             .map(|e| graph.weights[*e as usize])
                             .sum();
-                        (Reverse(score), f.instants[c.index()].abs_diff(f.instants[b]), c)
+                        let distance = f.instants[c.index()].abs_diff(f.instants[b]);
+                        (score > 0).then_some((Reverse(score), distance, c))
                     })
                     .collect();
                 keyed.sort_unstable();
@@ -600,10 +589,10 @@ mod tests {
             .collect()
     }
 
-    /// 3,000 briefs on overlapping tags (common ones, past the window),
-    /// companies (rare) and contracts (in runs of dates).
-    fn overlapping() -> Fixture {
-        let n = 3000;
+    /// `n` briefs on overlapping tags (common ones, past the window),
+    /// companies (rare) and contracts (in runs of dates), some declared
+    /// related.
+    fn overlapping(n: usize) -> Fixture {
         let mut f = Fixture::new(n);
         for t in 0..40 {
             f = f.tag(&(0..n).filter(|b| (b * 7 + t) % 13 < 3).collect::<Vec<_>>());
@@ -621,9 +610,9 @@ mod tests {
     }
 
     #[test]
-    fn stopping_early_gives_what_walking_everything_gives() {
-        let f = overlapping();
-        let everything = walk_everything(&f);
+    fn summing_along_lists_gives_what_scoring_every_pair_gives() {
+        let f = overlapping(1000);
+        let everything = every_pair(&f);
         for limit in [1, 4, 10, 200] {
             let ranked = f.rank(limit);
             for (b, all) in everything.iter().enumerate() {
@@ -631,29 +620,11 @@ mod tests {
                 assert_eq!(ranked.of(BriefId::new(b)), expected, "brief {b}, limit {limit}");
             }
         }
-        // And it did stop early.
-        let input = Input {
-            contracts: &f.contracts,
-            companies: &f.companies,
-            tags: &f.tags,
-            declared: &f.declared,
-            instants: &f.instants,
-        };
-        let graph = Graph::new(&input);
-        let all: usize = (0..f.instants.len())
-            .map(|b| {
-                (graph.entities_of(b).iter())
-                    .map(|e| graph.candidates(*e, BriefId::new(b)).len())
-                    .sum::<usize>()
-            })
-            .sum();
-        let walked = f.rank(4).visited();
-        assert!(walked * 10 < all, "walked {walked} of {all}");
     }
 
     #[test]
     fn the_ranking_is_the_same_on_any_number_of_threads() {
-        let f = overlapping();
+        let f = overlapping(3000);
         let on = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             pool.install(|| f.rank(4))
