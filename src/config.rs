@@ -80,6 +80,11 @@ const FIELDS: &[Field] = &[
         "e.g. highlight_theme: InspiredGitHub",
     ),
     Field::new("strict", "true or false", "e.g. strict: true"),
+    Field::new(
+        "related_limit",
+        "a whole number of 0 or more",
+        "e.g. related_limit: 4 (0 shows declared related stories only)",
+    ),
 ];
 
 #[derive(Debug, Default, Deserialize)]
@@ -98,6 +103,7 @@ struct RawConfig {
     unknown_references: Option<UnknownReferences>,
     highlight_theme: Option<String>,
     strict: Option<bool>,
+    related_limit: Option<usize>,
 }
 
 /// The validated site configuration.
@@ -133,7 +139,14 @@ pub struct Config {
     /// has no host ([`relative_urls_warning`]), pointing at where it was
     /// set; `None` when it has one.
     pub relative_urls: Option<Diagnostic>,
+    /// How many suggested related stories a brief shows after its declared
+    /// ones (0: declared only); see [`crate::model::related`].
+    pub related_limit: usize,
 }
+
+/// Suggested related stories per brief when `related_limit` is not set:
+/// a short list beside the declared ones, as the issue asked.
+pub const DEFAULT_RELATED_LIMIT: usize = 4;
 
 /// Default syntect theme when `highlight_theme` is not set.
 pub const DEFAULT_HIGHLIGHT_THEME: &str = "InspiredGitHub";
@@ -193,6 +206,7 @@ impl Config {
             unknown_references,
             highlight_theme,
             strict,
+            related_limit,
         } = raw;
         let mut errors = Vec::new();
         let mut relative_urls = None;
@@ -255,6 +269,7 @@ impl Config {
             highlight_theme: highlight_theme.unwrap_or_else(|| DEFAULT_HIGHLIGHT_THEME.to_owned()),
             strict: strict.unwrap_or(false),
             relative_urls,
+            related_limit: related_limit.unwrap_or(DEFAULT_RELATED_LIMIT),
         })
     }
 }
@@ -395,6 +410,27 @@ mod tests {
             "briefs_per_page: expected a whole number of 1 or more, found the number 0"
         );
         assert_eq!(errs[0].position, Some(Position { line: 2, column: 18 }));
+    }
+
+    #[test]
+    fn related_limit_is_a_whole_number_of_zero_or_more() {
+        assert_eq!(Config::parse("", "s").unwrap().related_limit, 4);
+        assert_eq!(Config::parse("related_limit: 0\n", "s").unwrap().related_limit, 0);
+        assert_eq!(Config::parse("related_limit: 12\n", "s").unwrap().related_limit, 12);
+        for (value, found) in [
+            ("-1", "found the number -1"),
+            ("four", "found the text \"four\""),
+            ("2.5", "found the number 2.5"),
+        ] {
+            let errs = Config::parse(&format!("title: x\nrelated_limit: {value}\n"), "s").unwrap_err();
+            let d = &errs[0];
+            assert_eq!(
+                d.message,
+                format!("related_limit: expected a whole number of 0 or more, {found}"),
+                "{d}"
+            );
+            assert_eq!(d.position, Some(Position { line: 2, column: 16 }), "{d}");
+        }
     }
 
     #[test]

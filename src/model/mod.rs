@@ -3,8 +3,9 @@
 //! [`catalog`] turns parsed content into entities with slugs, ids and
 //! resolved front matter references; [`links`] derives every relation the
 //! pages show (backlinks, related stories both ways, tag membership,
-//! timelines) from the catalog and the mentions found in bodies. Relations
-//! are ids into the catalog's vectors, never references or strings.
+//! timelines) from the catalog and the mentions found in bodies; [`related`]
+//! ranks the suggested related stories from those links. Relations are ids
+//! into the catalog's vectors, never references or strings.
 
 pub mod author;
 pub mod catalog;
@@ -16,6 +17,7 @@ pub mod kind;
 pub mod links;
 pub mod lookup;
 pub mod redirects;
+pub mod related;
 
 pub use author::{Author, AuthorFields, Authors, Image, NamedLink};
 pub use catalog::Catalog;
@@ -24,6 +26,7 @@ pub use contract::{Contract, ContractFields, Contracts, Event, Money, group_thou
 pub use entities::*;
 pub use kind::{EntityKind, Kind};
 pub use links::Links;
+pub use related::Suggestions;
 
 use crate::config::Config;
 use crate::diag::Diagnostics;
@@ -193,6 +196,8 @@ pub struct Site {
     pub catalog: Catalog,
     /// Relations derived from the references and mentions.
     pub links: Links,
+    /// Suggested related stories, ranked from the links.
+    pub suggested: Suggestions,
     /// Rendered bodies.
     pub bodies: Bodies,
 }

@@ -24,7 +24,7 @@ use crate::highlight::{self, Highlighter};
 use crate::markdown::{self, BodyCache, MarkdownOptions};
 use crate::model::catalog::{self, Catalog, CatalogOptions, PendingBody, WikiResolver};
 use crate::model::redirects::{self, Redirect};
-use crate::model::{Bodies, Owner, Site, links};
+use crate::model::{Bodies, Owner, Site, links, related};
 use crate::output::{self, Refusal, Staging, WriteReport};
 use crate::render::stage::Prepared;
 use crate::render::theme::{self, Theme};
@@ -63,7 +63,8 @@ pub struct Timing {
     pub stage: &'static str,
     /// Wall time.
     pub elapsed: Duration,
-    /// Items handled (files, bodies, pages).
+    /// Items handled (files, bodies, pages; for `related`, the entries of
+    /// entities' lists of briefs it walked).
     pub count: usize,
 }
 
@@ -378,15 +379,18 @@ impl Build<'_> {
         Ok((bodies, syntax_css))
     }
 
-    /// The link graph, from the catalog and what the bodies mention: with
-    /// it the site is complete.
+    /// The link graph, from the catalog and what the bodies mention, and
+    /// the related stories it suggests: with them the site is complete.
     fn link(&mut self, config: Config, catalog: Catalog, bodies: Bodies) -> Site {
         let links = links::derive(&catalog, &bodies.mentions);
         self.clock.lap("link graph", catalog.briefs.len());
+        let suggested = related::suggest(&catalog, &links, config.related_limit);
+        self.clock.lap("related", suggested.visited());
         Site {
             config,
             catalog,
             links,
+            suggested,
             bodies,
         }
     }

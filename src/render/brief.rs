@@ -1,6 +1,7 @@
 //! The brief page (`brief.html`): the card's fields, the body, the
-//! contracts' key facts (the status as of the brief's date), sources, corrections, related briefs both ways and
-//! the briefs that mention it, with OpenGraph article data and JSON-LD.
+//! contracts' key facts (the status as of the brief's date), sources,
+//! corrections, related briefs (declared both ways, then suggested) and the
+//! briefs that mention it, with OpenGraph article data and JSON-LD.
 
 use serde::Serialize;
 
@@ -56,6 +57,7 @@ impl Renderer<'_> {
                 })
                 .collect(),
             related: cards.briefs(&site.links.related[id.index()]),
+            suggested: cards.briefs(site.suggested.of(id)),
             mentioned_in: cards.briefs(&site.links.mentioned_in[id.index()]),
             source_path: b.path.display().to_string(),
             extra: &b.extra,

@@ -416,8 +416,12 @@ pub struct BriefView<'a> {
     pub sources: Vec<SourceView<'a>>,
     /// Corrections, newest first.
     pub corrections: Vec<CorrectionView<'a>>,
-    /// Related briefs, both directions, newest first.
+    /// Related briefs the writers declared (`related:` on either brief),
+    /// newest first.
     pub related: Vec<Shared<'a, BriefCard<'a>>>,
+    /// Related briefs suggested by what they share with this one (never a
+    /// declared one), best first: at most `related_limit`.
+    pub suggested: Vec<Shared<'a, BriefCard<'a>>>,
     /// Briefs linking to this one in their body.
     pub mentioned_in: Vec<Shared<'a, BriefCard<'a>>>,
     /// The brief's source file, relative to the site root.

@@ -45,7 +45,7 @@ const EXPECTED_FILES: &[&str] = &[
 ];
 
 /// The "Read more" section of a brief: related briefs, declared by either side.
-const READ_MORE: &str = ".related:not(.mentioned)";
+const READ_MORE: &str = ".related:not(.mentioned):not(.suggested)";
 
 fn built(args: &[&str]) -> (Site, Outcome) {
     let site = Site::fixture("site");

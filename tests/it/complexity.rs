@@ -2,7 +2,10 @@
 //! its briefs. A listing that repeats every page number on every page, or a
 //! backlink list that grows with the site on every brief, shows up here as
 //! output bytes per brief that rise with N. Issue: "Time per brief must not
-//! grow with N".
+//! grow with N". The same holds for work that shows in no output: the
+//! suggested related stories are ranked from entities' lists of briefs, and
+//! the entries walked per brief (which `--timings` reports) must not grow
+//! with the site either, even when every brief shares everything.
 
 use crate::common::{Site, Snapshot};
 
@@ -47,5 +50,34 @@ fn output_per_brief_does_not_grow_with_the_site() {
     assert!(
         large < small * 1.25,
         "bytes per brief grew from {small:.0} at 40 briefs to {large:.0} at 320"
+    );
+}
+
+/// The entries of entities' lists of briefs that ranking suggested related
+/// stories walked, per brief: the `related` line of `--timings`.
+fn related_work_per_brief(n: usize) -> f64 {
+    let site = site_of(n);
+    let out = site.build(&["--timings"]);
+    out.assert_success();
+    let line = (out.stderr.lines())
+        .find(|l| l.trim_start().starts_with("related "))
+        .unwrap_or_else(|| panic!("no related line in --timings:\n{}", out.stderr));
+    let items: String = (line.rsplit_once('(').expect("a count in parentheses").1)
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    items.parse::<f64>().expect("a count") / n as f64
+}
+
+#[test]
+fn suggested_related_stories_cost_the_same_per_brief_at_any_size() {
+    // Every brief shares one tag, company and contract with every other:
+    // ranking them all pairwise would walk four times as much per brief
+    // at four times the briefs.
+    let small = related_work_per_brief(160);
+    let large = related_work_per_brief(640);
+    assert!(
+        large < small * 1.1,
+        "list entries walked per brief grew from {small:.0} at 160 briefs to {large:.0} at 640"
     );
 }

@@ -551,6 +551,30 @@ fn a_dossier_yaml_shape_error_is_in_the_writers_words() {
 }
 
 #[test]
+fn a_negative_or_non_number_related_limit_is_an_error_at_its_value() {
+    for (value, found) in [("-1", "the number -1"), ("four", "the text \"four\"")] {
+        let (_site, out) = build_broken(|site| {
+            site.edit(
+                "dossier.yaml",
+                "theme: default\n",
+                &format!("theme: default\nrelated_limit: {value}\n"),
+            );
+        });
+        let d = only_error(&out, "dossier.yaml:8:16");
+        assert!(
+            d.contains(&format!(
+                ": related_limit: expected a whole number of 0 or more, found {found}"
+            )),
+            "{d}"
+        );
+        assert!(
+            d.contains("= help: e.g. related_limit: 4 (0 shows declared related stories only)"),
+            "{d}"
+        );
+    }
+}
+
+#[test]
 fn bad_dates_name_the_part_that_is_wrong() {
     for (date, why) in [
         ("2024-13-01", "month 13 is out of range (01–12)"),

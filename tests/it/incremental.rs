@@ -136,6 +136,10 @@ enum Edit {
     /// Gives a brief old addresses (redirects); some land on a page and
     /// fail the build, some on another brief's alias.
     Aliases(usize, u8),
+    /// Replaces a brief's declared related stories (suggestions skip them).
+    Related(usize, u8),
+    /// Sets `related_limit` in `dossier.yaml`.
+    RelatedLimit(u8),
     /// Breaks a brief's front matter (the next `Title` of it repairs it).
     Break(usize),
     /// Deletes a brief.
@@ -171,6 +175,8 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..64usize, 0..6u8).prop_map(|(i, t)| Edit::Tags(i, t)),
         (0..64usize).prop_map(Edit::Companies),
         (0..64usize, 0..5u8).prop_map(|(i, a)| Edit::Aliases(i, a)),
+        (0..64usize, 0..3u8).prop_map(|(i, r)| Edit::Related(i, r)),
+        (0..6u8).prop_map(Edit::RelatedLimit),
         (0..64usize).prop_map(Edit::Break),
         (0..64usize).prop_map(Edit::Delete),
         (0..64usize, 0..10u8).prop_map(|(i, n)| Edit::Copy(i, n)),
@@ -238,6 +244,7 @@ const BYLINES: [&str; 4] = [
     "authors: [Daniel Reyes, M. Okafor]",
     "author: Dan Reyes",
 ];
+const RELATED: [&str; 3] = ["jedi-contract-delayed", "jwcc-awarded", "cia-c2e-awards"];
 const TAGS: [&str; 6] = [
     "defense",
     "cloud computing",
@@ -265,6 +272,12 @@ fn apply_edit(root: &Path, edit: &Edit) {
         Edit::Tags(i, t) => set_line(brief(i), "tags", &format!("tags: [{}]", TAGS[t as usize])),
         Edit::Companies(i) => set_line(brief(i), "companies", "companies: [Microsoft, AWS]"),
         Edit::Aliases(i, a) => set_line(brief(i), "aliases", ALIASES[a as usize]),
+        Edit::Related(i, r) => set_line(brief(i), "related", &format!("related: [{}]", RELATED[r as usize])),
+        Edit::RelatedLimit(n) => set_line(
+            &root.join("dossier.yaml"),
+            "related_limit",
+            &format!("related_limit: {n}"),
+        ),
         Edit::Break(i) => set_line(brief(i), "title", "title: \"unclosed"),
         Edit::Delete(i) if briefs.len() > 4 => std::fs::remove_file(brief(i)).unwrap(),
         Edit::Delete(_) => {}
@@ -484,5 +497,42 @@ fn author_bio_and_byline_edits_give_a_clean_build() {
         Edit::Author(2, 2),
         Edit::Byline(3, 2),
         Edit::Byline(5, 3),
+    ]);
+}
+
+#[test]
+fn a_tag_edit_moves_suggestions_on_other_pages_and_stays_clean() {
+    // aws-files-jedi-protest (the second brief by path) is among the
+    // suggestions of jedi-contract-delayed until its tags change.
+    let (_dir, root) = example();
+    let options = in_memory(&root);
+    let mut session = Session::default();
+    session.build(&options).unwrap();
+    let before = snapshot(&root);
+    apply_edit(&root, &Edit::Tags(1, 2));
+    let changed = changes(&before, &snapshot(&root));
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert!(
+        changed[0].ends_with("2019-11-22-aws-files-jedi-protest.md"),
+        "{changed:?}"
+    );
+    let (update, report) = session.rebuild(&options, &changed).unwrap();
+    assert!(!report.quick, "a front matter edit takes a full build");
+    let pages: Vec<&str> = update.files.iter().map(|f| f.path.as_str()).collect();
+    assert!(
+        pages.contains(&"briefs/jedi-contract-delayed/index.html"),
+        "another brief's suggestions moved, so its page is rendered again: {pages:?}"
+    );
+    // And every page equals a clean build's, through more edits that move
+    // suggestions: tags, companies, declared related stories, the limit.
+    check_sequence(&[
+        Edit::Tags(1, 2),
+        Edit::Body(4, 1),
+        Edit::Companies(3),
+        Edit::Related(5, 0),
+        Edit::RelatedLimit(1),
+        Edit::Tags(6, 0),
+        Edit::RelatedLimit(0),
+        Edit::Tags(7, 3),
     ]);
 }

@@ -15,6 +15,7 @@ mod faults;
 mod hostile;
 mod incremental;
 mod redirects;
+mod related;
 mod scaffold;
 mod security;
 mod serve;
