@@ -14,6 +14,7 @@ mod example;
 mod faults;
 mod hostile;
 mod incremental;
+mod newsroom;
 mod redirects;
 mod related;
 mod scaffold;
