@@ -7,7 +7,7 @@
 use crate::content::SourceFile;
 use crate::content::raw::{RawAuthor, RawImage, RawLink};
 
-use super::catalog::{Catalog, References, check_url};
+use super::catalog::{Catalog, References};
 use super::kind::{EntityKind, Kind, RawEntity, Shared};
 use super::{AuthorId, BriefId, Entity, EntityKey, Links};
 
@@ -78,23 +78,11 @@ impl EntityKind for Authors {
 
     fn resolve(own: RawAuthorFields, file: &SourceFile, refs: &mut References) -> AuthorFields {
         let RawAuthorFields { role, links, image } = own;
-        let mut checked = Vec::with_capacity(links.len());
-        for (i, link) in links.into_iter().enumerate() {
-            if link.name.trim().is_empty() {
-                refs.push(
-                    file.item_error("links", i, "name", "the link's name is empty")
-                        .with_help("name the site the link leads to, e.g. - { name: Mastodon, url: \"https://…\" }"),
-                );
-                continue;
-            }
-            match check_url(&link.url) {
-                Ok(()) => checked.push(NamedLink {
-                    name: link.name,
-                    url: link.url,
-                }),
-                Err(why) => refs.url_error(file, "links", &link.url, &why),
-            }
-        }
+        let named = links.into_iter().map(|l| (l.name, l.url)).collect();
+        let help = "name the site the link leads to, e.g. - { name: Mastodon, url: \"https://…\" }";
+        let checked = (refs.named_links(file, "links", "link", help, named).into_iter())
+            .map(|(name, url)| NamedLink { name, url })
+            .collect();
         let image = image.and_then(|image| match check_image(&image) {
             Ok(()) => Some(Image {
                 src: image.src,

@@ -730,24 +730,39 @@ impl References<'_> {
 
     /// A brief's sources with a name and a safe URL; the others are errors.
     fn sources(&mut self, file: &SourceFile, sources: Vec<RawSource>) -> Vec<Source> {
-        let mut checked_sources = Vec::with_capacity(sources.len());
-        for (i, source) in sources.into_iter().enumerate() {
-            if source.name.trim().is_empty() {
+        let named = sources.into_iter().map(|s| (s.name, s.url)).collect();
+        let help = "name the publication or document the link leads to, e.g. - { name: CNBC, url: \"https://…\" }";
+        (self.named_links(file, "sources", "source", help, named).into_iter())
+            .map(|(name, url)| Source { name, url })
+            .collect()
+    }
+
+    /// The entries of a front matter list of `{ name, url }` (a brief's
+    /// sources, an author's links) that have a name and a safe URL; each
+    /// other one is an error at its place, `help` saying how to name it.
+    pub fn named_links(
+        &mut self,
+        file: &SourceFile,
+        key: &str,
+        what: &str,
+        help: &str,
+        items: Vec<(String, String)>,
+    ) -> Vec<(String, String)> {
+        let mut checked = Vec::with_capacity(items.len());
+        for (i, (name, url)) in items.into_iter().enumerate() {
+            if name.trim().is_empty() {
                 self.diagnostics.push(
-                    file.item_error("sources", i, "name", "the source's name is empty")
-                        .with_help("name the publication or document the link leads to, e.g. - { name: CNBC, url: \"https://…\" }"),
+                    file.item_error(key, i, "name", format!("the {what}'s name is empty"))
+                        .with_help(help),
                 );
                 continue;
             }
-            match check_url(&source.url) {
-                Ok(()) => checked_sources.push(Source {
-                    name: source.name,
-                    url: source.url,
-                }),
-                Err(why) => self.url_error(file, "sources", &source.url, &why),
+            match check_url(&url) {
+                Ok(()) => checked.push((name, url)),
+                Err(why) => self.url_error(file, key, &url, &why),
             }
         }
-        checked_sources
+        checked
     }
 
     fn related(

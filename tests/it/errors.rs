@@ -943,3 +943,20 @@ fn an_alias_outside_the_base_path_belongs_to_another_site() {
         "{d}"
     );
 }
+
+#[test]
+fn an_author_link_must_be_named_and_safe() {
+    let site = crate::authors::desk();
+    site.write(
+        "content/authors/jane-doe.md",
+        "---\nname: Jane Doe\nlinks:\n  - { name: Mastodon, url: \"javascript:alert(1)\" }\n  - { name: \"\", url: \"https://x.example/\" }\nimage: { src: ../../etc/passwd, alt: Jane }\n---\nBio.\n",
+    );
+    let out = site.build(&[]);
+    out.assert_status(1);
+    let d = out.diagnostic("content/authors/jane-doe.md:4:29");
+    assert!(d.contains("invalid URL 'javascript:alert(1)'"), "{d}");
+    let d = out.diagnostic("content/authors/jane-doe.md:5:13");
+    assert!(d.contains("the link's name is empty"), "{d}");
+    let d = out.diagnostic("content/authors/jane-doe.md:6:15");
+    assert!(d.contains("not a file under static/"), "{d}");
+}
