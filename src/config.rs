@@ -85,6 +85,16 @@ const FIELDS: &[Field] = &[
         "a whole number of 0 or more",
         "e.g. related_limit: 4 (0 shows declared related stories only)",
     ),
+    Field::new(
+        "social_cards",
+        "true or false",
+        "write social_cards: false to send no generated card (the site's image: is then the fallback)",
+    ),
+    Field::new(
+        "image",
+        "a file under static/",
+        "e.g. image: share.png (a picture under static/ that link previews show when a page has none)",
+    ),
 ];
 
 #[derive(Debug, Default, Deserialize)]
@@ -104,6 +114,8 @@ struct RawConfig {
     highlight_theme: Option<String>,
     strict: Option<bool>,
     related_limit: Option<usize>,
+    social_cards: Option<bool>,
+    image: Option<String>,
 }
 
 /// The validated site configuration.
@@ -142,6 +154,12 @@ pub struct Config {
     /// How many suggested related stories a brief shows after its declared
     /// ones (0: declared only); see [`crate::model::related`].
     pub related_limit: usize,
+    /// Whether a brief without a lead image gets a generated social card
+    /// as its `og:image` (SPEC §1; default true).
+    pub social_cards: bool,
+    /// The site-wide fallback `og:image`: a path under `static/`, as
+    /// written (checked when the static files are known).
+    pub image: Option<String>,
 }
 
 /// Suggested related stories per brief when `related_limit` is not set:
@@ -207,6 +225,8 @@ impl Config {
             highlight_theme,
             strict,
             related_limit,
+            social_cards,
+            image,
         } = raw;
         let mut errors = Vec::new();
         let mut relative_urls = None;
@@ -270,6 +290,8 @@ impl Config {
             strict: strict.unwrap_or(false),
             relative_urls,
             related_limit: related_limit.unwrap_or(DEFAULT_RELATED_LIMIT),
+            social_cards: social_cards.unwrap_or(true),
+            image,
         })
     }
 }

@@ -15,6 +15,7 @@ pub mod date;
 pub mod diag;
 pub mod highlight;
 pub mod markdown;
+pub mod media;
 pub mod model;
 #[cfg(test)]
 mod module_graph;

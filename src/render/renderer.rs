@@ -253,6 +253,7 @@ impl<'a> Renderer<'a> {
             og_type: "website",
             article: None,
             json_ld: None,
+            image: None,
         }
     }
 

@@ -257,6 +257,23 @@ pub struct PageMeta {
     pub article: Option<ArticleMeta>,
     /// schema.org JSON-LD, already escaped for a `<script>` block: output it with `| safe`.
     pub json_ld: Option<String>,
+    /// The picture link previews show (`og:image`): a brief's lead image or
+    /// generated card, else the site's `image:`.
+    pub image: Option<ShareImage>,
+}
+
+/// A picture for `og:image` and `twitter:image`: absolute URL, alt text
+/// and size, as link previews need them.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShareImage {
+    /// Absolute URL.
+    pub url: String,
+    /// What it shows.
+    pub alt: String,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
 }
 
 /// OpenGraph `article:*` values of a brief.
