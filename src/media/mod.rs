@@ -4,6 +4,8 @@
 //! the transform made of them, so one picture used on several pages is
 //! written once, and a name never points at other bytes.
 
+pub mod cache;
+
 use xxhash_rust::xxh3::xxh3_128;
 
 use crate::routes::UrlPath;
