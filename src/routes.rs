@@ -305,6 +305,9 @@ pub enum AliasError {
     BadEscape,
     /// Longer than a file system or a browser takes.
     TooLong,
+    /// A Windows device name (`con`, `nul`, `com1` …), which no file or
+    /// folder may be called where the site is checked out or unpacked.
+    Device(String),
 }
 
 impl fmt::Display for AliasError {
@@ -333,6 +336,9 @@ impl fmt::Display for AliasError {
                 f,
                 "it is too long for a file name (at most {MAX_SEGMENT_LEN} bytes between slashes and {MAX_ALIAS_LEN} in all)"
             ),
+            AliasError::Device(segment) => {
+                write!(f, "'{segment}' is a Windows device name, which no file or folder may have")
+            }
         }
     }
 }
@@ -389,6 +395,10 @@ fn check_segment(segment: &str) -> Result<(), AliasError> {
     }
     if segment.len() > MAX_SEGMENT_LEN {
         return Err(AliasError::TooLong);
+    }
+    let stem = segment.split('.').next().unwrap_or(segment).to_ascii_lowercase();
+    if crate::slug::is_reserved(&stem) {
+        return Err(AliasError::Device(segment.to_owned()));
     }
     Ok(())
 }
@@ -526,6 +536,9 @@ mod tests {
             ("/a%ff/", BadEscape),
             (long.as_str(), TooLong),
             (very_long.as_str(), TooLong),
+            ("/con/", Device("con".to_owned())),
+            ("/news/NUL.html", Device("NUL.html".to_owned())),
+            ("/a/com1/", Device("com1".to_owned())),
         ] {
             assert_eq!(alias(text), Err(why.clone()), "{text:?}");
             assert!(!why.to_string().is_empty());

@@ -87,8 +87,9 @@ impl fmt::Display for Slug {
     }
 }
 
-/// Windows device names, which no file or folder may be called.
-fn is_reserved(slug: &str) -> bool {
+/// Windows device names, which no file or folder may be called (a lower
+/// case name, without extension).
+pub(crate) fn is_reserved(slug: &str) -> bool {
     matches!(slug, "con" | "prn" | "aux" | "nul")
         || ((slug.starts_with("com") || slug.starts_with("lpt"))
             && slug.len() == 4

@@ -265,6 +265,7 @@ impl<'b> Collector<'b> {
             AliasError::BadEscape => {
                 invalid().with_help("write the characters themselves (/café/), or %25 for a % sign")
             }
+            AliasError::Device(_) => invalid().with_help("give the folder or file another name"),
             AliasError::Hidden(_) | AliasError::Blank(_) | AliasError::TooLong => invalid(),
         }
     }
