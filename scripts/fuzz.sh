@@ -17,7 +17,7 @@ SECONDS_PER_TARGET="${1:-600}"
 shift || true
 TARGETS=("$@")
 if [ "${#TARGETS[@]}" -eq 0 ]; then
-    TARGETS=(front_matter markdown slug config)
+    TARGETS=(front_matter markdown slug config embed)
 fi
 
 if ! rustup toolchain list | grep -q '^nightly'; then

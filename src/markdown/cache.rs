@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use super::{LinkResolver, MarkdownOptions, Rendered, RenderedBody, Resolution};
+use super::{DocumentAnswer, LinkResolver, MarkdownOptions, Rendered, RenderedBody, Resolution};
 use crate::content::Body;
 use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
@@ -50,6 +50,8 @@ impl<O> Default for BodyCache<O> {
 struct Entry {
     source: Body,
     questions: Vec<(String, Answer)>,
+    /// The documents it asked about, with what each answer was.
+    documents: Vec<(String, DocumentAnswer)>,
     body: RenderedBody,
     diagnostics: Vec<Diagnostic>,
 }
@@ -84,6 +86,13 @@ impl<O: Copy + Send + Sync> BodyCache<O> {
         self.entries.get(path.as_os_str()).map(|(owner, _)| *owner)
     }
 
+    /// The documents the file at `path` embedded in the last build that
+    /// rendered it through this cache, if it was one.
+    pub fn documents(&self, path: &Path) -> Option<Vec<String>> {
+        let (_, entry) = self.entries.get(path.as_os_str())?;
+        Some(entry.embedded())
+    }
+
     /// Forgets the entries if they were rendered with other options.
     fn forget_unless_rendered_with(&mut self, options: &MarkdownOptions) {
         let key = format!("{options:?}");
@@ -105,10 +114,15 @@ impl<O: Copy + Send + Sync> BodyCache<O> {
         if let Some((_, entry)) = self.entries.get(body.path.as_os_str())
             && entry.source.same_as(body)
             && let Some(mentions) = replay(&entry.questions, resolver)
+            && entry
+                .documents
+                .iter()
+                .all(|(path, answer)| resolver.document(path) == *answer)
         {
             let rendered = Rendered {
                 body: entry.body.clone(),
                 mentions,
+                documents: entry.embedded(),
                 diagnostics: entry.diagnostics.clone(),
             };
             return (rendered, Arc::clone(entry));
@@ -116,19 +130,35 @@ impl<O: Copy + Send + Sync> BodyCache<O> {
         let recording = Recording {
             inner: resolver,
             questions: Mutex::default(),
+            documents: Mutex::default(),
         };
         let rendered = super::render(body, &recording, highlighter, options);
         let questions = recording.questions.into_inner().unwrap_or_else(|e| e.into_inner());
+        let documents = recording.documents.into_inner().unwrap_or_else(|e| e.into_inner());
         let entry = Entry {
             source: body.clone(),
             questions: questions
                 .into_iter()
                 .map(|(name, answer)| (name, answer.map(|(_, url)| url)))
                 .collect(),
+            documents,
             body: rendered.body.clone(),
             diagnostics: rendered.diagnostics.clone(),
         };
         (rendered, Arc::new(entry))
+    }
+}
+
+impl Entry {
+    /// The documents the body embeds, in order, without repeats.
+    fn embedded(&self) -> Vec<String> {
+        let mut paths: Vec<String> = Vec::new();
+        for (path, answer) in &self.documents {
+            if answer.is_ok() && !paths.contains(path) {
+                paths.push(path.clone());
+            }
+        }
+        paths
     }
 }
 
@@ -155,6 +185,7 @@ fn replay<R: LinkResolver>(questions: &[(String, Answer)], resolver: &R) -> Opti
 struct Recording<'a, R: LinkResolver> {
     inner: &'a R,
     questions: Mutex<Vec<(String, Resolution<R::Target>)>>,
+    documents: Mutex<Vec<(String, DocumentAnswer)>>,
 }
 
 impl<R: LinkResolver> LinkResolver for Recording<'_, R> {
@@ -166,6 +197,19 @@ impl<R: LinkResolver> LinkResolver for Recording<'_, R> {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push((name.to_owned(), answer.clone()));
+        answer
+    }
+
+    fn label<'n>(&self, written: &'n str) -> &'n str {
+        self.inner.label(written)
+    }
+
+    fn document(&self, path: &str) -> DocumentAnswer {
+        let answer = self.inner.document(path);
+        self.documents
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((path.to_owned(), answer.clone()));
         answer
     }
 }

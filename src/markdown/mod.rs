@@ -14,9 +14,11 @@
 //! model, which implements [`LinkResolver`].
 
 mod cache;
+pub mod embed;
 
 use std::collections::HashSet;
 use std::ops::Range;
+use std::path::Path;
 
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
@@ -26,6 +28,7 @@ use crate::content::Body;
 use crate::diag::{Diagnostic, Position, Snippet};
 use crate::highlight::Highlighter;
 pub use cache::BodyCache;
+pub use embed::Embed;
 
 /// What a [`LinkResolver`] answers: the target (if any) and its URL, or a
 /// message and an optional help line.
@@ -47,7 +50,26 @@ pub trait LinkResolver: Sync {
     fn label<'n>(&self, written: &'n str) -> &'n str {
         written
     }
+
+    /// The card of the local document at `path` (from the site root,
+    /// `content/briefs/filing.pdf`), which `![Title](filing.pdf)` embeds,
+    /// or why there is none. A resolver without documents has none.
+    fn document(&self, path: &str) -> DocumentAnswer {
+        Err((format!("no PDF at {path}"), None))
+    }
 }
+
+/// What a body shows of a local document it embeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentCard {
+    /// Where the document is published, from the base URL: `media/<hash>.pdf`.
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// A [`DocumentCard`], or a message and an optional help line.
+pub type DocumentAnswer = Result<DocumentCard, (String, Option<String>)>;
 
 /// Settings that shape every body of a build.
 #[derive(Debug)]
@@ -76,6 +98,9 @@ pub struct Rendered<T> {
     pub body: RenderedBody,
     /// What its wikilinks point at, in order, without repeats.
     pub mentions: Vec<T>,
+    /// The local documents it embeds (paths from the site root), for the
+    /// pipeline to publish under `/media/`.
+    pub documents: Vec<String>,
     /// Problems found, each at its file line.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -129,6 +154,7 @@ pub fn render<R: LinkResolver>(
         apply_raw_html_policy(&mut events, RawHtml::Escape);
         has_raw_html = false;
     }
+    let documents = pass.embed(&mut events, resolver, options);
     let mentions = pass.resolve_links(&mut events, resolver, options);
     pass.mark_undefined_footnotes(&mut events);
     pass.check_alerts(&events);
@@ -152,6 +178,7 @@ pub fn render<R: LinkResolver>(
     Rendered {
         body: RenderedBody { html, first_paragraph },
         mentions,
+        documents,
         diagnostics: pass.diagnostics,
     }
 }
@@ -220,6 +247,140 @@ impl Pass<'_> {
             d = d.into_warning();
         }
         self.diagnostics.push(d);
+    }
+
+    /// Turns images that are embeds (SPEC §3) into players and document
+    /// cards; returns the local documents embedded, without repeats. An
+    /// embed must be alone in its paragraph (a figure cannot sit in a line
+    /// of text); a provider URL of no known shape, an embed without a title
+    /// and a document the resolver does not have are errors at the image.
+    fn embed<R: LinkResolver>(
+        &mut self,
+        events: &mut Vec<(Event<'_>, Range<usize>)>,
+        resolver: &R,
+        options: &MarkdownOptions,
+    ) -> Vec<String> {
+        let mut documents: Vec<String> = Vec::new();
+        if memchr::memmem::find(self.body.markdown().as_bytes(), b"![").is_none() {
+            return documents;
+        }
+        let mut i = 0;
+        while i < events.len() {
+            let (Event::Start(Tag::Image { dest_url, .. }), range) = &events[i] else {
+                i += 1;
+                continue;
+            };
+            let (url, range) = (dest_url.to_string(), range.clone());
+            let target = match local_document(&url) {
+                Some(written) => EmbedTarget::Document(written),
+                None => match Embed::parse(&url) {
+                    Ok(Some(embed)) => EmbedTarget::Player(embed),
+                    Ok(None) => {
+                        i += 1;
+                        continue;
+                    }
+                    Err(unknown) => {
+                        self.error(
+                            &range,
+                            format!("{} link of no shape dossier can embed: {url}", unknown.provider),
+                            Some(format!(
+                                "embeds take the forms {}; to link to this page instead, drop the `!`: [title](url)",
+                                unknown.expected
+                            )),
+                            false,
+                        );
+                        i += 1;
+                        continue;
+                    }
+                },
+            };
+            let end = image_end(events, i);
+            let title = plain_text(&events[i + 1..end]);
+            let alone = i > 0
+                && matches!(events[i - 1].0, Event::Start(Tag::Paragraph))
+                && matches!(events.get(end + 1), Some((Event::End(TagEnd::Paragraph), _)));
+            let what = match &target {
+                EmbedTarget::Document(_) => "document",
+                EmbedTarget::Player(_) => "embed",
+            };
+            if title.trim().is_empty() {
+                self.error(
+                    &range,
+                    format!("this {what} has no title"),
+                    Some("write what it is between the brackets, `![Hearing video](…)`: it is what readers (and screen readers) see before they open it".to_owned()),
+                    false,
+                );
+            }
+            if !alone {
+                self.error(
+                    &range,
+                    format!("an {what} must be alone in its paragraph"),
+                    Some("put it on a line of its own, with a blank line before and after".to_owned()),
+                    false,
+                );
+                i = end + 1;
+                continue;
+            }
+            let html = match target {
+                EmbedTarget::Player(embed) => embed.placeholder(title.trim()),
+                EmbedTarget::Document(written) => match self.document_key(&written) {
+                    Err((message, help)) => {
+                        self.error(&range, message, Some(help.to_owned()), false);
+                        i = end + 1;
+                        continue;
+                    }
+                    Ok(key) => match resolver.document(&key) {
+                        Ok(card) => {
+                            if !documents.contains(&key) {
+                                documents.push(key);
+                            }
+                            document_card(title.trim(), &card, &options.link_prefix)
+                        }
+                        Err((message, help)) => {
+                            self.error(&range, message, help, false);
+                            i = end + 1;
+                            continue;
+                        }
+                    },
+                },
+            };
+            events.splice(i - 1..=end + 1, [(Event::Html(CowStr::from(html)), range)]);
+        }
+        documents
+    }
+
+    /// The path from the site root of a document written `written` in this
+    /// body: beside the body's file, or under `static/` if it starts with
+    /// `/`. Climbing with `..` is refused (a brief may not publish a file
+    /// from anywhere else on the machine).
+    fn document_key(&self, written: &str) -> Result<String, (String, &'static str)> {
+        let (folder, rest) = match written.strip_prefix('/') {
+            Some(rest) => ("static".to_owned(), rest),
+            None => {
+                let parent = self.body.path.parent().unwrap_or(Path::new(""));
+                let parts: Option<Vec<&str>> = parent.components().map(|c| c.as_os_str().to_str()).collect();
+                (parts.map(|p| p.join("/")).unwrap_or_default(), written)
+            }
+        };
+        let mut key = folder;
+        for part in rest.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    return Err((
+                        format!("the document {written} climbs out of its folder with `..`"),
+                        "put the PDF beside the brief and write its file name, or under static/ and write /its/path.pdf",
+                    ));
+                }
+                part => {
+                    if !key.is_empty() {
+                        key.push('/');
+                    }
+                    key.push_str(part);
+                }
+            }
+        }
+        Ok(key)
     }
 
     /// Resolves wikilinks, prefixes root-relative links and refuses dangerous schemes.
@@ -411,6 +572,84 @@ fn literal_footnote_reference(markdown: &str, events: &[(Event<'_>, Range<usize>
         }
     }
     None
+}
+
+/// What an image can embed.
+enum EmbedTarget {
+    /// A provider's player.
+    Player(Embed),
+    /// A local PDF, as written.
+    Document(String),
+}
+
+/// The path of a local PDF, if `url` is one: no scheme, no host, ending in
+/// `.pdf` (any case) before any query or fragment.
+fn local_document(url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let is_pdf = path.len() > 4
+        && path
+            .get(path.len() - 4..)
+            .is_some_and(|x| x.eq_ignore_ascii_case(".pdf"));
+    let has_scheme = path.find(':').is_some_and(|colon| !path[..colon].contains('/'));
+    (is_pdf && !has_scheme && !path.starts_with("//") && !path.contains('\\')).then(|| path.to_owned())
+}
+
+/// The index of the `End(Image)` closing the image opened at `start`.
+fn image_end(events: &[(Event<'_>, Range<usize>)], start: usize) -> usize {
+    let mut depth = 0usize;
+    for (j, (event, _)) in events.iter().enumerate().skip(start) {
+        match event {
+            Event::Start(Tag::Image { .. }) => depth += 1,
+            Event::End(TagEnd::Image) => {
+                depth -= 1;
+                if depth == 0 {
+                    return j;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len() - 1
+}
+
+/// The text of `events`, as an image's alt text shows it.
+fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> String {
+    let mut text = String::new();
+    for (event, _) in events {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// The card of a local document: its title, size and a link to the copy
+/// under `/media/`.
+fn document_card(title: &str, card: &DocumentCard, link_prefix: &str) -> String {
+    format!(
+        "<figure class=\"document\">\n<a class=\"document-link\" href=\"{prefix}{path}\">\
+         <span class=\"document-kind\" aria-hidden=\"true\">PDF</span> \
+         <span class=\"document-title\">{title}</span> \
+         <span class=\"document-meta\">Download PDF, {size}</span></a>\n</figure>\n",
+        prefix = escape_attr(link_prefix),
+        path = escape_attr(&card.path),
+        title = escape_attr(title),
+        size = human_size(card.size),
+    )
+}
+
+/// A size as readers read it: "880 bytes", "12 kB", "1.2 MB" (powers of 1000).
+pub fn human_size(bytes: u64) -> String {
+    match bytes {
+        0..1000 => format!("{bytes} bytes"),
+        1000..1_000_000 => format!("{} kB", (bytes + 500) / 1000),
+        _ => {
+            let tenths = (bytes + 50_000) / 100_000;
+            format!("{}.{} MB", tenths / 10, tenths % 10)
+        }
+    }
 }
 
 /// The label of a footnote reference, from the text after its `[^`: up to
@@ -634,6 +873,14 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         .add_tag_attributes("td", ["style"])
         .filter_style_properties(["text-align"].into_iter().collect())
         .add_tag_attributes("time", ["datetime"])
+        // An embed's placeholder (SPEC §3); `data-embed` only ever holds a
+        // player URL dossier writes, so raw HTML cannot aim the theme's
+        // script at another page.
+        .add_tag_attributes("a", ["data-embed", "data-title"])
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("a", "data-embed") if !embed::is_player_url(value) => None,
+            _ => Some(value.into()),
+        })
         .link_rel(None);
         b
     })
@@ -909,6 +1156,15 @@ mod tests {
         fn label<'n>(&self, written: &'n str) -> &'n str {
             written.strip_prefix("company:").unwrap_or(written)
         }
+        fn document(&self, path: &str) -> DocumentAnswer {
+            match path {
+                "filing.pdf" | "static/docs/x.pdf" => Ok(DocumentCard {
+                    path: "media/abc.pdf".to_owned(),
+                    size: 1_234_567,
+                }),
+                _ => Err((format!("no PDF at {path}"), None)),
+            }
+        }
         fn resolve(&self, name: &str) -> Resolution<u8> {
             match name.to_lowercase().as_str() {
                 "aws" | "company:aws" => Ok((Some(1), "/companies/aws/".to_owned())),
@@ -937,6 +1193,102 @@ mod tests {
             unknown_is_warning: false,
         };
         render(&body(markdown), &Fake, &Highlighter::default(), &options)
+    }
+
+    #[test]
+    fn a_video_alone_in_its_paragraph_becomes_a_placeholder() {
+        let r = run(
+            "Intro.\n\n![Hearing *video*](https://youtu.be/dQw4w9WgXcQ?t=90)\n",
+            RawHtml::Sanitize,
+        );
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        let html = &r.body.html;
+        assert!(
+            html.contains("<figure class=\"embed embed-youtube\">\n<a class=\"embed-link\" href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=90s\" data-embed=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?start=90\" data-title=\"Hearing video\">"),
+            "{html}"
+        );
+        assert!(!html.contains("<p><figure") && !html.contains("<img"), "{html}");
+    }
+
+    #[test]
+    fn raw_html_keeps_dossiers_placeholders_but_not_forged_ones() {
+        let markdown = "<sup>1</sup>\n\n![Talk](https://vimeo.com/76979871)\n\n<a class=\"embed-link\" href=\"/x\" data-embed=\"https://evil.example/\">forged</a>\n";
+        let html = run(markdown, RawHtml::Sanitize).body.html;
+        assert!(
+            html.contains("data-embed=\"https://player.vimeo.com/video/76979871\""),
+            "{html}"
+        );
+        assert!(!html.contains("evil.example"), "{html}");
+        let escaped = run(markdown, RawHtml::Escape).body.html;
+        assert!(escaped.contains("<figure class=\"embed embed-vimeo\">"), "{escaped}");
+    }
+
+    #[test]
+    fn embed_mistakes_are_errors_at_the_image() {
+        let r = run(
+            "Intro.\n\n![Trending](https://www.youtube.com/feed/trending)\n",
+            RawHtml::Sanitize,
+        );
+        let d = &r.diagnostics[0];
+        assert!(d.is_error() && d.message.contains("YouTube link of no shape"), "{d}");
+        assert_eq!(d.position, Some(Position { line: 6, column: 1 }), "{d}");
+        assert!(d.help.as_deref().unwrap_or("").contains("youtu.be/ID"), "{d}");
+
+        let r = run("See ![clip](https://youtu.be/dQw4w9WgXcQ) inline.", RawHtml::Sanitize);
+        assert!(
+            r.diagnostics[0].message.contains("alone in its paragraph"),
+            "{:?}",
+            r.diagnostics
+        );
+        let r = run("![](https://youtu.be/dQw4w9WgXcQ)", RawHtml::Sanitize);
+        assert!(r.diagnostics[0].message.contains("no title"), "{:?}", r.diagnostics);
+        let r = run("![A photo](https://example.org/a.jpg)", RawHtml::Sanitize);
+        assert!(
+            r.diagnostics.is_empty() && r.body.html.contains("<img"),
+            "other URLs stay images"
+        );
+    }
+
+    #[test]
+    fn a_local_pdf_becomes_a_document_card() {
+        let r = run(
+            "![The filing](filing.pdf)\n\n![Again](./filing.pdf)\n\n![X](/docs/x.pdf)",
+            RawHtml::Sanitize,
+        );
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert_eq!(r.documents, ["filing.pdf", "static/docs/x.pdf"]);
+        let html = &r.body.html;
+        assert!(
+            html.contains("<a class=\"document-link\" href=\"/repo/media/abc.pdf\">"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<span class=\"document-title\">The filing</span>"),
+            "{html}"
+        );
+        assert!(html.contains("Download PDF, 1.2 MB"), "{html}");
+
+        for (markdown, message) in [
+            ("![Up](../secret.pdf)", "climbs out"),
+            ("![Missing](nope.pdf)", "no PDF at nope.pdf"),
+        ] {
+            let r = run(markdown, RawHtml::Sanitize);
+            assert!(
+                r.diagnostics[0].message.contains(message),
+                "{markdown}: {:?}",
+                r.diagnostics
+            );
+            assert_eq!(r.diagnostics[0].position.map(|p| p.column), Some(1));
+            assert!(r.documents.is_empty());
+        }
+    }
+
+    #[test]
+    fn sizes_read_like_a_file_manager() {
+        assert_eq!(human_size(880), "880 bytes");
+        assert_eq!(human_size(12_345), "12 kB");
+        assert_eq!(human_size(1_234_567), "1.2 MB");
+        assert_eq!(human_size(999_999), "1000 kB");
     }
 
     #[test]

@@ -1035,6 +1035,8 @@ pub struct WikiResolver<'a> {
     pub catalog: &'a Catalog,
     /// For building hrefs.
     pub base: &'a BaseUrl,
+    /// The PDFs bodies may embed.
+    pub documents: &'a crate::media::document::Library,
 }
 
 impl crate::markdown::LinkResolver for WikiResolver<'_> {
@@ -1083,5 +1085,9 @@ impl crate::markdown::LinkResolver for WikiResolver<'_> {
 
     fn label<'n>(&self, written: &'n str) -> &'n str {
         super::lookup::split_kind(written).map_or(written, |(_, name)| name)
+    }
+
+    fn document(&self, path: &str) -> crate::markdown::DocumentAnswer {
+        self.documents.answer(path)
     }
 }

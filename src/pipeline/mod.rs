@@ -22,10 +22,12 @@ use crate::date::Now;
 use crate::diag::{Diagnostic, Diagnostics, EnvError};
 use crate::highlight::{self, Highlighter};
 use crate::markdown::{self, BodyCache, MarkdownOptions};
+use crate::media::document::Library;
 use crate::model::catalog::{self, Catalog, CatalogOptions, PendingBody, WikiResolver};
 use crate::model::redirects::{self, Redirect};
 use crate::model::{Bodies, Owner, Site, links, related};
 use crate::output::{self, Refusal, Staging, WriteReport};
+use crate::render::stage::Contents;
 use crate::render::stage::Prepared;
 use crate::render::theme::{self, Theme};
 use crate::render::views::SiteView;
@@ -192,13 +194,36 @@ fn run(options: &BuildOptions, purpose: Purpose, caches: Caches<'_>, sink: &mut 
     let mut build = Build::start(caches.highlighter);
     let config = build.config(options, purpose)?;
     let content = build.load(&options.root, caches.content)?;
+    let documents = build.documents(&options.root)?;
     let (catalog, pending) = build.resolve(content, catalog_options(options, &config))?;
-    let (bodies, syntax_css) = build.markdown(pending, &catalog, &config, caches.bodies)?;
+    let markdown = Markdown {
+        catalog: &catalog,
+        config: &config,
+        documents: &documents,
+    };
+    let (bodies, syntax_css, published) = build.markdown(pending, markdown, caches.bodies)?;
     let site = build.link(config, catalog, bodies);
     let (theme, syntax_css) = build.theme(&options.root, &site.config, syntax_css)?;
     let site = PreparedSite::try_new(Model { site, theme }, |model| build.prepare(model, caches.pages))?;
-    let (report, rendered) = build.render(&site, syntax_css, caches.pages, sink)?;
-    Ok(Built { report, rendered, site })
+    let (report, rendered) = build.render(&site, (syntax_css, published), caches.pages, sink)?;
+    Ok(Built {
+        report,
+        rendered,
+        site,
+        documents,
+    })
+}
+
+/// The highlight stylesheet, or the names of the themes there are.
+type SyntaxCss = Result<String, Vec<String>>;
+
+/// What the Markdown stage reads besides the bodies: wikilinks resolve in
+/// the catalog, local documents in the library.
+#[derive(Clone, Copy)]
+struct Markdown<'a> {
+    catalog: &'a Catalog,
+    config: &'a Config,
+    documents: &'a Library,
 }
 
 /// What a build may reuse from a session's earlier builds, each part handed
@@ -234,6 +259,8 @@ struct Built {
     /// What rendering found besides the files (pages kept, fingerprints).
     rendered: Rendered,
     site: PreparedSite,
+    /// The PDFs bodies could embed, for a session's quick rebuilds.
+    documents: Library,
 }
 
 /// The site and its theme, immutable once made.
@@ -321,6 +348,14 @@ impl Build<'_> {
         Ok(content)
     }
 
+    /// The PDFs bodies may embed, read beside the content so that the
+    /// Markdown stage reads no file.
+    fn documents(&mut self, root: &Path) -> Result<Library, BuildError> {
+        let library = Library::load(root)?;
+        self.clock.lap("documents", library.len());
+        Ok(library)
+    }
+
     /// The model stage: entities validated, references resolved.
     ///
     /// It runs on one core: syntect's syntaxes (if any body has a code
@@ -352,18 +387,24 @@ impl Build<'_> {
 
     /// The Markdown stage: every body on all cores, through the session's
     /// rendered bodies if there are some, with the highlight stylesheet made
-    /// beside them; the bodies then go back in catalog order.
+    /// beside them; the bodies then go back in catalog order, and the files
+    /// of the documents they embed come out, each once.
     fn markdown(
         &mut self,
         pending: Vec<PendingBody>,
-        catalog: &Catalog,
-        config: &Config,
+        inputs: Markdown<'_>,
         cache: Option<&mut BodyCache<Owner>>,
-    ) -> Result<(Bodies, Result<String, Vec<String>>), BuildError> {
+    ) -> Result<(Bodies, SyntaxCss, Vec<OutputFile>), BuildError> {
+        let Markdown {
+            catalog,
+            config,
+            documents,
+        } = inputs;
         let options = markdown_options(config);
         let resolver = WikiResolver {
             catalog,
             base: &config.base_url,
+            documents,
         };
         let highlighter = self.highlighter;
         let (syntax_css, rendered) = rayon::join(
@@ -374,9 +415,19 @@ impl Build<'_> {
             },
         );
         self.clock.lap("markdown", rendered.len());
+        let embedded = rendered
+            .iter()
+            .flat_map(|(_, r)| r.documents.iter().map(String::as_str));
+        let published = (documents.published(embedded).into_iter())
+            .map(|(key, document)| OutputFile {
+                path: document.path.output_file(),
+                contents: Contents::Bytes(document.bytes.to_vec()),
+                origin: key,
+            })
+            .collect();
         let (bodies, d) = Bodies::collect(rendered, catalog);
         self.report(d)?;
-        Ok((bodies, syntax_css))
+        Ok((bodies, syntax_css, published))
     }
 
     /// The link graph, from the catalog and what the bodies mention, and
@@ -438,7 +489,7 @@ impl Build<'_> {
     fn render(
         mut self,
         site: &PreparedSite,
-        syntax_css: String,
+        (syntax_css, media): (String, Vec<OutputFile>),
         previous: Option<&PageMemo>,
         sink: &mut Sink<'_>,
     ) -> Result<(BuildReport, Rendered), BuildError> {
@@ -467,6 +518,7 @@ impl Build<'_> {
             writing += started.elapsed();
             result
         };
+        counting_sink(media)?;
         let rendered = match render::render(site.prepared(), syntax_css, reuse, &mut counting_sink) {
             Ok(rendered) => rendered,
             Err(RenderError::Templates(d)) => return Err(self.fail(d.into_vec())),

@@ -12,6 +12,7 @@ use crate::content::{self, Content, FileCache, SourceFile};
 use crate::diag::{Diagnostics, EnvError};
 use crate::highlight::Highlighter;
 use crate::markdown::{self, BodyCache};
+use crate::media::document::Library;
 use crate::model::Owner;
 use crate::model::catalog::WikiResolver;
 use crate::render::fingerprint::Fingerprint;
@@ -99,6 +100,9 @@ struct Last {
     scheduled: Vec<(PathBuf, String)>,
     /// Pages and feeds rendered through a template.
     templated: usize,
+    /// The PDFs bodies could embed: an edit to one is no body edit, so
+    /// they are as the last full build read them.
+    documents: Library,
 }
 
 /// What changed since the session's last good build.
@@ -151,7 +155,12 @@ impl Session {
             pages: Some(&self.pages),
         };
         let mut files = Vec::new();
-        let Built { report, rendered, site } = run(options, Purpose::Look, caches, &mut |batch| {
+        let Built {
+            report,
+            rendered,
+            site,
+            documents,
+        } = run(options, Purpose::Look, caches, &mut |batch| {
             files.extend(batch);
             Ok(())
         })?;
@@ -169,6 +178,7 @@ impl Session {
             base_path: report.base_path.clone(),
             scheduled: report.scheduled.clone(),
             templated: report.rendered + report.kept,
+            documents,
         });
         let kept = Kept::Only(rendered.kept.into_iter().map(|(path, _)| path).collect());
         Ok((Update { files, kept }, report))
@@ -227,6 +237,7 @@ impl Session {
         let resolver = WikiResolver {
             catalog: &site.catalog,
             base: &site.config.base_url,
+            documents: &last.documents,
         };
         let mut overlay = last.overlay.clone();
         let mut owners = Vec::new();
@@ -241,7 +252,8 @@ impl Session {
                 return None;
             }
             let rendered = markdown::render(&file.into_body(), &resolver, &self.highlighter, &options);
-            if !rendered.diagnostics.is_empty() {
+            // The documents published are those of the last full build.
+            if !rendered.diagnostics.is_empty() || self.bodies.documents(path)? != rendered.documents {
                 return None;
             }
             if let Owner::Brief(id) = owner {

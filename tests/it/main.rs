@@ -9,6 +9,7 @@ mod authors;
 mod build;
 mod complexity;
 mod embargo;
+mod embeds;
 mod errors;
 mod example;
 mod faults;

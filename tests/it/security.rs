@@ -183,6 +183,15 @@ const DANGEROUS_ELEMENTS: &[&str] = &[
     "script", "iframe", "frame", "object", "embed", "svg", "math", "base", "form", "style", "link", "meta",
 ];
 
+/// The one external script the default theme links: its click-to-load
+/// players (`embed.js`), from the site itself, never another host.
+fn is_embed_script(src: &str) -> bool {
+    src.starts_with('/')
+        && !src.starts_with("//")
+        && src.ends_with("/embed.js")
+        && src.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.".contains(c))
+}
+
 /// Problems in an HTML document or fragment, found with a real parser.
 /// Allowed: the `<script>`, `<link>` and `<meta>` the theme itself writes,
 /// and the refresh of dossier's redirect pages, which leads at once to a
@@ -193,7 +202,12 @@ fn parsed_dangers(html: &scraper::Html) -> Vec<String> {
         let el = element.value();
         let name = el.name();
         let theme_owned = match name {
-            "script" => el.attr("type") == Some("application/ld+json") && el.attrs().count() == 1,
+            "script" => {
+                (el.attr("type") == Some("application/ld+json") && el.attrs().count() == 1)
+                    || (el.attr("src").is_some_and(is_embed_script)
+                        && el.attr("defer").is_some()
+                        && el.attrs().count() == 2)
+            }
             "link" => el
                 .attr("href")
                 .is_some_and(|h| h.starts_with("/") || h.starts_with("https://fixture.example/")),
@@ -279,7 +293,11 @@ fn raw_dangers(text: &str) -> Vec<String> {
     for tag in raw_tags(text) {
         let t = lower(tag);
         let name: String = t[1..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
-        if name == "script" && t != "<script type=\"application/ld+json\"" {
+        let embed_script = t
+            .strip_prefix("<script src=\"")
+            .and_then(|rest| rest.strip_suffix("\" defer"))
+            .is_some_and(is_embed_script);
+        if name == "script" && t != "<script type=\"application/ld+json\"" && !embed_script {
             found.push(format!("raw {tag:?}"));
         }
         if ["iframe", "svg", "object", "embed", "math", "base", "form", "frame"].contains(&name.as_str()) {
@@ -400,6 +418,29 @@ fn assert_clean(output: &Path) {
 }
 
 // ------------------------------------------------------------- raw HTML
+
+#[test]
+fn the_scanner_allows_only_the_themes_embed_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = |head: &str| format!("<html><head>{head}</head><body><p>x</p></body></html>");
+    std::fs::write(
+        dir.path().join("index.html"),
+        page("<script src=\"/repo/embed.js\" defer></script>"),
+    )
+    .unwrap();
+    assert!(scan_output(dir.path()).is_empty(), "{:?}", scan_output(dir.path()));
+    for bad in [
+        "<script src=\"https://evil.example/embed.js\" defer></script>",
+        "<script src=\"//evil.example/embed.js\" defer></script>",
+        "<script src=\"/other.js\" defer></script>",
+        "<script src=\"/embed.js\" defer>alert(1)</script><script>alert(2)</script>",
+        "<script src=\"/embed.js\" defer onload=\"x()\"></script>",
+        "<iframe src=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\"></iframe>",
+    ] {
+        std::fs::write(dir.path().join("index.html"), page(bad)).unwrap();
+        assert!(!scan_output(dir.path()).is_empty(), "missed {bad}");
+    }
+}
 
 #[test]
 fn the_scanner_finds_what_it_looks_for() {

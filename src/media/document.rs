@@ -1,0 +1,205 @@
+//! The PDFs a site may embed as document cards (SPEC §3): every `.pdf`
+//! under `content/` and `static/`, read once per build before the Markdown
+//! stage, so that stage stays pure and asks this library about a document
+//! as it asks the model about a wikilink. Each good PDF is published once
+//! at `/media/<hash>.pdf` ([`super::path_of`]) however many bodies embed
+//! it; a file that is no PDF, or a symbolic link out of the site, is kept
+//! as a problem and reported only where a body embeds it. It must not
+//! parse PDFs: the `%PDF-` signature is all it checks.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::content::{self, LinkTarget};
+use crate::diag::EnvError;
+use crate::markdown::{DocumentAnswer, DocumentCard};
+use crate::routes::UrlPath;
+
+/// The folders whose PDFs a body may embed: `content/` (a relative
+/// `filing.pdf`, beside the brief) and `static/` (`/docs/filing.pdf`).
+pub const FOLDERS: [&str; 2] = ["content", "static"];
+
+/// What every PDF starts with.
+const SIGNATURE: &[u8] = b"%PDF-";
+
+/// A PDF ready to publish.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Where it is published: `media/<hash>.pdf`.
+    pub path: UrlPath,
+    /// Its bytes, shared by every body that embeds it.
+    pub bytes: Arc<[u8]>,
+}
+
+/// Every PDF of a site by its path from the site root (`content/briefs/a.pdf`),
+/// or why it may not be published.
+#[derive(Debug, Default)]
+pub struct Library {
+    documents: BTreeMap<String, Result<Document, String>>,
+}
+
+impl Library {
+    /// Reads every `.pdf` under the site's [`FOLDERS`], in sorted order.
+    /// A file that cannot be read is an environment error naming it.
+    pub fn load(root: &Path) -> Result<Library, EnvError> {
+        let mut documents = BTreeMap::new();
+        for folder in FOLDERS {
+            let walk = walkdir::WalkDir::new(root.join(folder))
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| e.depth() == 0 || !content::is_hidden(e.file_name()));
+            for entry in walk {
+                let Ok(entry) = entry else { continue };
+                let path = entry.path();
+                let is_pdf = path.extension().is_some_and(|x| x.eq_ignore_ascii_case("pdf"));
+                if !is_pdf || entry.file_type().is_dir() {
+                    continue;
+                }
+                let Some(key) = key(root, path) else { continue };
+                documents.insert(key, read(root, path, entry.path_is_symlink())?);
+            }
+        }
+        Ok(Library { documents })
+    }
+
+    /// The library of `documents` given in memory, for tests.
+    pub fn from_bytes<'a>(documents: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Library {
+        Library {
+            documents: documents
+                .into_iter()
+                .map(|(key, bytes)| (key.to_owned(), checked(key, bytes.into())))
+                .collect(),
+        }
+    }
+
+    /// How many PDFs the site has.
+    pub fn len(&self) -> usize {
+        self.documents.len()
+    }
+
+    /// Whether the site has no PDF.
+    pub fn is_empty(&self) -> bool {
+        self.documents.is_empty()
+    }
+
+    /// What a body embedding the document at `key` (a path from the site
+    /// root) shows, or why it cannot.
+    pub fn answer(&self, key: &str) -> DocumentAnswer {
+        match self.documents.get(key) {
+            Some(Ok(document)) => Ok(DocumentCard {
+                path: document.path.as_str().to_owned(),
+                size: document.bytes.len() as u64,
+            }),
+            Some(Err(problem)) => Err((problem.clone(), Some(NOT_A_PDF_HELP.to_owned()))),
+            None => {
+                let folder = key.rsplit_once('/').map_or("", |(folder, _)| folder);
+                let near = crate::diag::closest(
+                    key,
+                    self.documents
+                        .keys()
+                        .map(String::as_str)
+                        .filter(|k| k.starts_with(folder)),
+                );
+                let help = match near {
+                    Some(near) => format!("did you mean {near}?"),
+                    None => {
+                        "put the PDF beside the brief and write its file name, or under static/ and write /its/path.pdf"
+                            .to_owned()
+                    }
+                };
+                Err((format!("no PDF at {key}"), Some(help)))
+            }
+        }
+    }
+
+    /// The documents at `keys` to publish, each file once: two paths
+    /// holding the same bytes are one file, named for the first path.
+    pub fn published<'k>(&self, keys: impl IntoIterator<Item = &'k str>) -> Vec<(String, Document)> {
+        let keys: std::collections::BTreeSet<&str> = keys.into_iter().collect();
+        let mut seen = std::collections::HashSet::new();
+        keys.into_iter()
+            .filter_map(|k| Some((k.to_owned(), self.documents.get(k)?.as_ref().ok()?.clone())))
+            .filter(|(_, document)| seen.insert(document.path.clone()))
+            .collect()
+    }
+}
+
+const NOT_A_PDF_HELP: &str =
+    "save the document as a PDF again and replace the file, or link to it with [text](file) instead of ![text](file)";
+
+/// `path` relative to `root`, with `/` between its parts.
+fn key(root: &Path, path: &Path) -> Option<String> {
+    let relative = path.strip_prefix(root).ok()?;
+    let parts: Option<Vec<&str>> = relative.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
+}
+
+/// Reads one PDF; a symbolic link must stay inside the site.
+fn read(root: &Path, path: &Path, symlink: bool) -> Result<Result<Document, String>, EnvError> {
+    let shown = path.strip_prefix(root).unwrap_or(path).display().to_string();
+    if symlink {
+        match content::check_symlink(root, path) {
+            LinkTarget::InsideFile => {}
+            LinkTarget::NotAFile => return Ok(Err(format!("{shown} is not a file"))),
+            other => return Ok(Err(format!("{shown}: {}", other.describe()))),
+        }
+    }
+    let bytes = std::fs::read(path).map_err(|e| EnvError::io("read", path, e))?;
+    Ok(checked(&shown, bytes.into()))
+}
+
+/// The document, if `bytes` start like a PDF.
+fn checked(shown: &str, bytes: Arc<[u8]>) -> Result<Document, String> {
+    if !bytes.starts_with(SIGNATURE) {
+        return Err(format!("{shown} is not a PDF: it does not start with %PDF-"));
+    }
+    Ok(Document {
+        path: super::path_of(&bytes, "", "pdf"),
+        bytes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_name_the_published_file_or_the_problem() {
+        let library = Library::from_bytes([
+            ("content/briefs/filing.pdf", &b"%PDF-1.4 x"[..]),
+            ("content/briefs/fake.pdf", &b"<html>"[..]),
+        ]);
+        let card = library.answer("content/briefs/filing.pdf").unwrap();
+        assert_eq!(card.size, 10);
+        assert!(card.path.starts_with("media/") && card.path.ends_with(".pdf"));
+        let (message, _) = library.answer("content/briefs/fake.pdf").unwrap_err();
+        assert!(message.contains("not a PDF"), "{message}");
+        let (message, help) = library.answer("content/briefs/filing2.pdf").unwrap_err();
+        assert!(message.contains("no PDF at"), "{message}");
+        assert_eq!(help.as_deref(), Some("did you mean content/briefs/filing.pdf?"));
+        let published = library.published(["content/briefs/filing.pdf", "content/briefs/filing.pdf"]);
+        assert_eq!(published.len(), 1);
+        let twins = Library::from_bytes([("a.pdf", &b"%PDF-1"[..]), ("b.pdf", &b"%PDF-1"[..])]);
+        assert_eq!(
+            twins.published(["b.pdf", "a.pdf"]).len(),
+            1,
+            "the same bytes are one file"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_out_of_the_site_is_a_problem() {
+        let outside = tempfile::tempdir().unwrap();
+        let site = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.pdf"), b"%PDF-1.4").unwrap();
+        std::fs::create_dir_all(site.path().join("content")).unwrap();
+        std::fs::write(site.path().join("content/ok.pdf"), b"%PDF-1.7").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.pdf"), site.path().join("content/leak.pdf")).unwrap();
+        let library = Library::load(site.path()).unwrap();
+        assert!(library.answer("content/ok.pdf").is_ok());
+        let (message, _) = library.answer("content/leak.pdf").unwrap_err();
+        assert!(message.contains("outside the site"), "{message}");
+    }
+}
