@@ -154,6 +154,9 @@ enum Edit {
     Page(usize, u8),
     /// Adds a paragraph to an author's bio.
     Author(usize, u8),
+    /// Changes the bytes of the example's embedded PDF (its size and name
+    /// under /media/ change).
+    Document(u8),
     /// Gives a brief another byline (moves it between author pages).
     Byline(usize, u8),
     /// Overrides the theme's 404 template with a different heading.
@@ -184,6 +187,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..64usize, 0..10u8).prop_map(|(i, w)| Edit::Contract(i, w)),
         (0..64usize, 0..10u8).prop_map(|(i, w)| Edit::Page(i, w)),
         (0..64usize, 0..10u8).prop_map(|(i, w)| Edit::Author(i, w)),
+        (0..10u8).prop_map(Edit::Document),
         (0..64usize, 0..4u8).prop_map(|(i, a)| Edit::Byline(i, a)),
         (0..10u8).prop_map(Edit::Template),
         (0..10u8).prop_map(Edit::Config),
@@ -301,6 +305,10 @@ fn apply_edit(root: &Path, edit: &Edit) {
         Edit::Author(i, w) => append(
             &nth_file(root, "content/authors", i),
             &format!("\nBio note: {}.\n", WORDS[w as usize]),
+        ),
+        Edit::Document(w) => append(
+            &root.join("content/briefs/jedi-jwcc-timeline.pdf"),
+            &format!("% {}\n", WORDS[w as usize]),
         ),
         Edit::Byline(i, a) => {
             set_line(brief(i), "author", "");
@@ -535,4 +543,9 @@ fn a_tag_edit_moves_suggestions_on_other_pages_and_stays_clean() {
         Edit::RelatedLimit(0),
         Edit::Tags(7, 3),
     ]);
+}
+
+#[test]
+fn an_edited_pdf_updates_its_document_card_and_media_file() {
+    check_sequence(&[Edit::Document(1), Edit::Body(2, 3), Edit::Document(4)]);
 }
