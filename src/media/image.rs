@@ -134,11 +134,13 @@ impl ImageError {
     pub fn help(&self) -> &'static str {
         match self {
             ImageError::Svg => "export the drawing as a PNG (or JPEG) and point src at that file",
-            ImageError::NotAnImage | ImageError::Unsupported(_) => "save the picture as a JPEG (photos) or PNG (drawings, logos)",
-            ImageError::WrongExtension { .. } => "rename the file to the extension of its format, or save it again in the format its name says",
-            ImageError::TooLarge { .. } => {
-                "scale the picture down (3000 pixels wide is plenty) and save it again"
+            ImageError::NotAnImage | ImageError::Unsupported(_) => {
+                "save the picture as a JPEG (photos) or PNG (drawings, logos)"
             }
+            ImageError::WrongExtension { .. } => {
+                "rename the file to the extension of its format, or save it again in the format its name says"
+            }
+            ImageError::TooLarge { .. } => "scale the picture down (3000 pixels wide is plenty) and save it again",
             ImageError::Broken(_) => "open the file in an image editor and save it again; it may be cut short",
         }
     }
@@ -153,7 +155,11 @@ pub fn make(bytes: &[u8], ext: &str, role: Role, cache: &MediaCache) -> Result<M
     let cached: Vec<Option<Vec<u8>>> = plan.cuts.iter().map(|c| cache.get(&c.path)).collect();
     let encoded = cached.iter().filter(|c| c.is_none()).count();
     let files = if encoded == 0 {
-        plan.cuts.iter().zip(cached).map(|(c, b)| (c.path.clone(), b.unwrap_or_default())).collect()
+        plan.cuts
+            .iter()
+            .zip(cached)
+            .map(|(c, b)| (c.path.clone(), b.unwrap_or_default()))
+            .collect()
     } else {
         let upright = header.decode(bytes)?;
         let mut resizer = Resizer::new();
@@ -200,10 +206,17 @@ impl Header {
                 actual: format_name(format),
             });
         }
+        if format == ImageFormat::Jpeg && !jpeg_is_whole(bytes) {
+            return Err(ImageError::Broken(
+                "it ends before its last picture data (cut short)".to_owned(),
+            ));
+        }
         let mut decoder = reader(bytes, format).into_decoder().map_err(broken)?;
         let (width, height) = decoder.dimensions();
         check_size(width, height)?;
-        let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+        let orientation = decoder
+            .orientation()
+            .unwrap_or(image::metadata::Orientation::NoTransforms);
         let alpha = decoder.color_type().has_alpha();
         let turned = matches!(
             orientation,
@@ -263,6 +276,20 @@ fn broken(e: image::ImageError) -> ImageError {
     match e {
         image::ImageError::Limits(_) => ImageError::TooLarge { width: 0, height: 0 },
         other => ImageError::Broken(other.to_string()),
+    }
+}
+
+/// Whether a JPEG's picture data is followed by its end marker. The JPEG
+/// decoder is lenient and shows a cut-short file with a grey lower part,
+/// which a site must not publish. In the compressed data a 0xFF byte is
+/// always followed by 0x00 or a restart marker, so the last end-of-image
+/// marker after the last start-of-scan is the main picture's (an EXIF
+/// thumbnail's come before it).
+fn jpeg_is_whole(bytes: &[u8]) -> bool {
+    let last = |marker: u8| bytes.windows(2).rposition(|w| w == [0xFF, marker]);
+    match (last(0xDA), last(0xD9)) {
+        (Some(scan), Some(end)) => end > scan,
+        _ => false,
     }
 }
 
@@ -359,7 +386,10 @@ impl Plan {
             cut(b, width, scaled(width, ratio.1, ratio.0))
         };
         let (share, structured) = match role {
-            Role::Lead => (Some(crop_at((40, 21))), vec![crop_at((16, 9)), crop_at((4, 3)), crop_at((1, 1))]),
+            Role::Lead => (
+                Some(crop_at((40, 21))),
+                vec![crop_at((16, 9)), crop_at((4, 3)), crop_at((1, 1))],
+            ),
             Role::Portrait | Role::Logo => (None, Vec::new()),
         };
         let rendition = |c: &Cut| Rendition {
@@ -454,13 +484,17 @@ pub(crate) mod tests {
 
     /// A JPEG of `w`×`h` (a gradient), with `exif` (TIFF bytes) if any.
     pub(crate) fn jpeg(w: u32, h: u32, exif: Option<Vec<u8>>) -> Vec<u8> {
-        let pixels: Vec<u8> = (0..w * h).flat_map(|i| [(i % w * 255 / w) as u8, (i / w * 255 / h) as u8, 90]).collect();
+        let pixels: Vec<u8> = (0..w * h)
+            .flat_map(|i| [(i % w * 255 / w) as u8, (i / w * 255 / h) as u8, 90])
+            .collect();
         let mut out = Vec::new();
         let mut encoder = JpegEncoder::new_with_quality(&mut out, 90);
         if let Some(exif) = exif {
             encoder.set_exif_metadata(exif).unwrap();
         }
-        encoder.write_image(&pixels, w, h, image::ExtendedColorType::Rgb8).unwrap();
+        encoder
+            .write_image(&pixels, w, h, image::ExtendedColorType::Rgb8)
+            .unwrap();
         out
     }
 
@@ -526,7 +560,10 @@ pub(crate) mod tests {
         assert_eq!((share.width, share.height), (1000, 525), "40:21 crop, no upscale");
         let s: Vec<(u32, u32)> = p.structured.iter().map(|r| (r.width, r.height)).collect();
         assert_eq!(s, [(1000, 563), (800, 600), (600, 600)]);
-        assert_eq!(p.thumbs.iter().map(|r| (r.width, r.height)).collect::<Vec<_>>(), [(240, 160), (480, 320)]);
+        assert_eq!(
+            p.thumbs.iter().map(|r| (r.width, r.height)).collect::<Vec<_>>(),
+            [(240, 160), (480, 320)]
+        );
         assert_eq!(m.files.len(), m.encoded);
         for (path, bytes) in &m.files {
             assert!(path.as_str().ends_with(".jpg"), "{path}");
@@ -569,24 +606,42 @@ pub(crate) mod tests {
     #[test]
     fn bad_files_are_refused_in_words() {
         let started = std::time::Instant::now();
-        assert!(matches!(made(&png_claiming(100_000, 100_000), "png", Role::Lead), Err(ImageError::TooLarge { .. })));
+        assert!(matches!(
+            made(&png_claiming(100_000, 100_000), "png", Role::Lead),
+            Err(ImageError::TooLarge { .. })
+        ));
         assert!(started.elapsed().as_millis() < 500, "refused from the header");
         let svg = b"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>";
         assert_eq!(made(svg, "svg", Role::Lead).unwrap_err(), ImageError::Svg);
-        assert_eq!(made(b"hello, world", "jpg", Role::Lead).unwrap_err(), ImageError::NotAnImage);
+        assert_eq!(
+            made(b"hello, world", "jpg", Role::Lead).unwrap_err(),
+            ImageError::NotAnImage
+        );
         let photo = jpeg(40, 30, None);
-        assert!(matches!(made(&photo, "png", Role::Lead), Err(ImageError::WrongExtension { .. })));
+        assert!(matches!(
+            made(&photo, "png", Role::Lead),
+            Err(ImageError::WrongExtension { .. })
+        ));
         let cut = &photo[..photo.len() / 2];
-        assert!(matches!(made(cut, "jpg", Role::Lead), Err(ImageError::Broken(_))), "{:?}", made(cut, "jpg", Role::Lead));
-        assert!(matches!(made(&photo[..3], "jpg", Role::Lead), Err(_)));
-        assert!(matches!(made(&png_claiming(10, 10), "png", Role::Lead), Err(ImageError::Broken(_))));
+        assert!(
+            matches!(made(cut, "jpg", Role::Lead), Err(ImageError::Broken(_))),
+            "{:?}",
+            made(cut, "jpg", Role::Lead)
+        );
+        assert!(made(&photo[..3], "jpg", Role::Lead).is_err());
+        assert!(matches!(
+            made(&png_claiming(10, 10), "png", Role::Lead),
+            Err(ImageError::Broken(_))
+        ));
     }
 
     #[test]
     fn alpha_stays_png_and_a_warm_cache_encodes_nothing() {
         let mut png = Vec::new();
         let pixels: Vec<u8> = (0..50 * 50).flat_map(|i| [200, 10, 10, (i % 255) as u8]).collect();
-        PngEncoder::new(&mut png).write_image(&pixels, 50, 50, image::ExtendedColorType::Rgba8).unwrap();
+        PngEncoder::new(&mut png)
+            .write_image(&pixels, 50, 50, image::ExtendedColorType::Rgba8)
+            .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let cache = MediaCache::at(dir.path());
         let cold = make(&png, "png", Role::Logo, &cache).unwrap();

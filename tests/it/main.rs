@@ -13,6 +13,7 @@ mod errors;
 mod example;
 mod faults;
 mod hostile;
+mod images;
 mod incremental;
 mod newsroom;
 mod redirects;
