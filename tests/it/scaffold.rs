@@ -81,7 +81,10 @@ fn init_makes_a_site_that_checks_and_builds_cleanly() {
             .iter()
             .any(|f| f.starts_with("content/briefs/") && f.ends_with(".md"))
     );
-    assert_eq!(std::fs::read_to_string(site.join(".gitignore")).unwrap(), "/public/\n");
+    assert_eq!(
+        std::fs::read_to_string(site.join(".gitignore")).unwrap(),
+        "/public/\n/.dossier-cache/\n"
+    );
     assert_checks(&site);
 
     let output = dossier(&["build"], &site);
