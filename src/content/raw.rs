@@ -162,8 +162,23 @@ pub const FIELDS: &[Field] = &[
     ),
     Field::new(
         "image.src",
-        "a file under static/",
+        "a picture file beside the content file or under static/",
         "e.g. image: { src: jane.jpg, alt: Jane Doe }",
+    ),
+    Field::new(
+        "image.caption",
+        "text",
+        "e.g. image: { src: hearing.jpg, alt: …, caption: The committee in session }",
+    ),
+    Field::new(
+        "image.credit",
+        "text",
+        "e.g. image: { src: hearing.jpg, alt: …, credit: Photo by Jane Doe }",
+    ),
+    Field::new(
+        "image.decorative",
+        "true or false",
+        "e.g. image: { src: pattern.png, decorative: true } (a picture that adds nothing a reader needs)",
     ),
     Field::new(
         "image.alt",
@@ -259,6 +274,8 @@ pub struct RawBrief {
     pub corrections: Vec<RawCorrection>,
     #[serde(default)]
     pub draft: bool,
+    /// The lead image.
+    pub image: Option<RawImage>,
     #[serde(default, deserialize_with = "unique_keys")]
     pub extra: Extra,
 }
@@ -300,6 +317,8 @@ pub struct RawCompany {
     pub ticker: Option<String>,
     pub headquarters: Option<String>,
     pub website: Option<String>,
+    /// The company's logo.
+    pub image: Option<RawImage>,
     #[serde(default, deserialize_with = "unique_keys")]
     pub extra: Extra,
 }
@@ -328,12 +347,17 @@ pub struct RawLink {
     pub url: String,
 }
 
-/// A picture and the text that stands for it.
+/// A picture and the text that stands for it (`alt`, or `decorative:
+/// true` for an explicit empty alt); a caption and credit for lead images.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawImage {
     pub src: String,
-    pub alt: String,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    #[serde(default)]
+    pub decorative: bool,
 }
 
 /// A contract's front matter.

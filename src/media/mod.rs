@@ -6,6 +6,9 @@
 
 pub mod cache;
 pub mod document;
+pub mod image;
+pub mod pictures;
+pub mod source;
 
 use xxhash_rust::xxh3::xxh3_128;
 

@@ -16,6 +16,8 @@ use jiff::Timestamp;
 
 use crate::date::DateTime;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::media::image::Role;
+use crate::media::source::Image;
 use crate::routes::{BaseUrl, UrlPath};
 use crate::slug::{Slug, SlugError};
 
@@ -74,6 +76,21 @@ impl Catalog {
             EntityKey::Contract(id) => &self.contracts[id.index()].slug,
             EntityKey::Author(id) => &self.authors[id.index()].slug,
         }
+    }
+
+    /// Every picture front matter names, with what it is for: briefs'
+    /// lead images, authors' portraits, companies' logos.
+    pub fn pictures(&self) -> Vec<(&Image, Role)> {
+        let briefs = (self.briefs.iter())
+            .filter_map(|b| b.image.as_ref())
+            .map(|i| (i, Role::Lead));
+        let authors = (self.authors.iter())
+            .filter_map(|a| a.fields.image.as_ref())
+            .map(|i| (i, Role::Portrait));
+        let companies = (self.companies.iter())
+            .filter_map(|c| c.fields.image.as_ref())
+            .map(|i| (i, Role::Logo));
+        briefs.chain(authors).chain(companies).collect()
     }
 
     /// The brief left out of this build (a draft, or scheduled) that a
@@ -598,6 +615,11 @@ impl References<'_> {
         self.diagnostics.push(diagnostic);
     }
 
+    /// Where checks of an entity's own fields report.
+    pub fn diagnostics(&mut self) -> &mut Diagnostics {
+        &mut self.diagnostics
+    }
+
     /// Reports an invalid URL in `key`.
     pub fn url_error(&mut self, file: &SourceFile, key: &str, url: &str, why: &str) {
         self.diagnostics.push(url_error(file, key, url, why));
@@ -628,8 +650,12 @@ impl References<'_> {
             sources,
             corrections,
             draft: _,
+            image,
             extra,
         } = front;
+        let image = image.and_then(|raw| {
+            crate::media::source::resolve(file, raw, crate::media::source::Remote::Refused, &mut self.diagnostics)
+        });
         self.diagnostics
             .extend(display::check(&title, Shown::title("brief"), |m| {
                 file.value_error("title", m)
@@ -669,6 +695,7 @@ impl References<'_> {
             related,
             sources: checked_sources,
             corrections,
+            image,
             extra,
         }
     }

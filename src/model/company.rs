@@ -1,13 +1,14 @@
 //! Companies: the entity kind of `content/companies/*.md`. What a company
 //! adds to every entity's name, aliases and profile: ticker, headquarters
-//! and website.
+//! website and logo.
 
 use crate::content::SourceFile;
-use crate::content::raw::RawCompany;
+use crate::content::raw::{RawCompany, RawImage};
 
 use super::catalog::{Catalog, References, check_url};
 use super::kind::{EntityKind, Kind, RawEntity, Shared};
 use super::{BriefId, CompanyId, Entity, EntityKey, Links};
+use crate::media::source::{self as image, Image, Remote};
 
 /// A company profile.
 pub type Company = Entity<CompanyFields>;
@@ -21,6 +22,17 @@ pub struct CompanyFields {
     pub headquarters: Option<String>,
     /// Website, http(s).
     pub website: Option<String>,
+    /// Its logo.
+    pub image: Option<Image>,
+}
+
+/// A company's own fields as written.
+#[derive(Debug)]
+pub struct RawCompanyFields {
+    ticker: Option<String>,
+    headquarters: Option<String>,
+    website: Option<String>,
+    image: Option<RawImage>,
 }
 
 /// The company kind.
@@ -48,18 +60,30 @@ impl EntityKind for Companies {
         &links.company_briefs[index]
     }
 
-    fn resolve(own: CompanyFields, file: &SourceFile, refs: &mut References) -> CompanyFields {
-        if let Some(url) = &own.website
+    fn resolve(own: RawCompanyFields, file: &SourceFile, refs: &mut References) -> CompanyFields {
+        let RawCompanyFields {
+            ticker,
+            headquarters,
+            website,
+            image,
+        } = own;
+        if let Some(url) = &website
             && let Err(why) = check_url(url)
         {
             refs.url_error(file, "website", url, &why);
         }
-        own
+        let image = image.and_then(|raw| image::resolve(file, raw, Remote::Allowed, refs.diagnostics()));
+        CompanyFields {
+            ticker,
+            headquarters,
+            website,
+            image,
+        }
     }
 }
 
 impl RawEntity for RawCompany {
-    type Own = CompanyFields;
+    type Own = RawCompanyFields;
 
     fn name(&self) -> &str {
         &self.name
@@ -73,7 +97,7 @@ impl RawEntity for RawCompany {
         self.slug.as_deref()
     }
 
-    fn split(self) -> (Shared, CompanyFields) {
+    fn split(self) -> (Shared, RawCompanyFields) {
         let RawCompany {
             name,
             aliases,
@@ -81,12 +105,14 @@ impl RawEntity for RawCompany {
             ticker,
             headquarters,
             website,
+            image,
             extra,
         } = self;
-        let own = CompanyFields {
+        let own = RawCompanyFields {
             ticker,
             headquarters,
             website,
+            image,
         };
         (Shared { name, aliases, extra }, own)
     }

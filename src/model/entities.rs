@@ -62,6 +62,8 @@ pub struct Brief {
     pub sources: Vec<Source>,
     /// Corrections, newest first.
     pub corrections: Vec<Correction>,
+    /// The lead image.
+    pub image: Option<super::Image>,
     /// Free-form template data.
     pub extra: Extra,
 }

@@ -19,7 +19,9 @@ pub mod lookup;
 pub mod redirects;
 pub mod related;
 
-pub use author::{Author, AuthorFields, Authors, Image, NamedLink};
+pub use crate::media::pictures::Pictures;
+pub use crate::media::source::{Image, ImageSrc};
+pub use author::{Author, AuthorFields, Authors, NamedLink};
 pub use catalog::Catalog;
 pub use company::{Companies, Company, CompanyFields};
 pub use contract::{Contract, ContractFields, Contracts, Event, Money, group_thousands};
@@ -200,4 +202,6 @@ pub struct Site {
     pub suggested: Suggestions,
     /// Rendered bodies.
     pub bodies: Bodies,
+    /// Every picture front matter names, made into its renditions.
+    pub pictures: Pictures,
 }

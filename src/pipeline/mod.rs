@@ -23,6 +23,8 @@ use crate::diag::{Diagnostic, Diagnostics, EnvError};
 use crate::highlight::{self, Highlighter};
 use crate::markdown::{self, BodyCache, MarkdownOptions};
 use crate::media::document::Library;
+use crate::media::cache::MediaCache;
+use crate::media::pictures::{self, Pictures};
 use crate::model::catalog::{self, Catalog, CatalogOptions, PendingBody, WikiResolver};
 use crate::model::redirects::{self, Redirect};
 use crate::model::{Bodies, Owner, Site, links, related};
@@ -175,7 +177,7 @@ enum Purpose {
 /// A build with nothing to reuse and nothing to keep.
 fn one_off(options: &BuildOptions, purpose: Purpose, sink: &mut Sink<'_>) -> Result<BuildReport, BuildError> {
     let highlighter = Highlighter::default();
-    let built = run(options, purpose, Caches::none(&highlighter), sink)?;
+    let built = run(options, purpose, Caches::none(&highlighter, &options.root), sink)?;
     free_in_background(built.site);
     Ok(built.report)
 }
@@ -196,13 +198,14 @@ fn run(options: &BuildOptions, purpose: Purpose, caches: Caches<'_>, sink: &mut 
     let content = build.load(&options.root, caches.content)?;
     let documents = build.documents(&options.root)?;
     let (catalog, pending) = build.resolve(content, catalog_options(options, &config))?;
+    let pictures = build.media(&options.root, &catalog, &caches.media);
     let markdown = Markdown {
         catalog: &catalog,
         config: &config,
         documents: &documents,
     };
     let (bodies, syntax_css, published) = build.markdown(pending, markdown, caches.bodies)?;
-    let site = build.link(config, catalog, bodies);
+    let site = build.link(config, catalog, bodies, pictures);
     let (theme, syntax_css) = build.theme(&options.root, &site.config, syntax_css)?;
     let site = PreparedSite::try_new(Model { site, theme }, |model| build.prepare(model, caches.pages))?;
     let (report, rendered) = build.render(&site, (syntax_css, published), caches.pages, sink)?;
@@ -239,16 +242,21 @@ struct Caches<'a> {
     /// The last good build's page fingerprints, for the render stage: a
     /// page whose fingerprint is unchanged is not rendered again.
     pages: Option<&'a PageMemo>,
+    /// The pictures earlier builds made (`.dossier-cache/media/`), for the
+    /// media stage; one-off builds and sessions alike use the site's.
+    media: MediaCache,
 }
 
 impl<'a> Caches<'a> {
-    /// Nothing to reuse; syntax definitions load into `highlighter`.
-    fn none(highlighter: &'a Highlighter) -> Caches<'a> {
+    /// Nothing to reuse in memory; syntax definitions load into
+    /// `highlighter`, pictures come from the site's media cache at `root`.
+    fn none(highlighter: &'a Highlighter, root: &Path) -> Caches<'a> {
         Caches {
             content: None,
             bodies: None,
             highlighter,
             pages: None,
+            media: MediaCache::at(root),
         }
     }
 }
@@ -430,9 +438,19 @@ impl Build<'_> {
         Ok((bodies, syntax_css, published))
     }
 
+    /// The media stage: every picture front matter names, made into its
+    /// renditions (or taken from `cache`); errors wait for the Markdown
+    /// stage's report, so one run reports them with the rest.
+    fn media(&mut self, root: &Path, catalog: &Catalog, cache: &MediaCache) -> Pictures {
+        let (pictures, d) = pictures::make_all(root, &catalog.pictures(), cache);
+        self.clock.lap("media", pictures.encoded);
+        self.collect(d);
+        pictures
+    }
+
     /// The link graph, from the catalog and what the bodies mention, and
     /// the related stories it suggests: with them the site is complete.
-    fn link(&mut self, config: Config, catalog: Catalog, bodies: Bodies) -> Site {
+    fn link(&mut self, config: Config, catalog: Catalog, bodies: Bodies, pictures: Pictures) -> Site {
         let links = links::derive(&catalog, &bodies.mentions);
         self.clock.lap("link graph", catalog.briefs.len());
         let suggested = related::suggest(&catalog, &links, config.related_limit);
@@ -443,6 +461,7 @@ impl Build<'_> {
             links,
             suggested,
             bodies,
+            pictures,
         }
     }
 

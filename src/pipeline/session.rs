@@ -5,6 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::media::cache::MediaCache;
+
 use super::{
     BuildError, BuildOptions, BuildReport, Built, Caches, PreparedSite, Purpose, Timing, markdown_options, run,
 };
@@ -153,6 +155,7 @@ impl Session {
             bodies: Some(&mut self.bodies),
             highlighter: &self.highlighter,
             pages: Some(&self.pages),
+            media: MediaCache::at(&options.root),
         };
         let mut files = Vec::new();
         let Built {

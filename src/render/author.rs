@@ -2,14 +2,16 @@
 //! card; aliases and profile links on their page (paginated, with a feed of
 //! their briefs); a `Person` node.
 
-use crate::model::{Author, Authors, Image, Site};
-use crate::routes::{BaseUrl, UrlPath};
+use crate::media::image::Role;
+use crate::model::{Author, Authors, Site};
+use crate::routes::UrlPath;
 
 use super::cards::{Cards, EntityCards};
 use super::entity::RenderKind;
 use super::jsonld;
+use super::picture::{self, Cut};
 use super::renderer::Renderer;
-use super::views::{AuthorFacts, AuthorPageFacts, ImageView, LinkView};
+use super::views::{AuthorFacts, AuthorPageFacts, LinkView};
 
 impl RenderKind for Authors {
     type Card<'a> = AuthorFacts<'a>;
@@ -19,7 +21,7 @@ impl RenderKind for Authors {
         let a = &site.catalog.authors[index].fields;
         AuthorFacts {
             role: a.role.as_deref(),
-            image: a.image.as_ref().map(|i| image_view(&site.config.base_url, i)),
+            image: (a.image.as_ref()).map(|i| picture::view(site, i, Role::Portrait, Cut::Thumb)),
         }
     }
 
@@ -56,16 +58,4 @@ impl RenderKind for Authors {
             &links,
         ))
     }
-}
-
-/// A picture's URL: an http(s) URL as is, a path under `static/` under the
-/// base path.
-pub(super) fn image_view<'a>(base: &BaseUrl, image: &'a Image) -> ImageView<'a> {
-    let src = image.src.trim();
-    let src = if src.starts_with("https://") || src.starts_with("http://") {
-        src.to_owned()
-    } else {
-        base.url(&UrlPath::from_static(src.trim_start_matches('/')))
-    };
-    ImageView { src, alt: &image.alt }
 }

@@ -9,8 +9,10 @@ use crate::model::{BriefId, Owner};
 use crate::routes::UrlPath;
 
 use super::jsonld;
+use super::picture::{self, Cut};
 use super::renderer::{ListingPage, PageResult, Renderer};
 use super::views::{ArticleMeta, BriefContractFacts, BriefView, CorrectionView, DateView, Fields, SourceView};
+use crate::media::image::Role;
 
 #[derive(Serialize)]
 struct BriefPage<'a> {
@@ -27,6 +29,7 @@ impl Renderer<'_> {
         let view = BriefView {
             card: Fields(cards.brief(id)),
             content: &self.body(Owner::Brief(id)).html,
+            image: (b.image.as_ref()).map(|i| picture::view(site, i, Role::Lead, Cut::Whole)),
             contract_facts: (b.contracts.iter())
                 .map(|k| {
                     let status = site.catalog.contracts[k.index()].fields.status_as_of(&b.date);
@@ -70,7 +73,15 @@ impl Renderer<'_> {
             tags: card.tags.iter().map(|t| t.name.to_owned()).collect(),
             author: card.author.as_deref().map(str::to_owned),
         });
-        meta.json_ld = Some(jsonld::brief(card, &view.sources, self.publisher()));
+        let images = b
+            .image
+            .as_ref()
+            .map(|i| picture::structured(site, i))
+            .unwrap_or_default();
+        meta.json_ld = Some(jsonld::brief(card, &view.sources, &images, self.publisher()));
+        if let Some(share) = b.image.as_ref().and_then(|i| picture::share(site, i, &b.title)) {
+            meta.image = Some(share);
+        }
         self.page(
             "brief.html",
             &path,

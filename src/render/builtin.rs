@@ -147,6 +147,7 @@ mod tests {
                     url: format!("/tags/{name}/"),
                 })
                 .collect(),
+            thumb: None,
         }
     }
 

@@ -13,7 +13,9 @@ use crate::routes::UrlPath;
 
 use super::entity::RenderKind;
 use super::functions;
+use super::picture::{self, Cut};
 use super::views::*;
+use crate::media::image::Role;
 
 /// The `site` view of the configuration and catalog.
 pub fn site_view(site: &Site) -> SiteView<'_> {
@@ -171,6 +173,7 @@ fn brief_card(site: &Site, id: BriefId) -> BriefCard<'_> {
             .summary
             .as_deref()
             .unwrap_or(&site.bodies.briefs[id.index()].first_paragraph),
+        thumb: (b.image.as_ref()).map(|i| picture::view(site, i, Role::Lead, Cut::Thumb)),
         author: byline_text(site, &b.authors),
         authors: bylines(site, &b.authors),
         companies: b

@@ -8,8 +8,10 @@ use crate::routes::UrlPath;
 use super::cards::{Cards, EntityCards};
 use super::entity::RenderKind;
 use super::jsonld;
+use super::picture::{self, Cut};
 use super::renderer::Renderer;
 use super::views::{CompanyFacts, CompanyPageFacts};
+use crate::media::image::Role;
 
 impl RenderKind for Companies {
     type Card<'a> = CompanyFacts<'a>;
@@ -21,6 +23,7 @@ impl RenderKind for Companies {
             ticker: co.ticker.as_deref(),
             headquarters: co.headquarters.as_deref(),
             contract_count: site.links.company_contracts[index].len(),
+            image: (co.image.as_ref()).map(|i| picture::view(site, i, Role::Logo, Cut::Whole)),
         }
     }
 

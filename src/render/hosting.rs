@@ -1,6 +1,7 @@
 //! Files that are not pages: what hosts read (`robots.txt`, `.nojekyll`
 //! for GitHub Pages, `CNAME`), the highlighting stylesheet, and the theme's
-//! and site's static files, copied as they are.
+//! and site's static files, copied as they are (but for pictures front
+//! matter names, published as their renditions under `/media/` instead).
 
 use crate::model::Site;
 use crate::routes::UrlPath;
@@ -25,7 +26,16 @@ pub(super) fn files(site: &Site, theme: &Theme, syntax_css: String) -> Vec<Outpu
     if let Some(cname) = &site.config.cname {
         files.push(generated("CNAME", format!("{cname}\n")));
     }
-    files.extend(theme.static_files.iter().map(|s| OutputFile {
+    files.extend(site.pictures.files().map(|(path, bytes)| OutputFile {
+        path: path.output_file(),
+        contents: Contents::Bytes(bytes.to_vec()),
+        origin: "(resized picture)".to_owned(),
+    }));
+    let published = theme
+        .static_files
+        .iter()
+        .filter(|s| !site.pictures.is_source(&s.origin));
+    files.extend(published.map(|s| OutputFile {
         path: UrlPath::from_static(&s.relative).output_file(),
         contents: Contents::Asset(s.asset.clone()),
         origin: s.origin.display().to_string(),

@@ -22,6 +22,9 @@ pub struct NewsArticle<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     author: Vec<Person<'a>>,
     publisher: Organization<'a>,
+    /// The lead image's 16:9, 4:3 and 1:1 crops (Google's Article guidance).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    image: &'a [String],
     main_entity_of_page: WebPage<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     about: Vec<Organization<'a>>,
@@ -117,7 +120,7 @@ pub struct Publisher<'a> {
 }
 
 /// The JSON-LD of a brief, escaped for a `<script>` block.
-pub fn brief(card: &BriefCard<'_>, sources: &[SourceView<'_>], publisher: Publisher<'_>) -> String {
+pub fn brief(card: &BriefCard<'_>, sources: &[SourceView<'_>], images: &[String], publisher: Publisher<'_>) -> String {
     let absolute = |url: &str| format!("{}{url}", publisher.origin);
     let article = NewsArticle {
         context: "https://schema.org",
@@ -133,6 +136,7 @@ pub fn brief(card: &BriefCard<'_>, sources: &[SourceView<'_>], publisher: Publis
             .map(|a| Person::named(a.name, a.url.as_deref().map(absolute)))
             .collect(),
         publisher: organization(publisher.name, publisher.url.to_owned()),
+        image: images,
         main_entity_of_page: WebPage {
             kind: "WebPage",
             id: &card.permalink,

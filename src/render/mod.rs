@@ -29,6 +29,7 @@ pub mod jsonld;
 mod listing;
 pub mod memo;
 pub mod partials;
+mod picture;
 mod redirect;
 mod renderer;
 pub mod stage;

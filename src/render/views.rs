@@ -126,13 +126,26 @@ pub struct BylineView<'a> {
     pub url: Option<String>,
 }
 
-/// A picture and its alt text.
+/// A picture as `<img>` shows it: a lead image, a card's crop, a
+/// portrait or a logo. Pictures of the site come with `srcset`, `width`
+/// and `height` (so the page does not shift as they load); a portrait
+/// hosted elsewhere has only `src`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImageView<'a> {
-    /// URL (base path included for pictures under `static/`).
+    /// URL of the default rendition (base path included).
     pub src: String,
-    /// What it shows.
+    /// What it shows; empty for a picture marked `decorative: true`.
     pub alt: &'a str,
+    /// Every rendition with its width (`url 480w, url 800w`), for `srcset`.
+    pub srcset: Option<String>,
+    /// Width of `src` in pixels.
+    pub width: Option<u32>,
+    /// Height of `src` in pixels.
+    pub height: Option<u32>,
+    /// Caption, plain text (lead images).
+    pub caption: Option<&'a str>,
+    /// Credit ("Photo by Jane Doe").
+    pub credit: Option<&'a str>,
 }
 
 /// A link to an entity: its name and URL (root-relative, base path included).
@@ -319,6 +332,8 @@ pub struct BriefCard<'a> {
     pub contracts: Vec<LinkView<'a>>,
     /// Tags.
     pub tags: Vec<LinkView<'a>>,
+    /// A small crop of the lead image (3:2), for listings.
+    pub thumb: Option<ImageView<'a>>,
 }
 
 /// An entity (company, contract) as listings, fact boxes and lookups show
@@ -354,6 +369,8 @@ pub struct CompanyFacts<'a> {
     pub headquarters: Option<&'a str>,
     /// Number of contracts awarded to it.
     pub contract_count: usize,
+    /// Its logo.
+    pub image: Option<ImageView<'a>>,
 }
 
 /// A contract as listings and fact boxes show it.
@@ -427,6 +444,8 @@ pub struct BriefView<'a> {
     pub card: Fields<'a, BriefCard<'a>>,
     /// The body HTML; mark it `| safe` in templates (it is sanitized per `raw_html`).
     pub content: &'a str,
+    /// The lead image, with caption and credit.
+    pub image: Option<ImageView<'a>>,
     /// Contracts with their key facts, the status as of the brief's date.
     pub contract_facts: Vec<BriefContractFacts<'a>>,
     /// Sources.

@@ -91,7 +91,7 @@ pub fn init(dir: &Path, options: InitOptions) -> Result<Initialized, ScaffoldErr
 fn site_files(title: &str, today: Date, github_pages: bool) -> Vec<(PathBuf, String)> {
     let mut files = vec![
         (PathBuf::from("dossier.yaml"), config_text(title)),
-        (PathBuf::from(".gitignore"), "/public/\n".to_owned()),
+        (PathBuf::from(".gitignore"), "/public/\n/.dossier-cache/\n".to_owned()),
         (
             PathBuf::from(format!("content/briefs/{today}-example-agency-picks-acme-cloud.md")),
             sample_brief(today),
@@ -303,6 +303,15 @@ jobs:
             exit 1
           fi
           cargo install --locked --git "$DOSSIER_GIT" dossier
+      # Pictures resized by earlier runs (content-addressed: a kept file
+      # is exactly what resizing would make again), so unchanged pictures
+      # cost nothing. The key changes when a picture does; older entries
+      # still serve the pictures they share.
+      - uses: actions/cache@v4
+        with:
+          path: .dossier-cache
+          key: dossier-media-${{ hashFiles('content/**/*.jpg', 'content/**/*.jpeg', 'content/**/*.png', 'static/**/*.jpg', 'static/**/*.jpeg', 'static/**/*.png') }}
+          restore-keys: dossier-media-
       - name: Check the site
         run: dossier check
       # "Now", which decides which briefs are past their embargo, is the

@@ -508,7 +508,7 @@ aliases: []            # other names bylines use: initials, a short name
 role:                  # e.g. Defense technology reporter
 links: []
 #  - {{ name: Mastodon, url: "https://…" }}
-# image: {{ src: people/photo.jpg, alt: {name} }}   # a file under static/
+# image: {{ src: people/photo.jpg, alt: {name} }}   # a JPEG or PNG beside this file or under static/
 ---
 Who {plain} is and what they cover, in Markdown.
 "#,

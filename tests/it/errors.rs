@@ -958,5 +958,5 @@ fn an_author_link_must_be_named_and_safe() {
     let d = out.diagnostic("content/authors/jane-doe.md:5:13");
     assert!(d.contains("the link's name is empty"), "{d}");
     let d = out.diagnostic("content/authors/jane-doe.md:6:15");
-    assert!(d.contains("not a file under static/"), "{d}");
+    assert!(d.contains("not a path inside the site"), "{d}");
 }

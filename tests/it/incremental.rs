@@ -220,6 +220,7 @@ fn nth_file(root: &Path, folder: &str, i: usize) -> PathBuf {
     let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(folder))
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .collect();
     files.sort();
     files[i % files.len()].clone()

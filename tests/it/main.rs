@@ -14,6 +14,7 @@ mod errors;
 mod example;
 mod faults;
 mod hostile;
+mod images;
 mod incremental;
 mod newsroom;
 mod redirects;

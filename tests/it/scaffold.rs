@@ -81,7 +81,10 @@ fn init_makes_a_site_that_checks_and_builds_cleanly() {
             .iter()
             .any(|f| f.starts_with("content/briefs/") && f.ends_with(".md"))
     );
-    assert_eq!(std::fs::read_to_string(site.join(".gitignore")).unwrap(), "/public/\n");
+    assert_eq!(
+        std::fs::read_to_string(site.join(".gitignore")).unwrap(),
+        "/public/\n/.dossier-cache/\n"
+    );
     assert_checks(&site);
 
     let output = dossier(&["build"], &site);
@@ -689,6 +692,33 @@ fn new_author_scaffolds_a_profile_bylines_then_name() {
     // Uncommenting the image line gives valid YAML.
     std::fs::write(&path, text.replace("# image:", "image:")).unwrap();
     std::fs::create_dir_all(site.join("static/people")).unwrap();
+    // ... and, with a picture where it says, a site that builds.
+    let mut photo = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::png::PngEncoder::new(&mut photo),
+        &[90; 3 * 16 * 16],
+        16,
+        16,
+        image::ExtendedColorType::Rgb8,
+    )
+    .unwrap();
+    std::fs::write(site.join("static/people/photo.jpg"), photo).unwrap();
+    let out = dossier(&["check"], &site);
+    assert!(
+        stderr(&out).contains("named .jpg but holds a PNG picture"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::rename(
+        site.join("static/people/photo.jpg"),
+        site.join("static/people/photo.png"),
+    )
+    .unwrap();
+    std::fs::write(
+        &path,
+        text.replace("# image:", "image:").replace("photo.jpg", "photo.png"),
+    )
+    .unwrap();
     assert_checks(&site);
 
     // From now on a byline names an author, and `new` knows the names.
