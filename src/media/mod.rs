@@ -5,6 +5,7 @@
 //! written once, and a name never points at other bytes.
 
 pub mod cache;
+pub mod card;
 
 use xxhash_rust::xxh3::xxh3_128;
 

@@ -22,10 +22,12 @@ use crate::date::Now;
 use crate::diag::{Diagnostic, Diagnostics, EnvError};
 use crate::highlight::{self, Highlighter};
 use crate::markdown::{self, BodyCache, MarkdownOptions};
+use crate::media::cache::MediaCache;
 use crate::model::catalog::{self, Catalog, CatalogOptions, PendingBody, WikiResolver};
 use crate::model::redirects::{self, Redirect};
 use crate::model::{Bodies, Owner, Site, links, related};
 use crate::output::{self, Refusal, Staging, WriteReport};
+use crate::render::share::{self, ShareImages};
 use crate::render::stage::Prepared;
 use crate::render::theme::{self, Theme};
 use crate::render::views::SiteView;
@@ -196,8 +198,12 @@ fn run(options: &BuildOptions, purpose: Purpose, caches: Caches<'_>, sink: &mut 
     let (bodies, syntax_css) = build.markdown(pending, &catalog, &config, caches.bodies)?;
     let site = build.link(config, catalog, bodies);
     let (theme, syntax_css) = build.theme(&options.root, &site.config, syntax_css)?;
-    let site = PreparedSite::try_new(Model { site, theme }, |model| build.prepare(model, caches.pages))?;
-    let (report, rendered) = build.render(&site, syntax_css, caches.pages, sink)?;
+    let media = MediaCache::at(&options.root);
+    let mut card_files = Vec::new();
+    let site = PreparedSite::try_new(Model { site, theme }, |model| {
+        build.prepare(model, caches.pages, &media, &mut card_files)
+    })?;
+    let (report, rendered) = build.render(&site, syntax_css, caches.pages, card_files, sink)?;
     Ok(Built { report, rendered, site })
 }
 
@@ -247,6 +253,7 @@ struct Rendering<'a> {
     site_view: SiteView<'a>,
     cards: Cards<'a>,
     tera: Arc<Tera>,
+    share: ShareImages,
 }
 
 self_cell::self_cell!(
@@ -271,6 +278,7 @@ impl PreparedSite {
             theme: &model.theme,
             cards: &rendering.cards,
             tera: &rendering.tera,
+            share: &rendering.share,
         }
     }
 }
@@ -419,16 +427,37 @@ impl Build<'_> {
     }
 
     /// What the render stage builds once per build: the `site` view, every
-    /// entity's card and the compiled templates. Cards carry fingerprints
-    /// when there are `previous` page fingerprints to compare pages with.
-    fn prepare<'m>(&mut self, model: &'m Model, previous: Option<&PageMemo>) -> Result<Rendering<'m>, BuildError> {
+    /// entity's card, the compiled templates and the picture each page
+    /// shares, with the social card files it needs (through `media`) put in
+    /// `card_files`. Cards carry fingerprints when there are `previous` page
+    /// fingerprints to compare pages with.
+    fn prepare<'m>(
+        &mut self,
+        model: &'m Model,
+        previous: Option<&PageMemo>,
+        media: &MediaCache,
+        card_files: &mut Vec<OutputFile>,
+    ) -> Result<Rendering<'m>, BuildError> {
         let site_view = render::site_view(&model.site);
         let cards = Cards::build(&model.site, previous.is_some());
         self.clock.lap("cards", model.site.catalog.briefs.len());
         let tera = render::compile(&model.theme, &model.site.config.base_url, &site_view, &cards)
             .map_err(|d| self.fail(d.into_vec()))?;
         self.clock.lap("templates", model.theme.templates.len());
-        Ok(Rendering { site_view, cards, tera })
+        let made = share::make(&model.site, &model.theme, &tera, &cards, media).map_err(|d| self.fail(d.into_vec()))?;
+        self.clock.lap("social cards", made.files.len());
+        self.clock.laps.push(Timing {
+            stage: "  rasterised",
+            elapsed: Duration::ZERO,
+            count: made.rasterised,
+        });
+        *card_files = made.files;
+        Ok(Rendering {
+            site_view,
+            cards,
+            tera,
+            share: made.images,
+        })
     }
 
     /// render → output: every page through the templates to `sink` (the
@@ -440,6 +469,7 @@ impl Build<'_> {
         site: &PreparedSite,
         syntax_css: String,
         previous: Option<&PageMemo>,
+        card_files: Vec<OutputFile>,
         sink: &mut Sink<'_>,
     ) -> Result<(BuildReport, Rendered), BuildError> {
         let reuse = match previous {
@@ -472,6 +502,9 @@ impl Build<'_> {
             Err(RenderError::Templates(d)) => return Err(self.fail(d.into_vec())),
             Err(RenderError::Sink(e)) => return Err(BuildError::Env(e)),
         };
+        if !card_files.is_empty() {
+            counting_sink(card_files)?;
+        }
         paths.extend(rendered.kept.iter().cloned());
         // Redirects are checked against everything else at their alias's
         // line; the output stage checks the other files among themselves.

@@ -64,6 +64,7 @@ impl Renderer<'_> {
         };
         let mut meta = self.meta("brief", &path, b.title.clone(), card.summary.to_owned());
         meta.og_type = "article";
+        meta.image = self.share.brief(id).cloned();
         meta.article = Some(ArticleMeta {
             published_time: card.date.rfc3339.clone(),
             modified_time: card.updated.as_ref().unwrap_or(&card.date).rfc3339.clone(),

@@ -31,6 +31,7 @@ pub mod memo;
 pub mod partials;
 mod redirect;
 mod renderer;
+pub mod share;
 pub mod stage;
 pub mod templates;
 pub mod theme;
