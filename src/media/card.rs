@@ -282,20 +282,85 @@ pub fn rasterise(svg: &str) -> Result<Vec<u8>, RasteriseError> {
     encode(&pixmap).map_err(|e| RasteriseError(e.to_string()))
 }
 
-/// PNG of an opaque pixmap: RGB (every pixel is opaque, so premultiplied
-/// values are the colours), fast compression, which for flat cards costs
-/// little in size and most of the encoding time otherwise.
+/// PNG of an opaque pixmap (every pixel is opaque, so premultiplied values
+/// are the colours), with the fast compressor and the `Up` filter: adaptive
+/// filtering or a slower compressor would cost more than the rest of a card
+/// (BENCHMARKS.md, "Social cards"). A card of flat colours and anti-aliased
+/// text has under a hundred colours: then an indexed PNG, which is lossless
+/// and a fraction of RGB's size; else RGB.
 fn encode(pixmap: &resvg::tiny_skia::Pixmap) -> Result<Vec<u8>, png::EncodingError> {
-    let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
     let mut out = Vec::with_capacity(64 * 1024);
     let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
-    encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::Fast);
+    encoder.set_filter(png::Filter::Up);
+    let data = match Palette::of(pixmap.data()) {
+        Some((palette, indices)) => {
+            encoder.set_color(png::ColorType::Indexed);
+            encoder.set_palette(palette);
+            indices
+        }
+        None => {
+            encoder.set_color(png::ColorType::Rgb);
+            pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect()
+        }
+    };
     let mut writer = encoder.write_header()?;
-    writer.write_image_data(&rgb)?;
+    writer.write_image_data(&data)?;
     writer.finish()?;
     Ok(out)
+}
+
+/// The colours of an image in order of first appearance, found through a
+/// small open-addressed table (a card's runs of one colour skip it).
+struct Palette {
+    /// Slots of (RGBA as one word, index + 1); 0 is empty.
+    slots: Vec<(u32, u16)>,
+    /// RGB triples, in index order.
+    colours: Vec<u8>,
+}
+
+impl Palette {
+    const SLOTS: usize = 1024;
+
+    /// The palette and each pixel's index, or `None` past 256 colours.
+    fn of(rgba: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+        let mut palette = Palette {
+            slots: vec![(0, 0); Self::SLOTS],
+            colours: Vec::with_capacity(256 * 3),
+        };
+        let mut indices = Vec::with_capacity(rgba.len() / 4);
+        let mut last = None;
+        for pixel in rgba.chunks_exact(4) {
+            let word = u32::from_le_bytes([pixel[0], pixel[1], pixel[2], pixel[3]]);
+            let index = match last {
+                Some((w, i)) if w == word => i,
+                _ => palette.index(word)?,
+            };
+            last = Some((word, index));
+            indices.push(index);
+        }
+        Some((palette.colours, indices))
+    }
+
+    fn index(&mut self, word: u32) -> Option<u8> {
+        let mut slot = (word.wrapping_mul(0x9E37_79B1) >> 22) as usize;
+        loop {
+            match self.slots[slot] {
+                (w, i) if i != 0 && w == word => return u8::try_from(i - 1).ok(),
+                (_, 0) => {
+                    let index = self.colours.len() / 3;
+                    if index == 256 {
+                        return None;
+                    }
+                    self.colours.extend_from_slice(&word.to_le_bytes()[..3]);
+                    self.slots[slot] = (word, index as u16 + 1);
+                    return u8::try_from(index).ok();
+                }
+                _ => slot = (slot + 1) % Self::SLOTS,
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -356,6 +421,17 @@ mod tests {
     }
 
     #[test]
+    fn a_palette_holds_up_to_256_colours_in_order_of_appearance() {
+        let pixels: Vec<u8> = (0..=255u8).chain([0, 7]).flat_map(|v| [v, 1, 2, 255]).collect();
+        let (palette, indices) = Palette::of(&pixels).unwrap();
+        assert_eq!(palette.len(), 256 * 3);
+        assert_eq!(&palette[..6], &[0, 1, 2, 1, 1, 2]);
+        assert_eq!(&indices[256..], &[0, 7]);
+        let more: Vec<u8> = (0..257u32).flat_map(|v| [v as u8, (v >> 8) as u8, 0, 255]).collect();
+        assert!(Palette::of(&more).is_none(), "RGB past 256 colours");
+    }
+
+    #[test]
     fn rasterising_is_deterministic_and_makes_a_1200_by_630_png() {
         let svg = format!(
             r##"<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630" viewBox="0 0 1200 630"><rect width="1200" height="630" fill="#fbfaf7"/><text x="80" y="300" font-family="{FONT_FAMILY}" font-size="64" fill="#1b1b1b">A &amp; B &lt;C&gt;</text></svg>"##
@@ -366,5 +442,53 @@ mod tests {
         assert_eq!(u32::from_be_bytes(a[16..20].try_into().unwrap()), WIDTH);
         assert_eq!(u32::from_be_bytes(a[20..24].try_into().unwrap()), HEIGHT);
         assert!(rasterise("<svg").is_err());
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+
+    /// Where a card's time goes, phase by phase (run with `--release --ignored --nocapture`).
+    #[test]
+    #[ignore = "a measurement, not a test"]
+    #[allow(clippy::print_stderr, reason = "a measurement reports its figures")]
+    fn phases() {
+        let svg = include_str!("../render/builtin/card.svg")
+            .replace("{{ card.width }}", "1200")
+            .replace("{{ card.height }}", "630")
+            .replace("{{ card.font_family }}", FONT_FAMILY)
+            .replace("{{ card.x }}", "80")
+            .replace("{{ card.size }}", "64")
+            .replace("{{ card.site_title }}", "Annotated Briefs")
+            .replace("{{ card.headline }}", "x")
+            .replace("{{ card.kicker }}", "CLOUD")
+            .replace("{{ card.date }}", "August 18, 2020")
+            .replace("{{ card.entities }}", "Microsoft · AWS · JEDI")
+            .replace(
+                "{% for line in card.lines %}<tspan x=\"80\" y=\"{{ line.y }}\">{{ line.text }}</tspan>{% endfor %}",
+                "<tspan x=\"80\" y=\"260\">Inspector General Says Pentagon</tspan><tspan x=\"80\" y=\"334\">Staff Were Told Not to Discuss</tspan>",
+            )
+            .replace("{% if card.kicker %}", "")
+            .replace("{% endif %}", "")
+            .replace("{% if card.entities %}", "");
+        let n = 50;
+        let t = std::time::Instant::now();
+        let mut trees = Vec::new();
+        for _ in 0..n {
+            trees.push(resvg::usvg::Tree::from_str(&svg, options()).unwrap());
+        }
+        let parse = t.elapsed() / n;
+        let t = std::time::Instant::now();
+        let mut pixmap = resvg::tiny_skia::Pixmap::new(WIDTH, HEIGHT).unwrap();
+        for tree in &trees {
+            pixmap.fill(resvg::tiny_skia::Color::WHITE);
+            resvg::render(tree, resvg::tiny_skia::Transform::identity(), &mut pixmap.as_mut());
+        }
+        let render = t.elapsed() / n;
+        let t = std::time::Instant::now();
+        let size = (0..n).map(|_| encode(&pixmap).unwrap().len()).next_back();
+        let encoding = t.elapsed() / n;
+        eprintln!("parse {parse:?} render {render:?} encode {encoding:?} ({size:?} bytes)");
     }
 }

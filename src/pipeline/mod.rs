@@ -27,7 +27,7 @@ use crate::model::catalog::{self, Catalog, CatalogOptions, PendingBody, WikiReso
 use crate::model::redirects::{self, Redirect};
 use crate::model::{Bodies, Owner, Site, links, related};
 use crate::output::{self, Refusal, Staging, WriteReport};
-use crate::render::share::{self, ShareImages};
+use crate::render::share::{self, PendingCard, ShareImages};
 use crate::render::stage::Prepared;
 use crate::render::theme::{self, Theme};
 use crate::render::views::SiteView;
@@ -198,14 +198,18 @@ fn run(options: &BuildOptions, purpose: Purpose, caches: Caches<'_>, sink: &mut 
     let (bodies, syntax_css) = build.markdown(pending, &catalog, &config, caches.bodies)?;
     let site = build.link(config, catalog, bodies);
     let (theme, syntax_css) = build.theme(&options.root, &site.config, syntax_css)?;
-    let media = MediaCache::at(&options.root);
-    let mut card_files = Vec::new();
+    let mut cards = Vec::new();
     let site = PreparedSite::try_new(Model { site, theme }, |model| {
-        build.prepare(model, caches.pages, &media, &mut card_files)
+        build.prepare(model, caches.pages, &mut cards)
     })?;
-    let (report, rendered) = build.render(&site, syntax_css, caches.pages, card_files, sink)?;
+    let media = MediaCache::at(&options.root);
+    let (report, rendered) = build.render(&site, syntax_css, caches.pages, (&cards, &media), sink)?;
     Ok(Built { report, rendered, site })
 }
+
+/// Social cards drawn per batch handed to the sink: both cores busy, and a
+/// bounded number of pictures in memory.
+const CARD_BATCH: usize = 64;
 
 /// What a build may reuse from a session's earlier builds, each part handed
 /// to the stage that uses it. A one-off build has none.
@@ -428,15 +432,14 @@ impl Build<'_> {
 
     /// What the render stage builds once per build: the `site` view, every
     /// entity's card, the compiled templates and the picture each page
-    /// shares, with the social card files it needs (through `media`) put in
-    /// `card_files`. Cards carry fingerprints when there are `previous` page
-    /// fingerprints to compare pages with.
+    /// shares, with the social cards to draw for it put in `social`. Cards
+    /// carry fingerprints when there are `previous` page fingerprints to
+    /// compare pages with.
     fn prepare<'m>(
         &mut self,
         model: &'m Model,
         previous: Option<&PageMemo>,
-        media: &MediaCache,
-        card_files: &mut Vec<OutputFile>,
+        social: &mut Vec<PendingCard>,
     ) -> Result<Rendering<'m>, BuildError> {
         let site_view = render::site_view(&model.site);
         let cards = Cards::build(&model.site, previous.is_some());
@@ -444,14 +447,9 @@ impl Build<'_> {
         let tera = render::compile(&model.theme, &model.site.config.base_url, &site_view, &cards)
             .map_err(|d| self.fail(d.into_vec()))?;
         self.clock.lap("templates", model.theme.templates.len());
-        let made = share::make(&model.site, &model.theme, &tera, &cards, media).map_err(|d| self.fail(d.into_vec()))?;
-        self.clock.lap("social cards", made.files.len());
-        self.clock.laps.push(Timing {
-            stage: "  rasterised",
-            elapsed: Duration::ZERO,
-            count: made.rasterised,
-        });
-        *card_files = made.files;
+        let made = share::make(&model.site, &model.theme, &tera, &cards).map_err(|d| self.fail(d.into_vec()))?;
+        self.clock.lap("card layout", made.cards.len());
+        *social = made.cards;
         Ok(Rendering {
             site_view,
             cards,
@@ -469,7 +467,7 @@ impl Build<'_> {
         site: &PreparedSite,
         syntax_css: String,
         previous: Option<&PageMemo>,
-        card_files: Vec<OutputFile>,
+        (cards, media): (&[PendingCard], &MediaCache),
         sink: &mut Sink<'_>,
     ) -> Result<(BuildReport, Rendered), BuildError> {
         let reuse = match previous {
@@ -502,9 +500,13 @@ impl Build<'_> {
             Err(RenderError::Templates(d)) => return Err(self.fail(d.into_vec())),
             Err(RenderError::Sink(e)) => return Err(BuildError::Env(e)),
         };
-        if !card_files.is_empty() {
-            counting_sink(card_files)?;
+        let (started, mut rasterised) = (Instant::now(), 0);
+        for batch in cards.chunks(CARD_BATCH) {
+            let (files, fresh) = share::draw(batch, media).map_err(|d| self.fail(d.into_vec()))?;
+            rasterised += fresh;
+            counting_sink(files)?;
         }
+        let drawing = started.elapsed();
         paths.extend(rendered.kept.iter().cloned());
         // Redirects are checked against everything else at their alias's
         // line; the output stage checks the other files among themselves.
@@ -517,6 +519,11 @@ impl Build<'_> {
             writing += started.elapsed();
         }
         self.clock.lap_apart("render", ("write", writing), paths.len());
+        self.clock.laps.push(Timing {
+            stage: "  of which cards",
+            elapsed: drawing,
+            count: rasterised,
+        });
         let report = BuildReport {
             warnings: self.diagnostics,
             pages: paths.iter().filter(|(p, _)| p.as_str().ends_with(".html")).count(),

@@ -57,15 +57,24 @@ impl ShareImages {
     }
 }
 
-/// The share images of a site, and the card files to write.
+/// The share images of a site, and the cards to draw for them.
 #[derive(Debug, Default)]
 pub struct Made {
     /// What each page shares.
     pub images: ShareImages,
-    /// One PNG per distinct card, sorted by path.
-    pub files: Vec<OutputFile>,
-    /// How many of them were rasterised (the rest came from the cache).
-    pub rasterised: usize,
+    /// One card per distinct path, sorted by path, not drawn yet: the
+    /// pipeline draws them in bounded batches ([`draw`]), so a large site
+    /// never holds all its pictures at once.
+    pub cards: Vec<PendingCard>,
+}
+
+/// A card named and rendered to SVG, to be drawn (or found in the cache).
+#[derive(Debug)]
+pub struct PendingCard {
+    path: UrlPath,
+    svg: String,
+    /// The brief's file, for messages.
+    origin: String,
 }
 
 /// What a card template sees besides the global `site`.
@@ -74,14 +83,9 @@ struct CardPage<'a> {
     card: &'a CardLayout,
 }
 
-/// Makes every brief's card (through `cache`) and finds the site's image.
-pub fn make(
-    site: &Site,
-    theme: &Theme,
-    tera: &Tera,
-    cards: &Cards<'_>,
-    cache: &MediaCache,
-) -> Result<Made, Diagnostics> {
+/// Names every brief's card (its SVG rendered, not drawn) and finds the
+/// site's image.
+pub fn make(site: &Site, theme: &Theme, tera: &Tera, cards: &Cards<'_>) -> Result<Made, Diagnostics> {
     let site_image = match &site.config.image {
         Some(image) => Some(site_image(site, theme, image).map_err(|d| Diagnostics::from_iter([d]))?),
         None => None,
@@ -117,38 +121,37 @@ pub fn make(
             .collect(),
         site: site_image,
     };
-    let (files, rasterised) = files(svgs, site, cache)?;
-    Ok(Made {
-        images,
-        files,
-        rasterised,
-    })
-}
-
-/// One PNG per distinct path: from the cache, or rasterised (and kept).
-fn files(
-    svgs: Vec<(UrlPath, String, &str)>,
-    site: &Site,
-    cache: &MediaCache,
-) -> Result<(Vec<OutputFile>, usize), Diagnostics> {
     let mut distinct: BTreeMap<UrlPath, (String, usize)> = BTreeMap::new();
     for (i, (path, svg, _)) in svgs.into_iter().enumerate() {
         distinct.entry(path).or_insert((svg, i));
     }
-    let made: Vec<Result<(OutputFile, bool), Diagnostic>> = (distinct.into_par_iter())
-        .map(|(path, (svg, brief))| {
-            let origin = site.catalog.briefs[brief].path.display().to_string();
-            let (bytes, fresh) = match cache.get(&path) {
+    let cards = (distinct.into_iter())
+        .map(|(path, (svg, brief))| PendingCard {
+            path,
+            svg,
+            origin: site.catalog.briefs[brief].path.display().to_string(),
+        })
+        .collect();
+    Ok(Made { images, cards })
+}
+
+/// Draws `cards` on all cores, each PNG from the cache when it has the
+/// name, else rasterised (and kept there); returns the files and how many
+/// were rasterised.
+pub fn draw(cards: &[PendingCard], cache: &MediaCache) -> Result<(Vec<OutputFile>, usize), Diagnostics> {
+    let made: Vec<Result<(OutputFile, bool), Diagnostic>> = (cards.par_iter())
+        .map(|PendingCard { path, svg, origin }| {
+            let (bytes, fresh) = match cache.get(path) {
                 Some(bytes) => (bytes, false),
                 None => {
-                    let bytes = card::rasterise(&svg).map_err(|e| {
+                    let bytes = card::rasterise(svg).map_err(|e| {
                         Diagnostic::error(
                             CARD_TEMPLATE,
                             format!("the social card of {origin} is not a picture: {e}"),
                         )
                         .with_help("card.svg must be an SVG document; see docs/themes.md")
                     })?;
-                    cache.put(&path, &bytes);
+                    cache.put(path, &bytes);
                     (bytes, true)
                 }
             };
