@@ -47,6 +47,9 @@ const HEADLINE_BOTTOM: f32 = 505.0;
 const HEADLINE_SIZES: [f32; 16] = [
     76.0, 70.0, 64.0, 58.0, 52.0, 48.0, 44.0, 40.0, 36.0, 32.0, 28.0, 24.0, 20.0, 16.0, 14.0, 12.0,
 ];
+/// The most of a headline that is laid out: more than fits the box at the
+/// smallest size even in the narrowest glyphs.
+const MAX_HEADLINE_CHARS: usize = 8000;
 /// Line height as a multiple of the font size.
 const LEADING: f32 = 1.15;
 /// Liberation Sans's ascent (0.905 em), rounded up: from a line's top to
@@ -150,13 +153,26 @@ fn fits(text: &str, size: f32, width: f32) -> bool {
 /// fit the headline box, every other text shortened to one line.
 pub fn layout(text: &CardText<'_>) -> CardLayout {
     let headline = text.headline.split_whitespace().collect::<Vec<_>>().join(" ");
+    // More than this never fits at the smallest size; the rest would be cut.
+    let fitting: String = headline.chars().take(MAX_HEADLINE_CHARS).collect();
+    let room = |size: f32| ((HEADLINE_BOTTOM - HEADLINE_TOP) / (size * LEADING)) as usize;
     let (size, lines) = HEADLINE_SIZES
         .iter()
-        .map(|&size| (size, wrap(&headline, size, TEXT_WIDTH)))
-        .find(|(size, lines)| lines.len() as f32 * size * LEADING <= HEADLINE_BOTTOM - HEADLINE_TOP)
+        .map(|&size| (size, wrap(&fitting, size, TEXT_WIDTH)))
+        .find(|(size, lines)| lines.len() <= room(*size))
         .unwrap_or_else(|| {
+            // A headline too long for the card even at the smallest size
+            // ends, visibly, in "…" on the last line that fits.
             let size = HEADLINE_SIZES[HEADLINE_SIZES.len() - 1];
-            (size, wrap(&headline, size, TEXT_WIDTH))
+            let mut lines = wrap(&fitting, size, TEXT_WIDTH);
+            lines.truncate(room(size));
+            if let Some(last) = lines.last_mut() {
+                *last = shorten(&format!("{last} …"), size, TEXT_WIDTH / 1.02);
+                if !last.ends_with('…') {
+                    last.push('…');
+                }
+            }
+            (size, lines)
         });
     let lines = lines
         .into_iter()
@@ -188,31 +204,36 @@ pub fn layout(text: &CardText<'_>) -> CardLayout {
 /// Breaks `text` into lines no wider than `width` at `size`: between words
 /// where it can, inside a word only when the word alone is too wide.
 fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
+    let limit = width * SAFETY;
+    let space = text_width(" ", size);
     let mut lines = Vec::new();
     let mut line = String::new();
+    let mut line_width = 0.0;
     for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let candidate = if line.is_empty() {
-            word.to_owned()
-        } else {
-            format!("{line} {word}")
-        };
-        if fits(&candidate, size, width) {
-            line = candidate;
+        let word_width = text_width(word, size);
+        if !line.is_empty() && line_width + space + word_width <= limit {
+            line.push(' ');
+            line.push_str(word);
+            line_width += space + word_width;
             continue;
         }
         if !line.is_empty() {
             lines.push(std::mem::take(&mut line));
         }
-        if fits(word, size, width) {
-            line = word.to_owned();
+        if word_width <= limit {
+            line.push_str(word);
+            line_width = word_width;
             continue;
         }
+        line_width = 0.0;
         for c in word.chars() {
-            line.push(c);
-            if !fits(&line, size, width) && line.chars().count() > 1 {
-                line.pop();
-                lines.push(std::mem::replace(&mut line, c.to_string()));
+            let c_width = text_width(c.encode_utf8(&mut [0; 4]), size);
+            if !line.is_empty() && line_width + c_width > limit {
+                lines.push(std::mem::take(&mut line));
+                line_width = 0.0;
             }
+            line.push(c);
+            line_width += c_width;
         }
     }
     if !line.is_empty() {
@@ -406,6 +427,10 @@ mod tests {
             assert_eq!(joined.replace(' ', ""), headline.replace(' ', ""), "nothing is dropped");
         }
         assert!(layout(&text(&long)).size < short.size, "long headlines shrink");
+        let endless = "word ".repeat(20_000);
+        let l = layout(&text(&endless));
+        assert_fits(&l);
+        assert!(l.lines.last().unwrap().text.ends_with('…'), "{:?}", l.lines.last());
     }
 
     #[test]

@@ -143,7 +143,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 
 /// Checks the site: every stage of a build but the write.
 pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildError> {
-    one_off(options, Purpose::Look, &mut |_| Ok(()))
+    one_off(options, Purpose::Check, &mut |_| Ok(()))
 }
 
 /// Runs every stage up to the write and returns the output files in memory
@@ -166,10 +166,14 @@ type Sink<'a> = dyn FnMut(Vec<OutputFile>) -> Result<(), EnvError> + 'a;
 enum Purpose {
     /// `build`: the output is what gets uploaded.
     Publish,
-    /// `check`, `serve` and [`render_site`]: nothing is published. `check`
-    /// takes no `--base-url`, so it cannot know the one the publishing
-    /// build will pass (the Pages workflows check, then build with it).
+    /// `serve` and [`render_site`]: nothing is published.
     Look,
+    /// `check`: nothing is published (it takes no `--base-url`, so it
+    /// cannot know the one the publishing build will pass: the Pages
+    /// workflows check, then build with it), and nothing is written, not
+    /// even the media cache: social cards are laid out and templated (a
+    /// broken `card.svg` template is reported) but not drawn.
+    Check,
 }
 
 /// A build with nothing to reuse and nothing to keep.
@@ -202,6 +206,9 @@ fn run(options: &BuildOptions, purpose: Purpose, caches: Caches<'_>, sink: &mut 
     let site = PreparedSite::try_new(Model { site, theme }, |model| {
         build.prepare(model, caches.pages, &mut cards)
     })?;
+    if purpose == Purpose::Check {
+        cards.clear();
+    }
     let media = MediaCache::at(&options.root);
     let (report, rendered) = build.render(&site, syntax_css, caches.pages, (&cards, &media), sink)?;
     Ok(Built { report, rendered, site })
