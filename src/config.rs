@@ -159,7 +159,18 @@ pub struct Config {
     pub social_cards: bool,
     /// The site-wide fallback `og:image`: a path under `static/`, as
     /// written (checked when the static files are known).
-    pub image: Option<String>,
+    pub image: Option<SiteImage>,
+}
+
+/// The site-wide `image:`: its path under `static/` as written, and where
+/// it was written, for the render stage, which knows the static files and
+/// reports a missing or unreadable picture there.
+#[derive(Debug, Clone)]
+pub struct SiteImage {
+    /// The path under `static/`, as written.
+    pub path: String,
+    /// An error placed at the `image:` key, for the message to be filled in.
+    pub at: Diagnostic,
 }
 
 /// Suggested related stories per brief when `related_limit` is not set:
@@ -291,7 +302,10 @@ impl Config {
             relative_urls,
             related_limit: related_limit.unwrap_or(DEFAULT_RELATED_LIMIT),
             social_cards: social_cards.unwrap_or(true),
-            image,
+            image: image.map(|path| SiteImage {
+                at: key_error("image", String::new()),
+                path,
+            }),
         })
     }
 }

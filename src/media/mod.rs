@@ -5,6 +5,7 @@
 //! written once, and a name never points at other bytes.
 
 pub mod cache;
+pub mod card;
 pub mod document;
 pub mod image;
 pub mod pictures;

@@ -22,13 +22,14 @@ use crate::date::Now;
 use crate::diag::{Diagnostic, Diagnostics, EnvError};
 use crate::highlight::{self, Highlighter};
 use crate::markdown::{self, BodyCache, MarkdownOptions};
-use crate::media::document::Library;
 use crate::media::cache::MediaCache;
+use crate::media::document::Library;
 use crate::media::pictures::{self, Pictures};
 use crate::model::catalog::{self, Catalog, CatalogOptions, PendingBody, WikiResolver};
 use crate::model::redirects::{self, Redirect};
 use crate::model::{Bodies, Owner, Site, links, related};
 use crate::output::{self, Refusal, Staging, WriteReport};
+use crate::render::share::{self, PendingCard, ShareImages};
 use crate::render::stage::Contents;
 use crate::render::stage::Prepared;
 use crate::render::theme::{self, Theme};
@@ -145,7 +146,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 
 /// Checks the site: every stage of a build but the write.
 pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildError> {
-    one_off(options, Purpose::Look, &mut |_| Ok(()))
+    one_off(options, Purpose::Check, &mut |_| Ok(()))
 }
 
 /// Runs every stage up to the write and returns the output files in memory
@@ -168,10 +169,14 @@ type Sink<'a> = dyn FnMut(Vec<OutputFile>) -> Result<(), EnvError> + 'a;
 enum Purpose {
     /// `build`: the output is what gets uploaded.
     Publish,
-    /// `check`, `serve` and [`render_site`]: nothing is published. `check`
-    /// takes no `--base-url`, so it cannot know the one the publishing
-    /// build will pass (the Pages workflows check, then build with it).
+    /// `serve` and [`render_site`]: nothing is published.
     Look,
+    /// `check`: nothing is published (it takes no `--base-url`, so it
+    /// cannot know the one the publishing build will pass: the Pages
+    /// workflows check, then build with it), and nothing is written, not
+    /// even the media cache: social cards are laid out and templated (a
+    /// broken `card.svg` template is reported) but not drawn.
+    Check,
 }
 
 /// A build with nothing to reuse and nothing to keep.
@@ -207,8 +212,15 @@ fn run(options: &BuildOptions, purpose: Purpose, caches: Caches<'_>, sink: &mut 
     let (bodies, syntax_css, published) = build.markdown(pending, markdown, caches.bodies)?;
     let site = build.link(config, catalog, bodies, pictures);
     let (theme, syntax_css) = build.theme(&options.root, &site.config, syntax_css)?;
-    let site = PreparedSite::try_new(Model { site, theme }, |model| build.prepare(model, caches.pages))?;
-    let (report, rendered) = build.render(&site, (syntax_css, published), caches.pages, sink)?;
+    let mut cards = Vec::new();
+    let site = PreparedSite::try_new(Model { site, theme }, |model| {
+        build.prepare(model, caches.pages, &mut cards)
+    })?;
+    if purpose == Purpose::Check {
+        cards.clear();
+    }
+    let media = MediaCache::at(&options.root);
+    let (report, rendered) = build.render(&site, (syntax_css, published), caches.pages, (&cards, &media), sink)?;
     Ok(Built {
         report,
         rendered,
@@ -228,6 +240,10 @@ struct Markdown<'a> {
     config: &'a Config,
     documents: &'a Library,
 }
+
+/// Social cards drawn per batch handed to the sink: both cores busy, and a
+/// bounded number of pictures in memory.
+const CARD_BATCH: usize = 64;
 
 /// What a build may reuse from a session's earlier builds, each part handed
 /// to the stage that uses it. A one-off build has none.
@@ -282,6 +298,7 @@ struct Rendering<'a> {
     site_view: SiteView<'a>,
     cards: Cards<'a>,
     tera: Arc<Tera>,
+    share: ShareImages,
 }
 
 self_cell::self_cell!(
@@ -306,6 +323,7 @@ impl PreparedSite {
             theme: &model.theme,
             cards: &rendering.cards,
             tera: &rendering.tera,
+            share: &rendering.share,
         }
     }
 }
@@ -489,16 +507,31 @@ impl Build<'_> {
     }
 
     /// What the render stage builds once per build: the `site` view, every
-    /// entity's card and the compiled templates. Cards carry fingerprints
-    /// when there are `previous` page fingerprints to compare pages with.
-    fn prepare<'m>(&mut self, model: &'m Model, previous: Option<&PageMemo>) -> Result<Rendering<'m>, BuildError> {
+    /// entity's card, the compiled templates and the picture each page
+    /// shares, with the social cards to draw for it put in `social`. Cards
+    /// carry fingerprints when there are `previous` page fingerprints to
+    /// compare pages with.
+    fn prepare<'m>(
+        &mut self,
+        model: &'m Model,
+        previous: Option<&PageMemo>,
+        social: &mut Vec<PendingCard>,
+    ) -> Result<Rendering<'m>, BuildError> {
         let site_view = render::site_view(&model.site);
         let cards = Cards::build(&model.site, previous.is_some());
         self.clock.lap("cards", model.site.catalog.briefs.len());
         let tera = render::compile(&model.theme, &model.site.config.base_url, &site_view, &cards)
             .map_err(|d| self.fail(d.into_vec()))?;
         self.clock.lap("templates", model.theme.templates.len());
-        Ok(Rendering { site_view, cards, tera })
+        let made = share::make(&model.site, &model.theme, &tera, &cards).map_err(|d| self.fail(d.into_vec()))?;
+        self.clock.lap("card layout", made.cards.len());
+        *social = made.cards;
+        Ok(Rendering {
+            site_view,
+            cards,
+            tera,
+            share: made.images,
+        })
     }
 
     /// render → output: every page through the templates to `sink` (the
@@ -508,8 +541,9 @@ impl Build<'_> {
     fn render(
         mut self,
         site: &PreparedSite,
-        (syntax_css, media): (String, Vec<OutputFile>),
+        (syntax_css, published): (String, Vec<OutputFile>),
         previous: Option<&PageMemo>,
+        (cards, media): (&[PendingCard], &MediaCache),
         sink: &mut Sink<'_>,
     ) -> Result<(BuildReport, Rendered), BuildError> {
         let reuse = match previous {
@@ -537,12 +571,19 @@ impl Build<'_> {
             writing += started.elapsed();
             result
         };
-        counting_sink(media)?;
+        counting_sink(published)?;
         let rendered = match render::render(site.prepared(), syntax_css, reuse, &mut counting_sink) {
             Ok(rendered) => rendered,
             Err(RenderError::Templates(d)) => return Err(self.fail(d.into_vec())),
             Err(RenderError::Sink(e)) => return Err(BuildError::Env(e)),
         };
+        let (started, mut rasterised) = (Instant::now(), 0);
+        for batch in cards.chunks(CARD_BATCH) {
+            let (files, fresh) = share::draw(batch, media).map_err(|d| self.fail(d.into_vec()))?;
+            rasterised += fresh;
+            counting_sink(files)?;
+        }
+        let drawing = started.elapsed();
         paths.extend(rendered.kept.iter().cloned());
         // Redirects are checked against everything else at their alias's
         // line; the output stage checks the other files among themselves.
@@ -555,6 +596,11 @@ impl Build<'_> {
             writing += started.elapsed();
         }
         self.clock.lap_apart("render", ("write", writing), paths.len());
+        self.clock.laps.push(Timing {
+            stage: "  of which cards",
+            elapsed: drawing,
+            count: rasterised,
+        });
         let report = BuildReport {
             warnings: self.diagnostics,
             pages: paths.iter().filter(|(p, _)| p.as_str().ends_with(".html")).count(),

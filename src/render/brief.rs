@@ -79,9 +79,10 @@ impl Renderer<'_> {
             .map(|i| picture::structured(site, i))
             .unwrap_or_default();
         meta.json_ld = Some(jsonld::brief(card, &view.sources, &images, self.publisher()));
-        if let Some(share) = b.image.as_ref().and_then(|i| picture::share(site, i, &b.title)) {
-            meta.image = Some(share);
-        }
+        // The lead image, else the card (or the site's image).
+        meta.image = (b.image.as_ref())
+            .and_then(|i| picture::share(site, i, &b.title))
+            .or_else(|| self.share.brief(id).cloned());
         self.page(
             "brief.html",
             &path,

@@ -32,6 +32,7 @@ pub mod partials;
 mod picture;
 mod redirect;
 mod renderer;
+pub mod share;
 pub mod stage;
 pub mod templates;
 pub mod theme;

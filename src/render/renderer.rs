@@ -20,9 +20,10 @@ use super::fingerprint::Fingerprint;
 use super::functions;
 use super::jsonld;
 use super::memo::PageMemo;
-use super::stage::{BodyOverlay, Contents, OutputFile};
+use super::share::ShareImages;
+use super::stage::{BodyOverlay, Contents, OutputFile, Prepared};
 use super::templates::template_error;
-use super::theme::{TemplateSource, Theme};
+use super::theme::TemplateSource;
 use super::views::PageMeta;
 
 /// The room a page's HTML starts with: enough for all but the longest pages
@@ -102,6 +103,8 @@ pub(super) struct Renderer<'a> {
     tera: &'a Tera,
     templates: &'a [TemplateSource],
     pub(super) cards: &'a Cards<'a>,
+    /// What each page shares in link previews.
+    pub(super) share: &'a ShareImages,
     /// The previous build's fingerprints, when fingerprinting.
     previous: Option<&'a PageMemo>,
     /// Whether feeds use the built-in `atom.xml`, written without Tera.
@@ -121,13 +124,17 @@ pub(super) struct ListingPage<T: Serialize> {
 
 impl<'a> Renderer<'a> {
     pub(super) fn new(
-        site: &'a Site,
-        tera: &'a Tera,
-        theme: &'a Theme,
-        cards: &'a Cards<'a>,
+        prepared: Prepared<'a>,
         overlay: Option<&'a BodyOverlay>,
         previous: Option<&'a PageMemo>,
     ) -> Renderer<'a> {
+        let Prepared {
+            site,
+            theme,
+            cards,
+            tera,
+            share,
+        } = prepared;
         Renderer {
             site,
             overlay,
@@ -136,6 +143,7 @@ impl<'a> Renderer<'a> {
             tera,
             templates: &theme.templates,
             cards,
+            share,
             previous,
             builtin_atom: theme.is_builtin("atom.xml"),
             builtin_sitemap: theme.is_builtin("sitemap.xml"),
@@ -253,7 +261,7 @@ impl<'a> Renderer<'a> {
             og_type: "website",
             article: None,
             json_ld: None,
-            image: None,
+            image: self.share.site().cloned(),
         }
     }
 

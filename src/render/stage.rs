@@ -16,6 +16,7 @@ use super::cards::Cards;
 use super::hosting;
 use super::memo::{PageMemo, Reuse};
 use super::renderer::{Job, PageOutput, Renderer};
+use super::share::ShareImages;
 use super::theme::{Asset, Theme};
 
 /// One file of the output, in memory or to be copied.
@@ -50,6 +51,8 @@ pub struct Prepared<'a> {
     pub cards: &'a Cards<'a>,
     /// The theme's templates, compiled.
     pub tera: &'a Tera,
+    /// What each page shares in link previews.
+    pub share: &'a ShareImages,
 }
 
 /// Pages rendered per batch handed to the sink: enough to keep both cores
@@ -93,13 +96,9 @@ pub fn render(
         Reuse::Unchanged { global, previous } if previous.global == global => Some(previous),
         Reuse::Unchanged { .. } => Some(&empty),
     };
-    let Prepared {
-        site,
-        theme,
-        cards,
-        tera,
-    } = prepared;
-    let renderer = Renderer::new(site, tera, theme, cards, None, previous);
+    let site = prepared.site;
+    let theme = prepared.theme;
+    let renderer = Renderer::new(prepared, None, previous);
     let mut memo = match reuse {
         Reuse::Never => None,
         Reuse::Unchanged { global, .. } => Some(PageMemo {
@@ -167,13 +166,7 @@ pub fn rerender(
     owners: &[Owner],
     memo: &mut PageMemo,
 ) -> Result<Vec<OutputFile>, Diagnostics> {
-    let Prepared {
-        site,
-        theme,
-        cards,
-        tera,
-    } = prepared;
-    let renderer = Renderer::new(site, tera, theme, cards, Some(overlay), Some(memo));
+    let renderer = Renderer::new(prepared, Some(overlay), Some(memo));
     let mut jobs: Vec<Job> = owners.iter().flat_map(|o| renderer.jobs_showing_body(*o)).collect();
     jobs.sort_unstable();
     jobs.dedup();

@@ -45,6 +45,9 @@ pub fn compile(
     cards: &Cards<'_>,
 ) -> Result<Arc<Tera>, Diagnostics> {
     let mut tera = Tera::default();
+    // Tera's defaults, and the social card's SVG (XML, where a headline's
+    // `&` or `<` must be escaped like in HTML).
+    tera.autoescape_on([".html", ".htm", ".xml", ".svg"]);
     tera.set_escape_fn(escape_text);
     functions::register(&mut tera, base);
     functions::register_lookups(&mut tera, cards.lookups());

@@ -16,13 +16,14 @@ use crate::diag::{Diagnostic, EnvError};
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
-/// Templates dossier provides whatever the theme: feeds, the sitemap, and
-/// the redirect page at an old address (`aliases:`), so that themes written
-/// before redirects existed keep working.
-const BUILTIN_TEMPLATES: [(&str, &str); 3] = [
+/// Templates dossier provides whatever the theme: feeds, the sitemap, the
+/// redirect page at an old address (`aliases:`) and the social card, so
+/// that themes written before redirects and cards existed keep working.
+const BUILTIN_TEMPLATES: [(&str, &str); 4] = [
     ("atom.xml", include_str!("builtin/atom.xml")),
     ("sitemap.xml", include_str!("builtin/sitemap.xml")),
     ("redirect.html", include_str!("builtin/redirect.html")),
+    ("card.svg", include_str!("builtin/card.svg")),
 ];
 
 /// One template: its name (file name, as templates refer to it), its text,
@@ -191,7 +192,7 @@ fn read_templates(root: &Path, dir: &Path, problems: &mut Vec<Diagnostic>) -> Re
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if !(name.ends_with(".html") || name.ends_with(".xml") || name.ends_with(".txt")) {
+        if !(name.ends_with(".html") || name.ends_with(".xml") || name.ends_with(".txt") || name.ends_with(".svg")) {
             continue;
         }
         let text = std::fs::read_to_string(&path).map_err(|e| EnvError::io("cannot read", &path, e))?;

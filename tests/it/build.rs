@@ -495,8 +495,8 @@ fn a_rebuild_replaces_the_previous_output_and_drops_stale_pages() {
     left.sort();
     assert_eq!(
         left,
-        ["content", "dossier.yaml", "public", "site", "static"],
-        "no staging or old output folder is left behind"
+        [".dossier-cache", "content", "dossier.yaml", "public", "site", "static"],
+        "no staging or old output folder is left behind (the media cache stays)"
     );
 }
 

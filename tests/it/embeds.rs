@@ -72,7 +72,7 @@ fn a_pdf_is_published_once_and_its_link_resolves_under_a_sub_path() {
         out.assert_success();
         let media: Vec<String> = Snapshot::of(&site.public())
             .paths()
-            .filter(|p| p.starts_with("media/"))
+            .filter(|p| p.starts_with("media/") && p.ends_with(".pdf"))
             .map(str::to_owned)
             .collect();
         assert_eq!(media.len(), 1, "one file for the same bytes: {media:?}");

@@ -7,6 +7,7 @@ mod common;
 mod asof;
 mod authors;
 mod build;
+mod cards;
 mod complexity;
 mod embargo;
 mod embeds;
