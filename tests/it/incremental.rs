@@ -72,20 +72,41 @@ fn clean_build(options: &BuildOptions) -> Option<Files> {
     Some(files.into_iter().map(bytes).collect())
 }
 
-/// The bundled example site, copied into a temporary folder.
+/// Copies the files under `from` to `to`, folders included.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The bundled example site, copied into a temporary folder, with a warm
+/// media cache: the example's pictures are encoded once for the whole test
+/// binary (seconds in a debug build), not once per copy. The cache holds
+/// exactly the bytes a cold build makes (`tests/it/images.rs` tests that).
 fn example() -> (tempfile::TempDir, PathBuf) {
+    static WARM: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    let (_, warm) = WARM.get_or_init(|| {
+        let (dir, root) = cold_example();
+        clean_build(&in_memory(&root)).expect("the example builds");
+        (dir, root)
+    });
+    let (dir, root) = cold_example();
+    copy_tree(&warm.join(".dossier-cache"), &root.join(".dossier-cache"));
+    (dir, root)
+}
+
+/// The bundled example site, copied into a temporary folder.
+fn cold_example() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for entry in WalkDir::new(repo.join("content")) {
-        let entry = entry.unwrap();
-        let to = root.join(entry.path().strip_prefix(repo).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
+    copy_tree(&repo.join("content"), &root.join("content"));
     std::fs::copy(repo.join("dossier.yaml"), root.join("dossier.yaml")).unwrap();
     (dir, root)
 }
