@@ -51,19 +51,14 @@ pub fn view<'a>(site: &'a Site, image: &'a Image, role: Role, cut: Cut) -> Image
                 credit,
             }
         }
-        (_, ImageSrc::Remote(url)) => ImageView {
-            src: url.clone(),
-            alt: &image.alt,
-            srcset: None,
-            width: None,
-            height: None,
-            caption,
-            credit,
-        },
-        // A picture the media stage could not make stops the build before
-        // any view is made; a view without renditions is never shown.
-        _ => ImageView {
-            src: String::new(),
+        // A remote picture as it is. A picture the media stage could not
+        // make stops the build before any view is made; a view without
+        // renditions is never shown.
+        (_, src) => ImageView {
+            src: match src {
+                ImageSrc::Remote(url) => url.clone(),
+                _ => String::new(),
+            },
             alt: &image.alt,
             srcset: None,
             width: None,
