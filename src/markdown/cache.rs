@@ -218,7 +218,6 @@ impl<R: LinkResolver> LinkResolver for Recording<'_, R> {
 mod tests {
     use super::*;
     use crate::config::RawHtml;
-    use std::path::PathBuf;
 
     /// Knows no wikilink target.
     struct Nothing;
@@ -229,15 +228,7 @@ mod tests {
         }
     }
 
-    fn body(markdown: &str) -> Body {
-        crate::content::parse_file::<crate::content::raw::RawPage>(
-            PathBuf::from("b.md"),
-            format!("---\ntitle: t\n---\n{markdown}"),
-        )
-        .unwrap()
-        .file
-        .into_body()
-    }
+    use super::super::tests::body;
 
     #[test]
     fn a_reused_body_still_reports_its_warnings() {

@@ -1176,7 +1176,8 @@ mod tests {
         }
     }
 
-    fn body(markdown: &str) -> Body {
+    /// A body of `markdown` in a page file, for the tests here and in `cache`.
+    pub(super) fn body(markdown: &str) -> Body {
         crate::content::parse_file::<crate::content::raw::RawPage>(
             PathBuf::from("b.md"),
             format!("---\ntitle: t\n---\n{markdown}"),

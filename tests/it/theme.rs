@@ -274,16 +274,19 @@ fn every_page_of_the_bundled_example_has_sound_metadata_and_markup() {
     );
 }
 
+/// The `name` attribute of every element `css` selects in `page`.
+fn attrs_of(page: &Html, css: &str, name: &str) -> Vec<String> {
+    select(page, css)
+        .iter()
+        .filter_map(|e| e.value().attr(name))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// A redirect from an old address (`aliases:`): it leads at once to a page
 /// of the example, which is its canonical link, and is kept out of indexes.
 fn redirect_is_sound(page: &Html, pages: &[(String, Html)]) -> Vec<String> {
-    let attr = |css: &str, name: &str| -> Vec<String> {
-        select(page, css)
-            .iter()
-            .filter_map(|e| e.value().attr(name))
-            .map(str::to_owned)
-            .collect()
-    };
+    let attr = |css: &str, name: &str| attrs_of(page, css, name);
     let mut problems = Vec::new();
     let refresh = attr("meta[http-equiv=refresh]", "content");
     let target = refresh[0].strip_prefix("0; url=/briefs/").unwrap_or_default();
@@ -324,13 +327,7 @@ fn canonical_is_the_page_url(path: &str, page: &Html) -> Vec<String> {
         };
     }
     let expected = page_url(path);
-    let attr = |css: &str, name: &str| -> Vec<String> {
-        select(page, css)
-            .iter()
-            .filter_map(|e| e.value().attr(name))
-            .map(str::to_owned)
-            .collect()
-    };
+    let attr = |css: &str, name: &str| attrs_of(page, css, name);
     let mut problems = Vec::new();
     if attr("link[rel=canonical]", "href") != [expected.clone()] {
         problems.push(format!(
