@@ -26,14 +26,14 @@ pub const HEIGHT: u32 = 630;
 /// `/media/` ([`super::path_of`]). The SVG alone does not fix the pixels:
 /// the font, the rasteriser and the PNG settings do too, so change this
 /// whenever one of them changes, or a warm cache would serve old pictures.
-pub const TRANSFORM: &str = "card-v1";
+pub const TRANSFORM: &str = "card-v2";
 
 /// The family name of the bundled font, for the template's `font-family`.
 pub const FONT_FAMILY: &str = "Liberation Sans";
 
 /// Liberation Sans Bold 2.1.5 (SIL Open Font License 1.1; the licence is
 /// `assets/fonts/LICENSE-LiberationSans.txt`).
-static FONT: &[u8] = include_bytes!("../../assets/fonts/LiberationSans-Bold.ttf");
+pub(super) static FONT: &[u8] = include_bytes!("../../assets/fonts/LiberationSans-Bold.ttf");
 
 /// Left and right margin of the default layout, in pixels.
 const MARGIN: f32 = 80.0;
@@ -275,7 +275,7 @@ pub struct RasteriseError(String);
 
 /// The SVG parser's options, with the bundled font as its only font,
 /// made once per process.
-fn options() -> &'static resvg::usvg::Options<'static> {
+pub(super) fn options() -> &'static resvg::usvg::Options<'static> {
     static OPTIONS: OnceLock<resvg::usvg::Options<'static>> = OnceLock::new();
     OPTIONS.get_or_init(|| {
         let mut fonts = resvg::usvg::fontdb::Database::new();
@@ -299,7 +299,7 @@ pub fn rasterise(svg: &str) -> Result<Vec<u8>, RasteriseError> {
         .ok_or_else(|| RasteriseError("the card has no size".to_owned()))?;
     pixmap.fill(resvg::tiny_skia::Color::WHITE);
     let scale = resvg::tiny_skia::Transform::from_scale(WIDTH as f32 / size.width(), HEIGHT as f32 / size.height());
-    resvg::render(&tree, scale, &mut pixmap.as_mut());
+    super::raster::render(&tree, &metrics().font, scale, &mut pixmap.as_mut());
     encode(&pixmap).map_err(|e| RasteriseError(e.to_string()))
 }
 
@@ -351,15 +351,12 @@ impl Palette {
             colours: Vec::with_capacity(256 * 3),
         };
         let mut indices = Vec::with_capacity(rgba.len() / 4);
-        let mut last = None;
-        for pixel in rgba.chunks_exact(4) {
-            let word = u32::from_le_bytes([pixel[0], pixel[1], pixel[2], pixel[3]]);
-            let index = match last {
-                Some((w, i)) if w == word => i,
-                _ => palette.index(word)?,
-            };
-            last = Some((word, index));
-            indices.push(index);
+        let mut rest = rgba.as_chunks::<4>().0;
+        while let Some(&pixel) = rest.first() {
+            let run = rest.iter().position(|&p| p != pixel).unwrap_or(rest.len());
+            let index = palette.index(u32::from_le_bytes(pixel))?;
+            indices.resize(indices.len() + run, index);
+            rest = &rest[run..];
         }
         Some((palette.colours, indices))
     }

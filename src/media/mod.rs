@@ -9,6 +9,7 @@ pub mod card;
 pub mod document;
 pub mod image;
 pub mod pictures;
+pub mod raster;
 pub mod source;
 
 use xxhash_rust::xxh3::xxh3_128;
