@@ -91,6 +91,11 @@ const FIELDS: &[Field] = &[
         "write social_cards: false to send no generated card (the site's image: is then the fallback)",
     ),
     Field::new(
+        "search",
+        "true or false",
+        "write search: false to build no search page or index",
+    ),
+    Field::new(
         "image",
         "a file under static/",
         "e.g. image: share.png (a picture under static/ that link previews show when a page has none)",
@@ -115,6 +120,7 @@ struct RawConfig {
     strict: Option<bool>,
     related_limit: Option<usize>,
     social_cards: Option<bool>,
+    search: Option<bool>,
     image: Option<String>,
 }
 
@@ -157,6 +163,9 @@ pub struct Config {
     /// Whether a brief without a lead image gets a generated social card
     /// as its `og:image` (SPEC §1; default true).
     pub social_cards: bool,
+    /// Whether the build writes `/search/` and its index (SPEC §4,
+    /// docs/search.md; default true).
+    pub search: bool,
     /// The site-wide fallback `og:image`: a path under `static/`, as
     /// written (checked when the static files are known).
     pub image: Option<SiteImage>,
@@ -237,6 +246,7 @@ impl Config {
             strict,
             related_limit,
             social_cards,
+            search,
             image,
         } = raw;
         let mut errors = Vec::new();
@@ -302,6 +312,7 @@ impl Config {
             relative_urls,
             related_limit: related_limit.unwrap_or(DEFAULT_RELATED_LIMIT),
             social_cards: social_cards.unwrap_or(true),
+            search: search.unwrap_or(true),
             image: image.map(|path| SiteImage {
                 at: key_error("image", String::new()),
                 path,

@@ -236,6 +236,7 @@ mod tests {
             raw_html: RawHtml::Sanitize,
             link_prefix: "/".to_owned(),
             unknown_is_warning: true,
+            search: false,
         };
         let highlighter = Highlighter::default();
         let markdown = "A claim[^9].\n\n> [!NOTES]\n> Careful.\n";

@@ -27,6 +27,7 @@ use crate::config::RawHtml;
 use crate::content::Body;
 use crate::diag::{Diagnostic, Position, Snippet};
 use crate::highlight::Highlighter;
+use crate::search::words::WordCounts;
 pub use cache::BodyCache;
 pub use embed::Embed;
 
@@ -80,6 +81,8 @@ pub struct MarkdownOptions {
     pub link_prefix: String,
     /// Whether an unresolved wikilink is only a warning.
     pub unknown_is_warning: bool,
+    /// Whether to count each body's words for the search index.
+    pub search: bool,
 }
 
 /// A rendered body.
@@ -89,6 +92,8 @@ pub struct RenderedBody {
     pub html: String,
     /// The first paragraph as plain text, the stand-in summary.
     pub first_paragraph: String,
+    /// The body's words for the search index (empty when search is off).
+    pub words: WordCounts,
 }
 
 /// What rendering one body produced.
@@ -160,6 +165,11 @@ pub fn render<R: LinkResolver>(
     pass.check_alerts(&events);
     let mut events: Vec<Event<'_>> = events.into_iter().map(|(e, _)| e).collect();
     let first_paragraph = first_paragraph(&events);
+    let words = if options.search {
+        WordCounts::of(&searchable_text(&events))
+    } else {
+        WordCounts::default()
+    };
     assign_heading_ids(&mut events);
     render_alerts(&mut events);
     highlight_code(&mut events, highlighter);
@@ -176,11 +186,43 @@ pub fn render<R: LinkResolver>(
         None => (html, first_paragraph),
     };
     Rendered {
-        body: RenderedBody { html, first_paragraph },
+        body: RenderedBody {
+            html,
+            first_paragraph,
+            words,
+        },
         mentions,
         documents,
         diagnostics: pass.diagnostics,
     }
+}
+
+/// The words a reader sees in a body, for the search index: its text and
+/// inline code, with a space between blocks and at line breaks (inline
+/// markup joins: `a*b*` reads "ab"). Raw HTML and embeds are not text.
+fn searchable_text(events: &[Event<'_>]) -> String {
+    let inline = |tag: &TagEnd| {
+        matches!(
+            tag,
+            TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Superscript
+                | TagEnd::Subscript
+                | TagEnd::Link
+                | TagEnd::Image
+        )
+    };
+    let mut text = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::Start(tag) if inline(&tag.to_end()) => {}
+            Event::End(tag) if inline(tag) => {}
+            _ => text.push(' '),
+        }
+    }
+    text
 }
 
 /// `text` without control characters. A file cannot hold one raw, but a
@@ -1192,6 +1234,7 @@ mod tests {
             raw_html,
             link_prefix: "/repo/".to_owned(),
             unknown_is_warning: false,
+            search: true,
         };
         render(&body(markdown), &Fake, &Highlighter::default(), &options)
     }
@@ -1344,6 +1387,7 @@ mod tests {
                 raw_html: policy,
                 link_prefix: "/".to_owned(),
                 unknown_is_warning: true,
+                search: false,
             };
             let r = render(
                 &body("See [[Nope]] <b>x</b>."),

@@ -572,6 +572,14 @@ impl Build<'_> {
             result
         };
         counting_sink(published)?;
+        let started = Instant::now();
+        let prepared = site.prepared();
+        let index = match prepared.site.config.search {
+            true => render::search::index_files(prepared.site, prepared.cards, None),
+            false => Vec::new(),
+        };
+        let indexing = (started.elapsed(), index.len());
+        counting_sink(index)?;
         let rendered = match render::render(site.prepared(), syntax_css, reuse, &mut counting_sink) {
             Ok(rendered) => rendered,
             Err(RenderError::Templates(d)) => return Err(self.fail(d.into_vec())),
@@ -600,6 +608,11 @@ impl Build<'_> {
             stage: "  of which cards",
             elapsed: drawing,
             count: rasterised,
+        });
+        self.clock.laps.push(Timing {
+            stage: "  of which search",
+            elapsed: indexing.0,
+            count: indexing.1,
         });
         let report = BuildReport {
             warnings: self.diagnostics,
@@ -668,6 +681,7 @@ fn markdown_options(config: &Config) -> MarkdownOptions {
         raw_html: config.raw_html,
         link_prefix: config.base_url.path().to_owned(),
         unknown_is_warning: config.unknown_references == UnknownReferences::Warn,
+        search: config.search,
     }
 }
 

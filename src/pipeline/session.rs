@@ -105,6 +105,20 @@ struct Last {
     /// The PDFs bodies could embed: an edit to one is no body edit, so
     /// they are as the last full build read them.
     documents: Library,
+    /// The search index's files as last written, by path, each with a hash
+    /// of its bytes: a quick build sends only those an edit changed.
+    index: HashMap<OutputPath, u128>,
+}
+
+/// The search index's files among `files`, each with a hash of its bytes.
+fn index_hashes(files: &[OutputFile]) -> HashMap<OutputPath, u128> {
+    (files.iter())
+        .filter(|f| f.origin == render::search::INDEX_ORIGIN)
+        .filter_map(|f| match &f.contents {
+            render::Contents::Bytes(bytes) => Some((f.path.clone(), xxhash_rust::xxh3::xxh3_128(bytes))),
+            render::Contents::Asset(_) => None,
+        })
+        .collect()
 }
 
 /// What changed since the session's last good build.
@@ -182,6 +196,7 @@ impl Session {
             scheduled: report.scheduled.clone(),
             templated: report.rendered + report.kept,
             documents,
+            index: index_hashes(&files),
         });
         let kept = Kept::Only(rendered.kept.into_iter().map(|(path, _)| path).collect());
         Ok((Update { files, kept }, report))
@@ -197,9 +212,29 @@ impl Session {
         }
         let (overlay, owners) = self.edited_bodies(last, &options.root, changed)?;
         let markdown_done = Instant::now();
-        let files = render::rerender(last.site.prepared(), &overlay, &owners, &mut self.pages).ok()?;
+        let mut files = render::rerender(last.site.prepared(), &overlay, &owners, &mut self.pages).ok()?;
+        let rendered = Instant::now();
+        let mut index = HashMap::new();
+        let prepared = last.site.prepared();
+        if prepared.site.config.search {
+            // The edited bodies' words change the index; a change that adds
+            // or drops a file (a shard count crossing a power of two) takes
+            // the full build, which writes the folder afresh.
+            let made = render::search::index_files(prepared.site, prepared.cards, Some(&overlay));
+            index = index_hashes(&made);
+            if index.len() != last.index.len() || index.keys().any(|p| !last.index.contains_key(p)) {
+                return None;
+            }
+            files.extend(
+                made.into_iter()
+                    .filter(|f| index.get(&f.path) != last.index.get(&f.path)),
+            );
+        }
         let last = self.last.as_mut()?;
         last.overlay = overlay;
+        if !index.is_empty() {
+            last.index = index;
+        }
         let report = BuildReport {
             warnings: last.warnings.clone(),
             pages: last.pages,
@@ -218,8 +253,13 @@ impl Session {
                 },
                 Timing {
                     stage: "render",
-                    elapsed: markdown_done.elapsed(),
+                    elapsed: rendered - markdown_done,
                     count: files.len(),
+                },
+                Timing {
+                    stage: "search index",
+                    elapsed: rendered.elapsed(),
+                    count: last.index.len(),
                 },
             ],
         };

@@ -34,6 +34,7 @@ pub fn site_view(site: &Site) -> SiteView<'_> {
         contracts_url: base.url(&UrlPath::fixed("contracts/")),
         tags_url: base.url(&UrlPath::fixed("tags/")),
         authors_url: (!c.authors.is_empty()).then(|| base.url(&UrlPath::section(Authors::KIND.plural()))),
+        search_url: site.config.search.then(|| base.url(&super::search::section())),
         pages: c
             .pages
             .iter()

@@ -32,6 +32,7 @@ pub mod partials;
 mod picture;
 mod redirect;
 mod renderer;
+pub mod search;
 pub mod share;
 pub mod stage;
 pub mod templates;

@@ -47,6 +47,7 @@ pub(super) enum Job {
     Contracts,
     Authors,
     Tags,
+    Search,
     NotFound,
     SiteFeed,
     TagFeed(TagId),
@@ -164,6 +165,7 @@ impl<'a> Renderer<'a> {
             Job::Contracts => self.entity_index::<Contracts>(),
             Job::Authors => self.entity_index::<Authors>(),
             Job::Tags => self.tags(),
+            Job::Search => self.search_page(),
             Job::NotFound => self.not_found(),
             Job::SiteFeed => self.site_feed(),
             Job::TagFeed(tag) => self.tag_feed(tag),
@@ -203,7 +205,11 @@ impl<'a> Renderer<'a> {
         if !c.authors.is_empty() {
             jobs.push(Job::Authors);
         }
-        jobs.extend([Job::Tags, Job::NotFound, Job::SiteFeed, Job::Sitemap]);
+        jobs.push(Job::Tags);
+        if self.site.config.search {
+            jobs.push(Job::Search);
+        }
+        jobs.extend([Job::NotFound, Job::SiteFeed, Job::Sitemap]);
         jobs.extend((0..c.redirects.len()).map(Job::Redirect));
         jobs
     }

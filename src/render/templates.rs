@@ -67,12 +67,21 @@ pub fn compile(
     } else {
         &[]
     };
+    let search_template = if site.search_url.is_some() {
+        &[super::search::SEARCH_TEMPLATE][..]
+    } else {
+        &[]
+    };
     let missing: Diagnostics = (REQUIRED_TEMPLATES.iter().chain(author_templates))
         .filter(|name| !tera.contains_template(name))
         .map(|name| {
             Diagnostic::error(crate::config::FILE_NAME, format!("the theme has no template '{name}'"))
                 .with_help("add it to the theme's templates/ folder or to the site's templates/")
         })
+        .chain((search_template.iter()).filter(|name| !tera.contains_template(name)).map(|name| {
+            Diagnostic::error(crate::config::FILE_NAME, format!("the theme has no template '{name}', which search needs"))
+                .with_help("add it to the theme's templates/ folder (dossier theme eject writes the default one), or set search: false")
+        }))
         .collect();
     if !missing.is_empty() {
         return Err(missing);

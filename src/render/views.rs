@@ -228,6 +228,8 @@ pub struct SiteView<'a> {
     pub tags_url: String,
     /// Authors index URL, when the site has author profiles.
     pub authors_url: Option<String>,
+    /// The search page's URL, when the site has search (`search: true`).
+    pub search_url: Option<String>,
     /// Free pages, for navigation.
     pub pages: Vec<LinkView<'a>>,
     /// Counts, for footers and indexes.

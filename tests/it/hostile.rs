@@ -1343,7 +1343,7 @@ mod properties {
         fn sanitized_markdown_never_holds_scripts(markdown in markdown()) {
             let highlighter = Highlighter::default();
             for link_prefix in ["/", "/repo/"] {
-                let options = MarkdownOptions { raw_html: RawHtml::Sanitize, link_prefix: link_prefix.to_owned(), unknown_is_warning: false };
+                let options = MarkdownOptions { raw_html: RawHtml::Sanitize, link_prefix: link_prefix.to_owned(), unknown_is_warning: false, search: false };
                 let out = render(&body(&markdown), &Fake, &highlighter, &options);
                 let found: Vec<String> = dangers(&out.body.html)
                     .into_iter()

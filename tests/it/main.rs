@@ -21,6 +21,7 @@ mod newsroom;
 mod redirects;
 mod related;
 mod scaffold;
+mod search;
 mod security;
 mod serve;
 mod theme;

@@ -183,13 +183,24 @@ const DANGEROUS_ELEMENTS: &[&str] = &[
     "script", "iframe", "frame", "object", "embed", "svg", "math", "base", "form", "style", "link", "meta",
 ];
 
-/// The one external script the default theme links: its click-to-load
-/// players (`embed.js`), from the site itself, never another host.
+/// The external scripts the default theme links: its click-to-load
+/// players (`embed.js`) and its search (`search.js`), from the site
+/// itself, never another host.
 fn is_embed_script(src: &str) -> bool {
     src.starts_with('/')
         && !src.starts_with("//")
-        && src.ends_with("/embed.js")
+        && (src.ends_with("/embed.js") || src.ends_with("/search.js"))
         && src.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.".contains(c))
+}
+
+/// The one form the default theme writes: its search box, a GET to the
+/// site's own `/search/` page.
+fn is_search_form(action: &str, method: &str) -> bool {
+    method == "get"
+        && action.starts_with('/')
+        && !action.starts_with("//")
+        && action.ends_with("/search/")
+        && action.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.".contains(c))
 }
 
 /// Problems in an HTML document or fragment, found with a real parser.
@@ -211,6 +222,7 @@ fn parsed_dangers(html: &scraper::Html) -> Vec<String> {
             "link" => el
                 .attr("href")
                 .is_some_and(|h| h.starts_with("/") || h.starts_with("https://fixture.example/")),
+            "form" => is_search_form(el.attr("action").unwrap_or(""), el.attr("method").unwrap_or("")),
             "meta" => match el.attr("http-equiv") {
                 None => true,
                 Some(equiv) => {
@@ -300,7 +312,20 @@ fn raw_dangers(text: &str) -> Vec<String> {
         if name == "script" && t != "<script type=\"application/ld+json\"" && !embed_script {
             found.push(format!("raw {tag:?}"));
         }
-        if ["iframe", "svg", "object", "embed", "math", "base", "form", "frame"].contains(&name.as_str()) {
+        let search_form = name == "form" && {
+            let (_, values) = split_quoted(&t);
+            let attr = |key: &str| {
+                let at = t.find(&format!(" {key}=\""))?;
+                values
+                    .iter()
+                    .find(|v| t[at..].starts_with(&format!(" {key}=\"{v}\"")))
+                    .cloned()
+            };
+            is_search_form(attr("action").unwrap_or_default(), attr("method").unwrap_or_default())
+        };
+        if ["iframe", "svg", "object", "embed", "math", "base", "form", "frame"].contains(&name.as_str())
+            && !search_form
+        {
             found.push(format!("raw {tag:?}"));
         }
         let (bare, values) = split_quoted(&t);
@@ -429,7 +454,20 @@ fn the_scanner_allows_only_the_themes_embed_script() {
     )
     .unwrap();
     assert!(scan_output(dir.path()).is_empty(), "{:?}", scan_output(dir.path()));
+    std::fs::write(
+        dir.path().join("index.html"),
+        page("<script src=\"/repo/search.js\" defer></script></head><body><form role=\"search\" action=\"/repo/search/\" method=\"get\"><input name=\"q\"></form>"),
+    )
+    .unwrap();
+    assert!(
+        scan_output(dir.path()).is_empty(),
+        "the theme's search form and script: {:?}",
+        scan_output(dir.path())
+    );
     for bad in [
+        "<form action=\"https://evil.example/search/\" method=\"get\"></form>",
+        "<form action=\"/search/\" method=\"post\"></form>",
+        "<form action=\"/login/\" method=\"get\"></form>",
         "<script src=\"https://evil.example/embed.js\" defer></script>",
         "<script src=\"//evil.example/embed.js\" defer></script>",
         "<script src=\"/other.js\" defer></script>",
