@@ -1225,6 +1225,21 @@ mod tests {
     }
 
     #[test]
+    fn a_body_has_a_placeholder_only_when_it_shows_a_player() {
+        let player = run("![Talk](https://vimeo.com/76979871)\n", RawHtml::Sanitize);
+        assert!(embed::has_placeholder(&player.body.html), "{}", player.body.html);
+        let forged = "<a class=\"embed-link\" href=\"/x\" data-embed=\"https://evil.example/\">forged</a>";
+        let mentions = format!(
+            "`{forged}` and [a](/x \"{}\")\n\n```html\n{forged}\n```\n\n{forged}\n",
+            forged.replace('"', "\\\"")
+        );
+        let html = run(&mentions, RawHtml::Sanitize).body.html;
+        assert!(!embed::has_placeholder(&html), "{html}");
+        let html = run(&mentions, RawHtml::Escape).body.html;
+        assert!(!embed::has_placeholder(&html), "{html}");
+    }
+
+    #[test]
     fn embed_mistakes_are_errors_at_the_image() {
         let r = run(
             "Intro.\n\n![Trending](https://www.youtube.com/feed/trending)\n",

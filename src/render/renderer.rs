@@ -262,6 +262,7 @@ impl<'a> Renderer<'a> {
             article: None,
             json_ld: None,
             image: self.share.site().cloned(),
+            has_embeds: false,
         }
     }
 

@@ -58,6 +58,46 @@ fn a_video_is_a_placeholder_and_no_page_has_an_iframe() {
     }
 }
 
+/// `embed.js` is linked from the pages whose own body has a player (a
+/// brief's, a company's, a free page's), under the base path; not from a
+/// brief with only a document card, nor from the pages that list them.
+#[test]
+fn only_a_page_with_an_embed_links_the_script() {
+    let site = site_with("Intro.\n\n![Hearing](https://youtu.be/dQw4w9WgXcQ)\n");
+    site.write(
+        OTHER,
+        "---\ntitle: Again\ndate: 2021-01-02\nslug: again\n---\n![The filing](filing.pdf)\n",
+    );
+    write_pdf(&site, "content/briefs/filing.pdf", PDF);
+    site.edit(
+        "content/pages/about.md",
+        "A test desk.",
+        "A test desk.\n\n![Talk](https://vimeo.com/76979871)\n\n",
+    );
+    site.edit(
+        "content/companies/microsoft.md",
+        "Microsoft sells",
+        "![Filing](https://www.documentcloud.org/documents/20059464-jedi-protest-decision)\n\nMicrosoft sells",
+    );
+    let out = site.build(&["--base-url", "https://fixture.example/repo/"]);
+    out.assert_success();
+    let scripts = |path: &str| out.page(path).attrs("script[src$='embed.js']", "src");
+    for path in ["briefs/embeds/", "about/", "companies/microsoft/"] {
+        assert_eq!(scripts(path), ["/repo/embed.js"], "{path} has an embed");
+    }
+    for path in [
+        "briefs/again/",
+        "",
+        "companies/",
+        "contracts/jedi/",
+        "tags/",
+        "404.html",
+    ] {
+        assert!(scripts(path).is_empty(), "{path} has no embed: {:?}", scripts(path));
+    }
+    assert!(out.has("embed.js"), "the theme's script is still published");
+}
+
 #[test]
 fn a_pdf_is_published_once_and_its_link_resolves_under_a_sub_path() {
     for base_url in ["https://fixture.example/", "https://fixture.example/repo/"] {
