@@ -62,7 +62,8 @@ pub trait LinkResolver: Sync {
 /// What a body shows of a local document it embeds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentCard {
-    /// Where the document is published, from the base URL: `media/<hash>.pdf`.
+    /// Where the document is published, from the base URL and ready for a
+    /// URL: `media/<hash>.pdf`, or a static file's path (`docs/filing.pdf`).
     pub path: String,
     /// Its size in bytes.
     pub size: u64,
