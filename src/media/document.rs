@@ -1,5 +1,6 @@
 //! The PDFs a site may embed as document cards (SPEC §3): every `.pdf`
-//! under `content/` and `static/`, read once per build before the Markdown
+//! the content walk found under the kinds' folders ([`crate::content::Content::documents`])
+//! and every one under `static/`, read once per build before the Markdown
 //! stage, so that stage stays pure and asks this library about a document
 //! as it asks the model about a wikilink. A good PDF beside the content is
 //! published once at `/media/<hash>.pdf` ([`super::path_of`]) however many
@@ -10,17 +11,13 @@
 //! parse PDFs: the `%PDF-` signature is all it checks.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::content::{self, LinkTarget};
 use crate::diag::EnvError;
 use crate::markdown::{DocumentAnswer, DocumentCard};
 use crate::routes::UrlPath;
-
-/// The folders whose PDFs a body may embed: `content/` (a relative
-/// `filing.pdf`, beside the brief) and `static/` (`/docs/filing.pdf`).
-pub const FOLDERS: [&str; 2] = ["content", "static"];
 
 /// What every PDF starts with.
 const SIGNATURE: &[u8] = b"%PDF-";
@@ -47,26 +44,20 @@ pub struct Library {
 }
 
 impl Library {
-    /// Reads every `.pdf` under the site's [`FOLDERS`], in sorted order.
-    /// A file that cannot be read is an environment error naming it.
-    pub fn load(root: &Path) -> Result<Library, EnvError> {
+    /// Reads the PDFs the content walk `found` (a relative `filing.pdf`
+    /// beside a brief leads to one of them) and every `.pdf` under
+    /// `static/` (`/docs/filing.pdf`). A file or folder that cannot be read
+    /// is an environment error naming it.
+    pub fn load(root: &Path, found: &[PathBuf]) -> Result<Library, EnvError> {
         let mut documents = BTreeMap::new();
-        for folder in FOLDERS {
-            let walk = walkdir::WalkDir::new(root.join(folder))
-                .sort_by_file_name()
-                .into_iter()
-                .filter_entry(|e| e.depth() == 0 || !content::is_hidden(e.file_name()));
-            for entry in walk {
-                let Ok(entry) = entry else { continue };
-                let path = entry.path();
-                let is_pdf = path.extension().is_some_and(|x| x.eq_ignore_ascii_case("pdf"));
-                if !is_pdf || entry.file_type().is_dir() {
-                    continue;
-                }
-                let Some(key) = key(root, path) else { continue };
-                let document = read(root, path, entry.path_is_symlink(), &key)?;
-                documents.insert(key, document);
-            }
+        for path in found.iter().cloned().chain(static_documents(root)?) {
+            // A path no body can write (not UTF-8) is no document.
+            let Some(key) = key(root, &path) else { continue };
+            let metadata = path
+                .symlink_metadata()
+                .map_err(|e| EnvError::io("cannot read", &path, e))?;
+            let document = read(root, &path, metadata.file_type().is_symlink(), &key)?;
+            documents.insert(key, document);
         }
         share_static(&mut documents);
         Ok(Library { documents })
@@ -137,6 +128,29 @@ impl Library {
 
 const NOT_A_PDF_HELP: &str =
     "save the document as a PDF again and replace the file, or link to it with [text](file) instead of ![text](file)";
+
+/// The `.pdf` files under the site's `static/`, hidden ones skipped.
+fn static_documents(root: &Path) -> Result<Vec<PathBuf>, EnvError> {
+    let dir = root.join("static");
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let walk = walkdir::WalkDir::new(&dir)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !content::is_hidden(e.file_name()));
+    let mut found = Vec::new();
+    for entry in walk {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(&dir).to_owned();
+            EnvError::io("cannot read", &path, e.into())
+        })?;
+        let is_pdf = entry.path().extension().is_some_and(|x| x.eq_ignore_ascii_case("pdf"));
+        if is_pdf && (entry.file_type().is_file() || entry.path_is_symlink()) {
+            found.push(entry.into_path());
+        }
+    }
+    Ok(found)
+}
 
 /// `path` relative to `root`, with `/` between its parts.
 fn key(root: &Path, path: &Path) -> Option<String> {
@@ -256,7 +270,8 @@ mod tests {
         std::fs::create_dir_all(site.path().join("content")).unwrap();
         std::fs::write(site.path().join("content/ok.pdf"), b"%PDF-1.7").unwrap();
         std::os::unix::fs::symlink(outside.path().join("secret.pdf"), site.path().join("content/leak.pdf")).unwrap();
-        let library = Library::load(site.path()).unwrap();
+        let found = ["content/ok.pdf", "content/leak.pdf"].map(|p| site.path().join(p));
+        let library = Library::load(site.path(), &found).unwrap();
         assert!(library.answer("content/ok.pdf").is_ok());
         let (message, _) = library.answer("content/leak.pdf").unwrap_err();
         assert!(message.contains("outside the site"), "{message}");
