@@ -8,7 +8,9 @@
 //! Imports only [`crate::slug`], so `config`, which parses the base URL, and
 //! every stage after it can use these types without importing `model`.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::fmt::Write as _;
 
 use crate::slug::Slug;
 
@@ -254,6 +256,25 @@ impl UrlPath {
         &self.0
     }
 
+    /// The path as a URL writes it: every byte but letters, digits and
+    /// `-._~/!$&'()*+,;=:@` `%`-escaped. Paths made from slugs need none;
+    /// a static file's name may have a space, a `%` or letters beyond ASCII.
+    pub fn escaped(&self) -> Cow<'_, str> {
+        let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b);
+        if self.0.bytes().all(plain) {
+            return Cow::Borrowed(&self.0);
+        }
+        let mut escaped = String::with_capacity(self.0.len() + 16);
+        for b in self.0.bytes() {
+            if plain(b) {
+                escaped.push(char::from(b));
+            } else {
+                let _ = write!(escaped, "%{b:02X}");
+            }
+        }
+        Cow::Owned(escaped)
+    }
+
     /// The file this path is written to: folders get `index.html`.
     pub fn output_file(&self) -> OutputPath {
         if self.0.is_empty() || self.0.ends_with('/') {
@@ -423,6 +444,18 @@ impl fmt::Display for OutputPath {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_is_escaped_for_a_url_only_where_it_must_be() {
+        assert!(matches!(
+            UrlPath::from_static("docs/a-b_c.pdf").escaped(),
+            Cow::Borrowed("docs/a-b_c.pdf")
+        ));
+        assert_eq!(
+            UrlPath::from_static("docs/a b%#?\"é.pdf").escaped(),
+            "docs/a%20b%25%23%3F%22%C3%A9.pdf"
+        );
+    }
 
     fn slug(s: &str) -> Slug {
         Slug::parse(s).unwrap()

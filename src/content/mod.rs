@@ -160,6 +160,10 @@ pub struct Content {
     pub authors: Vec<Loaded<RawAuthor>>,
     /// `content/pages/*.md`.
     pub pages: Vec<Loaded<RawPage>>,
+    /// The `.pdf` files under those kinds' folders, at any depth (where a
+    /// body's `![…](file.pdf)` can lead), found by the same walk: for
+    /// `media::document`, which reads them.
+    pub documents: Vec<PathBuf>,
     /// Files with an error of their own (most could not be parsed), so that
     /// later stages do not report names they hold as unknown.
     pub failed: Vec<Failed>,
@@ -268,43 +272,27 @@ pub fn load_with(root: &Path, mut cache: Option<&mut FileCache>) -> Result<(Cont
             root.display()
         )));
     }
-    let mut d = Diagnostics::default();
-    let briefs = load_kind(
+    let mut walk = Walk {
         root,
-        &content.join("briefs"),
-        None,
-        cache.as_deref_mut().map(|c| &mut c.briefs),
-        &mut d,
-    )?;
+        documents: Vec::new(),
+        diagnostics: Diagnostics::default(),
+    };
+    let briefs = walk.markdown_files(&content.join("briefs"), None)?;
+    let companies = walk.markdown_files(&content.join("companies"), Some(1))?;
+    let contracts = walk.markdown_files(&content.join("contracts"), Some(1))?;
+    let authors = walk.markdown_files(&content.join("authors"), Some(1))?;
+    let pages = walk.markdown_files(&content.join("pages"), Some(1))?;
+    let Walk {
+        documents,
+        diagnostics: mut d,
+        ..
+    } = walk;
+    let briefs = load_kind(root, briefs, cache.as_deref_mut().map(|c| &mut c.briefs), &mut d)?;
     check_tag_counts(&briefs, &mut d);
-    let companies = load_kind(
-        root,
-        &content.join("companies"),
-        Some(1),
-        cache.as_deref_mut().map(|c| &mut c.companies),
-        &mut d,
-    )?;
-    let contracts = load_kind(
-        root,
-        &content.join("contracts"),
-        Some(1),
-        cache.as_deref_mut().map(|c| &mut c.contracts),
-        &mut d,
-    )?;
-    let authors = load_kind(
-        root,
-        &content.join("authors"),
-        Some(1),
-        cache.as_deref_mut().map(|c| &mut c.authors),
-        &mut d,
-    )?;
-    let pages = load_kind(
-        root,
-        &content.join("pages"),
-        Some(1),
-        cache.map(|c| &mut c.pages),
-        &mut d,
-    )?;
+    let companies = load_kind(root, companies, cache.as_deref_mut().map(|c| &mut c.companies), &mut d)?;
+    let contracts = load_kind(root, contracts, cache.as_deref_mut().map(|c| &mut c.contracts), &mut d)?;
+    let authors = load_kind(root, authors, cache.as_deref_mut().map(|c| &mut c.authors), &mut d)?;
+    let pages = load_kind(root, pages, cache.map(|c| &mut c.pages), &mut d)?;
     let failed = failed_files(root, &d);
     Ok((
         Content {
@@ -313,6 +301,7 @@ pub fn load_with(root: &Path, mut cache: Option<&mut FileCache>) -> Result<(Cont
             contracts,
             authors,
             pages,
+            documents,
             failed,
         },
         d,
@@ -338,14 +327,13 @@ fn check_tag_counts(briefs: &[Loaded<RawBrief>], diagnostics: &mut Diagnostics) 
     }
 }
 
+/// Reads and parses one kind's `files`, through `cache` if there is one.
 fn load_kind<T: DeserializeOwned + Clone + Send + Sync>(
     root: &Path,
-    dir: &Path,
-    max_depth: Option<usize>,
+    files: Vec<PathBuf>,
     cache: Option<&mut Parsed<T>>,
     diagnostics: &mut Diagnostics,
 ) -> Result<Vec<Loaded<T>>, EnvError> {
-    let files = markdown_files(root, dir, max_depth, diagnostics)?;
     let Some(cache) = cache else {
         let results: Vec<Result<FileOutcome<T>, EnvError>> =
             files.par_iter().map(|path| load_file(root, path)).collect();
@@ -398,73 +386,83 @@ fn load_kind<T: DeserializeOwned + Clone + Send + Sync>(
     Ok(loaded)
 }
 
-/// The `.md` files under `dir`, sorted, skipping hidden files and folders.
-/// A symlinked file is read only if it points inside the site; one pointing
-/// outside (or nowhere) is an error, so a link to a secret is never published.
-///
-/// Depth first, each folder's entries sorted by name: the order of
-/// `walkdir`'s `sort_by_file_name`. By hand, because this runs before the
-/// load can start on the other core, and `walkdir` was much slower at it
-/// (BENCHMARKS.md).
-fn markdown_files(
-    root: &Path,
-    dir: &Path,
-    max_depth: Option<usize>,
-    diagnostics: &mut Diagnostics,
-) -> Result<Vec<PathBuf>, EnvError> {
-    let mut files = Vec::new();
-    if dir.exists() {
-        walk(root, dir, max_depth, &mut files, diagnostics)?;
-    }
-    Ok(files)
+/// The content walk: the `.md` files of each kind's folder and, on the way,
+/// every `.pdf` under those folders (what bodies may embed), so that no
+/// second walk of `content/` looks for them.
+struct Walk<'r> {
+    root: &'r Path,
+    /// The PDFs seen so far.
+    documents: Vec<PathBuf>,
+    /// Symbolic links that may not be read.
+    diagnostics: Diagnostics,
 }
 
-/// Adds the `.md` files under `dir` to `files`; descends `depth_left`
-/// more levels (`None`: all of them).
-fn walk(
-    root: &Path,
-    dir: &Path,
-    depth_left: Option<usize>,
-    files: &mut Vec<PathBuf>,
-    diagnostics: &mut Diagnostics,
-) -> Result<(), EnvError> {
-    let cannot_read = |e| EnvError::io("cannot read", dir, e);
-    let mut entries = std::fs::read_dir(dir)
-        .and_then(|list| {
-            list.map(|entry| entry.and_then(|e| Ok((e.file_name(), e.file_type()?))))
-                .collect::<std::io::Result<Vec<_>>>()
-        })
-        .map_err(cannot_read)?;
-    entries.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
-    let below = depth_left.map(|d| d.saturating_sub(1));
-    for (name, kind) in entries {
-        if is_hidden(&name) {
-            continue;
+impl Walk<'_> {
+    /// The `.md` files under `dir`, sorted, skipping hidden files and
+    /// folders, at most `max_depth` levels down (`None`: at any depth). A
+    /// symlinked file is read only if it points inside the site; one
+    /// pointing outside (or nowhere) is an error, so a link to a secret is
+    /// never published.
+    ///
+    /// Depth first, each folder's entries sorted by name: the order of
+    /// `walkdir`'s `sort_by_file_name`. By hand, because this runs before
+    /// the load can start on the other core, and `walkdir` was much slower
+    /// at it (BENCHMARKS.md).
+    fn markdown_files(&mut self, dir: &Path, max_depth: Option<usize>) -> Result<Vec<PathBuf>, EnvError> {
+        let mut files = Vec::new();
+        if dir.exists() {
+            self.folder(dir, max_depth, &mut files)?;
         }
-        let path = dir.join(&name);
-        if kind.is_dir() {
-            if below != Some(0) {
-                walk(root, &path, below, files, diagnostics)?;
-            }
-        } else if Path::new(&name).extension().is_some_and(|x| x == "md") {
-            if kind.is_symlink() {
-                match check_symlink(root, &path) {
-                    LinkTarget::InsideFile => files.push(path),
-                    LinkTarget::NotAFile => {}
-                    problem => {
-                        let shown = path.strip_prefix(root).unwrap_or(&path);
-                        diagnostics.push(
-                            Diagnostic::error(shown, problem.describe())
-                                .with_help("replace the link with the file itself"),
-                        );
-                    }
-                }
-            } else if kind.is_file() {
-                files.push(path);
-            }
-        }
+        Ok(files)
     }
-    Ok(())
+
+    /// Adds the `.md` files under `dir` to `files` while `depth_left`
+    /// (`None`: all) allows, and the `.pdf` files at any depth to
+    /// `self.documents`: below `depth_left`, only those are looked for.
+    fn folder(&mut self, dir: &Path, depth_left: Option<usize>, files: &mut Vec<PathBuf>) -> Result<(), EnvError> {
+        let cannot_read = |e| EnvError::io("cannot read", dir, e);
+        let mut entries = std::fs::read_dir(dir)
+            .and_then(|list| {
+                list.map(|entry| entry.and_then(|e| Ok((e.file_name(), e.file_type()?))))
+                    .collect::<std::io::Result<Vec<_>>>()
+            })
+            .map_err(cannot_read)?;
+        entries.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        let markdown_here = depth_left != Some(0);
+        let below = depth_left.map(|d| d.saturating_sub(1));
+        for (name, kind) in entries {
+            if is_hidden(&name) {
+                continue;
+            }
+            let path = dir.join(&name);
+            let extension = Path::new(&name).extension();
+            if kind.is_dir() {
+                self.folder(&path, below, files)?;
+            } else if extension.is_some_and(|x| x.eq_ignore_ascii_case("pdf")) {
+                // A link is checked where a body embeds it (`media::document`).
+                if kind.is_file() || kind.is_symlink() {
+                    self.documents.push(path);
+                }
+            } else if markdown_here && extension.is_some_and(|x| x == "md") {
+                if kind.is_symlink() {
+                    match check_symlink(self.root, &path) {
+                        LinkTarget::InsideFile => files.push(path),
+                        LinkTarget::NotAFile => {}
+                        problem => {
+                            let shown = path.strip_prefix(self.root).unwrap_or(&path);
+                            self.diagnostics.push(
+                                Diagnostic::error(shown, problem.describe())
+                                    .with_help("replace the link with the file itself"),
+                            );
+                        }
+                    }
+                } else if kind.is_file() {
+                    files.push(path);
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Where a symbolic link in the site leads.
@@ -723,7 +721,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn markdown_files_are_listed_depth_first_in_name_order() {
+    fn the_walk_lists_markdown_depth_first_in_name_order_and_pdfs_at_any_depth() {
         let site = tempfile::tempdir().unwrap();
         let root = site.path();
         let briefs = root.join("content/briefs");
@@ -739,6 +737,9 @@ mod tests {
             "z.md/y.md",
             "companies/x.md",
             "companies/sub/y.md",
+            "a/filing.PDF",
+            "companies/sub/deep/order.pdf",
+            ".git/hidden.pdf",
         ] {
             let path = briefs.join(file);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -746,15 +747,22 @@ mod tests {
         }
         #[cfg(unix)]
         std::os::unix::fs::symlink(briefs.join("a.md"), briefs.join("l.md")).unwrap();
-        let listed = |dir: &Path, depth| {
-            let mut d = Diagnostics::default();
-            let files = markdown_files(root, dir, depth, &mut d).unwrap();
-            assert!(d.is_empty(), "{d:?}");
-            files
-                .iter()
+        let relative = |dir: &Path, files: &[PathBuf]| -> Vec<String> {
+            (files.iter())
                 .map(|f| f.strip_prefix(dir).unwrap().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
+                .collect()
         };
+        let walked = |dir: &Path, depth| {
+            let mut walk = Walk {
+                root,
+                documents: Vec::new(),
+                diagnostics: Diagnostics::default(),
+            };
+            let files = walk.markdown_files(dir, depth).unwrap();
+            assert!(walk.diagnostics.is_empty(), "{:?}", walk.diagnostics);
+            (relative(dir, &files), relative(dir, &walk.documents))
+        };
+        let listed = |dir: &Path, depth| walked(dir, depth).0;
         let mut expected = vec![
             "2020/c.md",
             "a/d.md",
@@ -772,6 +780,15 @@ mod tests {
         assert_eq!(listed(&briefs, None), expected);
         assert_eq!(listed(&briefs.join("companies"), Some(1)), ["x.md"]);
         assert!(listed(&root.join("content/nothing"), None).is_empty());
+        assert_eq!(
+            walked(&briefs, None).1,
+            ["a/filing.PDF", "companies/sub/deep/order.pdf"]
+        );
+        assert_eq!(
+            walked(&briefs.join("companies"), Some(1)).1,
+            ["sub/deep/order.pdf"],
+            "PDFs below the depth where Markdown is read"
+        );
     }
 
     fn parse(text: &str) -> Result<Loaded<RawBrief>, Diagnostic> {

@@ -156,6 +156,20 @@ impl Embed {
     }
 }
 
+/// Whether a rendered body holds a placeholder as [`Embed::placeholder`]
+/// writes it, a link of class `embed-link` whose next attribute after its
+/// `href` is the `data-embed` player, for `embed.js` to load. Text cannot
+/// look like one (its `<` is escaped), and under `raw_html: sanitize` a
+/// writer's HTML keeps `data-embed` only on a player URL.
+pub fn has_placeholder(html: &str) -> bool {
+    const LINK: &[u8] = b"<a class=\"embed-link\" href=\"";
+    let html = html.as_bytes();
+    memchr::memmem::find_iter(html, LINK).any(|at| {
+        let href = &html[at + LINK.len()..];
+        memchr::memchr(b'"', href).is_some_and(|end| href[end + 1..].starts_with(b" data-embed=\""))
+    })
+}
+
 /// Whether `url` is exactly a player URL dossier writes: what the sanitizer
 /// lets through in `data-embed`, so a writer's raw HTML cannot point the
 /// script at any other page.
@@ -397,6 +411,19 @@ mod tests {
         ] {
             assert_eq!(Embed::parse(url), Ok(None), "{url}");
         }
+    }
+
+    #[test]
+    fn every_placeholder_is_found_in_a_page() {
+        for url in [
+            "https://youtu.be/dQw4w9WgXcQ?t=5",
+            "https://vimeo.com/1/abc",
+            "https://www.documentcloud.org/documents/1-a",
+        ] {
+            let placeholder = Embed::parse(url).unwrap().unwrap().placeholder("A \"title\" <b>");
+            assert!(has_placeholder(&format!("<p>x</p>\n{placeholder}")), "{placeholder}");
+        }
+        assert!(!has_placeholder("<a class=\"embed-link\" href=\"/x\">no player</a>"));
     }
 
     #[test]

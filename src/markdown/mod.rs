@@ -63,7 +63,8 @@ pub trait LinkResolver: Sync {
 /// What a body shows of a local document it embeds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentCard {
-    /// Where the document is published, from the base URL: `media/<hash>.pdf`.
+    /// Where the document is published, from the base URL and ready for a
+    /// URL: `media/<hash>.pdf`, or a static file's path (`docs/filing.pdf`).
     pub path: String,
     /// Its size in bytes.
     pub size: u64,
@@ -1265,6 +1266,21 @@ mod tests {
         assert!(!html.contains("evil.example"), "{html}");
         let escaped = run(markdown, RawHtml::Escape).body.html;
         assert!(escaped.contains("<figure class=\"embed embed-vimeo\">"), "{escaped}");
+    }
+
+    #[test]
+    fn a_body_has_a_placeholder_only_when_it_shows_a_player() {
+        let player = run("![Talk](https://vimeo.com/76979871)\n", RawHtml::Sanitize);
+        assert!(embed::has_placeholder(&player.body.html), "{}", player.body.html);
+        let forged = "<a class=\"embed-link\" href=\"/x\" data-embed=\"https://evil.example/\">forged</a>";
+        let mentions = format!(
+            "`{forged}` and [a](/x \"{}\")\n\n```html\n{forged}\n```\n\n{forged}\n",
+            forged.replace('"', "\\\"")
+        );
+        let html = run(&mentions, RawHtml::Sanitize).body.html;
+        assert!(!embed::has_placeholder(&html), "{html}");
+        let html = run(&mentions, RawHtml::Escape).body.html;
+        assert!(!embed::has_placeholder(&html), "{html}");
     }
 
     #[test]

@@ -221,6 +221,8 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
         contracts,
         authors,
         pages,
+        // Read by the pipeline's `documents` step, before this one.
+        documents: _,
         failed,
     } = content;
     let (published, drafts): (Vec<_>, Vec<_>) = briefs.into_iter().partition(|b| options.drafts || !b.front.draft);

@@ -201,7 +201,7 @@ fn run(options: &BuildOptions, purpose: Purpose, caches: Caches<'_>, sink: &mut 
     let mut build = Build::start(caches.highlighter);
     let config = build.config(options, purpose)?;
     let content = build.load(&options.root, caches.content)?;
-    let documents = build.documents(&options.root)?;
+    let documents = build.documents(&options.root, &content.documents)?;
     let (catalog, pending) = build.resolve(content, catalog_options(options, &config))?;
     let pictures = build.media(&options.root, &catalog, &caches.media);
     let markdown = Markdown {
@@ -374,10 +374,11 @@ impl Build<'_> {
         Ok(content)
     }
 
-    /// The PDFs bodies may embed, read beside the content so that the
+    /// The PDFs bodies may embed (those the content walk `found`, and
+    /// those under `static/`), read beside the content so that the
     /// Markdown stage reads no file.
-    fn documents(&mut self, root: &Path) -> Result<Library, BuildError> {
-        let library = Library::load(root)?;
+    fn documents(&mut self, root: &Path, found: &[PathBuf]) -> Result<Library, BuildError> {
+        let library = Library::load(root, found)?;
         self.clock.lap("documents", library.len());
         Ok(library)
     }

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::markdown::embed;
 use crate::model::{BriefId, Owner};
 use crate::routes::UrlPath;
 
@@ -66,6 +67,7 @@ impl Renderer<'_> {
             extra: &b.extra,
         };
         let mut meta = self.meta("brief", &path, b.title.clone(), card.summary.to_owned());
+        meta.has_embeds = embed::has_placeholder(view.content);
         meta.og_type = "article";
         meta.article = Some(ArticleMeta {
             published_time: card.date.rfc3339.clone(),

@@ -7,6 +7,7 @@
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
+use crate::markdown::embed;
 use crate::model::{Entity, EntityKind, Owner, Site};
 use crate::routes::UrlPath;
 
@@ -70,6 +71,7 @@ impl Renderer<'_> {
             _ => format!("{}, page {page}", e.name),
         };
         let mut meta = self.meta(kind.noun(), &path, title, K::description(e));
+        meta.has_embeds = embed::has_placeholder(view.content);
         meta.feed_url = feed_url;
         meta.json_ld = K::json_ld(e, &meta.permalink);
         let page = ListingPage {

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::markdown::embed;
 use crate::model::{Owner, PageId};
 use crate::routes::UrlPath;
 
@@ -28,7 +29,8 @@ impl Renderer<'_> {
             content: &self.body(Owner::Page(id)).html,
             extra: &p.extra,
         };
-        let meta = self.meta("page", &path, p.title.clone(), p.summary.clone().unwrap_or_default());
+        let mut meta = self.meta("page", &path, p.title.clone(), p.summary.clone().unwrap_or_default());
+        meta.has_embeds = embed::has_placeholder(view.content);
         let page = ListingPage {
             page: meta,
             data: FreePage { free_page: view },

@@ -268,6 +268,7 @@ impl<'a> Renderer<'a> {
             article: None,
             json_ld: None,
             image: self.share.site().cloned(),
+            has_embeds: false,
         }
     }
 

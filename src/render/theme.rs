@@ -135,18 +135,25 @@ pub fn load(root: &Path, name: &str) -> Result<Result<Theme, Vec<Diagnostic>>, E
 
 /// Every template and static file of the built-in `default` theme, by its
 /// path inside the theme folder (`templates/base.html`, `static/style.css`),
-/// sorted: what `dossier theme eject` writes out for a site to customise.
-pub fn default_theme_files() -> Vec<(&'static Path, &'static [u8])> {
-    let mut out = Vec::new();
+/// with dossier's built-in templates among its templates
+/// (`templates/atom.xml`), sorted: what `dossier theme eject` writes out for
+/// a site to customise. A theme folder's templates override the built-in
+/// ones, so a build of the site then uses every one of these files.
+pub fn default_theme_files() -> Vec<(PathBuf, &'static [u8])> {
+    let mut out: Vec<(PathBuf, &'static [u8])> = BUILTIN_TEMPLATES
+        .iter()
+        .map(|(name, text)| (Path::new("templates").join(name), text.as_bytes()))
+        .filter(|(path, _)| DEFAULT_THEME.get_file(path).is_none())
+        .collect();
     let mut stack: Vec<&'static Dir<'static>> = ["templates", "static"]
         .into_iter()
         .filter_map(|name| DEFAULT_THEME.get_dir(name))
         .collect();
     while let Some(dir) = stack.pop() {
         stack.extend(dir.dirs());
-        out.extend(dir.files().map(|file| (file.path(), file.contents())));
+        out.extend(dir.files().map(|file| (file.path().to_owned(), file.contents())));
     }
-    out.sort_by_key(|(path, _)| *path);
+    out.sort_by(|(a, _), (b, _)| a.cmp(b));
     out
 }
 

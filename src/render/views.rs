@@ -275,6 +275,9 @@ pub struct PageMeta {
     /// The picture link previews show (`og:image`): a brief's lead image or
     /// generated card, else the site's `image:`.
     pub image: Option<ShareImage>,
+    /// Whether the page's body holds a click-to-load embed (a video or
+    /// DocumentCloud placeholder), so the theme links `embed.js` only then.
+    pub has_embeds: bool,
 }
 
 /// A picture for `og:image` and `twitter:image`: absolute URL, alt text

@@ -1,5 +1,6 @@
 //! `dossier theme eject`: the built-in `default` theme's templates and
-//! static files, written into a site to customise.
+//! static files, with dossier's built-in templates (feeds, sitemap, the
+//! redirect page, the social card), written into a site to customise.
 //!
 //! By default they go to the site's `themes/default/`, which a build then
 //! uses instead of the copy compiled into dossier (see

@@ -58,35 +58,98 @@ fn a_video_is_a_placeholder_and_no_page_has_an_iframe() {
     }
 }
 
+/// `embed.js` is linked from the pages whose own body has a player (a
+/// brief's, a company's, a free page's), under the base path; not from a
+/// brief with only a document card, nor from the pages that list them.
+#[test]
+fn only_a_page_with_an_embed_links_the_script() {
+    let site = site_with("Intro.\n\n![Hearing](https://youtu.be/dQw4w9WgXcQ)\n");
+    site.write(
+        OTHER,
+        "---\ntitle: Again\ndate: 2021-01-02\nslug: again\n---\n![The filing](filing.pdf)\n",
+    );
+    write_pdf(&site, "content/briefs/filing.pdf", PDF);
+    site.edit(
+        "content/pages/about.md",
+        "A test desk.",
+        "A test desk.\n\n![Talk](https://vimeo.com/76979871)\n\n",
+    );
+    site.edit(
+        "content/companies/microsoft.md",
+        "Microsoft sells",
+        "![Filing](https://www.documentcloud.org/documents/20059464-jedi-protest-decision)\n\nMicrosoft sells",
+    );
+    let out = site.build(&["--base-url", "https://fixture.example/repo/"]);
+    out.assert_success();
+    let scripts = |path: &str| out.page(path).attrs("script[src$='embed.js']", "src");
+    for path in ["briefs/embeds/", "about/", "companies/microsoft/"] {
+        assert_eq!(scripts(path), ["/repo/embed.js"], "{path} has an embed");
+    }
+    for path in [
+        "briefs/again/",
+        "",
+        "companies/",
+        "contracts/jedi/",
+        "tags/",
+        "404.html",
+    ] {
+        assert!(scripts(path).is_empty(), "{path} has no embed: {:?}", scripts(path));
+    }
+    assert!(out.has("embed.js"), "the theme's script is still published");
+}
+
+/// A PDF beside the briefs is copied once under `/media/`, however many
+/// briefs embed it; one under `static/` is published where it is, as every
+/// static file is, and linked there, not copied (nor is a PDF with its bytes).
 #[test]
 fn a_pdf_is_published_once_and_its_link_resolves_under_a_sub_path() {
+    const ORDER: &[u8] = b"%PDF-1.7\n% the court's order\n%%EOF\n";
     for base_url in ["https://fixture.example/", "https://fixture.example/repo/"] {
-        let site = site_with("![The filing](filing.pdf)\n\nText.\n\n![From static](/docs/filing-copy.pdf)\n");
+        let site = site_with(
+            "![The filing](filing.pdf)\n\nText.\n\n![The order](/docs/order.pdf)\n\n![A copy of the order](order-copy.pdf)\n",
+        );
         write_pdf(&site, "content/briefs/filing.pdf", PDF);
-        write_pdf(&site, "static/docs/filing-copy.pdf", PDF);
+        write_pdf(&site, "static/docs/order.pdf", ORDER);
+        write_pdf(&site, "content/briefs/order-copy.pdf", ORDER);
         site.write(
             OTHER,
             "---\ntitle: Again\ndate: 2021-01-02\n---\n![Same filing](filing.pdf)\n",
         );
         let out = site.build(&["--base-url", base_url]);
         out.assert_success();
-        let media: Vec<String> = Snapshot::of(&site.public())
+        let pdfs: Vec<String> = Snapshot::of(&site.public())
             .paths()
-            .filter(|p| p.starts_with("media/") && p.ends_with(".pdf"))
+            .filter(|p| p.ends_with(".pdf"))
             .map(str::to_owned)
             .collect();
-        assert_eq!(media.len(), 1, "one file for the same bytes: {media:?}");
-        assert!(media[0].ends_with(".pdf"));
-        assert_eq!(std::fs::read(out.file(&media[0])).unwrap(), PDF);
+        assert_eq!(pdfs.len(), 2, "each PDF's bytes once: {pdfs:?}");
+        let media = pdfs
+            .iter()
+            .find(|p| p.starts_with("media/"))
+            .expect("the filing under /media/");
+        assert_eq!(std::fs::read(out.file(media)).unwrap(), PDF);
+        assert_eq!(std::fs::read(out.file("docs/order.pdf")).unwrap(), ORDER);
         let path = base_url.strip_prefix("https://fixture.example").unwrap();
         let page = out.page("briefs/embeds/");
         assert_eq!(
             page.hrefs("figure.document a.document-link"),
-            [format!("{path}{}", media[0]), format!("{path}{}", media[0])]
+            [
+                format!("{path}{media}"),
+                format!("{path}docs/order.pdf"),
+                format!("{path}docs/order.pdf")
+            ]
         );
         assert_eq!(
             page.texts("figure.document .document-meta"),
-            ["Download PDF, 30 bytes", "Download PDF, 30 bytes"]
+            [
+                "Download PDF, 30 bytes",
+                "Download PDF, 35 bytes",
+                "Download PDF, 35 bytes"
+            ]
+        );
+        assert_eq!(
+            out.page("briefs/again/").hrefs("figure.document a.document-link"),
+            [format!("{path}{media}")]
         );
         assert_links_resolve(&site.public(), base_url);
     }

@@ -1,6 +1,6 @@
 //! The bundled example (the repository's own dossier.yaml and content/)
 //! builds cleanly and without a broken link, at a domain root and under a
-//! GitHub Pages project sub-path.
+//! GitHub Pages project sub-path, and shows what issue 16 asks of it.
 
 use std::path::Path;
 
@@ -56,4 +56,46 @@ fn the_example_builds_cleanly_under_a_sub_path() {
     let stylesheets = out.page("").attrs("link[rel=stylesheet]", "href");
     assert!(stylesheets.contains(&"/repo/style.css".to_owned()), "{stylesheets:?}");
     assert_links_resolve(&out.output, "https://user.github.io/repo/");
+}
+
+/// Issue 16: the example shows a click-to-load YouTube embed (on the about
+/// page, which then links the script) and a company logo, on the page of
+/// the invented Northwind Analytics, which the about page links.
+#[test]
+fn the_example_shows_a_youtube_embed_and_a_company_logo() {
+    let (_dir, out) = build_example(None);
+    let about = out.page("about/");
+    let player = "figure.embed-youtube a.embed-link";
+    assert_eq!(
+        about.hrefs(player),
+        ["https://www.youtube.com/watch?v=jNQXAC9IVRw"],
+        "\"Me at the zoo\", linked for readers without JavaScript"
+    );
+    assert_eq!(
+        about.attrs(player, "data-embed"),
+        ["https://www.youtube-nocookie.com/embed/jNQXAC9IVRw"]
+    );
+    assert_eq!(about.attrs(player, "data-title"), ["Me at the zoo"]);
+    assert_eq!(about.attrs("script[src$='embed.js']", "src"), ["/embed.js"]);
+    assert!(
+        about
+            .hrefs("main a")
+            .contains(&"/companies/northwind-analytics/".to_owned()),
+        "the about page links the invented company"
+    );
+
+    let company = out.page("companies/northwind-analytics/");
+    let logo = company.attrs("img.logo", "src");
+    assert_eq!(logo.len(), 1, "one logo");
+    assert!(logo[0].starts_with("/media/") && logo[0].ends_with(".png"), "{logo:?}");
+    assert!(out.has(logo[0].trim_start_matches('/')), "{logo:?} is published");
+    assert!(
+        company.attrs("img.logo", "srcset")[0].contains(" 160w"),
+        "a rendition for the logo's 160 px box"
+    );
+    assert!(company.attrs("img.logo", "alt")[0].starts_with("Northwind Analytics logo"));
+    assert!(
+        company.texts("main .prose").join(" ").contains("does not exist"),
+        "the page says the company is invented"
+    );
 }

@@ -610,11 +610,20 @@ fn theme_eject_writes_the_default_theme_which_the_build_then_uses() {
         assert!(theme.contains(&file.to_owned()), "{file} in {theme:?}");
         assert!(text.contains(&format!("  wrote themes/default/{file}\n")), "{text}");
     }
-    let repository_theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    // Each is the default theme's file, or one of dossier's built-in
+    // templates (tests/it/theme.rs checks that every one is ejected).
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR"));
     for file in &theme {
+        let builtin = file
+            .strip_prefix("templates/")
+            .map(|name| repository.join("src/render/builtin").join(name));
+        let original = match builtin.filter(|path| path.is_file()) {
+            Some(path) => path,
+            None => repository.join("themes/default").join(file),
+        };
         assert_eq!(
             std::fs::read(site.join("themes/default").join(file)).unwrap(),
-            std::fs::read(repository_theme.join(file)).unwrap(),
+            std::fs::read(original).unwrap(),
             "{file} is the built-in file"
         );
     }

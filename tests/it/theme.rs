@@ -14,6 +14,8 @@ use assert_cmd::cargo::cargo_bin_cmd;
 use scraper::{Html, Selector};
 use tempfile::TempDir;
 
+use crate::common::{Snapshot, run};
+
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/theme-minimal");
 const BASE_URL: &str = "https://example.org/briefs/";
 
@@ -553,4 +555,71 @@ fn feeds_and_sitemap_are_the_builtin_templates_output_and_a_site_can_override_th
         let expected = if path == "sitemap.xml" { "<urlset>" } else { "<feed>" };
         assert!(text.starts_with(expected), "{path}: {text}");
     }
+}
+
+/// `dossier theme eject` writes every template a theme may override, each
+/// of dossier's built-in ones (`src/render/builtin/`) too; the bundled
+/// example then builds from the ejected files, to the same bytes.
+#[test]
+fn theme_eject_writes_every_template_a_theme_may_override_and_the_build_uses_them() {
+    let dir = TempDir::new().unwrap();
+    let site = dir.path().join("site");
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&repository.join("content"), &site.join("content"));
+    fs::copy(repository.join("dossier.yaml"), site.join("dossier.yaml")).unwrap();
+    let public = site.join("public");
+    let build = || {
+        let output = public.to_str().unwrap();
+        run(&site, "build", &["--output", output], public.clone()).assert_success();
+        Snapshot::of(&public)
+    };
+    let before = build();
+
+    let ejected = cargo_bin_cmd!("dossier")
+        .args(["theme", "eject", "--root"])
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(ejected.status.success(), "{}", String::from_utf8_lossy(&ejected.stderr));
+    let templates = site.join("themes/default/templates");
+    let builtin: Vec<(String, String)> = files_ending(&repository.join("src/render/builtin"), "");
+    assert!(builtin.len() >= 4, "{builtin:?}");
+    for (name, text) in &builtin {
+        let copy = fs::read_to_string(templates.join(name)).unwrap_or_else(|e| panic!("{name} is not ejected: {e}"));
+        assert_eq!(&copy, text, "{name} is the built-in template");
+    }
+    build().assert_same_as(&before, "the ejected theme builds the example to the same bytes");
+
+    // Each ejected copy is the one the build uses.
+    let edit = |name: &str, from: &str, to: &str| {
+        let path = templates.join(name);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{name}: {from}");
+        fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    let declaration = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
+    edit("atom.xml", declaration, &format!("{declaration}<!-- ejected -->\n"));
+    edit("sitemap.xml", declaration, &format!("{declaration}<!-- ejected -->\n"));
+    edit("redirect.html", "<p>", "<p data-ejected>");
+    edit("card.svg", "fill=\"#fbfaf7\"", "fill=\"#ffffff\"");
+    build();
+    let output = |relative: &str| fs::read_to_string(public.join(relative)).unwrap();
+    assert!(output("atom.xml").contains("<!-- ejected -->"), "atom.xml");
+    assert!(output("sitemap.xml").contains("<!-- ejected -->"), "sitemap.xml");
+    let redirects: Vec<(String, String)> = files_ending(&public, ".html")
+        .into_iter()
+        .filter(|(_, html)| html.contains("http-equiv=\"refresh\""))
+        .collect();
+    assert!(!redirects.is_empty(), "the example has a redirect");
+    for (path, html) in &redirects {
+        assert!(html.contains("<p data-ejected>"), "{path}");
+    }
+    let og_image = |html: &str| attrs_of(&Html::parse_document(html), "meta[property='og:image']", "content");
+    let brief = "briefs/jedi-cancelled-jwcc/index.html";
+    let card_before = og_image(std::str::from_utf8(before.files().find(|(p, _)| *p == brief).unwrap().1).unwrap());
+    assert_ne!(
+        og_image(&output(brief)),
+        card_before,
+        "the social card is drawn from the ejected card.svg"
+    );
 }
