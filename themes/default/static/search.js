@@ -322,6 +322,7 @@
 
   // The address fills the form (the masthead's form sends ?q=); the filters
   // once the manifest has filled their menus.
+  form.hidden = false;
   input.value = new URLSearchParams(location.search).get("q") || "";
   if (!input.value) input.focus();
   currentIndex(false).then(() => run(), unavailable);
