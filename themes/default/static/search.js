@@ -315,7 +315,7 @@
   });
   input.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(run, DEBOUNCE_MS);
+    timer = setTimeout(() => run(), DEBOUNCE_MS);
   });
   for (const select of selects) select.addEventListener("change", () => run());
   more.addEventListener("click", showMore);
