@@ -183,24 +183,41 @@ const DANGEROUS_ELEMENTS: &[&str] = &[
     "script", "iframe", "frame", "object", "embed", "svg", "math", "base", "form", "style", "link", "meta",
 ];
 
-/// The external scripts the default theme links: its click-to-load
-/// players (`embed.js`) and its search (`search.js`), from the site
-/// itself, never another host.
-fn is_embed_script(src: &str) -> bool {
-    src.starts_with('/')
-        && !src.starts_with("//")
-        && (src.ends_with("/embed.js") || src.ends_with("/search.js"))
-        && src.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.".contains(c))
+/// A root-relative URL of the site itself (never another host) in plain
+/// characters, ending in `end`.
+fn is_site_url(url: &str, end: &str) -> bool {
+    url.starts_with('/')
+        && !url.starts_with("//")
+        && url.ends_with(end)
+        && url.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.".contains(c))
 }
 
-/// The one form the default theme writes: its search box, a GET to the
-/// site's own `/search/` page.
-fn is_search_form(action: &str, method: &str) -> bool {
-    method == "get"
-        && action.starts_with('/')
-        && !action.starts_with("//")
-        && action.ends_with("/search/")
-        && action.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.".contains(c))
+/// The external scripts the default theme links, from the site itself:
+/// its click-to-load players (`embed.js`, every page) and the search page's
+/// script (`search.js`).
+fn is_theme_script(src: &str) -> bool {
+    is_site_url(src, "/embed.js") || is_site_url(src, "/search.js")
+}
+
+/// The default theme's search forms (the masthead's and the search page's):
+/// a GET to the site's own search page, with no other attribute than these.
+fn is_search_form<'a>(attrs: impl Iterator<Item = (&'a str, &'a str)>) -> bool {
+    let mut required = 0;
+    for (name, value) in attrs {
+        let allowed = match name {
+            "class" => value == "masthead-search" || value == "search-form",
+            "role" => value == "search",
+            "action" => is_site_url(value, "/search/"),
+            "method" => value == "get",
+            "hidden" => value.is_empty(),
+            _ => false,
+        };
+        if !allowed {
+            return false;
+        }
+        required += usize::from(["role", "action", "method"].contains(&name));
+    }
+    required == 3
 }
 
 /// Problems in an HTML document or fragment, found with a real parser.
@@ -215,14 +232,14 @@ fn parsed_dangers(html: &scraper::Html) -> Vec<String> {
         let theme_owned = match name {
             "script" => {
                 (el.attr("type") == Some("application/ld+json") && el.attrs().count() == 1)
-                    || (el.attr("src").is_some_and(is_embed_script)
+                    || (el.attr("src").is_some_and(is_theme_script)
                         && el.attr("defer").is_some()
                         && el.attrs().count() == 2)
             }
+            "form" => is_search_form(el.attrs()),
             "link" => el
                 .attr("href")
                 .is_some_and(|h| h.starts_with("/") || h.starts_with("https://fixture.example/")),
-            "form" => is_search_form(el.attr("action").unwrap_or(""), el.attr("method").unwrap_or("")),
             "meta" => match el.attr("http-equiv") {
                 None => true,
                 Some(equiv) => {
@@ -297,6 +314,18 @@ fn split_quoted(tag: &str) -> (String, Vec<&str>) {
     (bare, values)
 }
 
+/// The attributes of a raw tag split by [`split_quoted`]: each name with its
+/// quoted value, or with "" when it has none (`hidden`).
+fn raw_attrs<'a>(bare: &'a str, values: &'a [&'a str]) -> impl Iterator<Item = (&'a str, &'a str)> {
+    let mut values = values.iter();
+    bare.split_whitespace()
+        .skip(1)
+        .map(move |attr| match attr.strip_suffix("=\"\"") {
+            Some(name) => (name, values.next().copied().unwrap_or("")),
+            None => (attr, ""),
+        })
+}
+
 /// Problems visible in raw markup: tags that can only be there unescaped,
 /// event handlers and unquoted script URLs inside a tag, and quoted
 /// attribute values that are script URLs or CSS expressions.
@@ -305,30 +334,20 @@ fn raw_dangers(text: &str) -> Vec<String> {
     for tag in raw_tags(text) {
         let t = lower(tag);
         let name: String = t[1..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
-        let embed_script = t
+        let theme_script = t
             .strip_prefix("<script src=\"")
             .and_then(|rest| rest.strip_suffix("\" defer"))
-            .is_some_and(is_embed_script);
-        if name == "script" && t != "<script type=\"application/ld+json\"" && !embed_script {
+            .is_some_and(is_theme_script);
+        if name == "script" && t != "<script type=\"application/ld+json\"" && !theme_script {
             found.push(format!("raw {tag:?}"));
         }
-        let search_form = name == "form" && {
-            let (_, values) = split_quoted(&t);
-            let attr = |key: &str| {
-                let at = t.find(&format!(" {key}=\""))?;
-                values
-                    .iter()
-                    .find(|v| t[at..].starts_with(&format!(" {key}=\"{v}\"")))
-                    .cloned()
-            };
-            is_search_form(attr("action").unwrap_or_default(), attr("method").unwrap_or_default())
-        };
+        let (bare, values) = split_quoted(&t);
+        let search_form = name == "form" && is_search_form(raw_attrs(&bare, &values));
         if ["iframe", "svg", "object", "embed", "math", "base", "form", "frame"].contains(&name.as_str())
             && !search_form
         {
             found.push(format!("raw {tag:?}"));
         }
-        let (bare, values) = split_quoted(&t);
         if bare.contains("javascript:") || bare.contains("vbscript:") || bare.contains("srcdoc") {
             found.push(format!("raw {tag:?}"));
         }
@@ -445,37 +464,40 @@ fn assert_clean(output: &Path) {
 // ------------------------------------------------------------- raw HTML
 
 #[test]
-fn the_scanner_allows_only_the_themes_embed_script() {
+fn the_scanner_allows_only_the_themes_scripts_and_search_forms() {
     let dir = tempfile::tempdir().unwrap();
-    let page = |head: &str| format!("<html><head>{head}</head><body><p>x</p></body></html>");
+    let page = |head: &str, body: &str| format!("<html><head>{head}</head><body>{body}<p>x</p></body></html>");
     std::fs::write(
         dir.path().join("index.html"),
-        page("<script src=\"/repo/embed.js\" defer></script>"),
+        page(
+            "<script src=\"/repo/embed.js\" defer></script><script src=\"/repo/search.js\" defer></script>",
+            "<form class=\"masthead-search\" role=\"search\" action=\"/repo/search/\" method=\"get\"><input name=\"q\"></form>\
+             <form class=\"search-form\" role=\"search\" action=\"/repo/search/\" method=\"get\" hidden></form>",
+        ),
     )
     .unwrap();
     assert!(scan_output(dir.path()).is_empty(), "{:?}", scan_output(dir.path()));
-    std::fs::write(
-        dir.path().join("index.html"),
-        page("<script src=\"/repo/search.js\" defer></script></head><body><form role=\"search\" action=\"/repo/search/\" method=\"get\"><input name=\"q\"></form>"),
-    )
-    .unwrap();
-    assert!(
-        scan_output(dir.path()).is_empty(),
-        "the theme's search form and script: {:?}",
-        scan_output(dir.path())
-    );
     for bad in [
-        "<form action=\"https://evil.example/search/\" method=\"get\"></form>",
-        "<form action=\"/search/\" method=\"post\"></form>",
-        "<form action=\"/login/\" method=\"get\"></form>",
         "<script src=\"https://evil.example/embed.js\" defer></script>",
         "<script src=\"//evil.example/embed.js\" defer></script>",
         "<script src=\"/other.js\" defer></script>",
         "<script src=\"/embed.js\" defer>alert(1)</script><script>alert(2)</script>",
         "<script src=\"/embed.js\" defer onload=\"x()\"></script>",
+        "<script src=\"//evil.example/search.js\" defer></script>",
         "<iframe src=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\"></iframe>",
     ] {
-        std::fs::write(dir.path().join("index.html"), page(bad)).unwrap();
+        std::fs::write(dir.path().join("index.html"), page(bad, "")).unwrap();
+        assert!(!scan_output(dir.path()).is_empty(), "missed {bad}");
+    }
+    for bad in [
+        "<form action=\"https://evil.example/search/\" role=\"search\" method=\"get\"></form>",
+        "<form class=\"search-form\" role=\"search\" action=\"/search/\" method=\"post\"></form>",
+        "<form class=\"search-form\" role=\"search\" action=\"/login/\" method=\"get\"></form>",
+        "<form class=\"search-form\" role=\"search\" action=\"/search/\" method=\"get\" target=\"x\"></form>",
+        "<form class=\"search-form\" role=\"search\" action=\"/search/\" method=\"get\" onsubmit=alert(1)></form>",
+        "<form></form>",
+    ] {
+        std::fs::write(dir.path().join("index.html"), page("", bad)).unwrap();
         assert!(!scan_output(dir.path()).is_empty(), "missed {bad}");
     }
 }
