@@ -24,8 +24,7 @@ def main():
     root, query, *filters = sys.argv[1:]
     base = os.path.join(root, "search")
     manifest = json.load(open(os.path.join(base, "index.json")))
-    idx = os.path.join(base, manifest["id"])
-    load = lambda *p: json.load(open(os.path.join(idx, *p)))
+    load = lambda *p: json.load(open(os.path.join(base, *p)))
     qs = words(query)
     prefix = bool(qs) and not query.endswith(" ")
     totals = None
