@@ -158,6 +158,44 @@ async function example(browser, origin) {
   await broken.close();
 }
 
+// 32-bit FNV-1a over UTF-8, as docs/search.md numbers shards.
+function fnv1a(text) {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(text)) h = Math.imul(h ^ byte, 16777619);
+  return h >>> 0;
+}
+
+// The index's files have fixed names, so a page must notice a new build by
+// its manifest: once a file is missing, and before searching with a
+// manifest it has held for a minute.
+async function newBuild(browser, origin) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(sites["/briefs/"], "search", "index.json"), "utf8"));
+  const stale = { ...manifest, id: "stale", lexicon_shards: 4096 };
+  check(fnv1a("or") % 4096 >= manifest.lexicon_shards, "(the stale manifest names a lexicon shard that does not exist)");
+  const page = await browser.newPage();
+  let manifests = 0;
+  await page.setRequestInterception(true);
+  page.on("request", (r) => {
+    if (!r.url().endsWith("/search/index.json")) return r.continue();
+    manifests += 1;
+    return manifests === 1 ? r.respond({ status: 200, contentType: "application/json", body: JSON.stringify(stale) }) : r.continue();
+  });
+  await page.goto(`${origin}/briefs/search/?q=oracle`);
+  let found = await results(page, /results? for “oracle”/);
+  check(found.length > 0 && manifests === 2, "a missing file makes the page ask for the manifest again, and search with the new one", `${manifests} manifests`);
+  await retype(page, "jwcc");
+  await results(page, /for “jwcc”/);
+  check(manifests === 2, "a search within a minute uses the manifest the page holds", `${manifests} manifests`);
+  await page.evaluate(() => {
+    const now = Date.now;
+    Date.now = () => now.call(Date) + 120000;
+  });
+  await retype(page, "google");
+  found = await results(page, /for “google”/);
+  check(found.length > 0 && manifests === 3, "a search after a minute asks for the manifest again first", `${manifests} manifests`);
+  await page.close();
+}
+
 async function hostile(browser, origin) {
   const page = await browser.newPage();
   const dialogs = [];
@@ -193,6 +231,7 @@ try {
   build(repo, sites["/briefs/"], `${origin}/briefs/`);
   build(path.join(repo, "tests/fixtures/search-hostile"), sites["/hostile/"], `${origin}/hostile/`);
   await example(browser, origin);
+  await newBuild(browser, origin);
   await hostile(browser, origin);
   console.log(`search in the browser: ${checks} checks passed`);
 } catch (error) {

@@ -18,6 +18,10 @@
   const PAGE = 20; // results shown at first and per "More results"
   const PREFIX_STEMS = 8; // stems the word being typed stands for, at most
   const DEBOUNCE_MS = 150;
+  // How long a manifest is trusted before a search asks for it again: the
+  // files have fixed names, so a page left open across a new build must
+  // notice it before mixing the new build's files with the old ones.
+  const MANIFEST_MS = 60000;
   const manifestUrl = new URL(root.dataset.index, location.href);
 
   // ------------------------------------------------------------ the index
@@ -58,10 +62,6 @@
 
   // One build's index: its manifest and the files fetched from it so far.
   class Index {
-    static async load() {
-      return new Index(await getJSON(manifestUrl, { cache: "no-cache" }));
-    }
-
     constructor(manifest) {
       if (manifest.version !== 1) throw new Error(`unknown index version ${manifest.version}`);
       this.m = manifest;
@@ -159,16 +159,27 @@
   // ------------------------------------------------------------- the page
 
   let index = null; // a promise of the current Index
+  let checked = 0; // when its manifest was last asked for
   let shown = { index: null, docs: [], count: 0 }; // what the list holds
   let generation = 0; // bumped by every search: an older one stops
   let timer = 0;
 
+  // The index, its manifest asked for again when `reload` (a file was
+  // missing) or when it is older than MANIFEST_MS; the files fetched so far
+  // are kept while the manifest's id is the same.
   function currentIndex(reload) {
-    if (!index || reload) {
-      index = Index.load();
-      index.then(fillFilters, () => (index = null));
-    }
-    return index;
+    if (index && !reload && Date.now() - checked < MANIFEST_MS) return index;
+    const previous = index;
+    checked = Date.now();
+    const pending = getJSON(manifestUrl, { cache: "no-cache" }).then(async (manifest) => {
+      const old = previous && (await previous.catch(() => null));
+      if (old && old.m.id === manifest.id) return old;
+      const ix = new Index(manifest);
+      fillFilters(ix);
+      return ix;
+    });
+    pending.catch(() => index === pending && (index = null));
+    return (index = pending);
   }
 
   // The filter menus from the manifest; a kind without entries is hidden.
