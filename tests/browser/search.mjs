@@ -2,7 +2,8 @@
 // The search page in a real browser (issue 17): headless Chromium driven by
 // puppeteer-core, over the bundled example and tests/fixtures/search-hostile,
 // both built under a sub-path base URL and served by a small static server
-// below (`/briefs/` and `/hostile/`).
+// below (`/briefs/` and `/hostile/`). Its results are also checked against
+// scripts/search_query.py, the index read in Python (needs python3).
 //
 //   PUPPETEER_DIR=DIR DOSSIER=path/to/dossier node tests/browser/search.mjs
 //
@@ -158,6 +159,22 @@ async function example(browser, origin) {
   await broken.close();
 }
 
+// The script and scripts/search_query.py (the format read in Python) give
+// the same results in the same order.
+async function agreement(browser, origin) {
+  const page = await browser.newPage();
+  await page.goto(`${origin}/briefs/search/`);
+  for (const query of ["jedi protest", "micros", "cloud contract", "PENTAGÓN", "the"]) {
+    const python = spawnSync("python3", [path.join(repo, "scripts/search_query.py"), sites["/briefs/"], query], { encoding: "utf8" });
+    if (python.status !== 0) throw new Error(`search_query.py ${query}: ${python.stderr}`);
+    const expected = python.stdout.split("\n").filter(Boolean).map((line) => line.split("\t")[1]);
+    await retype(page, query);
+    const found = (await results(page, /for “/)).map((r) => r.href);
+    check(found.join(" ") === expected.join(" "), `“${query}”: the same ${expected.length} results as scripts/search_query.py`, `${found.join(" ")}\n  ${expected.join(" ")}`);
+  }
+  await page.close();
+}
+
 // 32-bit FNV-1a over UTF-8, as docs/search.md numbers shards.
 function fnv1a(text) {
   let h = 0x811c9dc5;
@@ -232,6 +249,7 @@ try {
   build(path.join(repo, "tests/fixtures/search-hostile"), sites["/hostile/"], `${origin}/hostile/`);
   await example(browser, origin);
   await newBuild(browser, origin);
+  await agreement(browser, origin);
   await hostile(browser, origin);
   console.log(`search in the browser: ${checks} checks passed`);
 } catch (error) {
