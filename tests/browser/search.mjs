@@ -246,7 +246,10 @@ const browser = await puppeteer.launch({
 let failed = false;
 try {
   build(repo, sites["/briefs/"], `${origin}/briefs/`);
-  build(path.join(repo, "tests/fixtures/search-hostile"), sites["/hostile/"], `${origin}/hostile/`);
+  // Built from a copy: a build keeps its media cache beside the site.
+  const hostile = path.join(work, "search-hostile");
+  fs.cpSync(path.join(repo, "tests/fixtures/search-hostile"), hostile, { recursive: true });
+  build(hostile, sites["/hostile/"], `${origin}/hostile/`);
   await example(browser, origin);
   await newBuild(browser, origin);
   await agreement(browser, origin);
