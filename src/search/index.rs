@@ -57,9 +57,8 @@ struct Lengths {
 /// for a site in `language`: the manifest `index.json` and the files under
 /// its id, every one the same for the same input.
 pub fn build(documents: &[Document<'_>], filters: &[FilterValue], language: &str) -> Vec<IndexFile> {
-    let by_word = gather(documents);
+    let (by_word, lengths) = gather(documents);
     let stems = stem_all(by_word, language);
-    let lengths: Vec<Lengths> = documents.par_iter().map(lengths).collect();
     let scored = score(stems, &lengths);
 
     let mut files = Vec::new();
@@ -94,45 +93,38 @@ pub fn build(documents: &[Document<'_>], filters: &[FilterValue], language: &str
     files
 }
 
-/// A document's field lengths for BM25F.
-fn lengths(document: &Document<'_>) -> Lengths {
-    let count = |text: &str| u32::try_from(split(&fold(text)).count()).unwrap_or(u32::MAX);
-    let names: u32 = document.names.iter().map(|n| count(n)).sum();
-    let captions: u32 = document.captions.iter().map(|c| count(c)).sum();
-    Lengths {
-        head: count(document.title).saturating_add(names),
-        text: (document.body.total())
-            .saturating_add(count(document.summary))
-            .saturating_add(captions),
-    }
-}
+/// Words by document, as each thread gathers them: every word's postings,
+/// and the field lengths of the documents it saw.
+type Gathered = (FxHashMap<Box<str>, Postings>, Vec<(usize, Lengths)>);
 
-/// Every word of every document with its postings, gathered on all cores.
-fn gather(documents: &[Document<'_>]) -> Vec<(Box<str>, Postings)> {
-    let map = (documents.par_iter().enumerate())
-        .fold(FxHashMap::<Box<str>, Postings>::default, |mut map, (i, document)| {
+/// Every word of every document with its postings, gathered on all cores,
+/// and each document's field lengths for BM25F.
+fn gather(documents: &[Document<'_>]) -> (Vec<(Box<str>, Postings)>, Vec<Lengths>) {
+    let (map, mut seen) = (documents.par_iter().enumerate())
+        .fold(Gathered::default, |(mut map, mut seen), (i, document)| {
             let number = u32::try_from(i).unwrap_or(u32::MAX);
-            counted(document, |word, counts| match map.get_mut(word) {
+            let lengths = counted(document, |word, counts| match map.get_mut(word) {
                 Some(postings) => postings.push((number, counts)),
                 None => {
                     map.insert(word.into(), vec![(number, counts)]);
                 }
             });
-            map
+            seen.push((i, lengths));
+            (map, seen)
         })
-        .reduce(FxHashMap::default, |mut a, b| {
-            if a.len() < b.len() {
-                return merge(b, a);
-            }
-            a = merge(a, b);
-            a
+        .reduce(Gathered::default, |(a, mut a_seen), (b, b_seen)| {
+            a_seen.extend(b_seen);
+            let map = if a.len() < b.len() { merge(b, a) } else { merge(a, b) };
+            (map, a_seen)
         });
+    seen.sort_unstable_by_key(|(i, _)| *i);
+    let lengths = seen.into_iter().map(|(_, l)| l).collect();
     let mut words: Vec<(Box<str>, Postings)> = map.into_iter().collect();
     // Each thread's postings ascend: a few sorted runs, which a stable
     // sort merges in one pass.
     words.par_iter_mut().for_each(|(_, postings)| postings.sort());
     words.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    words
+    (words, lengths)
 }
 
 fn merge(
@@ -146,23 +138,31 @@ fn merge(
 }
 
 /// Calls `each` with every distinct word of `document` and its counts:
-/// in the title and names, and in the summary (twice) and body.
-fn counted(document: &Document<'_>, mut each: impl FnMut(&str, Counts)) {
+/// in the title and names, and in the summary (twice) and body; returns
+/// the fields' lengths in words (the summary's once).
+fn counted(document: &Document<'_>, mut each: impl FnMut(&str, Counts)) -> Lengths {
     let title = fold(document.title);
     let summary = fold(document.summary);
     let names: Vec<Cow<'_, str>> = document.names.iter().map(|n| fold(n)).collect();
     let mut extra: FxHashMap<&str, Counts> = FxHashMap::default();
+    let mut lengths = Lengths {
+        head: 0,
+        text: document.body.total(),
+    };
     for text in std::iter::once(&title).chain(&names) {
         for word in split(text) {
             extra.entry(word).or_default().head += 1;
+            lengths.head = lengths.head.saturating_add(1);
         }
     }
     for word in split(&summary) {
         extra.entry(word).or_default().text += SUMMARY_WEIGHT;
+        lengths.text = lengths.text.saturating_add(1);
     }
     let captions: Vec<Cow<'_, str>> = document.captions.iter().map(|c| fold(c)).collect();
     for word in captions.iter().flat_map(|c| split(c)) {
         extra.entry(word).or_default().text += 1;
+        lengths.text = lengths.text.saturating_add(1);
     }
     for (word, count) in document.body.iter() {
         let mut counts = extra.remove(word).unwrap_or_default();
@@ -174,6 +174,7 @@ fn counted(document: &Document<'_>, mut each: impl FnMut(&str, Counts)) {
     for (word, counts) in rest {
         each(word, counts);
     }
+    lengths
 }
 
 /// Words grouped by stem: each stem's postings (frequencies of its words
@@ -495,11 +496,7 @@ fn manifest(
         if kind == FilterKind::Year {
             values.sort_by(|a, b| b.0.slug.cmp(&a.0.slug));
         } else {
-            values.sort_by(|a, b| {
-                let fold_a = fold(&a.0.name);
-                let fold_b = fold(&b.0.name);
-                fold_a.cmp(&fold_b).then_with(|| a.0.slug.cmp(&b.0.slug))
-            });
+            values.sort_by_cached_key(|(value, _)| (fold(&value.name).into_owned(), value.slug.clone()));
         }
         for (i, (value, count)) in values.into_iter().enumerate() {
             if i > 0 {
