@@ -247,9 +247,9 @@ let failed = false;
 try {
   build(repo, sites["/briefs/"], `${origin}/briefs/`);
   // Built from a copy: a build keeps its media cache beside the site.
-  const hostile = path.join(work, "search-hostile");
-  fs.cpSync(path.join(repo, "tests/fixtures/search-hostile"), hostile, { recursive: true });
-  build(hostile, sites["/hostile/"], `${origin}/hostile/`);
+  const hostileSite = path.join(work, "search-hostile");
+  fs.cpSync(path.join(repo, "tests/fixtures/search-hostile"), hostileSite, { recursive: true });
+  build(hostileSite, sites["/hostile/"], `${origin}/hostile/`);
   await example(browser, origin);
   await newBuild(browser, origin);
   await agreement(browser, origin);
