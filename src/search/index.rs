@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_128;
 
-use super::words::{fold, split};
+use super::words::{Tally, WordCounts, fold};
 use super::{Document, FilterKind, FilterValue, IndexFile, stemmer};
 
 /// The format's version, in the manifest.
@@ -34,17 +34,18 @@ const SUMMARY_CHARS: usize = 200;
 
 /// A word's count in one document: in the heading field (title, names)
 /// and in the text field (summary counted twice, then body).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct Counts {
     head: u32,
     text: u32,
 }
 
-/// (document number, counts), documents ascending.
-type Postings = Vec<(u32, Counts)>;
-
-/// A word and its postings.
-type WordPostings = (Box<str>, Postings);
+impl Counts {
+    fn add(&mut self, other: Counts) {
+        self.head = self.head.saturating_add(other.head);
+        self.text = self.text.saturating_add(other.text);
+    }
+}
 
 /// A document's field lengths, in words.
 #[derive(Debug, Clone, Copy)]
@@ -57,15 +58,14 @@ struct Lengths {
 /// for a site in `language`: the manifest `index.json` and the files under
 /// its id, every one the same for the same input.
 pub fn build(documents: &[Document<'_>], filters: &[FilterValue], language: &str) -> Vec<IndexFile> {
-    let (by_word, lengths) = gather(documents);
-    let stems = stem_all(by_word, language);
-    let scored = score(stems, &lengths);
+    let fields: Vec<Fields> = documents.par_iter().map(Fields::of).collect();
+    let postings = invert(documents, &fields, language);
 
     let mut files = Vec::new();
-    let lexicon_shards = shard_count(scored.lexicon_bytes, LEXICON_SHARD_BYTES);
-    let posting_shards = shard_count(scored.posting_bytes, POSTING_SHARD_BYTES);
-    files.extend(lexicon_files(&scored, lexicon_shards));
-    files.extend(posting_files(&scored, posting_shards));
+    let lexicon_shards = shard_count(postings.lexicon_bytes(), LEXICON_SHARD_BYTES);
+    let posting_shards = shard_count(postings.posting_bytes(), POSTING_SHARD_BYTES);
+    files.extend(lexicon_files(&postings, lexicon_shards));
+    files.extend(posting_files(&postings, &fields, posting_shards));
     files.extend(document_files(documents));
     let counts = filter_files(documents, filters, &mut files);
 
@@ -93,185 +93,251 @@ pub fn build(documents: &[Document<'_>], filters: &[FilterValue], language: &str
     files
 }
 
-/// Words by document, as each thread gathers them: every word's postings,
-/// and the field lengths of the documents it saw.
-type Gathered = (FxHashMap<Box<str>, Postings>, Vec<(usize, Lengths)>);
+/// A document's words besides its body's: the heading field's (title and
+/// names) and the rest of the text field's (the summary, counted twice,
+/// and captions), with both fields' lengths (the summary's once).
+struct Fields {
+    head: WordCounts,
+    extra: WordCounts,
+    lengths: Lengths,
+}
 
-/// Every word of every document with its postings, gathered on all cores,
-/// and each document's field lengths for BM25F.
-fn gather(documents: &[Document<'_>]) -> (Vec<(Box<str>, Postings)>, Vec<Lengths>) {
-    let (map, mut seen) = (documents.par_iter().enumerate())
-        .fold(Gathered::default, |(mut map, mut seen), (i, document)| {
-            let number = u32::try_from(i).unwrap_or(u32::MAX);
-            let lengths = counted(document, |word, counts| match map.get_mut(word) {
-                Some(postings) => postings.push((number, counts)),
-                None => {
-                    map.insert(word.into(), vec![(number, counts)]);
-                }
-            });
-            seen.push((i, lengths));
-            (map, seen)
-        })
-        .reduce(Gathered::default, |(a, mut a_seen), (b, b_seen)| {
-            a_seen.extend(b_seen);
-            let map = if a.len() < b.len() { merge(b, a) } else { merge(a, b) };
-            (map, a_seen)
+impl Fields {
+    fn of(document: &Document<'_>) -> Fields {
+        let (head, head_length) = Tally::with(|tally| {
+            let mut length = tally.count(document.title, 1);
+            for name in &document.names {
+                length = length.saturating_add(tally.count(name, 1));
+            }
+            (tally.counts(), length)
         });
-    seen.sort_unstable_by_key(|(i, _)| *i);
-    let lengths = seen.into_iter().map(|(_, l)| l).collect();
-    let mut words: Vec<(Box<str>, Postings)> = map.into_iter().collect();
-    // Each thread's postings ascend: a few sorted runs, which a stable
-    // sort merges in one pass.
-    words.par_iter_mut().for_each(|(_, postings)| postings.sort());
-    words.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    (words, lengths)
-}
-
-fn merge(
-    mut into: FxHashMap<Box<str>, Postings>,
-    from: FxHashMap<Box<str>, Postings>,
-) -> FxHashMap<Box<str>, Postings> {
-    for (word, postings) in from {
-        into.entry(word).or_default().extend(postings);
-    }
-    into
-}
-
-/// Calls `each` with every distinct word of `document` and its counts:
-/// in the title and names, and in the summary (twice) and body; returns
-/// the fields' lengths in words (the summary's once).
-fn counted(document: &Document<'_>, mut each: impl FnMut(&str, Counts)) -> Lengths {
-    let title = fold(document.title);
-    let summary = fold(document.summary);
-    let names: Vec<Cow<'_, str>> = document.names.iter().map(|n| fold(n)).collect();
-    let mut extra: FxHashMap<&str, Counts> = FxHashMap::default();
-    let mut lengths = Lengths {
-        head: 0,
-        text: document.body.total(),
-    };
-    for text in std::iter::once(&title).chain(&names) {
-        for word in split(text) {
-            extra.entry(word).or_default().head += 1;
-            lengths.head = lengths.head.saturating_add(1);
+        let (extra, extra_length) = Tally::with(|tally| {
+            let mut length = tally.count(document.summary, SUMMARY_WEIGHT);
+            for caption in &document.captions {
+                length = length.saturating_add(tally.count(caption, 1));
+            }
+            (tally.counts(), length)
+        });
+        Fields {
+            head,
+            extra,
+            lengths: Lengths {
+                head: head_length,
+                text: document.body.total().saturating_add(extra_length),
+            },
         }
     }
-    for word in split(&summary) {
-        extra.entry(word).or_default().text += SUMMARY_WEIGHT;
-        lengths.text = lengths.text.saturating_add(1);
-    }
-    let captions: Vec<Cow<'_, str>> = document.captions.iter().map(|c| fold(c)).collect();
-    for word in captions.iter().flat_map(|c| split(c)) {
-        extra.entry(word).or_default().text += 1;
-        lengths.text = lengths.text.saturating_add(1);
-    }
-    for (word, count) in document.body.iter() {
-        let mut counts = extra.remove(word).unwrap_or_default();
-        counts.text = counts.text.saturating_add(count);
-        each(word, counts);
-    }
-    let mut rest: Vec<(&str, Counts)> = extra.into_iter().collect();
-    rest.sort_unstable();
-    for (word, counts) in rest {
-        each(word, counts);
-    }
-    lengths
 }
 
-/// Words grouped by stem: each stem's postings (frequencies of its words
-/// summed per document) and the words that stand for it.
-struct Stem {
-    stem: String,
-    words: Vec<Box<str>>,
-    postings: Postings,
+/// Documents per gathering task: each collects its own words, so the
+/// merge afterwards sees each distinct word once per task, not once per
+/// document.
+const GATHER_CHUNK: usize = 256;
+
+/// What one task gathered: its distinct words, and every count of them,
+/// document by document, each document's body, heading and other text
+/// words in turn (`found` holds a task's number of the word, and its count).
+struct Gathered<'a> {
+    words: Vec<&'a str>,
+    found: Vec<(u32, u32)>,
+    /// Where each document's three runs end in `found`.
+    ends: Vec<[u32; 3]>,
 }
 
-fn stem_all(words: Vec<(Box<str>, Postings)>, language: &str) -> Vec<Stem> {
-    let stemmer = stemmer(language);
-    let stemmed: Vec<String> = (words.par_iter())
-        .map(|(word, _)| match &stemmer {
-            Some(s) => s.stem(word).into_owned(),
-            None => word.to_string(),
-        })
-        .collect();
-    let mut groups: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
-    for (i, stem) in stemmed.iter().enumerate() {
-        groups.entry(stem).or_default().push(i);
+/// (document number, counts).
+type Posting = (u32, Counts);
+
+/// The inverted index: every word with its stem, and every stem (in the
+/// stems' string order) with its postings, documents ascending.
+struct Postings<'a> {
+    /// Each distinct word and the number of its stem.
+    words: Vec<(&'a str, u32)>,
+    /// The stems, sorted.
+    stems: Vec<String>,
+    /// Where each stem's postings start in `postings`, and end.
+    ranges: Vec<(u32, u32)>,
+    postings: Vec<Posting>,
+}
+
+impl Postings<'_> {
+    fn of(&self, stem: usize) -> &[Posting] {
+        let (start, end) = self.ranges[stem];
+        &self.postings[start as usize..end as usize]
     }
-    let mut order: Vec<(&str, Vec<usize>)> = groups.into_iter().collect();
-    order.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let mut slots: Vec<Option<(Box<str>, Postings)>> = words.into_iter().map(Some).collect();
-    let gathered: Vec<(String, Vec<WordPostings>)> = (order.into_iter())
-        .map(|(stem, members)| {
-            let taken = members.iter().filter_map(|&i| slots[i].take()).collect();
-            (stem.to_owned(), taken)
-        })
-        .collect();
-    (gathered.into_par_iter())
-        .map(|(stem, members)| {
-            let mut words = Vec::with_capacity(members.len());
-            let mut postings: Postings = Vec::new();
-            let several = members.len() > 1;
-            for (word, p) in members {
-                words.push(word);
-                postings.extend(p);
-            }
-            if several {
-                postings.sort_unstable();
-                postings.dedup_by(|later, earlier| {
-                    let same = later.0 == earlier.0;
-                    if same {
-                        earlier.1.head = earlier.1.head.saturating_add(later.1.head);
-                        earlier.1.text = earlier.1.text.saturating_add(later.1.text);
+
+    fn lexicon_bytes(&self) -> usize {
+        (self.words.iter())
+            .map(|&(word, stem)| word.len() + self.stems[stem as usize].len() + 16)
+            .sum()
+    }
+
+    fn posting_bytes(&self) -> usize {
+        (self.stems.iter().zip(&self.ranges))
+            .map(|(stem, (start, end))| stem.len() + 6 + (end - start) as usize * 9)
+            .sum()
+    }
+}
+
+/// Every word of every document, gathered on all cores in chunks of
+/// documents, stemmed once per distinct word, and sorted into postings by
+/// stem with a counting sort: the chunks are taken in document order, so
+/// each stem's postings come out ascending, and the counts of a stem's
+/// several words in one document are side by side, to be added up.
+fn invert<'a>(documents: &'a [Document<'_>], fields: &'a [Fields], language: &str) -> Postings<'a> {
+    let gathered: Vec<Gathered<'a>> = (documents.par_chunks(GATHER_CHUNK).zip(fields.par_chunks(GATHER_CHUNK)))
+        .map(|(documents, fields)| {
+            let mut local: FxHashMap<&'a str, u32> = FxHashMap::default();
+            let mut words = Vec::new();
+            let size = (documents.iter().zip(fields))
+                .map(|(d, f)| d.body.len() + f.head.len() + f.extra.len())
+                .sum();
+            let mut found = Vec::with_capacity(size);
+            let mut ends = Vec::with_capacity(documents.len());
+            for (document, f) in documents.iter().zip(fields) {
+                let mut end = [0u32; 3];
+                for (run, counts) in [document.body, &f.head, &f.extra].into_iter().enumerate() {
+                    for (word, count) in counts.iter() {
+                        let next = words.len() as u32;
+                        let word = *local.entry(word).or_insert_with(|| {
+                            words.push(word);
+                            next
+                        });
+                        found.push((word, count));
                     }
-                    same
-                });
+                    end[run] = found.len() as u32;
+                }
+                ends.push(end);
             }
-            Stem { stem, words, postings }
+            Gathered { words, found, ends }
         })
-        .collect()
-}
+        .collect();
 
-/// Stems with their postings scored, and what the files will weigh.
-struct Scored {
-    stems: Vec<Stem>,
-    /// Each stem's scores, in the order of its postings.
-    scores: Vec<Vec<u32>>,
-    lexicon_bytes: usize,
-    posting_bytes: usize,
-}
-
-/// BM25F: each field's count normalised by the field's length against its
-/// average, the heading weighted up, then saturated once.
-fn score(stems: Vec<Stem>, lengths: &[Lengths]) -> Scored {
-    let n = lengths.len() as f64;
-    let average =
-        |field: fn(&Lengths) -> u32| (lengths.iter().map(|l| f64::from(field(l))).sum::<f64>() / n.max(1.0)).max(1.0);
-    let (head_average, text_average) = (average(|l| l.head), average(|l| l.text));
-    let scores: Vec<Vec<u32>> = (stems.par_iter())
-        .map(|stem| {
-            let df = stem.postings.len() as f64;
-            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            (stem.postings.iter())
-                .map(|&(doc, counts)| {
-                    let length = lengths[doc as usize];
-                    let head = f64::from(counts.head) / (1.0 - B + B * f64::from(length.head) / head_average);
-                    let text = f64::from(counts.text) / (1.0 - B + B * f64::from(length.text) / text_average);
-                    let tf = HEAD_WEIGHT * head + text;
-                    let bm25 = idf * tf * (K1 + 1.0) / (tf + K1);
-                    ((bm25 * SCALE).round() as u32).max(1)
+    // One number per distinct word, in order of first sight.
+    let mut global: FxHashMap<&'a str, u32> = FxHashMap::default();
+    let mut vocabulary: Vec<&'a str> = Vec::new();
+    let numbered: Vec<Vec<u32>> = (gathered.iter())
+        .map(|g| {
+            (g.words.iter())
+                .map(|&word| {
+                    *global.entry(word).or_insert_with(|| {
+                        vocabulary.push(word);
+                        vocabulary.len() as u32 - 1
+                    })
                 })
                 .collect()
         })
         .collect();
-    let lexicon_bytes = (stems.iter())
-        .map(|s| s.words.iter().map(|w| w.len() + s.stem.len() + 16).sum::<usize>())
-        .sum();
-    let posting_bytes = stems.iter().map(|s| s.stem.len() + 6 + s.postings.len() * 9).sum();
-    Scored {
+    drop(global);
+
+    // Stems, numbered in their string order.
+    let stemmer = stemmer(language);
+    let stemmed: Vec<String> = (vocabulary.par_iter())
+        .map(|word| match &stemmer {
+            Some(s) => s.stem(word).into_owned(),
+            None => (*word).to_owned(),
+        })
+        .collect();
+    let mut order: Vec<u32> = (0..stemmed.len() as u32).collect();
+    order.par_sort_unstable_by(|&a, &b| stemmed[a as usize].cmp(&stemmed[b as usize]));
+    let mut stem_of = vec![0u32; vocabulary.len()];
+    let mut stems: Vec<String> = Vec::new();
+    for &w in &order {
+        let stem = &stemmed[w as usize];
+        if stems.last() != Some(stem) {
+            stems.push(stem.clone());
+        }
+        stem_of[w as usize] = stems.len() as u32 - 1;
+    }
+    drop(stemmed);
+
+    // The counting sort.
+    let remap: Vec<Vec<u32>> = (numbered.iter())
+        .map(|words| words.iter().map(|&w| stem_of[w as usize]).collect())
+        .collect();
+    let mut sizes = vec![0u32; stems.len()];
+    for (g, remap) in gathered.iter().zip(&remap) {
+        for &(word, _) in &g.found {
+            sizes[remap[word as usize] as usize] += 1;
+        }
+    }
+    let mut starts = Vec::with_capacity(stems.len());
+    let mut at = 0u32;
+    for size in &sizes {
+        starts.push(at);
+        at += size;
+    }
+    drop(sizes);
+    let mut ends = starts.clone();
+    let mut postings: Vec<Posting> = vec![(0, Counts::default()); at as usize];
+    let mut doc = 0u32;
+    // Each task's counts are let go once sorted in.
+    for (g, remap) in gathered.into_iter().zip(&remap) {
+        let mut from = 0;
+        for runs in &g.ends {
+            for (run, &to) in runs.iter().enumerate() {
+                for &(word, count) in &g.found[from..to as usize] {
+                    let counts = match run {
+                        1 => Counts { head: count, text: 0 },
+                        _ => Counts { head: 0, text: count },
+                    };
+                    let stem = remap[word as usize] as usize;
+                    let end = ends[stem] as usize;
+                    match postings.get_mut(end.wrapping_sub(1)) {
+                        Some((last, sum)) if end > starts[stem] as usize && *last == doc => sum.add(counts),
+                        _ => {
+                            postings[end] = (doc, counts);
+                            ends[stem] += 1;
+                        }
+                    }
+                }
+                from = to as usize;
+            }
+            doc += 1;
+        }
+    }
+
+    Postings {
+        words: vocabulary.into_iter().zip(stem_of).collect(),
         stems,
-        scores,
-        lexicon_bytes,
-        posting_bytes,
+        ranges: starts.into_iter().zip(ends).collect(),
+        postings,
+    }
+}
+
+/// BM25F: each field's count normalised by the field's length against its
+/// average, the heading weighted up, then saturated once.
+struct Bm25 {
+    documents: f64,
+    head_average: f64,
+    text_average: f64,
+}
+
+impl Bm25 {
+    fn new(fields: &[Fields]) -> Bm25 {
+        let n = fields.len() as f64;
+        let average = |field: fn(&Lengths) -> u32| {
+            (fields.iter().map(|f| f64::from(field(&f.lengths))).sum::<f64>() / n.max(1.0)).max(1.0)
+        };
+        Bm25 {
+            documents: n,
+            head_average: average(|l| l.head),
+            text_average: average(|l| l.text),
+        }
+    }
+
+    /// The inverse document frequency of a stem in `df` documents.
+    fn idf(&self, df: usize) -> f64 {
+        let df = df as f64;
+        (1.0 + (self.documents - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// The stored score of a posting, given its stem's `idf`.
+    fn score(&self, idf: f64, counts: Counts, length: Lengths) -> u32 {
+        let head = f64::from(counts.head) / (1.0 - B + B * f64::from(length.head) / self.head_average);
+        let text = f64::from(counts.text) / (1.0 - B + B * f64::from(length.text) / self.text_average);
+        let tf = HEAD_WEIGHT * head + text;
+        let bm25 = idf * tf * (K1 + 1.0) / (tf + K1);
+        ((bm25 * SCALE).round() as u32).max(1)
     }
 }
 
@@ -313,13 +379,12 @@ fn json_string(out: &mut String, text: &str) {
     }
 }
 
-fn lexicon_files(scored: &Scored, shards: u32) -> Vec<IndexFile> {
+fn lexicon_files(postings: &Postings<'_>, shards: u32) -> Vec<IndexFile> {
     let mut buckets: Vec<Vec<(&str, &str, usize)>> = vec![Vec::new(); shards as usize];
-    for stem in &scored.stems {
-        for word in &stem.words {
-            let shard = fnv1a(key(word)) % shards;
-            buckets[shard as usize].push((word, &stem.stem, stem.postings.len()));
-        }
+    for &(word, stem) in &postings.words {
+        let shard = fnv1a(key(word)) % shards;
+        let df = postings.of(stem as usize).len();
+        buckets[shard as usize].push((word, &postings.stems[stem as usize], df));
     }
     (buckets.into_par_iter().enumerate())
         .map(|(n, mut entries)| {
@@ -343,10 +408,11 @@ fn lexicon_files(scored: &Scored, shards: u32) -> Vec<IndexFile> {
         .collect()
 }
 
-fn posting_files(scored: &Scored, shards: u32) -> Vec<IndexFile> {
+fn posting_files(postings: &Postings<'_>, fields: &[Fields], shards: u32) -> Vec<IndexFile> {
+    let bm25 = Bm25::new(fields);
     let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); shards as usize];
-    for (i, stem) in scored.stems.iter().enumerate() {
-        buckets[(fnv1a(&stem.stem) % shards) as usize].push(i);
+    for (i, stem) in postings.stems.iter().enumerate() {
+        buckets[(fnv1a(stem) % shards) as usize].push(i);
     }
     (buckets.into_par_iter().enumerate())
         .map(|(n, members)| {
@@ -354,20 +420,21 @@ fn posting_files(scored: &Scored, shards: u32) -> Vec<IndexFile> {
             let mut numbers = itoa::Buffer::new();
             // Stems are sorted, so each bucket is too.
             for (k, &i) in members.iter().enumerate() {
-                let stem = &scored.stems[i];
                 if k > 0 {
                     out.push(',');
                 }
-                json_string(&mut out, &stem.stem);
+                json_string(&mut out, &postings.stems[i]);
                 out.push_str(":[");
+                let list = postings.of(i);
+                let idf = bm25.idf(list.len());
                 let mut previous = 0;
-                for (j, (&(doc, _), score)) in stem.postings.iter().zip(&scored.scores[i]).enumerate() {
+                for (j, &(doc, counts)) in list.iter().enumerate() {
                     if j > 0 {
                         out.push(',');
                     }
                     out.push_str(numbers.format(doc - previous));
                     out.push(',');
-                    out.push_str(numbers.format(*score));
+                    out.push_str(numbers.format(bm25.score(idf, counts, fields[doc as usize].lengths)));
                     previous = doc;
                 }
                 out.push(']');

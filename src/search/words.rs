@@ -135,7 +135,8 @@ static CLASS: [u8; 256] = {
 /// a body for the index, far smaller than the text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WordCounts {
-    /// The distinct words, one after the other.
+    /// The distinct words, one after the other, in order of first
+    /// occurrence.
     words: Box<str>,
     /// Where each word ends in `words`, and how often it occurs.
     ends: Box<[(u32, u32)]>,
@@ -146,29 +147,13 @@ pub struct WordCounts {
 impl WordCounts {
     /// Counts the words of `text` (not yet folded).
     pub fn of(text: &str) -> WordCounts {
-        let folded = fold(text);
-        let mut counts: FxHashMap<&str, u32> = FxHashMap::default();
-        let mut total = 0u32;
-        for word in split(&folded) {
-            *counts.entry(word).or_default() += 1;
-            total = total.saturating_add(1);
-        }
-        // In the map's order: the index sorts what it gathers, so the order
-        // here changes no output.
-        let mut words = String::with_capacity(counts.keys().map(|w| w.len()).sum());
-        let mut ends = Vec::with_capacity(counts.len());
-        for (word, n) in counts {
-            words.push_str(word);
-            ends.push((u32::try_from(words.len()).unwrap_or(u32::MAX), n));
-        }
-        WordCounts {
-            words: words.into_boxed_str(),
-            ends: ends.into_boxed_slice(),
-            total,
-        }
+        Tally::with(|tally| {
+            tally.count(text, 1);
+            tally.counts()
+        })
     }
 
-    /// Each distinct word with its count, in no particular order.
+    /// Each distinct word with its count, in order of first occurrence.
     pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
         let mut start = 0;
         self.ends.iter().map(move |&(end, count)| {
@@ -182,6 +167,181 @@ impl WordCounts {
     pub fn total(&self) -> u32 {
         self.total
     }
+
+    /// How many distinct words the text has.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether the text has no words.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+}
+
+/// Words counted as they come, the scratch space behind [`WordCounts`]:
+/// one per thread, cleared and reused, so counting a text allocates only
+/// its result. Most words are short, and a word of up to 16 bytes is
+/// looked up as one integer (its bytes; a word holds no zero byte), which
+/// is what makes counting a body cheap next to parsing it.
+#[derive(Default)]
+pub struct Tally {
+    words: String,
+    ends: Vec<(u32, u32)>,
+    short: FxHashMap<u128, u32>,
+    long: FxHashMap<Box<str>, u32>,
+    total: u32,
+}
+
+thread_local! {
+    static TALLY: std::cell::RefCell<Tally> = std::cell::RefCell::default();
+}
+
+impl Tally {
+    /// Runs `f` with this thread's tally, empty.
+    pub fn with<R>(f: impl FnOnce(&mut Tally) -> R) -> R {
+        TALLY.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut tally) => {
+                tally.clear();
+                f(&mut tally)
+            }
+            // Only a tally used inside `f` itself gets here.
+            Err(_) => f(&mut Tally::default()),
+        })
+    }
+
+    fn clear(&mut self) {
+        self.words.clear();
+        self.ends.clear();
+        self.short.clear();
+        self.long.clear();
+        self.total = 0;
+    }
+
+    /// Counts every word of `text` (not yet folded) `weight` times;
+    /// returns how many words it has.
+    pub fn count(&mut self, text: &str, weight: u32) -> u32 {
+        let mut seen = 0u32;
+        if !text.is_ascii() && !only_separators_beyond_ascii(text) {
+            let folded = fold(text);
+            for word in split(&folded) {
+                self.add(word, weight);
+                seen = seen.saturating_add(1);
+            }
+            return seen;
+        }
+        // ASCII (and separators, whose bytes all read as separators here):
+        // folding is lowercasing, done byte by byte on the way.
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            while i < bytes.len() && CLASS[usize::from(bytes[i])] != WORD {
+                i += 1;
+            }
+            if i == bytes.len() {
+                break;
+            }
+            let start = i;
+            while i < bytes.len() && CLASS[usize::from(bytes[i])] == WORD {
+                i += 1;
+            }
+            seen = seen.saturating_add(1);
+            let word = &bytes[start..i];
+            if word.len() <= 16 {
+                let mut packed = [0u8; 16];
+                packed[..word.len()].copy_from_slice(word);
+                packed.make_ascii_lowercase();
+                self.add_short(u128::from_le_bytes(packed), word.len(), weight);
+            } else {
+                self.add(&text[start..i].to_ascii_lowercase(), weight);
+            }
+        }
+        seen
+    }
+
+    /// Counts one folded word `weight` times.
+    pub fn add(&mut self, word: &str, weight: u32) {
+        if word.len() <= 16 {
+            let mut bytes = [0u8; 16];
+            bytes[..word.len()].copy_from_slice(word.as_bytes());
+            self.add_short(u128::from_le_bytes(bytes), word.len(), weight);
+        } else {
+            self.total = self.total.saturating_add(weight);
+            match self.long.get(word) {
+                Some(&at) => self.bump(at, weight),
+                None => {
+                    let at = self.push(word, weight);
+                    self.long.insert(word.into(), at);
+                }
+            }
+        }
+    }
+
+    /// Counts a word of up to 16 bytes, given as `key`, its bytes.
+    fn add_short(&mut self, key: u128, len: usize, weight: u32) {
+        self.total = self.total.saturating_add(weight);
+        match self.short.get(&key) {
+            Some(&at) => self.bump(at, weight),
+            None => {
+                let packed = key.to_le_bytes();
+                // The bytes of a word, so UTF-8.
+                let at = self.push(std::str::from_utf8(&packed[..len]).unwrap_or(""), weight);
+                self.short.insert(key, at);
+            }
+        }
+    }
+
+    fn bump(&mut self, at: u32, weight: u32) {
+        if let Some((_, count)) = self.ends.get_mut(at as usize) {
+            *count = count.saturating_add(weight);
+        }
+    }
+
+    fn push(&mut self, word: &str, weight: u32) -> u32 {
+        self.words.push_str(word);
+        self.ends
+            .push((u32::try_from(self.words.len()).unwrap_or(u32::MAX), weight));
+        u32::try_from(self.ends.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    /// What was counted, as a [`WordCounts`].
+    pub fn counts(&self) -> WordCounts {
+        WordCounts {
+            words: self.words.as_str().into(),
+            ends: self.ends.as_slice().into(),
+            total: self.total,
+        }
+    }
+}
+
+/// Whether every character of `text` outside ASCII is one that folding
+/// leaves a separator: the General Punctuation block (typographic quotes,
+/// dashes, ellipsis, spaces, which smart punctuation puts in most bodies)
+/// and the no-break space. None of them decomposes into a letter or digit
+/// or is a combining mark.
+fn only_separators_beyond_ascii(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // Eight bytes at a time through ASCII.
+        if let Some(block) = bytes.get(i..i + 8) {
+            let high = u64::from_le_bytes(block.try_into().unwrap_or([0; 8])) & 0x8080_8080_8080_8080;
+            if high == 0 {
+                i += 8;
+                continue;
+            }
+            i += (high.trailing_zeros() / 8) as usize;
+        } else if bytes[i].is_ascii() {
+            i += 1;
+            continue;
+        }
+        // A character starts here: only whole ones were passed.
+        match text.get(i..).and_then(|rest| rest.chars().next()) {
+            Some(c @ ('\u{2000}'..='\u{206f}' | '\u{a0}')) => i += c.len_utf8(),
+            _ => return false,
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -224,5 +384,55 @@ mod tests {
         assert_eq!(pairs, [("bid", 1), ("cloud", 3)]);
         assert_eq!(counts.total(), 4);
         assert_eq!(WordCounts::of("").iter().count(), 0);
+    }
+
+    /// The characters the fast path reads as separators are separators
+    /// once folded, every one.
+    #[test]
+    fn general_punctuation_folds_to_separators() {
+        for c in ('\u{2000}'..='\u{206f}').chain(['\u{a0}']) {
+            let text = format!("a{c}b");
+            assert_eq!(words(&text), ["a", "b"], "U+{:04X}", c as u32);
+            assert!(only_separators_beyond_ascii(&text));
+            assert!(only_separators_beyond_ascii(&format!(
+                "{text} and more{c}than eight bytes"
+            )));
+        }
+        assert!(!only_separators_beyond_ascii("caf\u{e9}"));
+        assert!(!only_separators_beyond_ascii("long enough \u{2019} then caf\u{e9}"));
+    }
+
+    /// The fast ASCII path and the general one count the same words.
+    #[test]
+    fn ascii_and_folded_paths_agree() {
+        let long = "Supercalifragilisticexpialidocious";
+        for text in [
+            "JEDI jedi Jedi: the $10B bid, 10b",
+            "\u{201c}AWS\u{2019}s protest\u{201d}\u{2014}Microsoft\u{a0}Corp\u{2026}",
+            &format!(
+                "{long} {} sixteen-letters abcdefghijklmnop abcdefghijklmnopq",
+                long.to_uppercase()
+            ),
+        ] {
+            let fast = WordCounts::of(text);
+            let mut slow: FxHashMap<String, u32> = FxHashMap::default();
+            for word in split(&fold(text)) {
+                *slow.entry(word.to_owned()).or_default() += 1;
+            }
+            let mut fast_pairs: Vec<(String, u32)> = fast.iter().map(|(w, n)| (w.to_owned(), n)).collect();
+            let mut slow_pairs: Vec<(String, u32)> = slow.into_iter().collect();
+            fast_pairs.sort();
+            slow_pairs.sort();
+            assert_eq!(fast_pairs, slow_pairs, "{text}");
+        }
+        // A word met on both paths is one entry.
+        let mixed = Tally::with(|t| {
+            t.count("Cafe", 1);
+            t.count("café CAFE", 2);
+            t.counts()
+        });
+        let pairs: Vec<_> = mixed.iter().collect();
+        assert_eq!(pairs, [("cafe", 5)]);
+        assert_eq!(mixed.total(), 5);
     }
 }
