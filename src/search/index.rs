@@ -6,21 +6,19 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_128;
 
-use super::words::{Tally, WordCounts, fold};
-use super::{Document, FilterKind, FilterValue, IndexFile, stemmer};
+use super::invert::{Counts, Fields, Lengths, Postings, invert};
+use super::words::fold;
+use super::{Document, FilterKind, FilterValue, IndexFile};
 
 /// The format's version, in the manifest.
 const VERSION: u32 = 1;
 /// Documents per metadata chunk.
 const CHUNK: usize = 64;
 /// What the heading field (title and names) weighs against the text
-/// field (summary and body), and a summary word against a body word
-/// (docs/search.md, "Score").
+/// field (summary and body) (docs/search.md, "Score").
 const HEAD_WEIGHT: f64 = 3.0;
-const SUMMARY_WEIGHT: u32 = 2;
 /// BM25's parameters, the same for both fields.
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
@@ -32,28 +30,6 @@ const POSTING_SHARD_BYTES: usize = 64 * 1024;
 /// The most characters of a summary a result shows.
 const SUMMARY_CHARS: usize = 200;
 
-/// A word's count in one document: in the heading field (title, names)
-/// and in the text field (summary counted twice, then body).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-struct Counts {
-    head: u32,
-    text: u32,
-}
-
-impl Counts {
-    fn add(&mut self, other: Counts) {
-        self.head = self.head.saturating_add(other.head);
-        self.text = self.text.saturating_add(other.text);
-    }
-}
-
-/// A document's field lengths, in words.
-#[derive(Debug, Clone, Copy)]
-struct Lengths {
-    head: u32,
-    text: u32,
-}
-
 /// The index of `documents` (numbered in the order given) with `filters`,
 /// for a site in `language`: the manifest `index.json` and the files under
 /// its id, every one the same for the same input.
@@ -62,8 +38,8 @@ pub fn build(documents: &[Document<'_>], filters: &[FilterValue], language: &str
     let postings = invert(documents, &fields, language);
 
     let mut files = Vec::new();
-    let lexicon_shards = shard_count(postings.lexicon_bytes(), LEXICON_SHARD_BYTES);
-    let posting_shards = shard_count(postings.posting_bytes(), POSTING_SHARD_BYTES);
+    let lexicon_shards = shard_count(lexicon_bytes(&postings), LEXICON_SHARD_BYTES);
+    let posting_shards = shard_count(posting_bytes(&postings), POSTING_SHARD_BYTES);
     files.extend(lexicon_files(&postings, lexicon_shards));
     files.extend(posting_files(&postings, &fields, posting_shards));
     files.extend(document_files(documents));
@@ -93,223 +69,26 @@ pub fn build(documents: &[Document<'_>], filters: &[FilterValue], language: &str
     files
 }
 
-/// A document's words besides its body's: the heading field's (title and
-/// names) and the rest of the text field's (the summary, counted twice,
-/// and captions), with both fields' lengths (the summary's once).
-struct Fields {
-    head: WordCounts,
-    extra: WordCounts,
-    lengths: Lengths,
+/// What the lexicon files will weigh, about.
+fn lexicon_bytes(postings: &Postings<'_>) -> usize {
+    (postings.words.iter())
+        .map(|&(word, stem)| word.len() + postings.stems[stem as usize].len() + 16)
+        .sum()
 }
 
-impl Fields {
-    fn of(document: &Document<'_>) -> Fields {
-        let (head, head_length) = Tally::with(|tally| {
-            let mut length = tally.count(document.title, 1);
-            for name in &document.names {
-                length = length.saturating_add(tally.count(name, 1));
-            }
-            (tally.counts(), length)
-        });
-        let (extra, extra_length) = Tally::with(|tally| {
-            let mut length = tally.count(document.summary, SUMMARY_WEIGHT);
-            for caption in &document.captions {
-                length = length.saturating_add(tally.count(caption, 1));
-            }
-            (tally.counts(), length)
-        });
-        Fields {
-            head,
-            extra,
-            lengths: Lengths {
-                head: head_length,
-                text: document.body.total().saturating_add(extra_length),
-            },
-        }
-    }
-}
-
-/// Documents per gathering task: each collects its own words, so the
-/// merge afterwards sees each distinct word once per task, not once per
-/// document.
-const GATHER_CHUNK: usize = 256;
-
-/// What one task gathered: its distinct words, and every count of them,
-/// document by document, each document's body, heading and other text
-/// words in turn (`found` holds a task's number of the word, and its count).
-struct Gathered<'a> {
-    words: Vec<&'a str>,
-    found: Vec<(u32, u32)>,
-    /// Where each document's three runs end in `found`.
-    ends: Vec<[u32; 3]>,
-}
-
-/// (document number, counts).
-type Posting = (u32, Counts);
-
-/// The inverted index: every word with its stem, and every stem (in the
-/// stems' string order) with its postings, documents ascending.
-struct Postings<'a> {
-    /// Each distinct word and the number of its stem.
-    words: Vec<(&'a str, u32)>,
-    /// The stems, sorted.
-    stems: Vec<String>,
-    /// Where each stem's postings start in `postings`, and end.
-    ranges: Vec<(u32, u32)>,
-    postings: Vec<Posting>,
-}
-
-impl Postings<'_> {
-    fn of(&self, stem: usize) -> &[Posting] {
-        let (start, end) = self.ranges[stem];
-        &self.postings[start as usize..end as usize]
-    }
-
-    fn lexicon_bytes(&self) -> usize {
-        (self.words.iter())
-            .map(|&(word, stem)| word.len() + self.stems[stem as usize].len() + 16)
-            .sum()
-    }
-
-    fn posting_bytes(&self) -> usize {
-        (self.stems.iter().zip(&self.ranges))
-            .map(|(stem, (start, end))| stem.len() + 6 + (end - start) as usize * 9)
-            .sum()
-    }
-}
-
-/// Every word of every document, gathered on all cores in chunks of
-/// documents, stemmed once per distinct word, and sorted into postings by
-/// stem with a counting sort: the chunks are taken in document order, so
-/// each stem's postings come out ascending, and the counts of a stem's
-/// several words in one document are side by side, to be added up.
-fn invert<'a>(documents: &'a [Document<'_>], fields: &'a [Fields], language: &str) -> Postings<'a> {
-    let gathered: Vec<Gathered<'a>> = (documents.par_chunks(GATHER_CHUNK).zip(fields.par_chunks(GATHER_CHUNK)))
-        .map(|(documents, fields)| {
-            let mut local: FxHashMap<&'a str, u32> = FxHashMap::default();
-            let mut words = Vec::new();
-            let size = (documents.iter().zip(fields))
-                .map(|(d, f)| d.body.len() + f.head.len() + f.extra.len())
-                .sum();
-            let mut found = Vec::with_capacity(size);
-            let mut ends = Vec::with_capacity(documents.len());
-            for (document, f) in documents.iter().zip(fields) {
-                let mut end = [0u32; 3];
-                for (run, counts) in [document.body, &f.head, &f.extra].into_iter().enumerate() {
-                    for (word, count) in counts.iter() {
-                        let next = words.len() as u32;
-                        let word = *local.entry(word).or_insert_with(|| {
-                            words.push(word);
-                            next
-                        });
-                        found.push((word, count));
-                    }
-                    end[run] = found.len() as u32;
-                }
-                ends.push(end);
-            }
-            Gathered { words, found, ends }
-        })
-        .collect();
-
-    // One number per distinct word, in order of first sight.
-    let mut global: FxHashMap<&'a str, u32> = FxHashMap::default();
-    let mut vocabulary: Vec<&'a str> = Vec::new();
-    let numbered: Vec<Vec<u32>> = (gathered.iter())
-        .map(|g| {
-            (g.words.iter())
-                .map(|&word| {
-                    *global.entry(word).or_insert_with(|| {
-                        vocabulary.push(word);
-                        vocabulary.len() as u32 - 1
-                    })
-                })
-                .collect()
-        })
-        .collect();
-    drop(global);
-
-    // Stems, numbered in their string order.
-    let stemmer = stemmer(language);
-    let stemmed: Vec<String> = (vocabulary.par_iter())
-        .map(|word| match &stemmer {
-            Some(s) => s.stem(word).into_owned(),
-            None => (*word).to_owned(),
-        })
-        .collect();
-    let mut order: Vec<u32> = (0..stemmed.len() as u32).collect();
-    order.par_sort_unstable_by(|&a, &b| stemmed[a as usize].cmp(&stemmed[b as usize]));
-    let mut stem_of = vec![0u32; vocabulary.len()];
-    let mut stems: Vec<String> = Vec::new();
-    for &w in &order {
-        let stem = &stemmed[w as usize];
-        if stems.last() != Some(stem) {
-            stems.push(stem.clone());
-        }
-        stem_of[w as usize] = stems.len() as u32 - 1;
-    }
-    drop(stemmed);
-
-    // The counting sort.
-    let remap: Vec<Vec<u32>> = (numbered.iter())
-        .map(|words| words.iter().map(|&w| stem_of[w as usize]).collect())
-        .collect();
-    let mut sizes = vec![0u32; stems.len()];
-    for (g, remap) in gathered.iter().zip(&remap) {
-        for &(word, _) in &g.found {
-            sizes[remap[word as usize] as usize] += 1;
-        }
-    }
-    let mut starts = Vec::with_capacity(stems.len());
-    let mut at = 0u32;
-    for size in &sizes {
-        starts.push(at);
-        at += size;
-    }
-    drop(sizes);
-    let mut ends = starts.clone();
-    let mut postings: Vec<Posting> = vec![(0, Counts::default()); at as usize];
-    let mut doc = 0u32;
-    // Each task's counts are let go once sorted in.
-    for (g, remap) in gathered.into_iter().zip(&remap) {
-        let mut from = 0;
-        for runs in &g.ends {
-            for (run, &to) in runs.iter().enumerate() {
-                for &(word, count) in &g.found[from..to as usize] {
-                    let counts = match run {
-                        1 => Counts { head: count, text: 0 },
-                        _ => Counts { head: 0, text: count },
-                    };
-                    let stem = remap[word as usize] as usize;
-                    let end = ends[stem] as usize;
-                    match postings.get_mut(end.wrapping_sub(1)) {
-                        Some((last, sum)) if end > starts[stem] as usize && *last == doc => sum.add(counts),
-                        _ => {
-                            postings[end] = (doc, counts);
-                            ends[stem] += 1;
-                        }
-                    }
-                }
-                from = to as usize;
-            }
-            doc += 1;
-        }
-    }
-
-    Postings {
-        words: vocabulary.into_iter().zip(stem_of).collect(),
-        stems,
-        ranges: starts.into_iter().zip(ends).collect(),
-        postings,
-    }
+/// What the posting files will weigh, about.
+fn posting_bytes(postings: &Postings<'_>) -> usize {
+    (postings.stems.iter().zip(&postings.df))
+        .map(|(stem, &df)| stem.len() + 6 + df as usize * 9)
+        .sum()
 }
 
 /// BM25F: each field's count normalised by the field's length against its
 /// average, the heading weighted up, then saturated once.
 struct Bm25 {
     documents: f64,
-    head_average: f64,
-    text_average: f64,
+    /// Each document's `1 − b + b × length / average` of both fields.
+    norms: Vec<(f64, f64)>,
 }
 
 impl Bm25 {
@@ -318,11 +97,16 @@ impl Bm25 {
         let average = |field: fn(&Lengths) -> u32| {
             (fields.iter().map(|f| f64::from(field(&f.lengths))).sum::<f64>() / n.max(1.0)).max(1.0)
         };
-        Bm25 {
-            documents: n,
-            head_average: average(|l| l.head),
-            text_average: average(|l| l.text),
-        }
+        let (head_average, text_average) = (average(|l| l.head), average(|l| l.text));
+        let norms = (fields.iter())
+            .map(|f| {
+                (
+                    1.0 - B + B * f64::from(f.lengths.head) / head_average,
+                    1.0 - B + B * f64::from(f.lengths.text) / text_average,
+                )
+            })
+            .collect();
+        Bm25 { documents: n, norms }
     }
 
     /// The inverse document frequency of a stem in `df` documents.
@@ -331,10 +115,12 @@ impl Bm25 {
         (1.0 + (self.documents - df + 0.5) / (df + 0.5)).ln()
     }
 
-    /// The stored score of a posting, given its stem's `idf`.
-    fn score(&self, idf: f64, counts: Counts, length: Lengths) -> u32 {
-        let head = f64::from(counts.head) / (1.0 - B + B * f64::from(length.head) / self.head_average);
-        let text = f64::from(counts.text) / (1.0 - B + B * f64::from(length.text) / self.text_average);
+    /// The stored score of a posting in document `doc`, given its stem's
+    /// `idf`.
+    fn score(&self, idf: f64, counts: Counts, doc: usize) -> u32 {
+        let (head_norm, text_norm) = self.norms[doc];
+        let head = f64::from(counts.head) / head_norm;
+        let text = f64::from(counts.text) / text_norm;
         let tf = HEAD_WEIGHT * head + text;
         let bm25 = idf * tf * (K1 + 1.0) / (tf + K1);
         ((bm25 * SCALE).round() as u32).max(1)
@@ -364,26 +150,38 @@ fn key(word: &str) -> &str {
 /// `text` as a JSON string, with `<`, `>` and `&` escaped too: a file
 /// read as HTML by mistake (or sniffed) holds no markup.
 fn json_string(out: &mut String, text: &str) {
-    let json = serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned());
-    if json.contains(['<', '>', '&']) {
-        for c in json.chars() {
-            match c {
-                '<' => out.push_str("\\u003c"),
-                '>' => out.push_str("\\u003e"),
-                '&' => out.push_str("\\u0026"),
-                c => out.push(c),
+    out.reserve(text.len() + 2);
+    out.push('"');
+    let mut rest = text;
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| b < 0x20 || matches!(b, b'"' | b'\\' | b'<' | b'>' | b'&'))
+    {
+        out.push_str(&rest[..at]);
+        let byte = rest.as_bytes()[at];
+        match byte {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            _ => {
+                let _ = write!(out, "\\u{byte:04x}");
             }
         }
-    } else {
-        out.push_str(&json);
+        rest = &rest[at + 1..];
     }
+    out.push_str(rest);
+    out.push('"');
 }
 
 fn lexicon_files(postings: &Postings<'_>, shards: u32) -> Vec<IndexFile> {
     let mut buckets: Vec<Vec<(&str, &str, usize)>> = vec![Vec::new(); shards as usize];
     for &(word, stem) in &postings.words {
         let shard = fnv1a(key(word)) % shards;
-        let df = postings.of(stem as usize).len();
+        let df = postings.df[stem as usize] as usize;
         buckets[shard as usize].push((word, &postings.stems[stem as usize], df));
     }
     (buckets.into_par_iter().enumerate())
@@ -416,7 +214,9 @@ fn posting_files(postings: &Postings<'_>, fields: &[Fields], shards: u32) -> Vec
     }
     (buckets.into_par_iter().enumerate())
         .map(|(n, members)| {
-            let mut out = String::from("{");
+            let size: usize = members.iter().map(|&i| postings.df[i] as usize * 8 + 16).sum();
+            let mut out = String::with_capacity(size);
+            out.push('{');
             let mut numbers = itoa::Buffer::new();
             // Stems are sorted, so each bucket is too.
             for (k, &i) in members.iter().enumerate() {
@@ -425,16 +225,15 @@ fn posting_files(postings: &Postings<'_>, fields: &[Fields], shards: u32) -> Vec
                 }
                 json_string(&mut out, &postings.stems[i]);
                 out.push_str(":[");
-                let list = postings.of(i);
-                let idf = bm25.idf(list.len());
+                let idf = bm25.idf(postings.df[i] as usize);
                 let mut previous = 0;
-                for (j, &(doc, counts)) in list.iter().enumerate() {
+                for (j, &(doc, counts)) in postings.of(i).enumerate() {
                     if j > 0 {
                         out.push(',');
                     }
                     out.push_str(numbers.format(doc - previous));
                     out.push(',');
-                    out.push_str(numbers.format(bm25.score(idf, counts, fields[doc as usize].lengths)));
+                    out.push_str(numbers.format(bm25.score(idf, counts, doc as usize)));
                     previous = doc;
                 }
                 out.push(']');
@@ -614,6 +413,27 @@ mod tests {
         assert_eq!(fnv1a(""), 0x811c_9dc5);
         assert_eq!(fnv1a("a"), 0xe40c_292c);
         assert_eq!(fnv1a("foobar"), 0xbf9c_f968);
+    }
+
+    #[test]
+    fn json_strings_match_serde_json_with_markup_escaped() {
+        for text in [
+            "plain",
+            "quote \" back \\ slash",
+            "tab\tline\nnul\u{0}\u{1f}\u{8}\u{c}\r",
+            "caf\u{e9} \u{2028}",
+            "</script><img onerror=x>&amp;",
+            "",
+        ] {
+            let mut ours = String::new();
+            json_string(&mut ours, text);
+            let theirs = serde_json::to_string(text)
+                .unwrap()
+                .replace('<', "\\u003c")
+                .replace('>', "\\u003e")
+                .replace('&', "\\u0026");
+            assert_eq!(ours, theirs);
+        }
     }
 
     #[test]

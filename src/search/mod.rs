@@ -9,6 +9,7 @@
 //! definition of a word, shared with the theme's script through the format.
 
 mod index;
+mod invert;
 pub mod words;
 
 pub use index::build;

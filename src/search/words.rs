@@ -188,7 +188,7 @@ impl WordCounts {
 pub struct Tally {
     words: String,
     ends: Vec<(u32, u32)>,
-    short: FxHashMap<u128, u32>,
+    short: ShortWords,
     long: FxHashMap<Box<str>, u32>,
     total: u32,
 }
@@ -246,12 +246,25 @@ impl Tally {
                 i += 1;
             }
             seen = seen.saturating_add(1);
-            let word = &bytes[start..i];
-            if word.len() <= 16 {
-                let mut packed = [0u8; 16];
-                packed[..word.len()].copy_from_slice(word);
-                packed.make_ascii_lowercase();
-                self.add_short(u128::from_le_bytes(packed), word.len(), weight);
+            let len = i - start;
+            if len <= 16 {
+                // The word's bytes as one integer: read sixteen at once
+                // where the text has them, and cut to the word.
+                let packed = match bytes.get(start..start + 16) {
+                    Some(block) => {
+                        let block = u128::from_le_bytes(block.try_into().unwrap_or([0; 16]));
+                        match len {
+                            16 => block,
+                            _ => block & ((1u128 << (8 * len)) - 1),
+                        }
+                    }
+                    None => {
+                        let mut packed = [0u8; 16];
+                        packed[..len].copy_from_slice(&bytes[start..i]);
+                        u128::from_le_bytes(packed)
+                    }
+                };
+                self.add_short(ascii_lowercase(packed), len, weight);
             } else {
                 self.add(&text[start..i].to_ascii_lowercase(), weight);
             }
@@ -261,10 +274,8 @@ impl Tally {
 
     /// Counts one folded word `weight` times.
     pub fn add(&mut self, word: &str, weight: u32) {
-        if word.len() <= 16 {
-            let mut bytes = [0u8; 16];
-            bytes[..word.len()].copy_from_slice(word.as_bytes());
-            self.add_short(u128::from_le_bytes(bytes), word.len(), weight);
+        if let Some(key) = pack(word) {
+            self.add_short(key, word.len(), weight);
         } else {
             self.total = self.total.saturating_add(weight);
             match self.long.get(word) {
@@ -280,14 +291,14 @@ impl Tally {
     /// Counts a word of up to 16 bytes, given as `key`, its bytes.
     fn add_short(&mut self, key: u128, len: usize, weight: u32) {
         self.total = self.total.saturating_add(weight);
-        match self.short.get(&key) {
-            Some(&at) => self.bump(at, weight),
-            None => {
-                let packed = key.to_le_bytes();
-                // The bytes of a word, so UTF-8.
-                let at = self.push(std::str::from_utf8(&packed[..len]).unwrap_or(""), weight);
-                self.short.insert(key, at);
-            }
+        let next = self.ends.len() as u32;
+        let at = self.short.find_or_insert(key, next);
+        if at == next {
+            let packed = key.to_le_bytes();
+            // The bytes of a word, so UTF-8.
+            self.push(std::str::from_utf8(&packed[..len]).unwrap_or(""), weight);
+        } else {
+            self.bump(at, weight);
         }
     }
 
@@ -312,6 +323,101 @@ impl Tally {
             total: self.total,
         }
     }
+}
+
+/// The short words of a [`Tally`], each with its number: an open-addressing
+/// table (linear probing, at most half full) of packed words, because
+/// counting a body is mostly looking up words it has already seen, and a
+/// general hash map spends more on that than on the rest of counting.
+#[derive(Default)]
+struct ShortWords {
+    /// Each slot: a word's number plus one, or 0 when empty.
+    slots: Vec<u32>,
+    /// The packed words, by number.
+    keys: Vec<u128>,
+}
+
+impl ShortWords {
+    fn clear(&mut self) {
+        // A table grown for one long text is not cleared for every short
+        // one after it.
+        if self.slots.len() > 1 << 14 {
+            self.slots = Vec::new();
+        } else {
+            self.slots.fill(0);
+        }
+        self.keys.clear();
+    }
+
+    /// The number of `key`, given `next` if it is new.
+    fn find_or_insert(&mut self, key: u128, next: u32) -> u32 {
+        if (self.keys.len() + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = Self::hash(key) & mask;
+        loop {
+            match self.slots[at] {
+                0 => {
+                    self.slots[at] = next + 1;
+                    self.keys.push(key);
+                    return next;
+                }
+                slot if self.keys[slot as usize - 1] == key => return slot - 1,
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(256);
+        self.slots = vec![0; size];
+        let mask = size - 1;
+        for (number, &key) in self.keys.iter().enumerate() {
+            let mut at = Self::hash(key) & mask;
+            while self.slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = number as u32 + 1;
+        }
+    }
+
+    fn hash(key: u128) -> usize {
+        let folded = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
+        (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize
+    }
+}
+
+/// A word of up to 16 bytes as one integer, its bytes (zero after them;
+/// a word holds no zero byte, so no two words pack alike): what maps of
+/// words hash and compare instead of the text.
+pub fn pack(word: &str) -> Option<u128> {
+    // Two loads that overlap in the middle instead of a copy of any
+    // length: the overlapping bytes are the same either way.
+    let bytes = word.as_bytes();
+    let n = bytes.len();
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or([0; 4]));
+    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]));
+    Some(match n {
+        0..=3 => (bytes.iter().enumerate()).fold(0, |key, (i, &b)| key | u128::from(b) << (8 * i)),
+        4..=7 => u128::from(u32_at(0)) | u128::from(u32_at(n - 4)) << (8 * (n - 4)),
+        8..=16 => u128::from(u64_at(0)) | u128::from(u64_at(n - 8)) << (8 * (n - 8)),
+        _ => return None,
+    })
+}
+
+/// Sixteen packed bytes of ASCII letters and digits (and zeros), each
+/// letter lowercased, all at once: a byte from `A` to `Z` is one that
+/// reaches the high bit when `0x80 - b'A'` is added, and not when
+/// `0x80 - b'Z' - 1` is (no byte below 0x80 carries into the next).
+fn ascii_lowercase(packed: u128) -> u128 {
+    const fn lanes(byte: u8) -> u128 {
+        u128::from_le_bytes([byte; 16])
+    }
+    let at_least_a = packed.wrapping_add(lanes(0x80 - b'A'));
+    let beyond_z = packed.wrapping_add(lanes(0x80 - b'Z' - 1));
+    let upper = at_least_a & !beyond_z & lanes(0x80);
+    packed | (upper >> 2)
 }
 
 /// Whether every character of `text` outside ASCII is one that folding
@@ -400,6 +506,41 @@ mod tests {
         }
         assert!(!only_separators_beyond_ascii("caf\u{e9}"));
         assert!(!only_separators_beyond_ascii("long enough \u{2019} then caf\u{e9}"));
+    }
+
+    #[test]
+    fn a_packed_word_is_its_bytes() {
+        let word = "abcdefghijklmnopq";
+        for n in 0..=16 {
+            let mut bytes = [0u8; 16];
+            bytes[..n].copy_from_slice(&word.as_bytes()[..n]);
+            assert_eq!(pack(&word[..n]), Some(u128::from_le_bytes(bytes)), "{n}");
+        }
+        assert_eq!(pack(word), None);
+    }
+
+    #[test]
+    fn packed_lowercasing_is_ascii_lowercasing() {
+        let all: Vec<u8> = (b'0'..=b'9').chain(b'A'..=b'Z').chain(b'a'..=b'z').collect();
+        for chunk in all.chunks(16).chain([&b"Zz0Aa9"[..], b""]) {
+            let mut packed = [0u8; 16];
+            packed[..chunk.len()].copy_from_slice(chunk);
+            let mut expected = packed;
+            expected.make_ascii_lowercase();
+            assert_eq!(ascii_lowercase(u128::from_le_bytes(packed)).to_le_bytes(), expected);
+        }
+    }
+
+    #[test]
+    fn the_short_word_table_grows_and_clears() {
+        let text: String = (0..5000).map(|i| format!("w{i} w{i} ")).collect();
+        let counts = WordCounts::of(&text);
+        assert_eq!((counts.len(), counts.total()), (5000, 10_000));
+        assert!(counts.iter().all(|(_, n)| n == 2));
+        assert_eq!(
+            WordCounts::of("w1 w2 w1").iter().collect::<Vec<_>>(),
+            [("w1", 2), ("w2", 1)]
+        );
     }
 
     /// The fast ASCII path and the general one count the same words.
