@@ -331,10 +331,10 @@ impl Tally {
 /// general hash map spends more on that than on the rest of counting.
 #[derive(Default)]
 struct ShortWords {
-    /// Each slot: a word's number plus one, or 0 when empty.
+    /// Each slot: an index in `keys` plus one, or 0 when empty.
     slots: Vec<u32>,
-    /// The packed words, by number.
-    keys: Vec<u128>,
+    /// The packed words, each with its number in the tally.
+    keys: Vec<(u128, u32)>,
 }
 
 impl ShortWords {
@@ -359,12 +359,14 @@ impl ShortWords {
         loop {
             match self.slots[at] {
                 0 => {
-                    self.slots[at] = next + 1;
-                    self.keys.push(key);
+                    self.keys.push((key, next));
+                    self.slots[at] = self.keys.len() as u32;
                     return next;
                 }
-                slot if self.keys[slot as usize - 1] == key => return slot - 1,
-                _ => at = (at + 1) & mask,
+                slot => match self.keys.get(slot as usize - 1) {
+                    Some(&(k, number)) if k == key => return number,
+                    _ => at = (at + 1) & mask,
+                },
             }
         }
     }
@@ -373,12 +375,12 @@ impl ShortWords {
         let size = (self.slots.len() * 2).max(256);
         self.slots = vec![0; size];
         let mask = size - 1;
-        for (number, &key) in self.keys.iter().enumerate() {
+        for (i, &(key, _)) in self.keys.iter().enumerate() {
             let mut at = Self::hash(key) & mask;
             while self.slots[at] != 0 {
                 at = (at + 1) & mask;
             }
-            self.slots[at] = number as u32 + 1;
+            self.slots[at] = i as u32 + 1;
         }
     }
 
