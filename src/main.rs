@@ -372,6 +372,15 @@ fn run_serve(options: &ServeOptions, open: bool) -> ExitCode {
                 open_browser(url);
             }
         }
+        serve::Event::Indexed { report, elapsed } => {
+            let n = report.rendered;
+            eprintln!(
+                "  search index updated: {} file{} in {} ms",
+                group(n),
+                plural(n),
+                elapsed.as_millis()
+            );
+        }
         serve::Event::WatchError { message } => eprintln!("warning: file watcher: {message}"),
     });
     match result {

@@ -106,8 +106,11 @@ struct Last {
     /// they are as the last full build read them.
     documents: Library,
     /// The search index's files as last written, by path, each with a hash
-    /// of its bytes: a quick build sends only those an edit changed.
+    /// of its bytes: an update sends only those an edit changed.
     index: HashMap<OutputPath, u128>,
+    /// Whether quick builds since changed bodies the index does not hold
+    /// yet ([`Session::refresh_index`]).
+    index_stale: bool,
 }
 
 /// The search index's files among `files`, each with a hash of its bytes.
@@ -129,6 +132,10 @@ pub struct Update {
     pub files: Vec<OutputFile>,
     /// The last good build's files that stay as they are.
     pub kept: Kept,
+    /// Whether the search index is behind this update: a quick build
+    /// leaves it to [`Session::refresh_index`], so that the edited page
+    /// reloads without waiting for it.
+    pub index_behind: bool,
 }
 
 /// Which of the last good build's files an [`Update`] keeps.
@@ -138,6 +145,8 @@ pub enum Kept {
     Only(Vec<OutputPath>),
     /// Every file the update does not replace.
     AllOthers,
+    /// Every file the update does not replace but these, which are gone.
+    AllBut(Vec<OutputPath>),
 }
 
 impl Session {
@@ -197,9 +206,15 @@ impl Session {
             templated: report.rendered + report.kept,
             documents,
             index: index_hashes(&files),
+            index_stale: false,
         });
         let kept = Kept::Only(rendered.kept.into_iter().map(|(path, _)| path).collect());
-        Ok((Update { files, kept }, report))
+        let update = Update {
+            files,
+            kept,
+            index_behind: false,
+        };
+        Ok((update, report))
     }
 
     /// The quick build, if `changed` are only body edits it can apply to
@@ -212,29 +227,14 @@ impl Session {
         }
         let (overlay, owners) = self.edited_bodies(last, &options.root, changed)?;
         let markdown_done = Instant::now();
-        let mut files = render::rerender(last.site.prepared(), &overlay, &owners, &mut self.pages).ok()?;
+        let files = render::rerender(last.site.prepared(), &overlay, &owners, &mut self.pages).ok()?;
         let rendered = Instant::now();
-        let mut index = HashMap::new();
-        let prepared = last.site.prepared();
-        if prepared.site.config.search {
-            // The edited bodies' words change the index; a change that adds
-            // or drops a file (a shard count crossing a power of two) takes
-            // the full build, which writes the folder afresh.
-            let made = render::search::index_files(prepared.site, prepared.cards, Some(&overlay));
-            index = index_hashes(&made);
-            if index.len() != last.index.len() || index.keys().any(|p| !last.index.contains_key(p)) {
-                return None;
-            }
-            files.extend(
-                made.into_iter()
-                    .filter(|f| index.get(&f.path) != last.index.get(&f.path)),
-            );
-        }
         let last = self.last.as_mut()?;
         last.overlay = overlay;
-        if !index.is_empty() {
-            last.index = index;
-        }
+        // The edited bodies' words change the index; it is brought up to
+        // date after the pages are served (`refresh_index`).
+        let index_behind = last.site.prepared().site.config.search;
+        last.index_stale |= index_behind;
         let report = BuildReport {
             warnings: last.warnings.clone(),
             pages: last.pages,
@@ -256,16 +256,65 @@ impl Session {
                     elapsed: rendered - markdown_done,
                     count: files.len(),
                 },
-                Timing {
-                    stage: "search index",
-                    elapsed: rendered.elapsed(),
-                    count: last.index.len(),
-                },
             ],
         };
         let update = Update {
             files,
             kept: Kept::AllOthers,
+            index_behind,
+        };
+        Some((update, report))
+    }
+
+    /// The search index brought up to date with the quick builds since it
+    /// was last written: the index files that changed (and those a shard
+    /// count dropped), or `None` when it is up to date or off. `serve`
+    /// calls it after serving a quick build's pages, since at 10,000 briefs
+    /// the index takes longer than the pages.
+    pub fn refresh_index(&mut self) -> Option<(Update, BuildReport)> {
+        let last = self.last.as_mut()?;
+        if !last.index_stale {
+            return None;
+        }
+        let started = Instant::now();
+        last.index_stale = false;
+        let made = {
+            let prepared = last.site.prepared();
+            render::search::index_files(prepared.site, prepared.cards, Some(&last.overlay))
+        };
+        let index = index_hashes(&made);
+        let gone: Vec<OutputPath> = (last.index.keys())
+            .filter(|path| !index.contains_key(*path))
+            .cloned()
+            .collect();
+        let files: Vec<OutputFile> = (made.into_iter())
+            .filter(|f| index.get(&f.path) != last.index.get(&f.path))
+            .collect();
+        last.index = index;
+        let report = BuildReport {
+            warnings: last.warnings.clone(),
+            pages: last.pages,
+            files: last.files,
+            base_path: last.base_path.clone(),
+            scheduled: last.scheduled.clone(),
+            rendered: files.len(),
+            kept: 0,
+            quick: true,
+            written: None,
+            timings: vec![Timing {
+                stage: "search index",
+                elapsed: started.elapsed(),
+                count: last.index.len(),
+            }],
+        };
+        let kept = match gone.is_empty() {
+            true => Kept::AllOthers,
+            false => Kept::AllBut(gone),
+        };
+        let update = Update {
+            files,
+            kept,
+            index_behind: false,
         };
         Some((update, report))
     }

@@ -18,6 +18,9 @@ use super::stage::{BodyOverlay, Contents, OutputFile};
 /// The template of the search page.
 pub const SEARCH_TEMPLATE: &str = "search.html";
 
+/// The manifest's output path, under the output folder.
+pub const MANIFEST_PATH: &str = "search/index.json";
+
 /// The origin of every index file, in messages (and how a `serve`
 /// session tells them from pages).
 pub const INDEX_ORIGIN: &str = "the search index";
@@ -57,7 +60,7 @@ impl Renderer<'_> {
             page: meta,
             data: SearchPage {
                 search: SearchView {
-                    index_url: self.base().url(&UrlPath::fixed("search/index.json")),
+                    index_url: self.base().url(&UrlPath::fixed(MANIFEST_PATH)),
                 },
             },
         };

@@ -21,6 +21,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::inject::{self, EVENTS_PATH};
 use super::site::{Live, SiteFiles, Snapshot, Stored};
+use crate::render::search::MANIFEST_PATH;
 
 /// The server's routes: everything goes through one GET (and HEAD) handler;
 /// other methods get 405.
@@ -163,8 +164,18 @@ async fn respond(snapshot: &Snapshot, path: &str, status: StatusCode) -> Option<
     } else {
         bytes
     };
-    Some(with_headers(status, content_type, body))
+    let mut response = with_headers(status, content_type, body);
+    if snapshot.index_behind && path == MANIFEST_PATH {
+        response
+            .headers_mut()
+            .insert(INDEX_STATE, HeaderValue::from_static("updating"));
+    }
+    Some(response)
 }
+
+/// The header on the search manifest while the index is being brought up
+/// to date with an edit: the search page says so and asks again.
+pub const INDEX_STATE: &str = "x-dossier-index";
 
 /// The page with the reload script and, after a failed build, the overlay.
 fn with_extras(html: &str, snapshot: &Snapshot) -> String {
@@ -293,6 +304,40 @@ mod tests {
         ] {
             assert_eq!(resolve("/repo/", raw, &s), Resolution::NotFound, "{raw}");
         }
+    }
+
+    #[test]
+    fn the_manifest_says_when_the_index_is_behind() {
+        use crate::pipeline::{Kept, Update};
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let live = Live::new(site(&["search/index.json", "index.html"]), "/".to_owned(), None);
+        let state = |live: &Live, path: &str| {
+            let snapshot = live.snapshot();
+            let response = runtime.block_on(respond(&snapshot, path, StatusCode::OK)).unwrap();
+            response
+                .headers()
+                .get(INDEX_STATE)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        assert_eq!(state(&live, MANIFEST_PATH), None);
+        live.publish_update(
+            Update {
+                files: Vec::new(),
+                kept: Kept::AllOthers,
+                index_behind: true,
+            },
+            "/".to_owned(),
+        );
+        assert_eq!(state(&live, MANIFEST_PATH).as_deref(), Some("updating"));
+        assert_eq!(state(&live, "index.html"), None, "only the manifest");
+        let generation = live.snapshot().generation;
+        live.publish_index(Update {
+            files: Vec::new(),
+            kept: Kept::AllOthers,
+            index_behind: false,
+        });
+        assert_eq!(state(&live, MANIFEST_PATH), None);
+        assert_eq!(live.snapshot().generation, generation, "no reload for the index");
     }
 
     #[test]

@@ -75,6 +75,13 @@ pub enum Event<'a> {
         /// `http://127.0.0.1:1111/repo/`.
         url: &'a str,
     },
+    /// The search index caught up with the quick builds before it.
+    Indexed {
+        /// Its report: `rendered` counts the index files that changed.
+        report: &'a BuildReport,
+        /// How long it took.
+        elapsed: Duration,
+    },
     /// The file watcher reported a problem; serving goes on.
     WatchError {
         /// What went wrong.
@@ -173,6 +180,17 @@ pub fn run(options: &ServeOptions, mut report: impl FnMut(Event<'_>)) -> Result<
         }
         if !changes.paths.is_empty() {
             rebuild(&mut session, &build_options, &live, &changes.paths, &mut report);
+            // After the pages are served: the writer's reload does not wait
+            // for the index. A save meanwhile waits for it, at most as long
+            // as one index takes.
+            let started = Instant::now();
+            if let Some((update, build)) = session.refresh_index() {
+                live.publish_index(update);
+                report(Event::Indexed {
+                    report: &build,
+                    elapsed: started.elapsed(),
+                });
+            }
         }
     }
     Ok(())

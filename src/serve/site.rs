@@ -41,6 +41,7 @@ impl SiteFiles {
         SiteFiles::default().updated(Update {
             files,
             kept: Kept::Only(Vec::new()),
+            index_behind: false,
         })
     }
 
@@ -49,6 +50,13 @@ impl SiteFiles {
     pub fn updated(&self, update: Update) -> SiteFiles {
         let mut files = match update.kept {
             Kept::AllOthers => self.files.clone(),
+            Kept::AllBut(gone) => {
+                let mut files = self.files.clone();
+                for path in gone {
+                    files.remove(path.as_str());
+                }
+                files
+            }
             Kept::Only(kept) => {
                 let mut files = HashMap::with_capacity(update.files.len() + kept.len());
                 for path in kept {
@@ -103,6 +111,9 @@ pub struct Snapshot {
     pub overlay: Option<Arc<str>>,
     /// Counts builds; pages carry it so a browser can tell it is stale.
     pub generation: u64,
+    /// Whether the search index is being brought up to date with the
+    /// latest edit: the search page says so, and asks again.
+    pub index_behind: bool,
 }
 
 /// The shared, swappable server state and the channel that tells browsers to reload.
@@ -122,6 +133,7 @@ impl Live {
                 base,
                 overlay,
                 generation: 0,
+                index_behind: false,
             })),
             reload,
         }
@@ -134,30 +146,45 @@ impl Live {
 
     /// Serves a freshly built site (clearing any overlay) and tells browsers.
     pub fn publish_site(&self, site: SiteFiles, base: String) {
-        self.swap(|_| (Arc::new(site), base, None));
+        self.swap(|_| (Arc::new(site), base, None, false));
     }
 
     /// Serves the current site changed by an incremental build (clearing any
     /// overlay) and tells browsers.
     pub fn publish_update(&self, update: Update, base: String) {
-        self.swap(|old| (Arc::new(old.site.updated(update)), base, None));
+        let behind = update.index_behind;
+        self.swap(|old| (Arc::new(old.site.updated(update)), base, None, behind));
     }
 
     /// Keeps the last good site, shows `overlay` on its pages, and tells browsers.
     pub fn publish_failure(&self, overlay: Arc<str>) {
-        self.swap(|old| (old.site.clone(), old.base.clone(), Some(overlay)));
+        self.swap(|old| (old.site.clone(), old.base.clone(), Some(overlay), old.index_behind));
     }
 
-    fn swap(&self, next: impl FnOnce(&Snapshot) -> (Arc<SiteFiles>, String, Option<Arc<str>>)) {
+    /// Serves the search index brought up to date, without telling
+    /// browsers: no page changed, and the search page asks by itself.
+    pub fn publish_index(&self, update: Update) {
+        let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
+        *current = Arc::new(Snapshot {
+            site: Arc::new(current.site.updated(update)),
+            base: current.base.clone(),
+            overlay: current.overlay.clone(),
+            generation: current.generation,
+            index_behind: false,
+        });
+    }
+
+    fn swap(&self, next: impl FnOnce(&Snapshot) -> (Arc<SiteFiles>, String, Option<Arc<str>>, bool)) {
         let generation = {
             let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
-            let (site, base, overlay) = next(&current);
+            let (site, base, overlay, index_behind) = next(&current);
             let generation = current.generation + 1;
             *current = Arc::new(Snapshot {
                 site,
                 base,
                 overlay,
                 generation,
+                index_behind,
             });
             generation
         };

@@ -28,6 +28,13 @@ fn bytes(file: OutputFile) -> (String, Vec<u8>) {
 fn apply(previous: &Files, update: Update) -> Files {
     let mut files: Files = match &update.kept {
         Kept::AllOthers => previous.clone(),
+        Kept::AllBut(gone) => {
+            let mut files = previous.clone();
+            for path in gone {
+                files.remove(path.as_str());
+            }
+            files
+        }
         Kept::Only(kept) => kept
             .iter()
             .map(|p| {
@@ -383,7 +390,13 @@ fn check_sequence(edits: &[Edit]) {
         last_ok = result.is_ok();
         match (result, clean) {
             (Ok((update, _)), Some(clean)) => {
+                let behind = update.index_behind;
                 served = apply(&served, update);
+                // As `serve` does once the pages are served.
+                match session.refresh_index() {
+                    Some((index, _)) => served = apply(&served, index),
+                    None => assert!(!behind, "edit {n}: the index was left behind"),
+                }
                 let differ: Vec<&String> = clean
                     .keys()
                     .chain(served.keys())
@@ -417,6 +430,43 @@ proptest! {
     fn any_edit_sequence_gives_a_clean_build(edits in prop::collection::vec(edit(), 1..8)) {
         check_sequence(&edits);
     }
+}
+
+/// `serve` answers a body edit with its page first; the search index,
+/// which at 10,000 briefs takes longer than the page, follows.
+#[test]
+fn a_body_edit_serves_its_page_first_and_its_words_reach_the_index_after() {
+    let (_dir, root) = example();
+    let options = in_memory(&root);
+    let mut session = Session::default();
+    session.build(&options).unwrap();
+    assert!(session.refresh_index().is_none(), "a full build writes the index");
+    let brief = briefs(&root)
+        .into_iter()
+        .find(|p| p.ends_with("2021-07-06-jedi-cancelled-jwcc.md"))
+        .unwrap();
+    let before = snapshot(&root);
+    append(&brief, "\n\nA paragraph about quetzalcoatlus.\n");
+    let changed = changes(&before, &snapshot(&root));
+    let (update, report) = session.rebuild(&options, &changed).unwrap();
+    assert!(report.quick && update.index_behind);
+    let paths: Vec<&str> = update.files.iter().map(|f| f.path.as_str()).collect();
+    assert!(
+        paths.iter().all(|p| !p.starts_with("search/") || p.ends_with(".html")),
+        "{paths:?}"
+    );
+
+    let (index, _) = session.refresh_index().expect("the index is behind");
+    assert!(!index.index_behind);
+    let files: Vec<(String, Vec<u8>)> = index.files.into_iter().map(bytes).collect();
+    assert!(
+        files.iter().any(|(path, data)| path.starts_with("search/l/")
+            && String::from_utf8_lossy(data).contains("\"quetzalcoatlus\"")),
+        "the new word is in a lexicon shard: {:?}",
+        files.iter().map(|(p, _)| p).collect::<Vec<_>>()
+    );
+    assert!(files.iter().all(|(path, _)| path.starts_with("search/")));
+    assert!(session.refresh_index().is_none(), "up to date");
 }
 
 #[test]

@@ -18,6 +18,10 @@
   const PAGE = 20; // results shown at first and per "More results"
   const PREFIX_STEMS = 8; // stems the word being typed stands for, at most
   const DEBOUNCE_MS = 150;
+  // While `dossier serve` brings the index up to date with an edit, the
+  // search runs again this often, this many times at most.
+  const CATCH_UP_MS = 400;
+  const CATCH_UP_TRIES = 25;
   // How long a manifest is trusted before a search asks for it again: the
   // files have fixed names, so a page left open across a new build must
   // notice it before mixing the new build's files with the old ones.
@@ -49,7 +53,7 @@
     }
   }
 
-  async function getJSON(url, init) {
+  async function getJSON(url, init, seen) {
     let response;
     try {
       response = await fetch(url, init);
@@ -57,6 +61,7 @@
       throw new Failure(url, 0);
     }
     if (!response.ok) throw new Failure(url, response.status);
+    seen?.(response);
     return response.json();
   }
 
@@ -163,6 +168,7 @@
   let shown = { index: null, docs: [], count: 0 }; // what the list holds
   let generation = 0; // bumped by every search: an older one stops
   let timer = 0;
+  let catchingUp = 0; // searches run again while the index catches up
 
   // The index, its manifest asked for again when `reload` (a file was
   // missing) or when it is older than MANIFEST_MS; the files fetched so far
@@ -171,11 +177,15 @@
     if (index && !reload && Date.now() - checked < MANIFEST_MS) return index;
     const previous = index;
     checked = Date.now();
-    const pending = getJSON(manifestUrl, { cache: "no-cache" }).then(async (manifest) => {
+    let behind = false;
+    const pending = getJSON(manifestUrl, { cache: "no-cache" }, (response) => {
+      // `dossier serve` says so while the index catches up with an edit.
+      behind = response.headers.get("x-dossier-index") === "updating";
+    }).then(async (manifest) => {
       const old = previous && (await previous.catch(() => null));
-      if (old && old.m.id === manifest.id) return old;
-      const ix = new Index(manifest);
-      fillFilters(ix);
+      const ix = old && old.m.id === manifest.id ? old : new Index(manifest);
+      if (ix !== old) fillFilters(ix);
+      ix.behind = behind;
       return ix;
     });
     pending.catch(() => index === pending && (index = null));
@@ -270,8 +280,9 @@
 
   // Runs the form's query and shows its first `count` results. When a file
   // is missing, reloads the manifest once and runs it again.
-  async function run(count = PAGE) {
+  async function run(count = PAGE, again = false) {
     clearTimeout(timer);
+    if (!again) catchingUp = 0;
     const mine = ++generation;
     const query = readForm();
     syncAddress(query);
@@ -292,7 +303,13 @@
           shown = { index: ix, docs, count: Math.min(count, docs.length) };
           results.replaceChildren(...first);
           more.hidden = shown.count >= docs.length;
-          say(describe(query, docs.length));
+          say(describe(query, docs.length) + (ix.behind ? " The index is catching up with an edit; searching again…" : ""));
+          if (ix.behind && catchingUp++ < CATCH_UP_TRIES) {
+            timer = setTimeout(() => {
+              checked = 0;
+              run(count, true);
+            }, CATCH_UP_MS);
+          }
           return;
         } catch (failure) {
           if (!failure.missing || reload) throw failure;
