@@ -46,13 +46,13 @@ def main() -> int:
         rows.append((size, measure(Path(args.binary), corpus, args.runs, args.timeout)))
 
     print()
-    print("| briefs | edits | edit → reload event, median (min–max) | server build time, median | server RSS |")
-    print("|---:|---:|---:|---:|---:|")
+    print("| briefs | edits | edit → reload event, median (min–max) | server build time, median | search index after it, median | server RSS |")
+    print("|---:|---:|---:|---:|---:|---:|")
     for size, r in rows:
         lat = r["latency_ms"]
         print(
             f"| {size:,} | {len(lat)} | {statistics.median(lat):,.0f} ms ({min(lat):,.0f}–{max(lat):,.0f}) "
-            f"| {statistics.median(r['build_ms']):,.0f} ms | {r['rss_mib']:,.0f} MiB |"
+            f"| {statistics.median(r['build_ms']):,.0f} ms | {statistics.median(r['index_ms']):,.0f} ms | {r['rss_mib']:,.0f} MiB |"
         )
     return 0
 
@@ -92,12 +92,18 @@ class Server:
             self.lines.put(line.rstrip("\n"))
 
     def wait_for(self, predicate, timeout: float) -> str:
+        line = self.try_wait_for(predicate, timeout)
+        if line is None:
+            raise SystemExit(f"dossier serve: nothing matching within {timeout:.0f} s")
+        return line
+
+    def try_wait_for(self, predicate, timeout: float):
         deadline = time.monotonic() + timeout
         while True:
             try:
                 line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
-                raise SystemExit(f"dossier serve: nothing matching within {timeout:.0f} s")
+                return None
             if predicate(line):
                 return line
 
@@ -147,8 +153,9 @@ def measure(binary: Path, corpus: Path, runs: int, timeout: float) -> dict:
     original = brief.read_text()
     print(f"{corpus.name}: serving; edits go to {brief.relative_to(corpus)}", file=sys.stderr)
     server = Server(binary, corpus, timeout)
-    built = re.compile(r"rebuilt [\d,]+ pages(?: \([^)]*\))? in (\d+) ms")
-    latency_ms, build_ms = [], []
+    built = re.compile(r"changed: (?:updated [\d,]+ pages? in (\d+) ms|no page changed \((\d+) ms\))")
+    indexed = re.compile(r"search index updated: [\d,]+ files? in (\d+) ms")
+    latency_ms, build_ms, index_ms = [], [], []
     try:
         events = Events(server)
         for run in range(runs):
@@ -157,18 +164,25 @@ def measure(binary: Path, corpus: Path, runs: int, timeout: float) -> dict:
             started = time.perf_counter()
             events.wait_for("event: reload", timeout)
             latency_ms.append((time.perf_counter() - started) * 1000)
-            line = server.wait_for(lambda l: "changed: rebuil" in l, timeout)
+            line = server.wait_for(lambda l: " changed: " in l, timeout)
             match = built.search(line)
             if not match:
                 raise SystemExit(f"the build failed: {line}")
-            build_ms.append(int(match.group(1)))
-            print(f"  edit {run + 1}: reload after {latency_ms[-1]:,.0f} ms (build {build_ms[-1]:,} ms)", file=sys.stderr)
+            build_ms.append(int(match.group(1) or match.group(2)))
+            # With search on, the index follows the reload (issue 17).
+            line = server.try_wait_for(lambda l: "search index updated" in l, 20)
+            match = indexed.search(line or "")
+            index_ms.append(int(match.group(1)) if match else 0)
+            print(
+                f"  edit {run + 1}: reload after {latency_ms[-1]:,.0f} ms (build {build_ms[-1]:,} ms, then index {index_ms[-1]:,} ms)",
+                file=sys.stderr,
+            )
         rss = server.rss_mib()
     finally:
         save_atomically(brief, original)
         time.sleep(0.5)
         server.stop()
-    return {"latency_ms": latency_ms, "build_ms": build_ms, "rss_mib": rss}
+    return {"latency_ms": latency_ms, "build_ms": build_ms, "index_ms": index_ms, "rss_mib": rss}
 
 
 if __name__ == "__main__":

@@ -213,6 +213,38 @@ async function newBuild(browser, origin) {
   await page.close();
 }
 
+// While `dossier serve` brings the index up to date with an edit, its
+// manifest carries `x-dossier-index: updating`: the page shows what it
+// found, says the index is catching up, and searches again (asking for the
+// manifest each time) until the header is gone. The first MARKED manifests
+// here are the built one with that header.
+async function catchingUp(browser, origin) {
+  const MARKED = 2;
+  const body = fs.readFileSync(path.join(sites["/briefs/"], "search", "index.json"), "utf8");
+  const page = await browser.newPage();
+  let manifests = 0;
+  await page.setRequestInterception(true);
+  page.on("request", (r) => {
+    if (!r.url().endsWith("/search/index.json")) return r.continue();
+    manifests += 1;
+    if (manifests > MARKED) return r.continue();
+    return r.respond({ status: 200, contentType: "application/json", headers: { "x-dossier-index": "updating" }, body });
+  });
+  await page.goto(`${origin}/briefs/search/?q=jedi%20protest`);
+  // The status says so for about CATCH_UP_MS per marked manifest: caught
+  // on the mutation, not by sleeping past it.
+  await page.waitForFunction(() => /catching up/.test(document.querySelector(".search-status").textContent), { polling: "mutation", timeout: 5000 });
+  const during = await statusText(page);
+  const first = await page.$eval(".search-results .card-title", (h) => h.textContent);
+  check(/^\d+ results? for “jedi protest”.? The index is catching up with an edit; searching again…$/.test(during) && first === PROTEST.title, "a manifest marked “updating”: the results so far, and the status line says the index is catching up", `${during} / ${first}`);
+  const found = await results(page, /^\d+ results? for “jedi protest”$/);
+  check(manifests === MARKED + 1, `the page searches again until the manifest is no longer marked (${MARKED} marked, ${manifests} asked for)`);
+  check(found[0]?.title === PROTEST.title && during.startsWith(`${found.length} result`), "then the status line is the usual one, over the same results", `${await statusText(page)} / ${JSON.stringify(found.slice(0, 3))}`);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  check(manifests === MARKED + 1 && !/catching up/.test(await statusText(page)), "and it stops searching again", `${manifests} manifests, ${await statusText(page)}`);
+  await page.close();
+}
+
 async function hostile(browser, origin) {
   const page = await browser.newPage();
   const dialogs = [];
@@ -252,6 +284,7 @@ try {
   build(hostileSite, sites["/hostile/"], `${origin}/hostile/`);
   await example(browser, origin);
   await newBuild(browser, origin);
+  await catchingUp(browser, origin);
   await agreement(browser, origin);
   await hostile(browser, origin);
   console.log(`search in the browser: ${checks} checks passed`);

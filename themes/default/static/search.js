@@ -237,7 +237,8 @@
   }
 
   function say(text, error = false) {
-    status.textContent = text;
+    // The same words again are not announced again.
+    if (status.textContent !== text) status.textContent = text;
     status.classList.toggle("search-error", error);
   }
 
@@ -300,11 +301,15 @@
           const docs = await ix.search(query);
           const first = await cards(ix, docs.slice(0, count));
           if (mine !== generation) return;
+          // Searching again while the index catches up: the list is
+          // left alone (and the reader's focus in it) unless it changed.
+          const same = again && shown.index === ix && shown.docs.join() === docs.join();
           shown = { index: ix, docs, count: Math.min(count, docs.length) };
-          results.replaceChildren(...first);
+          if (!same) results.replaceChildren(...first);
           more.hidden = shown.count >= docs.length;
-          say(describe(query, docs.length) + (ix.behind ? " The index is catching up with an edit; searching again…" : ""));
-          if (ix.behind && catchingUp++ < CATCH_UP_TRIES) {
+          const retry = ix.behind && catchingUp++ < CATCH_UP_TRIES;
+          say(describe(query, docs.length) + (retry ? ". The index is catching up with an edit; searching again…" : ""));
+          if (retry) {
             timer = setTimeout(() => {
               checked = 0;
               run(count, true);
