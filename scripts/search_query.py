@@ -2,9 +2,13 @@
 """Answers a query from a built site's search index the way the theme's
 script does (docs/search.md): for checking the index by hand and in CI.
 
-usage: search_query.py PUBLIC_DIR "query words" [KIND=SLUG ...]
+usage: search_query.py [--transfer] PUBLIC_DIR "query words" [KIND=SLUG ...]
+
+--transfer: also prints, on stderr, every index file the query reads (the
+first page of 20 results included) and their bytes, raw and gzipped: what
+a reader's first query downloads besides the page and its script.
 """
-import json, os, re, sys, unicodedata
+import gzip, json, os, re, sys, unicodedata
 
 def fold(text):
     text = unicodedata.normalize("NFD", text)
@@ -21,10 +25,18 @@ def fnv1a(text):
     return h
 
 def main():
-    root, query, *filters = sys.argv[1:]
+    args = sys.argv[1:]
+    transfer = args[:1] == ["--transfer"]
+    root, query, *filters = args[1:] if transfer else args
     base = os.path.join(root, "search")
-    manifest = json.load(open(os.path.join(base, "index.json")))
-    load = lambda *p: json.load(open(os.path.join(base, *p)))
+    read = set()
+
+    def load(*p):
+        path = os.path.join(base, *p)
+        read.add(path)
+        return json.load(open(path))
+
+    manifest = load("index.json")
     qs = words(query)
     prefix = bool(qs) and not query.endswith(" ")
     totals = None
@@ -59,5 +71,13 @@ def main():
     for doc, score in ranked[:20]:
         row = load("d", f"{doc // chunk}.json")[doc % chunk]
         print(f"{score}\t{row[1]}\t{row[0]}")
+    if transfer:
+        raw = gz = 0
+        for path in sorted(read):
+            data = open(path, "rb").read()
+            size = len(gzip.compress(data, 6))
+            raw, gz = raw + len(data), gz + size
+            print(f"{os.path.relpath(path, base)}\t{len(data)}\t{size}", file=sys.stderr)
+        print(f"{len(read)} files, {raw} bytes, {gz} gzipped", file=sys.stderr)
 
 main()

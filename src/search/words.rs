@@ -186,7 +186,9 @@ impl WordCounts {
 /// is what makes counting a body cheap next to parsing it.
 #[derive(Default)]
 pub struct Tally {
-    words: String,
+    /// The words' bytes, one after the other: only ever whole words, so
+    /// UTF-8, checked once in [`Tally::counts`].
+    words: Vec<u8>,
     ends: Vec<(u32, u32)>,
     short: ShortWords,
     long: FxHashMap<Box<str>, u32>,
@@ -233,20 +235,9 @@ impl Tally {
         // ASCII (and separators, whose bytes all read as separators here):
         // folding is lowercasing, done byte by byte on the way.
         let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            while i < bytes.len() && CLASS[usize::from(bytes[i])] != WORD {
-                i += 1;
-            }
-            if i == bytes.len() {
-                break;
-            }
-            let start = i;
-            while i < bytes.len() && CLASS[usize::from(bytes[i])] == WORD {
-                i += 1;
-            }
+        ascii_words(bytes, |start, end| {
             seen = seen.saturating_add(1);
-            let len = i - start;
+            let len = end - start;
             if len <= 16 {
                 // The word's bytes as one integer: read sixteen at once
                 // where the text has them, and cut to the word.
@@ -260,15 +251,15 @@ impl Tally {
                     }
                     None => {
                         let mut packed = [0u8; 16];
-                        packed[..len].copy_from_slice(&bytes[start..i]);
+                        packed[..len].copy_from_slice(&bytes[start..end]);
                         u128::from_le_bytes(packed)
                     }
                 };
                 self.add_short(ascii_lowercase(packed), len, weight);
             } else {
-                self.add(&text[start..i].to_ascii_lowercase(), weight);
+                self.add(&text[start..end].to_ascii_lowercase(), weight);
             }
-        }
+        });
         seen
     }
 
@@ -281,7 +272,7 @@ impl Tally {
             match self.long.get(word) {
                 Some(&at) => self.bump(at, weight),
                 None => {
-                    let at = self.push(word, weight);
+                    let at = self.push(word.as_bytes(), weight);
                     self.long.insert(word.into(), at);
                 }
             }
@@ -296,7 +287,7 @@ impl Tally {
         if at == next {
             let packed = key.to_le_bytes();
             // The bytes of a word, so UTF-8.
-            self.push(std::str::from_utf8(&packed[..len]).unwrap_or(""), weight);
+            self.push(&packed[..len], weight);
         } else {
             self.bump(at, weight);
         }
@@ -308,8 +299,8 @@ impl Tally {
         }
     }
 
-    fn push(&mut self, word: &str, weight: u32) -> u32 {
-        self.words.push_str(word);
+    fn push(&mut self, word: &[u8], weight: u32) -> u32 {
+        self.words.extend_from_slice(word);
         self.ends
             .push((u32::try_from(self.words.len()).unwrap_or(u32::MAX), weight));
         u32::try_from(self.ends.len() - 1).unwrap_or(u32::MAX)
@@ -318,7 +309,7 @@ impl Tally {
     /// What was counted, as a [`WordCounts`].
     pub fn counts(&self) -> WordCounts {
         WordCounts {
-            words: self.words.as_str().into(),
+            words: std::str::from_utf8(&self.words).unwrap_or_default().into(),
             ends: self.ends.as_slice().into(),
             total: self.total,
         }
@@ -406,6 +397,61 @@ pub fn pack(word: &str) -> Option<u128> {
         8..=16 => u128::from(u64_at(0)) | u128::from(u64_at(n - 8)) << (8 * (n - 8)),
         _ => return None,
     })
+}
+
+/// Calls `each` with the start and end of every run of ASCII letters and
+/// digits in `bytes`, in order. Sixty-four bytes at a time become a mask
+/// of which are word bytes; the words are where the mask changes, found
+/// with a bit count rather than a branch at every byte.
+fn ascii_words(bytes: &[u8], mut each: impl FnMut(usize, usize)) {
+    let mut open: Option<usize> = None;
+    let mut previous_last = 0u64;
+    for (n, block) in bytes.chunks(64).enumerate() {
+        let at = n * 64;
+        let mask = match <&[u8; 64]>::try_from(block) {
+            Ok(block) => word_mask(block),
+            Err(_) => {
+                let mut padded = [0u8; 64];
+                padded[..block.len()].copy_from_slice(block);
+                word_mask(&padded)
+            }
+        };
+        let mut changes = mask ^ ((mask << 1) | previous_last);
+        while changes != 0 {
+            let k = changes.trailing_zeros() as usize;
+            changes &= changes - 1;
+            match open.take() {
+                None => open = Some(at + k),
+                Some(start) => each(start, at + k),
+            }
+        }
+        previous_last = mask >> 63;
+    }
+    if let Some(start) = open {
+        each(start, bytes.len());
+    }
+}
+
+/// Which of 64 bytes are ASCII letters or digits, one bit each.
+fn word_mask(block: &[u8; 64]) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    let mut mask = 0u64;
+    for (k, eight) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(eight.try_into().unwrap_or([0; 8]));
+        let low = x & (ONES * 0x7f);
+        // The high bit of each byte of `low` at least `c` (no byte carries:
+        // at most 0x7f + 0x50).
+        let at_least = |c: u8| low.wrapping_add(ONES * u64::from(0x80 - c)) & HIGH;
+        let digit = at_least(b'0') & !at_least(b'9' + 1);
+        let upper = at_least(b'A') & !at_least(b'Z' + 1);
+        let lower = at_least(b'a') & !at_least(b'z' + 1);
+        let word = (digit | upper | lower) & !x & HIGH;
+        // The eight high bits gathered into one byte, byte 0 lowest.
+        let bits = (word >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask |= bits << (8 * k);
+    }
+    mask
 }
 
 /// Sixteen packed bytes of ASCII letters and digits (and zeros), each
@@ -519,6 +565,39 @@ mod tests {
             assert_eq!(pack(&word[..n]), Some(u128::from_le_bytes(bytes)), "{n}");
         }
         assert_eq!(pack(word), None);
+    }
+
+    #[test]
+    fn word_runs_are_found_across_blocks() {
+        let mut all = Vec::new();
+        for len in [0, 1, 5, 63, 64, 65, 127, 128, 129, 200] {
+            for fill in [b"ab9_ \x80Z-".as_slice(), b"word ", b"x", b" "] {
+                let text: Vec<u8> = fill.iter().copied().cycle().take(len).collect();
+                let mut ours = Vec::new();
+                ascii_words(&text, |s, e| ours.push((s, e)));
+                let mut theirs = Vec::new();
+                let mut i = 0;
+                while i < text.len() {
+                    if text[i].is_ascii_alphanumeric() {
+                        let start = i;
+                        while i < text.len() && text[i].is_ascii_alphanumeric() {
+                            i += 1;
+                        }
+                        theirs.push((start, i));
+                    } else {
+                        i += 1;
+                    }
+                }
+                assert_eq!(ours, theirs, "{:?}", String::from_utf8_lossy(&text));
+                all.push(ours.len());
+            }
+        }
+        assert!(all.iter().any(|&n| n > 10));
+        for b in 0..=255u8 {
+            let mut block = [b' '; 64];
+            block[7] = b;
+            assert_eq!(word_mask(&block) == 1 << 7, b.is_ascii_alphanumeric(), "{b}");
+        }
     }
 
     #[test]
