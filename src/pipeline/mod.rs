@@ -575,12 +575,16 @@ impl Build<'_> {
         counting_sink(published)?;
         let started = Instant::now();
         let prepared = site.prepared();
-        let index = match prepared.site.config.search {
-            true => render::search::index_files(prepared.site, prepared.cards, None),
-            false => Vec::new(),
-        };
-        let indexing = (started.elapsed(), index.len());
-        counting_sink(index)?;
+        let mut index_files = 0;
+        if prepared.site.config.search {
+            // Written as it is made: a large index is never in memory whole.
+            render::search::index_files(prepared.site, prepared.cards, None, &mut |files| {
+                index_files += files.len();
+                counting_sink(files)
+            })
+            .map_err(BuildError::Env)?;
+        }
+        let indexing = (started.elapsed(), index_files);
         let rendered = match render::render(site.prepared(), syntax_css, reuse, &mut counting_sink) {
             Ok(rendered) => rendered,
             Err(RenderError::Templates(d)) => return Err(self.fail(d.into_vec())),

@@ -278,10 +278,15 @@ impl Session {
         }
         let started = Instant::now();
         last.index_stale = false;
-        let made = {
+        let mut made = Vec::new();
+        {
             let prepared = last.site.prepared();
-            render::search::index_files(prepared.site, prepared.cards, Some(&last.overlay))
-        };
+            let collect = &mut |files: Vec<OutputFile>| {
+                made.extend(files);
+                Ok(())
+            };
+            render::search::index_files(prepared.site, prepared.cards, Some(&last.overlay), collect).ok()?;
+        }
         let index = index_hashes(&made);
         let gone: Vec<OutputPath> = (last.index.keys())
             .filter(|path| !index.contains_key(*path))

@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use crate::diag::EnvError;
 use crate::markdown::RenderedBody;
 use crate::model::{AuthorId, BriefId, Byline, CompanyId, ContractId, Owner, Site};
 use crate::routes::UrlPath;
@@ -69,8 +70,14 @@ impl Renderer<'_> {
 }
 
 /// The index files of `site`, under `/search/`, with the bodies of
-/// `overlay` (a `serve` session's edits) over the site's own.
-pub fn index_files(site: &Site, cards: &Cards<'_>, overlay: Option<&BodyOverlay>) -> Vec<OutputFile> {
+/// `overlay` (a `serve` session's edits) over the site's own, handed to
+/// `sink` in batches as they are made.
+pub fn index_files(
+    site: &Site,
+    cards: &Cards<'_>,
+    overlay: Option<&BodyOverlay>,
+    sink: &mut dyn FnMut(Vec<OutputFile>) -> Result<(), EnvError>,
+) -> Result<(), EnvError> {
     let c = &site.catalog;
     let body = |owner: Owner| -> &RenderedBody {
         overlay
@@ -181,13 +188,18 @@ pub fn index_files(site: &Site, cards: &Cards<'_>, overlay: Option<&BodyOverlay>
         }
     }
 
-    (search::build(&documents, &filters, &site.config.language).into_iter())
-        .map(|file| OutputFile {
-            path: UrlPath::from_static(&format!("search/{}", file.path)).output_file(),
-            contents: Contents::Bytes(file.bytes),
-            origin: INDEX_ORIGIN.to_owned(),
-        })
-        .collect()
+    search::build_into(&documents, &filters, &site.config.language, &mut |files| {
+        sink(
+            files
+                .into_iter()
+                .map(|file| OutputFile {
+                    path: UrlPath::from_static(&format!("search/{}", file.path)).output_file(),
+                    contents: Contents::Bytes(file.bytes),
+                    origin: INDEX_ORIGIN.to_owned(),
+                })
+                .collect(),
+        )
+    })
 }
 
 /// Each entity of a kind: its name, URL and aliases.

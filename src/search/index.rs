@@ -33,28 +33,60 @@ const POSTING_SHARD_BYTES: usize = 64 * 1024;
 const SUMMARY_CHARS: usize = 200;
 
 /// The index of `documents` (numbered in the order given) with `filters`,
-/// for a site in `language`: the manifest `index.json` and the files under
-/// its id, every one the same for the same input.
+/// for a site in `language`, all at once ([`build_into`]).
 pub fn build(documents: &[Document<'_>], filters: &[FilterValue], language: &str) -> Vec<IndexFile> {
+    let mut files = Vec::new();
+    let _ = build_into(documents, filters, language, &mut |batch| {
+        files.extend(batch);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    files
+}
+
+/// Posting shards made and handed on at a time: a large index's files are
+/// never in memory all at once.
+const POSTING_BATCH: usize = 64;
+
+/// The index of `documents` (numbered in the order given) with `filters`,
+/// for a site in `language`, handed to `emit` in batches as it is made,
+/// the manifest `index.json` last; every file the same for the same input.
+pub fn build_into<E>(
+    documents: &[Document<'_>],
+    filters: &[FilterValue],
+    language: &str,
+    emit: &mut dyn FnMut(Vec<IndexFile>) -> Result<(), E>,
+) -> Result<(), E> {
     let fields: Vec<Fields> = documents.par_iter().map(Fields::of).collect();
     let postings = invert(documents, &fields, language);
-
-    let mut files = Vec::new();
-    let lexicon_shards = shard_count(lexicon_bytes(&postings), LEXICON_SHARD_BYTES);
-    let posting_shards = shard_count(posting_bytes(&postings), POSTING_SHARD_BYTES);
-    files.extend(lexicon_files(&postings, lexicon_shards));
-    files.extend(posting_files(&postings, &fields, posting_shards));
-    files.extend(document_files(documents));
-    let counts = filter_files(documents, filters, &mut files);
 
     // The id names this exact index: the script asks for every file with
     // `?v=ID`, so a reader's cache never mixes two builds' files.
     let mut hashed = Vec::new();
-    for file in &files {
-        hashed.extend_from_slice(file.path.as_bytes());
-        hashed.push(0);
-        hashed.extend_from_slice(&xxh3_128(&file.bytes).to_le_bytes());
+    let mut send = |files: Vec<IndexFile>| {
+        for file in &files {
+            hashed.extend_from_slice(file.path.as_bytes());
+            hashed.push(0);
+            hashed.extend_from_slice(&xxh3_128(&file.bytes).to_le_bytes());
+        }
+        emit(files)
+    };
+    let lexicon_shards = shard_count(lexicon_bytes(&postings), LEXICON_SHARD_BYTES);
+    let posting_shards = shard_count(posting_bytes(&postings), POSTING_SHARD_BYTES);
+    send(lexicon_files(&postings, lexicon_shards))?;
+    let bm25 = Bm25::new(&fields);
+    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); posting_shards as usize];
+    for (i, stem) in postings.stems.iter().enumerate() {
+        buckets[(fnv1a(stem) % posting_shards) as usize].push(i);
     }
+    for (n, batch) in buckets.chunks(POSTING_BATCH).enumerate() {
+        send(posting_files(&postings, &bm25, batch, n * POSTING_BATCH))?;
+    }
+    drop(postings);
+    send(document_files(documents))?;
+    let mut files = Vec::new();
+    let counts = filter_files(documents, filters, &mut files);
+    send(files)?;
+
     let id = format!("{:016x}", xxh3_128(&hashed) as u64);
     let manifest = manifest(
         &id,
@@ -64,11 +96,10 @@ pub fn build(documents: &[Document<'_>], filters: &[FilterValue], language: &str
         filters,
         &counts,
     );
-    files.push(IndexFile {
+    emit(vec![IndexFile {
         path: "index.json".to_owned(),
         bytes: manifest.into_bytes(),
-    });
-    files
+    }])
 }
 
 /// What the lexicon files will weigh, about.
@@ -208,14 +239,12 @@ fn lexicon_files(postings: &Postings<'_>, shards: u32) -> Vec<IndexFile> {
         .collect()
 }
 
-fn posting_files(postings: &Postings<'_>, fields: &[Fields], shards: u32) -> Vec<IndexFile> {
-    let bm25 = Bm25::new(fields);
-    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); shards as usize];
-    for (i, stem) in postings.stems.iter().enumerate() {
-        buckets[(fnv1a(stem) % shards) as usize].push(i);
-    }
-    (buckets.into_par_iter().enumerate())
-        .map(|(n, members)| {
+/// The posting shards `first`, `first + 1`, … holding the stems of
+/// `buckets`.
+fn posting_files(postings: &Postings<'_>, bm25: &Bm25, buckets: &[Vec<usize>], first: usize) -> Vec<IndexFile> {
+    (buckets.par_iter().enumerate())
+        .map(|(k, members)| {
+            let n = first + k;
             let size: usize = members.iter().map(|&i| postings.df[i] as usize * 8 + 16).sum();
             let mut out = String::with_capacity(size);
             out.push('{');

@@ -12,7 +12,7 @@ mod index;
 mod invert;
 pub mod words;
 
-pub use index::build;
+pub use index::{build, build_into};
 pub use words::WordCounts;
 
 /// What a filter narrows results to.
