@@ -300,3 +300,55 @@ impl<'a, V> WordMap<'a, V> {
         self.short.into_values().chain(self.long.into_values())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document<'a>(body: &'a WordCounts) -> Document<'a> {
+        Document {
+            title: "",
+            url: "",
+            kicker: "",
+            date: "",
+            summary: "",
+            names: Vec::new(),
+            captions: Vec::new(),
+            body,
+            filters: Vec::new(),
+        }
+    }
+
+    /// Several runs, a stem of two words, and one word in two fields: each
+    /// document once in the stem's postings, ascending, its counts added.
+    #[test]
+    fn a_stems_postings_are_in_document_order_across_runs() {
+        let bodies: Vec<WordCounts> = (0..500)
+            .map(|i| {
+                let mut text = String::from("filler ");
+                if i % 3 == 0 {
+                    text.push_str("protest ");
+                }
+                if i % 5 == 0 {
+                    text.push_str("protests protests ");
+                }
+                WordCounts::of(&text)
+            })
+            .collect();
+        let mut documents: Vec<Document<'_>> = bodies.iter().map(document).collect();
+        documents[7].title = "Protest";
+        let fields: Vec<Fields> = documents.iter().map(Fields::of).collect();
+        let postings = invert(&documents, &fields, "en");
+        let stem = postings.stems.iter().position(|s| s == "protest").expect("the stem");
+        let list: Vec<Posting> = postings.of(stem).copied().collect();
+        let expected: Vec<u32> = (0..500).filter(|i| i % 3 == 0 || i % 5 == 0 || *i == 7).collect();
+        assert_eq!(list.iter().map(|p| p.0).collect::<Vec<_>>(), expected);
+        assert_eq!(postings.df[stem] as usize, expected.len());
+        let counts = |doc: u32| list.iter().find(|p| p.0 == doc).unwrap().1;
+        assert_eq!(counts(15), Counts { head: 0, text: 3 });
+        assert_eq!(counts(7), Counts { head: 1, text: 0 });
+        assert_eq!(counts(3), Counts { head: 0, text: 1 });
+        let words: Vec<&str> = postings.words.iter().map(|(w, _)| *w).collect();
+        assert_eq!(words, ["filler", "protest", "protests"]);
+    }
+}
