@@ -113,6 +113,25 @@ struct Last {
     index_stale: bool,
 }
 
+impl Last {
+    /// The report of an update made from this build: its warnings and
+    /// counts, with what the update rendered and kept.
+    fn quick_report(&self, rendered: usize, kept: usize, timings: Vec<Timing>) -> BuildReport {
+        BuildReport {
+            warnings: self.warnings.clone(),
+            pages: self.pages,
+            files: self.files,
+            base_path: self.base_path.clone(),
+            scheduled: self.scheduled.clone(),
+            rendered,
+            kept,
+            quick: true,
+            written: None,
+            timings,
+        }
+    }
+}
+
 /// The search index's files among `files`, each with a hash of its bytes.
 fn index_hashes(files: &[OutputFile]) -> HashMap<OutputPath, u128> {
     (files.iter())
@@ -235,29 +254,19 @@ impl Session {
         // date after the pages are served (`refresh_index`).
         let index_behind = last.site.prepared().site.config.search;
         last.index_stale |= index_behind;
-        let report = BuildReport {
-            warnings: last.warnings.clone(),
-            pages: last.pages,
-            files: last.files,
-            base_path: last.base_path.clone(),
-            scheduled: last.scheduled.clone(),
-            rendered: files.len(),
-            kept: last.templated - files.len(),
-            quick: true,
-            written: None,
-            timings: vec![
-                Timing {
-                    stage: "read + markdown",
-                    elapsed: markdown_done - started,
-                    count: changed.len(),
-                },
-                Timing {
-                    stage: "render",
-                    elapsed: rendered - markdown_done,
-                    count: files.len(),
-                },
-            ],
-        };
+        let timings = vec![
+            Timing {
+                stage: "read + markdown",
+                elapsed: markdown_done - started,
+                count: changed.len(),
+            },
+            Timing {
+                stage: "render",
+                elapsed: rendered - markdown_done,
+                count: files.len(),
+            },
+        ];
+        let report = last.quick_report(files.len(), last.templated - files.len(), timings);
         let update = Update {
             files,
             kept: Kept::AllOthers,
@@ -296,22 +305,12 @@ impl Session {
             .filter(|f| index.get(&f.path) != last.index.get(&f.path))
             .collect();
         last.index = index;
-        let report = BuildReport {
-            warnings: last.warnings.clone(),
-            pages: last.pages,
-            files: last.files,
-            base_path: last.base_path.clone(),
-            scheduled: last.scheduled.clone(),
-            rendered: files.len(),
-            kept: 0,
-            quick: true,
-            written: None,
-            timings: vec![Timing {
-                stage: "search index",
-                elapsed: started.elapsed(),
-                count: last.index.len(),
-            }],
-        };
+        let timings = vec![Timing {
+            stage: "search index",
+            elapsed: started.elapsed(),
+            count: last.index.len(),
+        }];
+        let report = last.quick_report(files.len(), 0, timings);
         let kept = match gone.is_empty() {
             true => Kept::AllOthers,
             false => Kept::AllBut(gone),
