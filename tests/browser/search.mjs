@@ -182,6 +182,22 @@ function fnv1a(text) {
   return h >>> 0;
 }
 
+// A page whose n-th request for the manifest gets `answer(n)` (a response's
+// headers and body) when that is not false, the real file otherwise;
+// `asked()` says how many it made.
+async function answeringManifests(browser, answer) {
+  const page = await browser.newPage();
+  let manifests = 0;
+  await page.setRequestInterception(true);
+  page.on("request", (r) => {
+    if (!r.url().endsWith("/search/index.json")) return r.continue();
+    manifests += 1;
+    const given = answer(manifests);
+    return given ? r.respond({ status: 200, contentType: "application/json", ...given }) : r.continue();
+  });
+  return { page, asked: () => manifests };
+}
+
 // The index's files have fixed names, so a page must notice a new build by
 // its manifest: once a file is missing, and before searching with a
 // manifest it has held for a minute.
@@ -189,27 +205,20 @@ async function newBuild(browser, origin) {
   const manifest = JSON.parse(fs.readFileSync(path.join(sites["/briefs/"], "search", "index.json"), "utf8"));
   const stale = { ...manifest, id: "stale", lexicon_shards: 4096 };
   check(fnv1a("or") % 4096 >= manifest.lexicon_shards, "(the stale manifest names a lexicon shard that does not exist)");
-  const page = await browser.newPage();
-  let manifests = 0;
-  await page.setRequestInterception(true);
-  page.on("request", (r) => {
-    if (!r.url().endsWith("/search/index.json")) return r.continue();
-    manifests += 1;
-    return manifests === 1 ? r.respond({ status: 200, contentType: "application/json", body: JSON.stringify(stale) }) : r.continue();
-  });
+  const { page, asked } = await answeringManifests(browser, (n) => n === 1 && { body: JSON.stringify(stale) });
   await page.goto(`${origin}/briefs/search/?q=oracle`);
   let found = await results(page, /results? for “oracle”/);
-  check(found.length > 0 && manifests === 2, "a missing file makes the page ask for the manifest again, and search with the new one", `${manifests} manifests`);
+  check(found.length > 0 && asked() === 2, "a missing file makes the page ask for the manifest again, and search with the new one", `${asked()} manifests`);
   await retype(page, "jwcc");
   await results(page, /for “jwcc”/);
-  check(manifests === 2, "a search within a minute uses the manifest the page holds", `${manifests} manifests`);
+  check(asked() === 2, "a search within a minute uses the manifest the page holds", `${asked()} manifests`);
   await page.evaluate(() => {
     const now = Date.now;
     Date.now = () => now.call(Date) + 120000;
   });
   await retype(page, "google");
   found = await results(page, /for “google”/);
-  check(found.length > 0 && manifests === 3, "a search after a minute asks for the manifest again first", `${manifests} manifests`);
+  check(found.length > 0 && asked() === 3, "a search after a minute asks for the manifest again first", `${asked()} manifests`);
   await page.close();
 }
 
@@ -221,15 +230,7 @@ async function newBuild(browser, origin) {
 async function catchingUp(browser, origin) {
   const MARKED = 2;
   const body = fs.readFileSync(path.join(sites["/briefs/"], "search", "index.json"), "utf8");
-  const page = await browser.newPage();
-  let manifests = 0;
-  await page.setRequestInterception(true);
-  page.on("request", (r) => {
-    if (!r.url().endsWith("/search/index.json")) return r.continue();
-    manifests += 1;
-    if (manifests > MARKED) return r.continue();
-    return r.respond({ status: 200, contentType: "application/json", headers: { "x-dossier-index": "updating" }, body });
-  });
+  const { page, asked } = await answeringManifests(browser, (n) => n <= MARKED && { headers: { "x-dossier-index": "updating" }, body });
   await page.goto(`${origin}/briefs/search/?q=jedi%20protest`);
   // The status says so for about CATCH_UP_MS per marked manifest: caught
   // on the mutation, not by sleeping past it.
@@ -238,10 +239,10 @@ async function catchingUp(browser, origin) {
   const first = await page.$eval(".search-results .card-title", (h) => h.textContent);
   check(/^\d+ results? for “jedi protest”.? The index is catching up with an edit; searching again…$/.test(during) && first === PROTEST.title, "a manifest marked “updating”: the results so far, and the status line says the index is catching up", `${during} / ${first}`);
   const found = await results(page, /^\d+ results? for “jedi protest”$/);
-  check(manifests === MARKED + 1, `the page searches again until the manifest is no longer marked (${MARKED} marked, ${manifests} asked for)`);
+  check(asked() === MARKED + 1, `the page searches again until the manifest is no longer marked (${MARKED} marked, ${asked()} asked for)`);
   check(found[0]?.title === PROTEST.title && during.startsWith(`${found.length} result`), "then the status line is the usual one, over the same results", `${await statusText(page)} / ${JSON.stringify(found.slice(0, 3))}`);
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  check(manifests === MARKED + 1 && !/catching up/.test(await statusText(page)), "and it stops searching again", `${manifests} manifests, ${await statusText(page)}`);
+  check(asked() === MARKED + 1 && !/catching up/.test(await statusText(page)), "and it stops searching again", `${asked()} manifests, ${await statusText(page)}`);
   await page.close();
 }
 
