@@ -10,10 +10,12 @@ use clap::{Parser, Subcommand};
 use dossier::date::Now;
 use dossier::diag::Diagnostics;
 use dossier::model::Kind;
-use dossier::pipeline::{self, BuildError, BuildOptions, BuildReport};
+use dossier::pipeline::{self, BuildError, BuildOptions, BuildReport, Progress, Silent};
 use dossier::scaffold::{self, BriefSpec, Created, InitOptions, Initialized, ScaffoldError, ThemeUse};
 use dossier::serve::{self, ServeOptions};
 use mimalloc::MiMalloc;
+
+mod progress_bar;
 
 #[derive(Parser)]
 #[command(
@@ -54,6 +56,9 @@ enum Command {
         /// Print how long each stage took.
         #[arg(long)]
         timings: bool,
+        /// Print only warnings and errors: no progress bar, no summary.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Check everything build checks, without writing anything; list scheduled briefs.
     Check {
@@ -72,6 +77,9 @@ enum Command {
         /// Print how long each stage took.
         #[arg(long)]
         timings: bool,
+        /// Print only warnings and errors: no progress bar, no summary.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Serve the site with live reload, rebuilding on every saved change (never writes public/).
     Serve {
@@ -202,6 +210,7 @@ fn main() -> ExitCode {
             strict,
             force,
             timings,
+            quiet,
         } => {
             let Some(now) = now() else {
                 return ExitCode::from(2);
@@ -216,7 +225,7 @@ fn main() -> ExitCode {
                 strict,
                 force,
             };
-            run_build(&options, timings, true)
+            run_build(&options, Shown { timings, quiet }, true)
         }
         Command::Check {
             root,
@@ -224,6 +233,7 @@ fn main() -> ExitCode {
             future,
             strict,
             timings,
+            quiet,
         } => {
             let Some(now) = now() else {
                 return ExitCode::from(2);
@@ -238,7 +248,7 @@ fn main() -> ExitCode {
                 strict,
                 force: false,
             };
-            run_build(&options, timings, false)
+            run_build(&options, Shown { timings, quiet }, false)
         }
         Command::Serve {
             root,
@@ -279,21 +289,41 @@ fn now() -> Option<Now> {
     }
 }
 
-fn run_build(options: &BuildOptions, timings: bool, write: bool) -> ExitCode {
+/// What `build` and `check` print besides warnings and errors.
+#[derive(Debug, Clone, Copy)]
+struct Shown {
+    /// Each stage's time (`--timings`).
+    timings: bool,
+    /// No progress bar, no summary (`--quiet`).
+    quiet: bool,
+}
+
+fn run_build(options: &BuildOptions, shown: Shown, write: bool) -> ExitCode {
     let started = std::time::Instant::now();
-    let outcome = if write {
-        pipeline::build(options)
-    } else {
-        pipeline::check(options)
+    let bar = progress_bar::Bar::start(shown.quiet);
+    let progress: &dyn Progress = match &bar {
+        Some(bar) => bar,
+        None => &Silent,
     };
+    let outcome = if write {
+        pipeline::build_showing(options, progress)
+    } else {
+        pipeline::check_showing(options, progress)
+    };
+    if let Some(bar) = &bar {
+        bar.end();
+    }
     match outcome {
         Ok(report) => {
             print_diagnostics(&report.warnings);
-            if timings {
+            if shown.timings {
                 print_timings(&report);
             }
-            print_scheduled(&report, !write);
-            print_summary(options, &report, started.elapsed());
+            if !shown.quiet {
+                print_scheduled(&report, !write);
+                print_summary(options, &report, started.elapsed());
+            }
+            print_backup(options, &report);
             ExitCode::SUCCESS
         }
         Err(BuildError::Site(diagnostics)) => {
@@ -711,7 +741,7 @@ fn print_summary(options: &BuildOptions, report: &BuildReport, elapsed: std::tim
         w => format!(" with {w} warning{}", plural(w)),
     };
     match &report.written {
-        Some(written) => {
+        Some(_) => {
             let out = pipeline::output_dir(options);
             eprintln!(
                 "Built {} pages ({} files) into {} in {ms} ms{warnings}",
@@ -719,15 +749,20 @@ fn print_summary(options: &BuildOptions, report: &BuildReport, elapsed: std::tim
                 group(report.files),
                 out.display()
             );
-            if let Some(backup) = &written.backup {
-                eprintln!(
-                    "note: the previous {} held files dossier did not write; it was moved to {}",
-                    out.display(),
-                    backup.display()
-                );
-            }
         }
         None => eprintln!("Checked {} pages in {ms} ms{warnings}: no errors", group(report.pages)),
+    }
+}
+
+/// Where `--force` put an output folder dossier did not write: said even
+/// with `--quiet`, since the files are no longer where the user left them.
+fn print_backup(options: &BuildOptions, report: &BuildReport) {
+    if let Some(backup) = report.written.as_ref().and_then(|w| w.backup.as_ref()) {
+        eprintln!(
+            "note: the previous {} held files dossier did not write; it was moved to {}",
+            pipeline::output_dir(options).display(),
+            backup.display()
+        );
     }
 }
 

@@ -8,6 +8,7 @@
 //! build made (parsed files, rendered bodies, page fingerprints) and keeps
 //! the prepared site for quick rebuilds of edited bodies.
 
+pub mod progress;
 mod session;
 
 use std::collections::HashSet;
@@ -36,6 +37,7 @@ use crate::render::theme::{self, Theme};
 use crate::render::views::SiteView;
 use crate::render::{self, Cards, OutputFile, PageMemo, RenderError, Rendered, Reuse};
 use crate::routes::{BaseUrl, OutputPath};
+pub use progress::{Progress, Silent};
 use session::ContentCache;
 pub use session::{Kept, Session, Update};
 use tera::Tera;
@@ -131,9 +133,15 @@ pub fn output_dir(options: &BuildOptions) -> PathBuf {
 
 /// Builds the site into its output folder.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    build_showing(options, &Silent)
+}
+
+/// [`build`], telling `progress` how it goes.
+pub fn build_showing(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, BuildError> {
     let out = output_dir(options);
     let mut staging = Staging::create(&options.root, &out, options.force)?;
-    let mut report = one_off(options, Purpose::Publish, &mut |files| staging.write(&files))?;
+    let mut report = one_off(options, Purpose::Publish, progress, &mut |files| staging.write(&files))?;
+    progress.stage("swapping in the new site", None);
     let started = Instant::now();
     report.written = Some(staging.finish(&options.root, options.force)?);
     report.timings.push(Timing {
@@ -146,14 +154,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 
 /// Checks the site: every stage of a build but the write.
 pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildError> {
-    one_off(options, Purpose::Check, &mut |_| Ok(()))
+    check_showing(options, &Silent)
+}
+
+/// [`check`], telling `progress` how it goes.
+pub fn check_showing(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, BuildError> {
+    one_off(options, Purpose::Check, progress, &mut |_| Ok(()))
 }
 
 /// Runs every stage up to the write and returns the output files in memory
 /// with the report.
 pub fn render_site(options: &BuildOptions) -> Result<(Vec<OutputFile>, BuildReport), BuildError> {
     let mut all = Vec::new();
-    let report = one_off(options, Purpose::Look, &mut |files| {
+    let report = one_off(options, Purpose::Look, &Silent, &mut |files| {
         all.extend(files);
         Ok(())
     })?;
@@ -180,9 +193,20 @@ enum Purpose {
 }
 
 /// A build with nothing to reuse and nothing to keep.
-fn one_off(options: &BuildOptions, purpose: Purpose, sink: &mut Sink<'_>) -> Result<BuildReport, BuildError> {
+fn one_off(
+    options: &BuildOptions,
+    purpose: Purpose,
+    progress: &dyn Progress,
+    sink: &mut Sink<'_>,
+) -> Result<BuildReport, BuildError> {
     let highlighter = Highlighter::default();
-    let built = run(options, purpose, Caches::none(&highlighter, &options.root), sink)?;
+    let built = run(
+        options,
+        purpose,
+        Caches::none(&highlighter, &options.root),
+        progress,
+        sink,
+    )?;
     free_in_background(built.site);
     Ok(built.report)
 }
@@ -197,8 +221,14 @@ fn free_in_background(site: PreparedSite) {
 /// The pipeline: each stage makes what the next one reads, and rendered
 /// files go to `sink` in bounded batches. `caches` hold what a session's
 /// earlier builds made, for the stages that can reuse it.
-fn run(options: &BuildOptions, purpose: Purpose, caches: Caches<'_>, sink: &mut Sink<'_>) -> Result<Built, BuildError> {
-    let mut build = Build::start(caches.highlighter);
+fn run(
+    options: &BuildOptions,
+    purpose: Purpose,
+    caches: Caches<'_>,
+    progress: &dyn Progress,
+    sink: &mut Sink<'_>,
+) -> Result<Built, BuildError> {
+    let mut build = Build::start(caches.highlighter, progress);
     let config = build.config(options, purpose)?;
     let content = build.load(&options.root, caches.content)?;
     let documents = build.documents(&options.root, &content.documents)?;
@@ -244,6 +274,11 @@ struct Markdown<'a> {
 /// Social cards drawn per batch handed to the sink: both cores busy, and a
 /// bounded number of pictures in memory.
 const CARD_BATCH: usize = 64;
+
+/// Bodies rendered between two reports of progress: a few dozen slices at
+/// 100,000 briefs, each long enough that the pause between them (one core
+/// finishing the slice's last body) costs nothing measurable.
+const MARKDOWN_SLICE: usize = 2048;
 
 /// What a build may reuse from a session's earlier builds, each part handed
 /// to the stage that uses it. A one-off build has none.
@@ -338,15 +373,18 @@ struct Build<'a> {
     clock: Clock,
     /// What code blocks are highlighted with.
     highlighter: &'a Highlighter,
+    /// Told as each stage starts.
+    progress: &'a dyn Progress,
 }
 
-impl Build<'_> {
-    fn start(highlighter: &Highlighter) -> Build<'_> {
+impl<'a> Build<'a> {
+    fn start(highlighter: &'a Highlighter, progress: &'a dyn Progress) -> Build<'a> {
         Build {
             diagnostics: Diagnostics::default(),
             strict: false,
             clock: Clock::start(),
             highlighter,
+            progress,
         }
     }
 
@@ -365,6 +403,7 @@ impl Build<'_> {
     /// The content stage: every file read and its front matter parsed,
     /// through the session's parsed files if there are some.
     fn load(&mut self, root: &Path, cache: Option<&mut ContentCache>) -> Result<Content, BuildError> {
+        self.progress.stage("reading content", None);
         let (content, d) = match cache {
             Some(cache) => cache.load(root)?,
             None => content::load(root)?,
@@ -394,6 +433,7 @@ impl Build<'_> {
         content: Content,
         options: CatalogOptions,
     ) -> Result<(Catalog, Vec<PendingBody>), BuildError> {
+        self.progress.stage("resolving references", None);
         let texts = content.texts();
         let highlighter = self.highlighter;
         let (catalog, pending, d) = std::thread::scope(|scope| {
@@ -433,14 +473,33 @@ impl Build<'_> {
             base: &config.base_url,
             documents,
         };
-        let highlighter = self.highlighter;
-        let (syntax_css, rendered) = rayon::join(
-            || highlight::stylesheet(&config.highlight_theme),
-            || match cache {
-                Some(cache) => cache.render_all(pending, &resolver, highlighter, &options),
-                None => markdown::render_all(pending, &resolver, highlighter, &options),
-            },
-        );
+        let (highlighter, progress) = (self.highlighter, self.progress);
+        progress.stage("rendering Markdown", Some(pending.len()));
+        let (syntax_css, rendered) = match cache {
+            Some(cache) => rayon::join(
+                || highlight::stylesheet(&config.highlight_theme),
+                || cache.render_all(pending, &resolver, highlighter, &options),
+            ),
+            None => {
+                // In slices, so that a long build can show how far it is.
+                let mut bodies = pending.into_iter();
+                let mut rendered = Vec::with_capacity(bodies.len());
+                let syntax_css = std::thread::scope(|scope| {
+                    let css = scope.spawn(|| highlight::stylesheet(&config.highlight_theme));
+                    loop {
+                        let slice: Vec<PendingBody> = bodies.by_ref().take(MARKDOWN_SLICE).collect();
+                        if slice.is_empty() {
+                            break;
+                        }
+                        let done = slice.len();
+                        rendered.extend(markdown::render_all(slice, &resolver, highlighter, &options));
+                        progress.advance(done);
+                    }
+                    css.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+                });
+                (syntax_css, rendered)
+            }
+        };
         self.clock.lap("markdown", rendered.len());
         let embedded = rendered
             .iter()
@@ -461,7 +520,9 @@ impl Build<'_> {
     /// renditions (or taken from `cache`); errors wait for the Markdown
     /// stage's report, so one run reports them with the rest.
     fn media(&mut self, root: &Path, catalog: &Catalog, cache: &MediaCache) -> Pictures {
-        let (pictures, d) = pictures::make_all(root, &catalog.pictures(), cache);
+        let wanted = catalog.pictures();
+        self.progress.stage("making pictures", Some(wanted.len()));
+        let (pictures, d) = pictures::make_all(root, &wanted, cache);
         self.clock.lap("media", pictures.encoded);
         self.collect(d);
         pictures
@@ -470,6 +531,7 @@ impl Build<'_> {
     /// The link graph, from the catalog and what the bodies mention, and
     /// the related stories it suggests: with them the site is complete.
     fn link(&mut self, config: Config, catalog: Catalog, bodies: Bodies, pictures: Pictures) -> Site {
+        self.progress.stage("linking related stories", None);
         let links = links::derive(&catalog, &bodies.mentions);
         self.clock.lap("link graph", catalog.briefs.len());
         let suggested = related::suggest(&catalog, &links, config.related_limit);
@@ -518,6 +580,7 @@ impl Build<'_> {
         previous: Option<&PageMemo>,
         social: &mut Vec<PendingCard>,
     ) -> Result<Rendering<'m>, BuildError> {
+        self.progress.stage("preparing cards and templates", None);
         let site_view = render::site_view(&model.site);
         let cards = Cards::build(&model.site, previous.is_some());
         self.clock.lap("cards", model.site.catalog.briefs.len());
@@ -562,7 +625,9 @@ impl Build<'_> {
         let mut held_back: Vec<OutputFile> = Vec::new();
         let mut paths: Vec<(OutputPath, String)> = Vec::new();
         let mut writing = Duration::ZERO;
+        let progress = self.progress;
         let mut counting_sink = |files: Vec<OutputFile>| {
+            progress.advance(files.len());
             paths.extend(files.iter().map(|f| (f.path.clone(), f.origin.clone())));
             let (redirects, files): (Vec<_>, Vec<_>) =
                 files.into_iter().partition(|f| redirect_origins.contains(&f.origin));
@@ -577,6 +642,7 @@ impl Build<'_> {
         let prepared = site.prepared();
         let mut index_files = 0;
         if prepared.site.config.search {
+            progress.stage("writing the search index", None);
             // Written as it is made: a large index is never in memory whole.
             render::search::index_files(prepared.site, prepared.cards, None, &mut |files| {
                 index_files += files.len();
@@ -585,12 +651,16 @@ impl Build<'_> {
             .map_err(BuildError::Env)?;
         }
         let indexing = (started.elapsed(), index_files);
+        progress.stage("rendering and writing pages", Some(render::page_count(prepared)));
         let rendered = match render::render(site.prepared(), syntax_css, reuse, &mut counting_sink) {
             Ok(rendered) => rendered,
             Err(RenderError::Templates(d)) => return Err(self.fail(d.into_vec())),
             Err(RenderError::Sink(e)) => return Err(BuildError::Env(e)),
         };
         let (started, mut rasterised) = (Instant::now(), 0);
+        if !cards.is_empty() {
+            progress.stage("drawing social cards", Some(cards.len()));
+        }
         for batch in cards.chunks(CARD_BATCH) {
             let (files, fresh) = share::draw(batch, media).map_err(|d| self.fail(d.into_vec()))?;
             rasterised += fresh;

@@ -8,7 +8,7 @@ use std::time::Instant;
 use crate::media::cache::MediaCache;
 
 use super::{
-    BuildError, BuildOptions, BuildReport, Built, Caches, PreparedSite, Purpose, Timing, markdown_options, run,
+    BuildError, BuildOptions, BuildReport, Built, Caches, PreparedSite, Purpose, Silent, Timing, markdown_options, run,
 };
 use crate::content::{self, Content, FileCache, SourceFile};
 use crate::diag::{Diagnostics, EnvError};
@@ -205,7 +205,7 @@ impl Session {
             rendered,
             site,
             documents,
-        } = run(options, Purpose::Look, caches, &mut |batch| {
+        } = run(options, Purpose::Look, caches, &Silent, &mut |batch| {
             files.extend(batch);
             Ok(())
         })?;

@@ -41,5 +41,5 @@ pub mod views;
 
 pub use cards::{Cards, site_view};
 pub use memo::{PageMemo, Reuse};
-pub use stage::{BodyOverlay, Contents, OutputFile, Prepared, RenderError, Rendered, render, rerender};
+pub use stage::{BodyOverlay, Contents, OutputFile, Prepared, RenderError, Rendered, page_count, render, rerender};
 pub use templates::{REQUIRED_TEMPLATES, compile, template_error};

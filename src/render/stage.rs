@@ -147,6 +147,12 @@ pub fn render(
     Ok(Rendered { rendered, kept, memo })
 }
 
+/// How many pages, feeds and redirects [`render`] makes of `prepared`, for a
+/// progress display.
+pub fn page_count(prepared: Prepared<'_>) -> usize {
+    Renderer::new(prepared, None, None).jobs().len()
+}
+
 /// Bodies rendered again since their site was prepared: what a `serve`
 /// session's quick rebuilds lay over the prepared site's own bodies.
 pub type BodyOverlay = HashMap<Owner, RenderedBody>;

@@ -18,6 +18,7 @@ mod hostile;
 mod images;
 mod incremental;
 mod newsroom;
+mod progress;
 mod redirects;
 mod related;
 mod scaffold;
