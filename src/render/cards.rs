@@ -5,10 +5,11 @@
 
 use rayon::prelude::*;
 use serde::Serialize;
+use tera::value::Key;
 
 use std::borrow::Cow;
 
-use crate::model::{Authors, BriefId, Byline, Companies, ContractId, Contracts, EntityKind, Site, TagId};
+use crate::model::{Authors, Brief, BriefId, Byline, Companies, ContractId, Contracts, EntityKind, Site, TagId};
 use crate::routes::UrlPath;
 
 use super::entity::RenderKind;
@@ -80,7 +81,10 @@ impl<'a> Cards<'a> {
             .map(|i| brief_card(site, BriefId::new(i)))
             .collect();
         let tags = (0..c.tags.len()).map(|i| tag_card(site, TagId::new(i))).collect();
-        let brief_values = briefs.par_iter().map(|c| Shared::cache(c, fingerprints)).collect();
+        let links = LinkValues::build(site);
+        let brief_values = (briefs.par_iter().enumerate())
+            .map(|(i, card)| Cached::of_value(links.brief_card(card, &c.briefs[i]), fingerprints))
+            .collect();
         Cards {
             briefs,
             brief_values,
@@ -142,6 +146,70 @@ impl<'a, X: Serialize + Send + Sync> EntityCards<'a, X> {
     }
 }
 
+/// The chips' links (a tag's, company's or contract's name and URL) as
+/// values, one per entity, shared by every card that names it: serialized
+/// into each card instead, they were about 1.5 KB a brief (BENCHMARKS.md,
+/// "Performance, third round").
+struct LinkValues {
+    tags: Vec<tera::Value>,
+    companies: Vec<tera::Value>,
+    contracts: Vec<tera::Value>,
+}
+
+impl LinkValues {
+    fn build(site: &Site) -> LinkValues {
+        let c = &site.catalog;
+        let value = |link: LinkView| tera::Value::from_serializable(&link);
+        LinkValues {
+            tags: (0..c.tags.len())
+                .map(|i| value(tag_link(site, TagId::new(i))))
+                .collect(),
+            companies: (0..c.companies.len())
+                .map(|i| value(entity_link::<Companies>(site, i)))
+                .collect(),
+            contracts: (0..c.contracts.len())
+                .map(|i| value(entity_link::<Contracts>(site, i)))
+                .collect(),
+        }
+    }
+
+    /// `card` as the value pages share, its chips' links taken from here:
+    /// the same value as serializing the whole card.
+    fn brief_card(&self, card: &BriefCard<'_>, brief: &Brief) -> tera::Value {
+        let mut map = tera::Value::from_serializable(&BriefCardWithoutLinks(card))
+            .into_map()
+            .unwrap_or_default();
+        let list = |ids: &mut dyn Iterator<Item = usize>, values: &[tera::Value]| {
+            tera::Value::from(ids.map(|i| values[i].clone()).collect::<Vec<_>>())
+        };
+        let companies = list(&mut brief.companies.iter().map(|k| k.index()), &self.companies);
+        let contracts = list(&mut brief.contracts.iter().map(|k| k.index()), &self.contracts);
+        let tags = list(&mut brief.tags.iter().map(|t| t.index()), &self.tags);
+        for (key, value) in [("companies", companies), ("contracts", contracts), ("tags", tags)] {
+            if let Some(slot) = map.get_mut(&Key::Str(key)) {
+                *slot = value;
+            }
+        }
+        tera::Value::from(map)
+    }
+}
+
+/// A brief card serialized with its chips' link lists left empty, for
+/// [`LinkValues::brief_card`] to fill: the fields in the same order.
+struct BriefCardWithoutLinks<'c, 'a>(&'c BriefCard<'a>);
+
+impl Serialize for BriefCardWithoutLinks<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let card = BriefCard {
+            companies: Vec::new(),
+            contracts: Vec::new(),
+            tags: Vec::new(),
+            ..self.0.clone()
+        };
+        card.serialize(serializer)
+    }
+}
+
 /// The card of the entity of kind `K` at `index`: the shared fields, and
 /// the kind's own.
 fn entity_card<'a, K: RenderKind>(site: &'a Site, index: usize) -> EntityCard<'a, K::Card<'a>> {
@@ -187,17 +255,16 @@ fn brief_card(site: &Site, id: BriefId) -> BriefCard<'_> {
             .iter()
             .map(|k| entity_link::<Contracts>(site, k.index()))
             .collect(),
-        tags: b
-            .tags
-            .iter()
-            .map(|t| {
-                let tag = &c.tags[t.index()];
-                LinkView {
-                    name: &tag.name,
-                    url: base.url(&UrlPath::tag(&tag.slug)),
-                }
-            })
-            .collect(),
+        tags: b.tags.iter().map(|t| tag_link(site, *t)).collect(),
+    }
+}
+
+/// A link to a tag's page, for chips.
+fn tag_link(site: &Site, id: TagId) -> LinkView<'_> {
+    let tag = &site.catalog.tags[id.index()];
+    LinkView {
+        name: &tag.name,
+        url: site.config.base_url.url(&UrlPath::tag(&tag.slug)),
     }
 }
 

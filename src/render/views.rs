@@ -35,6 +35,12 @@ impl Cached {
         Cached { value, fingerprint }
     }
 
+    /// A value made some other way, with its fingerprint if asked.
+    pub fn of_value(value: tera::Value, fingerprint: bool) -> Cached {
+        let fingerprint = fingerprint.then(|| Fingerprint::of(&value).unwrap_or_default());
+        Cached { value, fingerprint }
+    }
+
     /// The value Tera sees.
     pub fn value(&self) -> &tera::Value {
         &self.value
