@@ -15,9 +15,13 @@ use xxhash_rust::xxh3::Xxh3;
 /// The function's name in templates.
 pub const RENDER_PARTIAL: &str = "render_partial";
 
-/// How many bytes of rendered partials a build keeps for reuse; past this
-/// the store starts over, so memory stays bounded at any site size.
-const PARTIALS_BUDGET: usize = 32 << 20;
+/// How many bytes of rendered partials a build keeps for reuse, in two
+/// generations of half as much: memory stays bounded at any site size.
+/// With the render stage's job order (listings by date, then brief pages,
+/// then entity pages) this keeps all but a few percent of the reuse an
+/// unbounded store would have at 100,000 briefs, where the distinct
+/// partials are about 220 MB (BENCHMARKS.md, "Performance, third round").
+const PARTIALS_BUDGET: usize = 64 << 20;
 
 /// The partials a build rendered, by their arguments: `render_partial`
 /// renders a template with the other arguments as its variables, or returns
@@ -33,12 +37,47 @@ pub struct Partials {
     store: RwLock<Store>,
 }
 
-/// Rendered partials, kept in few large allocations: tens of thousands of
-/// small long-lived ones scattered among each page's short-lived ones would
-/// keep the allocator from reusing memory, which showed in peak RSS
-/// (BENCHMARKS.md, "Figures behind design choices").
-#[derive(Default)]
+/// Rendered partials in two generations: new ones go into the young one;
+/// when it is full the old one is dropped and the young one becomes old. A
+/// partial found in the old generation is copied into the young one, so
+/// what pages keep asking for stays while the rest ages out, without the
+/// bookkeeping of a least-recently-used list.
 struct Store {
+    young: Generation,
+    old: Generation,
+    /// Bytes of HTML both generations hold at most.
+    budget: usize,
+}
+
+impl Default for Store {
+    fn default() -> Store {
+        Store {
+            young: Generation::default(),
+            old: Generation::default(),
+            budget: PARTIALS_BUDGET,
+        }
+    }
+}
+
+impl Store {
+    fn get(&self, key: u128) -> Option<(&str, bool)> {
+        (self.young.get(key).map(|html| (html, true))).or_else(|| self.old.get(key).map(|html| (html, false)))
+    }
+
+    fn insert(&mut self, key: u128, html: &str, held: Vec<Value>) {
+        if self.young.bytes + html.len() > self.budget / 2 {
+            self.old = std::mem::take(&mut self.young);
+        }
+        self.young.insert(key, html, held);
+    }
+}
+
+/// One generation of rendered partials, kept in few large allocations: tens
+/// of thousands of small long-lived ones scattered among each page's
+/// short-lived ones would keep the allocator from reusing memory, which
+/// showed in peak RSS (BENCHMARKS.md, "Figures behind design choices").
+#[derive(Default)]
+struct Generation {
     /// Where each call's HTML is in `text`, by the call's key.
     index: HashMap<u128, Span>,
     /// The HTML, back to back, in chunks of [`CHUNK`] bytes or more.
@@ -49,7 +88,7 @@ struct Store {
     bytes: usize,
 }
 
-/// A piece of [`Store::text`].
+/// A piece of [`Generation::text`].
 #[derive(Clone, Copy)]
 struct Span {
     chunk: u32,
@@ -59,7 +98,7 @@ struct Span {
 
 const CHUNK: usize = 256 << 10;
 
-impl Store {
+impl Generation {
     fn get(&self, key: u128) -> Option<&str> {
         let span = self.index.get(&key)?;
         let start = span.start as usize;
@@ -67,9 +106,6 @@ impl Store {
     }
 
     fn insert(&mut self, key: u128, html: &str, held: Vec<Value>) {
-        if self.bytes + html.len() > PARTIALS_BUDGET {
-            *self = Store::default();
-        }
         let fits = self.text.last().is_some_and(|t| t.capacity() - t.len() >= html.len());
         if !fits {
             self.text.push(String::with_capacity(CHUNK.max(html.len())));
@@ -119,8 +155,25 @@ impl Partials {
             identify(value, &mut key);
         }
         let key = key.digest128();
-        if let Some(html) = self.store.read().unwrap_or_else(|e| e.into_inner()).get(key) {
-            return Ok(Value::safe_string(html));
+        let held = || {
+            (arguments.iter())
+                .filter(|(_, v)| v.as_map().is_some() || v.as_array().is_some())
+                .map(|(_, v)| (*v).clone())
+                .collect()
+        };
+        let aged = {
+            let store = self.store.read().unwrap_or_else(|e| e.into_inner());
+            match store.get(key) {
+                Some((html, true)) => return Ok(Value::safe_string(html)),
+                Some((html, false)) => Some(html.to_owned()),
+                None => None,
+            }
+        };
+        if let Some(html) = aged {
+            // Still asked for: into the young generation, so it outlives the old.
+            let mut store = self.store.write().unwrap_or_else(|e| e.into_inner());
+            store.insert(key, &html, held());
+            return Ok(Value::safe_string(&html));
         }
         let tera = (self.tera.get().and_then(Weak::upgrade))
             .ok_or_else(|| tera::Error::message("render_partial: called outside a build"))?;
@@ -131,12 +184,8 @@ impl Partials {
             }
         }
         let html = tera.render(template, &context)?;
-        let held = (arguments.iter())
-            .filter(|(_, v)| v.as_map().is_some() || v.as_array().is_some())
-            .map(|(_, v)| (*v).clone())
-            .collect();
         let mut store = self.store.write().unwrap_or_else(|e| e.into_inner());
-        store.insert(key, &html, held);
+        store.insert(key, &html, held());
         Ok(Value::safe_string(&html))
     }
 }
@@ -184,7 +233,8 @@ mod tests {
     }
 
     fn stored(partials: &Partials) -> usize {
-        partials.store.read().unwrap().index.len()
+        let store = partials.store.read().unwrap();
+        store.young.index.len() + store.old.index.len()
     }
 
     #[test]
@@ -224,6 +274,32 @@ mod tests {
         let html = tera.render("page.html", &context).unwrap();
         assert_eq!(html, "1|n 1|n 1|n true|n 1.5|n 2|n");
         assert_eq!(stored(&partials), 6);
+    }
+
+    #[test]
+    fn what_is_asked_for_again_outlives_what_is_not() {
+        let mut store = Store {
+            budget: 40,
+            ..Store::default()
+        };
+        // The young generation holds 20 bytes.
+        for (key, html) in [(1, "aaaa"), (2, "bbbb"), (3, "cccccccc"), (5, "eeeeeeee")] {
+            store.insert(key, html, Vec::new());
+        }
+        assert_eq!(store.get(1), Some(("aaaa", false)), "1, 2 and 3 aged when 5 came");
+        store.insert(1, "aaaa", Vec::new());
+        assert_eq!(store.get(1), Some(("aaaa", true)), "asked for again: young");
+        store.insert(4, "dddddddd", Vec::new());
+        store.insert(6, "ffff", Vec::new());
+        assert_eq!(
+            (store.get(2), store.get(3)),
+            (None, None),
+            "never asked for again: gone"
+        );
+        assert_eq!(store.get(1), Some(("aaaa", false)));
+        assert_eq!(store.get(6), Some(("ffff", true)));
+        let held = store.young.bytes + store.old.bytes;
+        assert!(held <= store.budget, "{held} bytes held");
     }
 
     #[test]

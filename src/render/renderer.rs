@@ -178,28 +178,42 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Every job of the site, in output order.
+    /// Every job of the site, in the order they are rendered: pages that
+    /// show the same cards close together, so that the bounded store of
+    /// rendered partials (`partials.rs`) still holds a card when the next
+    /// page asks for it. Home and tag pages list briefs newest first with
+    /// the same card, so they are merged by the newest brief each shows;
+    /// brief pages (related briefs' compact cards) come next, then the
+    /// entity pages (cards without chips), then everything else.
     pub(super) fn jobs(&self) -> Vec<Job> {
         let c = &self.site.catalog;
-        let mut jobs = Vec::new();
-        jobs.extend((1..=self.pages_of(c.briefs.len())).map(|page| Job::Home { page }));
+        let links = &self.site.links;
+        let per_page = self.site.config.briefs_per_page.get();
+        // The catalog lists briefs newest first: an id is a rank by date.
+        let first_shown = |briefs: &[BriefId], page: usize| briefs.get((page - 1) * per_page).map(|b| b.index());
+        let mut listings: Vec<(Option<usize>, Job)> = Vec::new();
+        listings
+            .extend((1..=self.pages_of(c.briefs.len())).map(|page| (Some((page - 1) * per_page), Job::Home { page })));
+        for (i, briefs) in links.tag_briefs.iter().enumerate() {
+            let tag = TagId::new(i);
+            listings.extend(
+                (1..=self.pages_of(briefs.len())).map(|page| (first_shown(briefs, page), Job::Tag { tag, page })),
+            );
+        }
+        // Stable: pages of one tag stay in order.
+        listings.sort_by_key(|(rank, _)| *rank);
+        let mut jobs: Vec<Job> = listings.into_iter().map(|(_, job)| job).collect();
         jobs.extend((0..c.briefs.len()).map(|i| Job::Brief(BriefId::new(i))));
         jobs.extend((0..c.companies.len()).map(|i| Job::Company(CompanyId::new(i))));
-        jobs.extend((0..c.companies.len()).map(|i| Job::CompanyFeed(CompanyId::new(i))));
         jobs.extend((0..c.contracts.len()).map(|i| Job::Contract(ContractId::new(i))));
-        jobs.extend((0..c.contracts.len()).map(|i| Job::ContractFeed(ContractId::new(i))));
-        for (i, briefs) in self.site.links.author_briefs.iter().enumerate() {
+        for (i, briefs) in links.author_briefs.iter().enumerate() {
             let author = AuthorId::new(i);
             jobs.extend((1..=self.pages_of(briefs.len())).map(|page| Job::Author { author, page }));
-            jobs.push(Job::AuthorFeed(author));
         }
-        for (i, briefs) in self.site.links.tag_briefs.iter().enumerate() {
-            jobs.extend((1..=self.pages_of(briefs.len())).map(|page| Job::Tag {
-                tag: TagId::new(i),
-                page,
-            }));
-            jobs.push(Job::TagFeed(TagId::new(i)));
-        }
+        jobs.extend((0..c.companies.len()).map(|i| Job::CompanyFeed(CompanyId::new(i))));
+        jobs.extend((0..c.contracts.len()).map(|i| Job::ContractFeed(ContractId::new(i))));
+        jobs.extend((0..c.authors.len()).map(|i| Job::AuthorFeed(AuthorId::new(i))));
+        jobs.extend((0..links.tag_briefs.len()).map(|i| Job::TagFeed(TagId::new(i))));
         jobs.extend((0..c.pages.len()).map(|i| Job::Page(PageId::new(i))));
         jobs.extend([Job::Companies, Job::Contracts]);
         if !c.authors.is_empty() {
