@@ -6,11 +6,11 @@
 //! many cards as it has distinct ones (BENCHMARKS.md, "Figures behind
 //! design choices"). Documented for theme authors in `docs/themes.md`.
 
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock, Weak};
 
+use rustc_hash::FxHashMap;
 use tera::{Context, Kwargs, State, Tera, TeraResult, Value};
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::xxh3_128;
 
 /// The function's name in templates.
 pub const RENDER_PARTIAL: &str = "render_partial";
@@ -78,8 +78,9 @@ impl Store {
 /// showed in peak RSS (BENCHMARKS.md, "Figures behind design choices").
 #[derive(Default)]
 struct Generation {
-    /// Where each call's HTML is in `text`, by the call's key.
-    index: HashMap<u128, Span>,
+    /// Where each call's HTML is in `text`, by the call's key (a hash
+    /// already, so hashed again with the cheapest hasher).
+    index: FxHashMap<u128, Span>,
     /// The HTML, back to back, in chunks of [`CHUNK`] bytes or more.
     text: Vec<String>,
     /// The maps and lists of the calls' arguments: held so that no other
@@ -97,6 +98,11 @@ struct Span {
 }
 
 const CHUNK: usize = 256 << 10;
+
+thread_local! {
+    /// The bytes a `render_partial` call is keyed by, reused call to call.
+    static KEY_BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 impl Generation {
     fn get(&self, key: u128) -> Option<&str> {
@@ -148,13 +154,18 @@ impl Partials {
         // Sorted by name, so that the order of the arguments does not matter.
         let mut arguments: Vec<(&str, &Value)> = kwargs.iter().filter_map(|(k, v)| Some((k.as_str()?, v))).collect();
         arguments.sort_unstable_by_key(|(name, _)| *name);
-        let mut key = Xxh3::new();
-        for (name, value) in &arguments {
-            key.update(name.as_bytes());
-            key.update(&[0]);
-            identify(value, &mut key);
-        }
-        let key = key.digest128();
+        // The arguments' bytes, hashed in one call: a streaming hasher's set-up
+        // cost more than the hashing, on a call made for every card of every
+        // page.
+        let key = KEY_BYTES.with_borrow_mut(|bytes| {
+            bytes.clear();
+            for (name, value) in &arguments {
+                bytes.extend_from_slice(name.as_bytes());
+                bytes.push(0);
+                identify(value, bytes);
+            }
+            xxh3_128(bytes)
+        });
         let held = || {
             (arguments.iter())
                 .filter(|(_, v)| v.as_map().is_some() || v.as_array().is_some())
@@ -193,29 +204,29 @@ impl Partials {
 /// Feeds what identifies `value` to `key`: a map or list by its address
 /// (which the store keeps valid by holding the value), anything else by its
 /// kind and contents.
-fn identify(value: &Value, key: &mut Xxh3) {
+fn identify(value: &Value, key: &mut Vec<u8>) {
     if let Some(map) = value.as_map() {
-        key.update(b"m");
-        key.update(&(std::ptr::from_ref(map) as usize).to_le_bytes());
+        key.extend_from_slice(b"m");
+        key.extend_from_slice(&(std::ptr::from_ref(map) as usize).to_le_bytes());
     } else if let Some(list) = value.as_array() {
-        key.update(b"a");
-        key.update(&(list.as_ptr() as usize).to_le_bytes());
-        key.update(&list.len().to_le_bytes());
+        key.extend_from_slice(b"a");
+        key.extend_from_slice(&(list.as_ptr() as usize).to_le_bytes());
+        key.extend_from_slice(&list.len().to_le_bytes());
     } else if let Some(text) = value.as_str() {
-        key.update(if value.is_safe() { b"S" } else { b"s" });
-        key.update(&text.len().to_le_bytes());
-        key.update(text.as_bytes());
+        key.extend_from_slice(if value.is_safe() { b"S" } else { b"s" });
+        key.extend_from_slice(&text.len().to_le_bytes());
+        key.extend_from_slice(text.as_bytes());
     } else if let Some(flag) = value.as_bool() {
-        key.update(if flag { b"t" } else { b"f" });
+        key.extend_from_slice(if flag { b"t" } else { b"f" });
     } else if let Some(tera::Number::Integer(int)) = value.as_number() {
         // The common `level=3`: no formatting on every call.
-        key.update(b"i");
-        key.update(&int.to_le_bytes());
+        key.extend_from_slice(b"i");
+        key.extend_from_slice(&int.to_le_bytes());
     } else {
         let shown = format!("{}:{value}", value.name());
-        key.update(b"o");
-        key.update(&shown.len().to_le_bytes());
-        key.update(shown.as_bytes());
+        key.extend_from_slice(b"o");
+        key.extend_from_slice(&shown.len().to_le_bytes());
+        key.extend_from_slice(shown.as_bytes());
     }
 }
 
