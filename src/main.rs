@@ -101,6 +101,9 @@ enum Command {
         /// Override base_url from dossier.yaml, and serve under its path (e.g. https://user.github.io/repo/).
         #[arg(long)]
         base_url: Option<String>,
+        /// Also answer requests for this host name (besides localhost and IP addresses); repeatable.
+        #[arg(long = "allow-host", value_name = "NAME")]
+        allow_host: Vec<String>,
     },
     /// Create a brief, company, contract, author or free page with complete front matter.
     New {
@@ -257,6 +260,7 @@ fn main() -> ExitCode {
             drafts,
             open,
             base_url,
+            allow_host,
         } => run_serve(
             &ServeOptions {
                 root,
@@ -264,6 +268,7 @@ fn main() -> ExitCode {
                 port,
                 drafts,
                 base_url,
+                allowed_hosts: allow_host,
             },
             open,
         ),
@@ -358,6 +363,13 @@ fn run_build(options: &BuildOptions, shown: Shown, write: bool) -> ExitCode {
 
 /// `serve`: runs until stopped; prints each build's outcome.
 fn run_serve(options: &ServeOptions, open: bool) -> ExitCode {
+    if !options.bind.is_loopback() {
+        eprintln!(
+            "warning: --bind {} makes the server reachable from other machines; it shows drafts (with \
+             --drafts) and scheduled briefs to anyone who can reach it",
+            options.bind
+        );
+    }
     let result = serve::run(options, |event| match event {
         serve::Event::Built {
             report,

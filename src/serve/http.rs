@@ -12,21 +12,33 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use futures_util::stream::{self, Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
+use super::hosts::AllowedHosts;
 use super::inject::{self, EVENTS_PATH};
 use super::site::{Live, SiteFiles, Snapshot, Stored};
 use crate::render::search::MANIFEST_PATH;
 
 /// The server's routes: everything goes through one GET (and HEAD) handler;
-/// other methods get 405.
-pub fn router(live: Arc<Live>) -> Router {
-    Router::new().fallback_service(get(handle).with_state(live))
+/// other methods get 405. Requests naming a host not in `hosts` get 403.
+pub fn router(live: Arc<Live>, hosts: AllowedHosts) -> Router {
+    let served = Served {
+        live,
+        hosts: Arc::new(hosts),
+    };
+    Router::new().fallback_service(get(handle).with_state(served))
+}
+
+/// What the handler reads: the site, and the hosts it answers to.
+#[derive(Clone)]
+struct Served {
+    live: Arc<Live>,
+    hosts: Arc<AllowedHosts>,
 }
 
 /// What a request path names.
@@ -132,7 +144,11 @@ pub fn content_type(path: &str) -> &'static str {
     }
 }
 
-async fn handle(State(live): State<Arc<Live>>, uri: Uri) -> Response {
+async fn handle(State(Served { live, hosts }): State<Served>, headers: HeaderMap, uri: Uri) -> Response {
+    let host = headers.get(header::HOST).map(|h| h.to_str().unwrap_or(""));
+    if !hosts.allows(host) {
+        return refused(host.unwrap_or_default());
+    }
     let snapshot = live.snapshot();
     match resolve(&snapshot.base, uri.path(), &snapshot.site) {
         Resolution::Events => events(&live).into_response(),
@@ -150,6 +166,21 @@ async fn handle(State(live): State<Arc<Live>>, uri: Uri) -> Response {
         }
         Resolution::NotFound => not_found(&snapshot).await,
     }
+}
+
+/// The answer to a request naming a host that could be a rebound name.
+fn refused(host: &str) -> Response {
+    let text = format!(
+        "dossier serve answers to localhost and IP addresses only, not to the host {host:?}: \
+         a web page could use such a name to read this server (DNS rebinding). \
+         If you reach it by that name on purpose, start it with --allow-host NAME.\n"
+    );
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text,
+    )
+        .into_response()
 }
 
 /// The file at `path` with `status`; `None` if a static file has gone since the build.

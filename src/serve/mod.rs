@@ -11,6 +11,7 @@
 //! Like the rest of the library this module never prints: it reports what
 //! happens through the [`Event`] callback and leaves the wording to the CLI.
 
+pub mod hosts;
 pub mod http;
 pub mod inject;
 pub mod site;
@@ -47,6 +48,9 @@ pub struct ServeOptions {
     /// Overrides `base_url` from the config, like `build --base-url`: the
     /// site is served under its path.
     pub base_url: Option<String>,
+    /// Host names answered besides localhost and IP addresses
+    /// (`--allow-host`; see [`hosts`]).
+    pub allowed_hosts: Vec<String>,
 }
 
 /// Something the CLI may want to tell the writer.
@@ -170,7 +174,13 @@ pub fn run(options: &ServeOptions, mut report: impl FnMut(Event<'_>)) -> Result<
         let _entered = runtime.enter();
         tokio::net::TcpListener::from_std(listener).map_err(ServeError::Runtime)?
     };
-    runtime.spawn(axum::serve(listener, http::router(live.clone())).into_future());
+    runtime.spawn(
+        axum::serve(
+            listener,
+            http::router(live.clone(), hosts::AllowedHosts::new(&options.allowed_hosts)),
+        )
+        .into_future(),
+    );
     let url = format!("http://{addr}{}", live.snapshot().base);
     report(Event::Listening { url: &url });
 

@@ -139,12 +139,20 @@ impl Server {
     }
 
     fn request(&self, method: &str, path: &str) -> Response {
+        self.send(method, &self.addr, path)
+    }
+
+    /// A GET naming `host` in its Host header.
+    fn request_as(&self, host: &str, path: &str) -> Response {
+        self.send("GET", host, path)
+    }
+
+    fn send(&self, method: &str, host: &str, path: &str) -> Response {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
         stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
         write!(
             stream,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.addr
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
         )
         .unwrap();
         let mut raw = Vec::new();
@@ -503,4 +511,38 @@ fn a_taken_port_is_reported_with_a_free_one() {
         stderr.contains("dossier serve --port "),
         "suggests a free port: {stderr}"
     );
+}
+
+/// DNS rebinding: a page whose name resolves to 127.0.0.1 must not read
+/// the server, so a request naming a host other than localhost or an IP
+/// address is refused, unless the host is allowed with `--allow-host`.
+#[test]
+fn a_forged_host_is_refused() {
+    let site = Site::new();
+    let server = Server::start(&site.root);
+    let port = server.addr.rsplit_once(':').unwrap().1.to_owned();
+    let page = server.base.clone();
+    for host in [format!("evil.example:{port}"), format!("localhost.evil.example:{port}")] {
+        let response = server.request_as(&host, &page);
+        assert_eq!(response.status, 403, "{host}: {}", response.body);
+        assert!(response.body.contains("--allow-host"), "{}", response.body);
+    }
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        server.addr.clone(),
+    ] {
+        assert_eq!(server.request_as(&host, &page).status, 200, "{host}");
+    }
+    drop(server);
+    let server = Server::start_with(&site.root, &["--allow-host", "dev.example"]);
+    assert_eq!(server.request_as("dev.example", &page).status, 200);
+    assert_eq!(server.request_as("evil.example", &page).status, 403);
+}
+
+#[test]
+fn binding_beyond_loopback_warns() {
+    let site = Site::new();
+    let server = Server::start_with(&site.root, &["--bind", "0.0.0.0"]);
+    assert!(server.log().contains("warning: --bind 0.0.0.0"), "{}", server.log());
 }
