@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use dossier::date::Now;
 use dossier::diag::Diagnostics;
 use dossier::model::Kind;
@@ -122,6 +122,16 @@ enum Command {
     Theme {
         #[command(subcommand)]
         what: ThemeCommand,
+    },
+    /// Print a shell completion script: `dossier completions bash > ~/.local/share/bash-completion/completions/dossier`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `dossier man | man -l -`, or `dossier man build` for a command's own page.
+    Man {
+        /// A command (`build`, `serve`, `new`…; `"new brief"` for a subcommand); the main page without one.
+        command: Option<String>,
     },
 }
 
@@ -277,6 +287,38 @@ fn main() -> ExitCode {
         Command::Theme {
             what: ThemeCommand::Eject { root, into },
         } => run_eject(&root, into.as_deref()),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "dossier", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        Command::Man { command } => run_man(command.as_deref()),
+    }
+}
+
+/// `man`: the page of `dossier`, or of one of its commands (`new brief`).
+fn run_man(command: Option<&str>) -> ExitCode {
+    let mut page = Cli::command().disable_help_subcommand(true);
+    page.build();
+    let mut name = String::from("dossier");
+    for word in command.unwrap_or_default().split_whitespace() {
+        let Some(sub) = page.find_subcommand(word).cloned() else {
+            let known: Vec<&str> = page.get_subcommands().map(clap::Command::get_name).collect();
+            eprintln!(
+                "error: `{name}` has no command `{word}` (its commands: {})",
+                known.join(", ")
+            );
+            return ExitCode::from(2);
+        };
+        // Built: its display name is `dossier-new-brief`, its usage `dossier new brief`.
+        name = format!("{name} {word}");
+        page = sub;
+    }
+    match clap_mangen::Man::new(page).render(&mut std::io::stdout()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write the manual page: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -25,5 +25,6 @@ mod scaffold;
 mod search;
 mod security;
 mod serve;
+mod shell;
 mod theme;
 mod writing;
