@@ -302,7 +302,7 @@ jobs:
             echo "::error::Set DOSSIER_GIT in .github/workflows/pages.yml to the dossier repository to install from."
             exit 1
           fi
-          cargo install --locked --git "$DOSSIER_GIT" dossier
+          cargo install --locked --git "$DOSSIER_GIT" dossier-ssg
       # Pictures resized by earlier runs (content-addressed: a kept file
       # is exactly what resizing would make again), so unchanged pictures
       # cost nothing. The key changes when a picture does; older entries
@@ -342,7 +342,7 @@ mod tests {
     fn the_workflow_fills_in_its_repository() {
         let text = pages_workflow();
         assert!(!text.contains("@REPOSITORY@") && !text.contains("@PLACEHOLDER@"));
-        assert!(text.contains("cargo install --locked --git \"$DOSSIER_GIT\" dossier"));
+        assert!(text.contains("cargo install --locked --git \"$DOSSIER_GIT\" dossier-ssg"));
         assert!(text.contains("--base-url \"${{ steps.pages.outputs.base_url }}/\""));
     }
 
