@@ -20,12 +20,24 @@ mod progress_bar;
 #[derive(Parser)]
 #[command(
     name = "dossier",
-    version,
+    version = version(),
     about = "A static site generator for annotated news briefs"
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// `dossier --version`: the version, and the commit it was built from when
+/// the build said (`DOSSIER_COMMIT`, set by the release workflow and by the
+/// GitHub Action when it builds from source).
+fn version() -> &'static str {
+    match option_env!("DOSSIER_COMMIT") {
+        Some(commit) if !commit.trim().is_empty() => {
+            Box::leak(format!("{} ({})", env!("CARGO_PKG_VERSION"), commit.trim()).into_boxed_str())
+        }
+        _ => env!("CARGO_PKG_VERSION"),
+    }
 }
 
 #[derive(Subcommand)]
@@ -117,6 +129,9 @@ enum Command {
         /// Also write .github/workflows/pages.yml, which deploys the site to GitHub Pages.
         #[arg(long)]
         github_pages: bool,
+        /// The dossier repository on GitHub (OWNER/NAME) whose Action the Pages workflow uses.
+        #[arg(long, value_name = "OWNER/NAME", requires = "github_pages")]
+        dossier_repo: Option<String>,
     },
     /// Work with the site's theme.
     Theme {
@@ -283,7 +298,11 @@ fn main() -> ExitCode {
             open,
         ),
         Command::New { what } => run_new(what),
-        Command::Init { dir, github_pages } => run_init(&dir, github_pages),
+        Command::Init {
+            dir,
+            github_pages,
+            dossier_repo,
+        } => run_init(&dir, github_pages, dossier_repo),
         Command::Theme {
             what: ThemeCommand::Eject { root, into },
         } => run_eject(&root, into.as_deref()),
@@ -568,9 +587,10 @@ fn run_new(what: NewCommand) -> ExitCode {
 }
 
 /// `init DIR [--github-pages]`.
-fn run_init(dir: &Path, github_pages: bool) -> ExitCode {
+fn run_init(dir: &Path, github_pages: bool, dossier_repo: Option<String>) -> ExitCode {
     let options = InitOptions {
         github_pages,
+        dossier_repo,
         today: None,
     };
     let done = match scaffold::init(dir, options) {
@@ -698,7 +718,10 @@ fn report_scaffold_error(e: &ScaffoldError, nothing: &str) -> ExitCode {
             print_error_chain(env);
             ExitCode::from(2)
         }
-        ScaffoldError::BadName { .. } | ScaffoldError::BadTag { .. } | ScaffoldError::ReservedPage { .. } => {
+        ScaffoldError::BadName { .. }
+        | ScaffoldError::BadTag { .. }
+        | ScaffoldError::ReservedPage { .. }
+        | ScaffoldError::BadRepository(_) => {
             eprintln!("error: {e}; {nothing}");
             ExitCode::from(2)
         }

