@@ -100,13 +100,9 @@ fn text(output: &Output) -> String {
     )
 }
 
-fn installed(bin: &Path) -> bool {
-    bin.join("dossier").is_file()
-}
-
 impl Installed {
     fn has_binary(&self) -> bool {
-        installed(&self.bin)
+        self.bin.join("dossier").is_file()
     }
 }
 
