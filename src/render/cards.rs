@@ -173,10 +173,12 @@ impl LinkValues {
         }
     }
 
-    /// `card` as the value pages share, its chips' links replaced by the
-    /// shared ones (equal values, so the card is the same).
+    /// `card` as the value pages share, its chips' links taken from here:
+    /// the same value as serializing the whole card.
     fn brief_card(&self, card: &BriefCard<'_>, brief: &Brief) -> tera::Value {
-        let mut map = tera::Value::from_serializable(card).into_map().unwrap_or_default();
+        let mut map = tera::Value::from_serializable(&BriefCardWithoutLinks(card))
+            .into_map()
+            .unwrap_or_default();
         let list = |ids: &mut dyn Iterator<Item = usize>, values: &[tera::Value]| {
             tera::Value::from(ids.map(|i| values[i].clone()).collect::<Vec<_>>())
         };
@@ -189,6 +191,22 @@ impl LinkValues {
             }
         }
         tera::Value::from(map)
+    }
+}
+
+/// A brief card serialized with its chips' link lists left empty, for
+/// [`LinkValues::brief_card`] to fill: the fields in the same order.
+struct BriefCardWithoutLinks<'c, 'a>(&'c BriefCard<'a>);
+
+impl Serialize for BriefCardWithoutLinks<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let card = BriefCard {
+            companies: Vec::new(),
+            contracts: Vec::new(),
+            tags: Vec::new(),
+            ..self.0.clone()
+        };
+        card.serialize(serializer)
     }
 }
 
