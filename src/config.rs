@@ -16,7 +16,7 @@ use crate::yaml::{self, Field};
 pub const FILE_NAME: &str = "dossier.yaml";
 
 /// What to do with raw HTML inside Markdown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RawHtml {
     /// Keep harmless tags, drop scripts, event handlers and dangerous URLs.
@@ -29,7 +29,7 @@ pub enum RawHtml {
 }
 
 /// What an unknown company, contract or related brief means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum UnknownReferences {
     /// Fail the build.
@@ -40,8 +40,9 @@ pub enum UnknownReferences {
 }
 
 /// Every dossier.yaml key in a writer's words, for shape errors
-/// (`briefs_per_page: twenty`). A test holds it to [`RawConfig`].
-const FIELDS: &[Field] = &[
+/// (`briefs_per_page: twenty`) and the descriptions of its JSON Schema. A
+/// test holds it to [`RawConfig`].
+pub const FIELDS: &[Field] = &[
     Field::new(
         "",
         "settings written one per line as key: value",
@@ -102,9 +103,11 @@ const FIELDS: &[Field] = &[
     ),
 ];
 
-#[derive(Debug, Default, Deserialize)]
+/// dossier.yaml as written; its JSON Schema (`dossier schema`) is derived
+/// from it.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawConfig {
+pub struct RawConfig {
     title: Option<String>,
     base_url: Option<String>,
     description: Option<String>,

@@ -276,6 +276,26 @@ impl fmt::Display for DateTime {
     }
 }
 
+/// What [`DateTime::parse`] accepts, as a JSON Schema pattern (ECMA-262
+/// and Rust regex alike) for editors: a day with its month and day in
+/// range, then optionally a time with an offset. It is looser than the
+/// parser (30 February passes; the build catches it) and never stricter.
+pub const PATTERN: &str = r"^\s*[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)([.,][0-9]+)?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)(\[[^\]]*\])?)?\s*$";
+
+impl schemars::JsonSchema for DateTime {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DateTime".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": PATTERN })
+    }
+}
+
 impl<'de> Deserialize<'de> for DateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // A visitor rather than `String::deserialize` then a check: an error
@@ -302,6 +322,50 @@ impl<'de> Deserialize<'de> for DateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Every text the parser accepts matches the editors' pattern, so a
+    /// schema never marks a good date; these shapes it catches too.
+    #[test]
+    fn the_schema_pattern_accepts_every_date_the_parser_does() {
+        let pattern = regex::Regex::new(PATTERN).unwrap();
+        for good in [
+            "2020-08-18",
+            "2020-08-18T09:30:00Z",
+            "2020-08-18t09:30:00z",
+            "2020-08-18 09:30:00+02:00",
+            "2020-08-18T09:30Z",
+            "2020-08-18T09:30:00.123-05:00",
+            "2020-08-18T09:30:00+0200",
+            "2020-08-18T23:59:60Z",
+            "2020-08-18T09:30:00Z[UTC]",
+            " 2020-08-18 ",
+        ] {
+            assert!(DateTime::parse(good).is_ok(), "{good}");
+            assert!(pattern.is_match(good), "{good}");
+        }
+        for bad in [
+            "2024-13-01",
+            "2024-01-32",
+            "2024-01-01T25:00:00Z",
+            "2020-08-18T09:30",
+            "yesterday",
+            "",
+            "18/08/2020",
+        ] {
+            assert!(DateTime::parse(bad).is_err(), "{bad}");
+            assert!(!pattern.is_match(bad), "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn no_parsed_text_is_refused_by_the_pattern(text in "[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,3})?)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?)?") {
+            if DateTime::parse(&text).is_ok() {
+                prop_assert!(regex::Regex::new(PATTERN).unwrap().is_match(&text), "{}", text);
+            }
+        }
+    }
 
     #[test]
     fn rfc3339_matches_strftime_across_the_years_allowed() {

@@ -12,6 +12,7 @@ use dossier::diag::Diagnostics;
 use dossier::model::Kind;
 use dossier::pipeline::{self, BuildError, BuildOptions, BuildReport, Progress, Silent};
 use dossier::scaffold::{self, BriefSpec, Created, InitOptions, Initialized, ScaffoldError, ThemeUse};
+use dossier::schema;
 use dossier::serve::{self, ServeOptions};
 use mimalloc::MiMalloc;
 
@@ -137,6 +138,15 @@ enum Command {
     Theme {
         #[command(subcommand)]
         what: ThemeCommand,
+    },
+    /// Write JSON Schemas of dossier.yaml and front matter into schemas/, so editors complete and check them.
+    Schema {
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Print one schema on stdout instead of writing the files.
+        #[arg(long, value_enum, value_name = "WHICH")]
+        print: Option<schema::Subject>,
     },
     /// Print a shell completion script: `dossier completions bash > ~/.local/share/bash-completion/completions/dossier`.
     Completions {
@@ -311,7 +321,42 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Man { command } => run_man(command.as_deref()),
+        Command::Schema {
+            root: _,
+            print: Some(subject),
+        } => {
+            print!("{}", subject.text());
+            ExitCode::SUCCESS
+        }
+        Command::Schema { root, print: None } => run_schema(&root),
     }
+}
+
+/// `schema`: every schema into ROOT/schemas/, and how to use them.
+fn run_schema(root: &Path) -> ExitCode {
+    let written = match schema::write_all(root) {
+        Ok(written) => written,
+        Err(schema::SchemaError::Env(env)) => {
+            print_error_chain(&env);
+            return ExitCode::from(2);
+        }
+        Err(e @ schema::SchemaError::Foreign(_)) => {
+            eprintln!("error: {e}; nothing was written");
+            return ExitCode::from(1);
+        }
+    };
+    for file in &written {
+        let what = if file.changed { "wrote" } else { "up to date" };
+        eprintln!("  {what} {}", shown(&root.join(&file.path)).display());
+    }
+    eprintln!(
+        "A file's YAML names its schema in a first line such as\n  {}\n(`dossier init` and `dossier new` write it). \
+         Editors running yaml-language-server (VS Code's YAML extension, Neovim, Helix, Zed) then complete and \
+         check dossier.yaml as you type; front matter inside Markdown needs a tool that hands it to a schema \
+         validator (see the README). `dossier check` remains the whole check.",
+        schema::Subject::Config.modeline(Path::new("dossier.yaml"))
+    );
+    ExitCode::SUCCESS
 }
 
 /// `man`: the page of `dossier`, or of one of its commands (`new brief`).
@@ -564,6 +609,7 @@ fn run_new(what: NewCommand) -> ExitCode {
             path,
             unknown,
             draft_related,
+            schemas,
         }) => {
             for name in &unknown {
                 let consequence = match name.kind {
@@ -578,8 +624,27 @@ fn run_new(what: NewCommand) -> ExitCode {
                      (or with --drafts)"
                 );
             }
-            let shown = if root == Path::new(".") { path } else { root.join(path) };
-            eprintln!("Created {}", shown.display());
+            let shown = |path: &Path| {
+                if root == Path::new(".") {
+                    path.to_owned()
+                } else {
+                    root.join(path)
+                }
+            };
+            eprintln!("Created {}", shown(&path).display());
+            match schemas {
+                Ok(written) => {
+                    let changed = written.iter().filter(|w| w.changed).count();
+                    if changed > 0 {
+                        eprintln!(
+                            "Wrote {changed} JSON Schema{} into {} (its first line points editors at one)",
+                            if changed == 1 { "" } else { "s" },
+                            shown(Path::new(schema::FOLDER)).display()
+                        );
+                    }
+                }
+                Err(e) => eprintln!("warning: the editors' schemas were not written: {e}"),
+            }
             ExitCode::SUCCESS
         }
         Err(e) => report_scaffold_error(&e, "nothing was written"),

@@ -44,6 +44,10 @@ impl fmt::Display for SlugError {
     }
 }
 
+/// What [`Slug::parse`] accepts, as a JSON Schema pattern for editors
+/// (the Windows device names it also refuses are left to the build).
+pub const PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
+
 impl Slug {
     /// Makes a slug from any text, transliterating ("Société Générale" → `societe-generale`).
     pub fn from_text(text: &str) -> Result<Slug, SlugError> {
@@ -122,6 +126,17 @@ pub fn strip_date_prefix(stem: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The editors' pattern and [`Slug::parse`] agree, but for the
+        /// Windows device names, which only the build refuses.
+        #[test]
+        fn the_schema_pattern_is_the_parsers_rule(text in "[a-z0-9-]{0,12}|.{0,12}") {
+            let matches = regex::Regex::new(PATTERN).unwrap().is_match(&text);
+            prop_assert_eq!(matches, is_canonical(&text), "{}", text);
+        }
+    }
 
     #[test]
     fn transliterates_and_lowercases() {

@@ -9,6 +9,7 @@
 
 use std::collections::HashSet;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::date::DateTime;
@@ -24,6 +25,16 @@ pub const MAX_TAGS: usize = 100;
 /// Free-form data handed to templates as `extra`; a key repeated in any of
 /// its mappings is an error ([`unique_keys`]).
 pub type Extra = serde_json::Map<String, serde_json::Value>;
+
+// Patterns for the JSON Schemas of `dossier schema` (`crate::schema`):
+// each says in an editor what the model checks, never more strictly.
+/// Text with something in it besides blanks: a title, a name.
+const NOT_BLANK: &str = r"\S";
+/// A tag with a letter or digit to make its URL from (`---` has none).
+const TAG: &str = r"[A-Za-z0-9\u0080-\uFFFF]";
+/// A link a reader may follow: http(s), mailto or site-relative, as
+/// `model::catalog::check_url` allows.
+const LINK: &str = r"^\s*([hH][tT][tT][pP][sS]?://|[mM][aA][iI][lL][tT][oO]:|/)";
 
 /// Every front matter field in a writer's words, for shape errors
 /// (`tags: cloud, defense`): what it holds and how to write it. Fields of
@@ -247,26 +258,35 @@ pub const FIELDS: &[Field] = &[
 ];
 
 /// A brief's front matter.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBrief {
+    #[schemars(pattern(NOT_BLANK))]
     pub title: String,
     pub date: DateTime,
     pub updated: Option<DateTime>,
+    #[schemars(pattern(crate::slug::PATTERN))]
     pub slug: Option<String>,
     pub summary: Option<String>,
+    #[schemars(pattern(NOT_BLANK))]
     pub author: Option<String>,
+    #[schemars(inner(pattern(NOT_BLANK)))]
     pub authors: Option<Vec<String>>,
     /// Old URLs (site-relative paths) that redirect to the brief.
     #[serde(default)]
+    #[schemars(inner(pattern(NOT_BLANK)))]
     pub aliases: Vec<String>,
     #[serde(default)]
+    #[schemars(inner(pattern(TAG)))]
     pub tags: Vec<String>,
     #[serde(default)]
+    #[schemars(inner(pattern(NOT_BLANK)))]
     pub companies: Vec<String>,
     #[serde(default)]
+    #[schemars(inner(pattern(NOT_BLANK)))]
     pub contracts: Vec<String>,
     #[serde(default)]
+    #[schemars(inner(pattern(NOT_BLANK)))]
     pub related: Vec<String>,
     #[serde(default)]
     pub sources: Vec<RawSource>,
@@ -291,31 +311,38 @@ impl RawBrief {
 }
 
 /// A source a brief cites.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSource {
+    #[schemars(pattern(NOT_BLANK))]
     pub name: String,
+    #[schemars(pattern(LINK))]
     pub url: String,
 }
 
 /// A correction note on a brief.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCorrection {
     pub date: DateTime,
+    #[schemars(pattern(NOT_BLANK))]
     pub note: String,
 }
 
 /// A company profile's front matter.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCompany {
+    #[schemars(pattern(NOT_BLANK))]
     pub name: String,
     #[serde(default)]
+    #[schemars(inner(pattern(NOT_BLANK)))]
     pub aliases: Vec<String>,
+    #[schemars(pattern(crate::slug::PATTERN))]
     pub slug: Option<String>,
     pub ticker: Option<String>,
     pub headquarters: Option<String>,
+    #[schemars(pattern(LINK))]
     pub website: Option<String>,
     /// The company's logo.
     pub image: Option<RawImage>,
@@ -324,12 +351,15 @@ pub struct RawCompany {
 }
 
 /// An author's front matter.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAuthor {
+    #[schemars(pattern(NOT_BLANK))]
     pub name: String,
     #[serde(default)]
+    #[schemars(inner(pattern(NOT_BLANK)))]
     pub aliases: Vec<String>,
+    #[schemars(pattern(crate::slug::PATTERN))]
     pub slug: Option<String>,
     pub role: Option<String>,
     #[serde(default)]
@@ -340,18 +370,21 @@ pub struct RawAuthor {
 }
 
 /// A named link (an author's profiles).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawLink {
+    #[schemars(pattern(NOT_BLANK))]
     pub name: String,
+    #[schemars(pattern(LINK))]
     pub url: String,
 }
 
 /// A picture and the text that stands for it (`alt`, or `decorative:
 /// true` for an explicit empty alt); a caption and credit for lead images.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawImage {
+    #[schemars(pattern(NOT_BLANK))]
     pub src: String,
     pub alt: Option<String>,
     pub caption: Option<String>,
@@ -361,16 +394,20 @@ pub struct RawImage {
 }
 
 /// A contract's front matter.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawContract {
+    #[schemars(pattern(NOT_BLANK))]
     pub name: String,
     #[serde(default)]
+    #[schemars(inner(pattern(NOT_BLANK)))]
     pub aliases: Vec<String>,
+    #[schemars(pattern(crate::slug::PATTERN))]
     pub slug: Option<String>,
     pub agency: Option<String>,
     pub value: Option<RawMoney>,
     #[serde(default)]
+    #[schemars(inner(pattern(NOT_BLANK)))]
     pub awarded_to: Vec<String>,
     pub status: ContractStatus,
     #[serde(default)]
@@ -380,7 +417,7 @@ pub struct RawContract {
 }
 
 /// An amount of money.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMoney {
     pub amount: u64,
@@ -390,16 +427,17 @@ pub struct RawMoney {
 /// A dated event in a contract's life; `status` is where the event left
 /// the contract, when it changed it (a brief's key facts give the status
 /// as of its date from these).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEvent {
     pub date: DateTime,
+    #[schemars(pattern(NOT_BLANK))]
     pub event: String,
     pub status: Option<ContractStatus>,
 }
 
 /// Where a contract stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ContractStatus {
     Open,
@@ -410,14 +448,17 @@ pub enum ContractStatus {
 }
 
 /// A free page's front matter.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPage {
+    #[schemars(pattern(NOT_BLANK))]
     pub title: String,
+    #[schemars(pattern(crate::slug::PATTERN))]
     pub slug: Option<String>,
     pub summary: Option<String>,
     /// Old URLs (site-relative paths) that redirect to the page.
     #[serde(default)]
+    #[schemars(inner(pattern(NOT_BLANK)))]
     pub aliases: Vec<String>,
     #[serde(default, deserialize_with = "unique_keys")]
     pub extra: Extra,

@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 
-use super::{ScaffoldError, quoted, write_new};
+use super::{ScaffoldError, quoted, with_modeline, write_new};
 use crate::diag::EnvError;
+use crate::schema::{self, Subject};
 
 /// What `dossier init` was asked for.
 #[derive(Debug, Clone, Default)]
@@ -98,22 +99,36 @@ pub fn init(dir: &Path, options: InitOptions) -> Result<Initialized, ScaffoldErr
 
 /// The files of a new site, relative to its folder.
 fn site_files(title: &str, today: Date, workflow: Option<String>) -> Vec<(PathBuf, String)> {
+    let content = |path: String, text: &str, subject: Subject| {
+        let path = PathBuf::from(path);
+        let text = with_modeline(text, subject, &path);
+        (path, text)
+    };
     let mut files = vec![
         (PathBuf::from("dossier.yaml"), config_text(title)),
         (PathBuf::from(".gitignore"), "/public/\n/.dossier-cache/\n".to_owned()),
-        (
-            PathBuf::from(format!("content/briefs/{today}-example-agency-picks-acme-cloud.md")),
-            sample_brief(today),
+        content(
+            format!("content/briefs/{today}-example-agency-picks-acme-cloud.md"),
+            &sample_brief(today),
+            Subject::Brief,
         ),
-        (
-            PathBuf::from("content/companies/acme-cloud.md"),
-            SAMPLE_COMPANY.to_owned(),
+        content(
+            "content/companies/acme-cloud.md".to_owned(),
+            SAMPLE_COMPANY,
+            Subject::Company,
         ),
-        (
-            PathBuf::from("content/contracts/example-cloud-modernization.md"),
-            SAMPLE_CONTRACT.to_owned(),
+        content(
+            "content/contracts/example-cloud-modernization.md".to_owned(),
+            SAMPLE_CONTRACT,
+            Subject::Contract,
         ),
     ];
+    // The schemas those first lines point at, for editors.
+    files.extend(
+        Subject::ALL
+            .into_iter()
+            .map(|subject| (Path::new(schema::FOLDER).join(subject.file_name()), subject.text())),
+    );
     if let Some(workflow) = workflow {
         files.push((PathBuf::from(".github/workflows/pages.yml"), workflow));
     }
@@ -172,7 +187,8 @@ fn git_branch(dir: &Path) -> Option<String> {
 
 fn config_text(title: &str) -> String {
     format!(
-        r#"# dossier site configuration (see the dossier README).
+        r#"{modeline}
+# dossier site configuration (see the dossier README).
 title: {title}
 base_url: /                # where the site is published, e.g. https://user.github.io/repo/
 description: "Annotated news briefs"
@@ -182,6 +198,7 @@ briefs_per_page: 20
 # author: Jane Doe
 # unknown_references: error   # or warn: an unknown company gets a stub page
 "#,
+        modeline = Subject::Config.modeline(Path::new(crate::config::FILE_NAME)),
         title = quoted(title),
     )
 }

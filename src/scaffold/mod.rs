@@ -30,6 +30,7 @@ use crate::model::catalog::RESERVED_PAGE_SLUGS;
 use crate::model::kind::RawEntity;
 use crate::model::lookup::{Lookup, Miss, normalize};
 use crate::model::{Authors, BriefId, Companies, Contracts, EntityKey, EntityKind, Kind};
+use crate::schema::{self, SchemaError, Subject};
 use crate::slug::{Slug, SlugError};
 
 pub use eject::{Ejected, ThemeUse, eject_theme};
@@ -83,6 +84,10 @@ pub struct Created {
     /// Related briefs that are drafts: the build leaves those links out
     /// until the draft is published (or with `--drafts`).
     pub draft_related: Vec<String>,
+    /// The JSON Schemas the file's first line points editors at, written
+    /// or brought up to date in `schemas/` ([`schema::write_all`]); an
+    /// error here leaves the new file as written.
+    pub schemas: Result<Vec<schema::Written>, SchemaError>,
 }
 
 /// Why nothing was written.
@@ -305,11 +310,12 @@ pub fn new_brief(root: &Path, spec: &BriefSpec) -> Result<Created, ScaffoldError
     if !unknown.is_empty() && unknown_policy(root)? == UnknownReferences::Error {
         return Err(ScaffoldError::Unknown(unknown));
     }
-    write_new(root, &path, brief_text(spec))?;
+    write_new(root, &path, with_modeline(&brief_text(spec), Subject::Brief, &path))?;
     Ok(Created {
         path,
         unknown,
         draft_related,
+        schemas: schema::write_all(root),
     })
 }
 
@@ -347,13 +353,13 @@ fn new_entity(root: &Path, name: &str, kind: Kind) -> Result<Created, ScaffoldEr
             existing: known.path_of(key).to_owned(),
         });
     }
-    let text = match kind {
-        Kind::Company => company_text(name),
-        Kind::Author => author_text(name),
-        _ => contract_text(name),
+    let (text, subject) = match kind {
+        Kind::Company => (company_text(name), Subject::Company),
+        Kind::Author => (author_text(name), Subject::Author),
+        _ => (contract_text(name), Subject::Contract),
     };
-    write_new(root, &path, text)?;
-    Ok(Created::plain(path))
+    write_new(root, &path, with_modeline(&text, subject, &path))?;
+    Ok(Created::plain(root, path))
 }
 
 /// Writes `content/pages/slug.md`, a free page at `/<slug>/`.
@@ -375,18 +381,30 @@ pub fn new_page(root: &Path, title: &str) -> Result<Created, ScaffoldError> {
             noun: "page",
         });
     }
-    write_new(root, &path, page_text(title))?;
-    Ok(Created::plain(path))
+    write_new(root, &path, with_modeline(&page_text(title), Subject::Page, &path))?;
+    Ok(Created::plain(root, path))
 }
 
 impl Created {
-    fn plain(path: PathBuf) -> Created {
+    /// A file that names nothing: the schemas are all there is to add.
+    fn plain(root: &Path, path: PathBuf) -> Created {
         Created {
             path,
             unknown: Vec::new(),
             draft_related: Vec::new(),
+            schemas: schema::write_all(root),
         }
     }
+}
+
+/// `text`, a content file starting with its front matter, with the line
+/// that points editors at the kind's schema first in it; `path` is where
+/// it goes, relative to the site root.
+fn with_modeline(text: &str, subject: Subject, path: &Path) -> String {
+    let front = text
+        .strip_prefix("---\n")
+        .expect("a new file starts with its front matter");
+    format!("---\n{}\n{front}", subject.modeline(path))
 }
 
 fn slug_for(text: &str) -> Result<Slug, ScaffoldError> {

@@ -23,6 +23,7 @@ mod progress;
 mod redirects;
 mod related;
 mod scaffold;
+mod schema;
 mod search;
 mod security;
 mod serve;

@@ -67,12 +67,18 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 fn init_makes_a_site_that_checks_and_builds_cleanly() {
     let (_dir, site) = new_site(&[]);
     let files = files_under(&site);
-    assert_eq!(files.len(), 5, "{files:?}");
+    assert_eq!(files.len(), 11, "{files:?}");
     for expected in [
         ".gitignore",
         "dossier.yaml",
         "content/companies/acme-cloud.md",
         "content/contracts/example-cloud-modernization.md",
+        "schemas/dossier.schema.json",
+        "schemas/brief.schema.json",
+        "schemas/company.schema.json",
+        "schemas/contract.schema.json",
+        "schemas/author.schema.json",
+        "schemas/page.schema.json",
     ] {
         assert!(files.contains(&expected.to_owned()), "{expected} in {files:?}");
     }
