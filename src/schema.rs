@@ -192,6 +192,20 @@ fn describe(schema: &mut Value, path: &str, fields: &[Field], own: bool) {
             "description".to_owned(),
             format!("{}; {}", field.holds, field.help).into(),
         );
+        // yaml-language-server's own keyword: said instead of the pattern
+        // itself when a value does not match.
+        if node.contains_key("pattern") {
+            node.insert(
+                "patternErrorMessage".to_owned(),
+                format!("expected {}; {}", field.holds, field.help).into(),
+            );
+        }
+        // Editors name an object by its title ("Expected a source with a
+        // name and a url"), else by the whole schema's.
+        let object = |t: &Value| t == "object" || t.as_array().is_some_and(|a| a.iter().any(|t| t == "object"));
+        if node.get("type").is_some_and(object) {
+            node.insert("title".to_owned(), field.holds.into());
+        }
     }
     if let Some(Value::Object(properties)) = node.get_mut("properties") {
         for (name, property) in properties {
@@ -313,6 +327,15 @@ mod tests {
         );
         let url = property(&brief, &["sources", "[]", "url"]);
         assert!(url["description"].as_str().unwrap().starts_with("a URL;"), "{url}");
+        assert!(
+            url["patternErrorMessage"]
+                .as_str()
+                .unwrap()
+                .starts_with("expected a URL; e.g."),
+            "{url}"
+        );
+        let source = property(&brief, &["sources", "[]"]);
+        assert_eq!(source["title"], "a source with a name and a url");
         let contract = Subject::Contract.schema();
         let status = property(&contract, &["timeline", "[]", "status"]);
         assert!(status.to_string().contains("one of open, awarded"), "{status}");
