@@ -144,7 +144,7 @@ enum Command {
         /// The site folder.
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// Print one schema on stdout instead of writing the files.
+        /// Print one schema on stdout instead of writing the files (any site's are the same).
         #[arg(long, value_enum, value_name = "WHICH")]
         print: Option<schema::Subject>,
     },
@@ -325,8 +325,14 @@ fn main() -> ExitCode {
             root: _,
             print: Some(subject),
         } => {
-            print!("{}", subject.text());
-            ExitCode::SUCCESS
+            use std::io::Write as _;
+            match std::io::stdout().write_all(subject.text().as_bytes()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: cannot write the schema: {e}");
+                    ExitCode::from(2)
+                }
+            }
         }
         Command::Schema { root, print: None } => run_schema(&root),
     }
@@ -624,26 +630,19 @@ fn run_new(what: NewCommand) -> ExitCode {
                      (or with --drafts)"
                 );
             }
-            let shown = |path: &Path| {
-                if root == Path::new(".") {
-                    path.to_owned()
-                } else {
-                    root.join(path)
-                }
-            };
-            eprintln!("Created {}", shown(&path).display());
+            eprintln!("Created {}", shown(&root.join(&path)).display());
             match schemas {
-                Ok(written) => {
+                Some(Ok(written)) => {
                     let changed = written.iter().filter(|w| w.changed).count();
                     if changed > 0 {
                         eprintln!(
-                            "Wrote {changed} JSON Schema{} into {} (its first line points editors at one)",
-                            if changed == 1 { "" } else { "s" },
-                            shown(Path::new(schema::FOLDER)).display()
+                            "Updated {changed} of the editors' JSON Schemas in {}",
+                            shown(&root.join(schema::FOLDER)).display()
                         );
                     }
                 }
-                Err(e) => eprintln!("warning: the editors' schemas were not written: {e}"),
+                Some(Err(e)) => eprintln!("warning: the editors' schemas were not updated: {e}"),
+                None => {}
             }
             ExitCode::SUCCESS
         }

@@ -113,16 +113,14 @@ impl Subject {
         };
         let mut schema = schema.to_value();
         describe(&mut schema, "", fields, true);
+        loosen(&mut schema);
         if let Value::Object(root) = &mut schema {
             root.insert("title".to_owned(), self.title().into());
             root.insert("description".to_owned(), self.description().into());
+            // No version: a file changes only when its schema does.
             root.insert(
                 "$comment".to_owned(),
-                format!(
-                    "{MARK} (dossier {}); regenerate it rather than edit it.",
-                    env!("CARGO_PKG_VERSION")
-                )
-                .into(),
+                format!("{MARK}; regenerate it rather than edit it.").into(),
             );
         }
         schema
@@ -193,11 +191,11 @@ fn describe(schema: &mut Value, path: &str, fields: &[Field], own: bool) {
             format!("{}; {}", field.holds, field.help).into(),
         );
         // yaml-language-server's own keyword: said instead of the pattern
-        // itself when a value does not match.
-        if node.contains_key("pattern") {
+        // itself when a value does not match, in the build's words.
+        if let Some(says) = node.get("pattern").and_then(Value::as_str).and_then(rule_of) {
             node.insert(
                 "patternErrorMessage".to_owned(),
-                format!("expected {}; {}", field.holds, field.help).into(),
+                format!("{says}; {}", field.help).into(),
             );
         }
         // Editors name an object by its title ("Expected a source with a
@@ -229,6 +227,80 @@ fn describe(schema: &mut Value, path: &str, fields: &[Field], own: bool) {
     }
 }
 
+/// What the build says of a value that breaks `pattern`.
+fn rule_of(pattern: &str) -> Option<&'static str> {
+    [
+        (crate::date::PATTERN, crate::date::DATE_FORMS),
+        (crate::slug::PATTERN, crate::slug::RULE),
+        (raw::NOT_BLANK, raw::NOT_BLANK_SAYS),
+        (raw::TAG, raw::TAG_SAYS),
+        (raw::LINK, raw::LINK_SAYS),
+    ]
+    .into_iter()
+    .find(|(p, _)| *p == pattern)
+    .map(|(_, says)| says)
+}
+
+/// Lets through what the YAML reader lets through, so an editor never
+/// marks what the build takes: a number or true/false where text is asked
+/// (`ticker: 7203`, `title: 1984`: the build reads any scalar as text, YAML
+/// editors read them as numbers), and nothing at all for a list or mapping
+/// that may be left out (`tags:` is no tags). Dates and links stay text.
+fn loosen(schema: &mut Value) {
+    let Value::Object(node) = schema else {
+        return;
+    };
+    // A number or true/false never is a date or a link; listed values (a
+    // contract's status) are text only.
+    let text_only = node
+        .get("pattern")
+        .is_some_and(|p| p == crate::date::PATTERN || p == raw::LINK)
+        || node.contains_key("enum");
+    if !text_only && let Some(kind) = node.get_mut("type") {
+        widen(kind, &["string"], &["number", "boolean"]);
+    }
+    let required: Vec<Value> = node
+        .get("required")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if let Some(Value::Object(properties)) = node.get_mut("properties") {
+        for (name, property) in properties.iter_mut() {
+            if !required.iter().any(|r| r == name.as_str())
+                && let Some(kind) = property.get_mut("type")
+            {
+                widen(kind, &["array", "object"], &["null"]);
+            }
+        }
+    }
+    for (_, child) in node.iter_mut() {
+        match child {
+            Value::Object(_) => loosen(child),
+            Value::Array(items) => items.iter_mut().for_each(loosen),
+            _ => {}
+        }
+    }
+}
+
+/// Adds the types `more` to a `type` keyword that names one of `any`.
+fn widen(kind: &mut Value, any: &[&str], more: &[&str]) {
+    let mut kinds = match kind.take() {
+        Value::Array(kinds) => kinds,
+        one => vec![one],
+    };
+    if kinds.iter().any(|k| any.iter().any(|a| k == *a)) {
+        for extra in more {
+            if !kinds.iter().any(|k| k == *extra) {
+                kinds.push((*extra).into());
+            }
+        }
+    }
+    *kind = match kinds.len() {
+        1 => kinds.pop().expect("one"),
+        _ => Value::Array(kinds),
+    };
+}
+
 /// A schema file that `dossier schema` wrote or left as it was.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Written {
@@ -252,8 +324,17 @@ pub enum SchemaError {
 /// Writes every schema into `root/schemas/`, replacing only files dossier
 /// wrote (by their `$comment`); a file already up to date is not touched.
 pub fn write_all(root: &Path) -> Result<Vec<Written>, SchemaError> {
+    if !root.join("content").is_dir() && !root.join(config::FILE_NAME).is_file() {
+        return Err(EnvError::usage(format!(
+            "{} is not a dossier site: it has no content/ folder or {} (use --root)",
+            root.display(),
+            config::FILE_NAME
+        ))
+        .into());
+    }
     let dir = root.join(FOLDER);
-    // Every file is checked before any is written: all or nothing.
+    // Every file is checked before any is written, so a writer's file
+    // stops the whole run with nothing changed.
     let mut plan = Vec::new();
     for subject in Subject::ALL {
         let path = dir.join(subject.file_name());
@@ -261,9 +342,11 @@ pub fn write_all(root: &Path) -> Result<Vec<Written>, SchemaError> {
         let text = subject.text();
         let changed = match fs::read_to_string(&path) {
             Ok(old) if old == text => false,
-            Ok(old) if old.contains(MARK) => true,
+            Ok(old) if written_by_dossier(&old) => true,
             Ok(_) => return Err(SchemaError::Foreign(relative)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+            // Not even text: not ours.
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Err(SchemaError::Foreign(relative)),
             Err(e) => return Err(EnvError::io("cannot read", &path, e).into()),
         };
         plan.push((path, relative, text, changed));
@@ -280,6 +363,15 @@ pub fn write_all(root: &Path) -> Result<Vec<Written>, SchemaError> {
         });
     }
     Ok(written)
+}
+
+/// Whether a file's text is a schema dossier wrote: JSON whose `$comment`
+/// starts with [`MARK`].
+fn written_by_dossier(text: &str) -> bool {
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| v.get("$comment").and_then(Value::as_str).map(|c| c.starts_with(MARK)))
+        .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -331,7 +423,7 @@ mod tests {
             url["patternErrorMessage"]
                 .as_str()
                 .unwrap()
-                .starts_with("expected a URL; e.g."),
+                .starts_with("expected an http:// or https:// URL; e.g."),
             "{url}"
         );
         let source = property(&brief, &["sources", "[]"]);
@@ -382,6 +474,9 @@ mod tests {
     #[test]
     fn write_all_replaces_its_own_files_and_never_a_writers() {
         let root = tempfile::tempdir().unwrap();
+        assert!(matches!(write_all(root.path()), Err(SchemaError::Env(_))), "not a site");
+        assert!(!root.path().join(FOLDER).exists());
+        fs::create_dir(root.path().join("content")).unwrap();
         let first = write_all(root.path()).unwrap();
         assert_eq!(first.len(), Subject::ALL.len());
         assert!(first.iter().all(|w| w.changed));
@@ -389,11 +484,7 @@ mod tests {
         assert!(again.iter().all(|w| !w.changed), "up to date: untouched");
 
         let brief = root.path().join("schemas/brief.schema.json");
-        fs::write(
-            &brief,
-            "{\"$comment\": \"Written by `dossier schema` (dossier 0.0.1)\"}",
-        )
-        .unwrap();
+        fs::write(&brief, "{\"$comment\": \"Written by `dossier schema`; an older one\"}").unwrap();
         let updated = write_all(root.path()).unwrap();
         assert_eq!(updated.iter().filter(|w| w.changed).count(), 1);
         assert_eq!(fs::read_to_string(&brief).unwrap(), Subject::Brief.text());
@@ -409,5 +500,14 @@ mod tests {
         );
         assert_eq!(fs::read_to_string(&brief).unwrap(), mine, "the writer's file is kept");
         assert!(!page.exists(), "nothing is written when one file is refused");
+        // The mark counts only as the `$comment` of a JSON file.
+        for not_ours in [
+            &b"{\"title\": \"Written by `dossier schema`\"}"[..],
+            &[0xff, 0xfe, 0x00],
+        ] {
+            fs::write(&brief, not_ours).unwrap();
+            assert!(matches!(write_all(root.path()), Err(SchemaError::Foreign(_))));
+            assert_eq!(fs::read(&brief).unwrap(), not_ours);
+        }
     }
 }

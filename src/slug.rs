@@ -37,9 +37,7 @@ impl fmt::Display for SlugError {
                     "'{name}' is a device name on Windows, where the output could not be checked out"
                 )
             }
-            SlugError::NotCanonical { .. } => f.write_str(
-                "a slug may only hold lowercase ASCII letters, digits and single dashes (no '/', '..' or spaces)",
-            ),
+            SlugError::NotCanonical { .. } => f.write_str(RULE),
         }
     }
 }
@@ -47,6 +45,11 @@ impl fmt::Display for SlugError {
 /// What [`Slug::parse`] accepts, as a JSON Schema pattern for editors
 /// (the Windows device names it also refuses are left to the build).
 pub const PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
+
+/// What a written slug must be, in the words of its error (and of the
+/// editors' schema).
+pub const RULE: &str =
+    "a slug may only hold lowercase ASCII letters, digits and single dashes (no '/', '..' or spaces)";
 
 impl Slug {
     /// Makes a slug from any text, transliterating ("Société Générale" → `societe-generale`).

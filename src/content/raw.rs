@@ -26,15 +26,23 @@ pub const MAX_TAGS: usize = 100;
 /// its mappings is an error ([`unique_keys`]).
 pub type Extra = serde_json::Map<String, serde_json::Value>;
 
-// Patterns for the JSON Schemas of `dossier schema` (`crate::schema`):
-// each says in an editor what the model checks, never more strictly.
+// Patterns for the JSON Schemas of `dossier schema` (`crate::schema`),
+// each with what an editor says when a value breaks it: each says what the
+// model checks, never more strictly (tests in `model` hold them to it).
 /// Text with something in it besides blanks: a title, a name.
-const NOT_BLANK: &str = r"\S";
-/// A tag with a letter or digit to make its URL from (`---` has none).
-const TAG: &str = r"[A-Za-z0-9\u0080-\uFFFF]";
+pub const NOT_BLANK: &str = r"\S";
+/// What an editor says of blank text.
+pub const NOT_BLANK_SAYS: &str = "must not be empty";
+/// A tag with a letter, digit or non-ASCII character to make its URL from
+/// (`---` has none).
+pub const TAG: &str = r"[^\x00-/:-@\[-`{-\x7F]";
+/// What an editor says of a tag without one.
+pub const TAG_SAYS: &str = "a tag needs a letter or digit to make its URL from";
 /// A link a reader may follow: http(s), mailto or site-relative, as
 /// `model::catalog::check_url` allows.
-const LINK: &str = r"^\s*([hH][tT][tT][pP][sS]?://|[mM][aA][iI][lL][tT][oO]:|/)";
+pub const LINK: &str = r"^\s*([hH][tT][tT][pP][sS]?://|[mM][aA][iI][lL][tT][oO]:|/)";
+/// What an editor says of another link.
+pub const LINK_SAYS: &str = "expected an http:// or https:// URL";
 
 /// Every front matter field in a writer's words, for shape errors
 /// (`tags: cloud, defense`): what it holds and how to write it. Fields of

@@ -989,7 +989,7 @@ pub fn check_url(url: &str) -> Result<(), String> {
     {
         Ok(())
     } else {
-        Err("expected an http:// or https:// URL".to_owned())
+        Err(crate::content::raw::LINK_SAYS.to_owned())
     }
 }
 
@@ -1061,6 +1061,47 @@ mod tests {
         ] {
             assert!(check_url(good).is_ok(), "{good}");
         }
+    }
+
+    use crate::content::raw::{LINK, NOT_BLANK, TAG};
+    use proptest::prelude::*;
+
+    fn matches(pattern: &str, text: &str) -> bool {
+        regex::Regex::new(pattern).unwrap().is_match(text)
+    }
+
+    // The editors' schema patterns (content/raw.rs) against the rules the
+    // build applies: a text the build takes, the schema takes too.
+    proptest! {
+        #[test]
+        fn a_link_the_build_takes_matches_the_schema(
+            url in "[ \n]{0,2}(https?://|HTTPS?://|Http://|mailto:|MAILTO:|/|javascript:|data:|ftp://|x)[a-z./:]{0,8}"
+        ) {
+            if check_url(&url).is_ok() {
+                prop_assert!(matches(LINK, &url), "{}", url);
+            }
+        }
+
+        #[test]
+        fn blank_is_blank_to_both(text in "[ \t\n\u{a0}\u{2003}\u{3000}a.]{0,4}") {
+            prop_assert_eq!(matches(NOT_BLANK, &text), !text.trim().is_empty(), "{:?}", text);
+        }
+
+        #[test]
+        fn a_tag_the_build_takes_matches_the_schema(tag in "[ a-zA-Z0-9_.,:;!?@#&/()\\-]{0,4}|\\PC{0,3}") {
+            if crate::slug::Slug::from_text(&tag).is_ok() {
+                prop_assert!(matches(TAG, &tag), "{:?}", tag);
+            }
+        }
+    }
+
+    #[test]
+    fn tags_of_emoji_and_other_scripts_match_the_schema() {
+        for tag in ["🦄", "Défense", "中文", "C++", "2020"] {
+            assert!(crate::slug::Slug::from_text(tag).is_ok(), "{tag}");
+            assert!(matches(TAG, tag), "{tag}");
+        }
+        assert!(!matches(TAG, "---") && crate::slug::Slug::from_text("---").is_err());
     }
 }
 

@@ -84,10 +84,12 @@ pub struct Created {
     /// Related briefs that are drafts: the build leaves those links out
     /// until the draft is published (or with `--drafts`).
     pub draft_related: Vec<String>,
-    /// The JSON Schemas the file's first line points editors at, written
-    /// or brought up to date in `schemas/` ([`schema::write_all`]); an
-    /// error here leaves the new file as written.
-    pub schemas: Result<Vec<schema::Written>, SchemaError>,
+    /// When the site keeps editors' schemas (`schemas/`, written by `init`
+    /// or `dossier schema`), the new file's first line points at its own
+    /// and `schemas/` is brought up to date ([`schema::write_all`]); an
+    /// error there leaves the new file as written. `None` for a site
+    /// without them.
+    pub schemas: Option<Result<Vec<schema::Written>, SchemaError>>,
 }
 
 /// Why nothing was written.
@@ -310,12 +312,12 @@ pub fn new_brief(root: &Path, spec: &BriefSpec) -> Result<Created, ScaffoldError
     if !unknown.is_empty() && unknown_policy(root)? == UnknownReferences::Error {
         return Err(ScaffoldError::Unknown(unknown));
     }
-    write_new(root, &path, with_modeline(&brief_text(spec), Subject::Brief, &path))?;
+    let schemas = write_content(root, &path, &brief_text(spec), Subject::Brief)?;
     Ok(Created {
         path,
         unknown,
         draft_related,
-        schemas: schema::write_all(root),
+        schemas,
     })
 }
 
@@ -358,8 +360,8 @@ fn new_entity(root: &Path, name: &str, kind: Kind) -> Result<Created, ScaffoldEr
         Kind::Author => (author_text(name), Subject::Author),
         _ => (contract_text(name), Subject::Contract),
     };
-    write_new(root, &path, with_modeline(&text, subject, &path))?;
-    Ok(Created::plain(root, path))
+    let schemas = write_content(root, &path, &text, subject)?;
+    Ok(Created::plain(path, schemas))
 }
 
 /// Writes `content/pages/slug.md`, a free page at `/<slug>/`.
@@ -381,20 +383,37 @@ pub fn new_page(root: &Path, title: &str) -> Result<Created, ScaffoldError> {
             noun: "page",
         });
     }
-    write_new(root, &path, with_modeline(&page_text(title), Subject::Page, &path))?;
-    Ok(Created::plain(root, path))
+    let schemas = write_content(root, &path, &page_text(title), Subject::Page)?;
+    Ok(Created::plain(path, schemas))
 }
 
 impl Created {
-    /// A file that names nothing: the schemas are all there is to add.
-    fn plain(root: &Path, path: PathBuf) -> Created {
+    /// A file that names nothing.
+    fn plain(path: PathBuf, schemas: Option<Result<Vec<schema::Written>, SchemaError>>) -> Created {
         Created {
             path,
             unknown: Vec::new(),
             draft_related: Vec::new(),
-            schemas: schema::write_all(root),
+            schemas,
         }
     }
+}
+
+/// Writes a new content file; in a site that keeps editors' schemas,
+/// with the line pointing at its own first, and the schemas brought up to
+/// date after it (see [`Created::schemas`]).
+fn write_content(
+    root: &Path,
+    path: &Path,
+    text: &str,
+    subject: Subject,
+) -> Result<Option<Result<Vec<schema::Written>, SchemaError>>, ScaffoldError> {
+    if !root.join(schema::FOLDER).is_dir() {
+        write_new(root, path, text)?;
+        return Ok(None);
+    }
+    write_new(root, path, with_modeline(text, subject, path))?;
+    Ok(Some(schema::write_all(root)))
 }
 
 /// `text`, a content file starting with its front matter, with the line

@@ -286,7 +286,7 @@ expect(hasDiagAt(ds || [], xLine('tagz:')), 'unknown key tagz caught');
 expect(hasDiagAt(ds || [], xLine('  - https')), 'source given as a bare URL caught');
 // In the writer's words (patternErrorMessage, object titles), not a regex.
 const said = (ds || []).map((d) => d.message).join('\n');
-expect(said.includes('expected a date; e.g. date: 2020-08-18'), 'the bad date is explained, not shown as a regex');
+expect(said.includes('expected a date such as 2020-08-18'), 'the bad date is explained, not shown as a regex');
 expect(said.includes('a source with a name and a url'), 'the bare URL is named as a source');
 
 console.log('\n5b. content/briefs/ok.yaml (valid)');

@@ -330,6 +330,12 @@ fn the_schemas_catch_the_mistakes_the_build_refuses() {
             ),
         ),
         ("company", "name: Acme\naliases: []\nticker:\nheadquarters:\nwebsite:\n".into()),
+        // What YAML editors read as numbers and true/false, the build as text;
+        // lists and mappings left empty; tags of any script; jiff's shorter times.
+        ("company", "name: 3M\nticker: 7203\naliases:\nextra:\n".into()),
+        ("brief", "title: 1984\ndate: 2020-08-18T09Z\ntags: [🦄, 2020, yes]\ncompanies:\nsources:\nextra:\n".into()),
+        ("brief", brief("updated: 2020-08-18T0930+0200\nslug: 2020\n")),
+        ("config", "title: 1843\ndescription: true\n".into()),
         ("company", "name: Acme\nwebsite: https://acme.example/\nimage: { src: logo.png, decorative: true }\n".into()),
         ("contract", contract("agency:\nvalue:\nawarded_to: []\ntimeline: []\n")),
         ("contract", contract("value: { amount: 10000000000, currency: USD }\ntimeline:\n  - { date: 2019-10-25, event: Awarded, status: awarded }\n")),
@@ -345,6 +351,10 @@ fn the_schemas_catch_the_mistakes_the_build_refuses() {
 fn dossier_schema_writes_the_files_and_never_replaces_a_writers_own() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_str().unwrap();
+    let not_a_site = dossier(&["schema", "--root", root]);
+    assert_eq!(not_a_site.status.code(), Some(2), "{not_a_site:?}");
+    assert!(String::from_utf8_lossy(&not_a_site.stderr).contains("is not a dossier site"));
+    std::fs::write(dir.path().join("dossier.yaml"), "title: T\n").unwrap();
     let first = dossier(&["schema", "--root", root]);
     assert!(first.status.success(), "{first:?}");
     for which in SUBJECTS {
@@ -371,9 +381,27 @@ fn dossier_schema_writes_the_files_and_never_replaces_a_writers_own() {
 }
 
 #[test]
+fn new_leaves_a_site_without_schemas_as_it_was() {
+    let site = common::Site::fixture("site");
+    let root = site.root().to_str().unwrap();
+    assert!(dossier(&["new", "company", "Globex", "--root", root]).status.success());
+    assert!(site.read("content/companies/globex.md").starts_with("---\nname: "));
+    assert!(
+        !site.path("schemas").exists(),
+        "a site opts in with init or dossier schema"
+    );
+}
+
+#[test]
 fn new_files_point_at_their_schema_which_new_writes() {
     let site = common::Site::fixture("site");
     let root = site.root().to_str().unwrap();
+    assert!(dossier(&["schema", "--root", root]).status.success());
+    // An older dossier's schema is brought up to date.
+    site.write(
+        "schemas/contract.schema.json",
+        "{\"$comment\": \"Written by `dossier schema`; older\"}\n",
+    );
     let made = dossier(&["new", "contract", "Cloud Deal", "--root", root]);
     assert!(made.status.success(), "{made:?}");
     let text = site.read("content/contracts/cloud-deal.md");
