@@ -1,14 +1,15 @@
 //! Incremental rebuild latency, stage by stage: what `serve` does between a
 //! saved edit and the reload message (issue 6).
 //!
-//!     cargo bench --bench incremental -- SITE [EDITS] [--full]
+//!     cargo bench --bench incremental -- SITE [EDITS] [--full] [--title]
 //!
 //! SITE is a dossier site, e.g. one made by
 //! `../shared/bench/gen_corpus.py --briefs 10000 --seed 1 --format dossier DIR`.
 //! Builds it once in a [`Session`], then EDITS times (default 9) appends a
 //! paragraph to one brief (rename-over, like an editor) and rebuilds as
 //! `serve` does, naming the changed file (`--full`: without naming it, so
-//! every stage runs), printing each rebuild's stages and the median. The brief is restored at
+//! every stage runs; `--title`: change the brief's title instead, a front
+//! matter edit), printing each rebuild's stages and the median. The brief is restored at
 //! the end. Run it on a quiet machine: these are wall times.
 
 use std::path::{Path, PathBuf};
@@ -22,9 +23,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let full = std::env::args().any(|a| a == "--full");
+    let title = std::env::args().any(|a| a == "--title");
     let args: Vec<String> = std::env::args()
         .skip(1)
-        .filter(|a| a != "--bench" && a != "--full")
+        .filter(|a| !matches!(a.as_str(), "--bench" | "--full" | "--title"))
         .collect();
     let Some(site) = args.first().map(PathBuf::from) else {
         eprintln!("usage: cargo bench --bench incremental -- SITE [EDITS] [--full]");
@@ -55,7 +57,10 @@ fn main() {
     let original = std::fs::read_to_string(&brief).expect("the brief");
     let mut totals = Vec::new();
     for n in 1..=edits {
-        let text = format!("{original}\n\nEdit number {n} of the benchmark.\n");
+        let text = match title {
+            true => retitled(&original, n),
+            false => format!("{original}\n\nEdit number {n} of the benchmark.\n"),
+        };
         let temporary = brief.with_extension("md.tmp");
         std::fs::write(&temporary, text).expect("write");
         std::fs::rename(&temporary, &brief).expect("rename");
@@ -87,6 +92,24 @@ fn main() {
     if let Some(median) = totals.get(totals.len() / 2) {
         println!("median rebuild: {:.1} ms over {} edits", ms(*median), totals.len());
     }
+}
+
+/// `text` with `(revised N)` added to its `title:` line.
+fn retitled(text: &str, n: usize) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut done = false;
+    for line in text.split_inclusive('\n') {
+        match line.strip_prefix("title: ").filter(|_| !done) {
+            Some(value) => {
+                done = true;
+                let value = value.trim_end().trim_matches('"');
+                out.push_str(&format!("title: \"{value} (revised {n})\"\n"));
+            }
+            None => out.push_str(line),
+        }
+    }
+    assert!(done, "the brief has a title: line");
+    out
 }
 
 fn ms(d: Duration) -> f64 {

@@ -30,11 +30,11 @@ use crate::model::catalog::{self, Catalog, CatalogOptions, PendingBody, WikiReso
 use crate::model::redirects::{self, Redirect};
 use crate::model::{Bodies, Owner, Site, links, related};
 use crate::output::{self, Refusal, Staging, WriteReport};
-use crate::render::share::{self, PendingCard, ShareImages};
+use crate::render::fingerprint::Fingerprint;
+use crate::render::share::{self, CardMemo, CardReuse, ShareImages, Social};
 use crate::render::stage::Contents;
 use crate::render::stage::Prepared;
 use crate::render::theme::{self, Theme};
-use crate::render::views::SiteView;
 use crate::render::{self, Cards, OutputFile, PageMemo, RenderError, Rendered, Reuse};
 use crate::routes::{BaseUrl, OutputPath};
 pub use progress::{Progress, Silent};
@@ -242,20 +242,29 @@ fn run(
     let (bodies, syntax_css, published) = build.markdown(pending, markdown, caches.bodies)?;
     let site = build.link(config, catalog, bodies, pictures);
     let (theme, syntax_css) = build.theme(&options.root, &site.config, syntax_css)?;
-    let mut cards = Vec::new();
+    let mut social = Social::default();
     let site = PreparedSite::try_new(Model { site, theme }, |model| {
-        build.prepare(model, caches.pages, &mut cards)
+        build.prepare(model, caches.pages, &mut social)
     })?;
     if purpose == Purpose::Check {
-        cards.clear();
+        social.pending.clear();
     }
     let media = MediaCache::at(&options.root);
-    let (report, rendered) = build.render(&site, (syntax_css, published), caches.pages, (&cards, &media), sink)?;
+    let index_later = caches.index_later;
+    let previous = Previous {
+        pages: caches.pages,
+        index: index_later.as_deref(),
+    };
+    let (report, rendered) = build.render(&site, (syntax_css, published), previous, (&social, &media), sink)?;
+    let index_behind = index_later.is_some() && site.borrow_owner().site.config.search;
     Ok(Built {
         report,
         rendered,
+        index_behind,
         site,
         documents,
+        cards: social.memo,
+        kept_cards: social.kept.into_iter().map(|(path, _)| path).collect(),
     })
 }
 
@@ -290,12 +299,18 @@ struct Caches<'a> {
     /// Syntax definitions, loaded at most once, for the Markdown stage
     /// (they start loading beside the model stage).
     highlighter: &'a Highlighter,
-    /// The last good build's page fingerprints, for the render stage: a
-    /// page whose fingerprint is unchanged is not rendered again.
-    pages: Option<&'a PageMemo>,
+    /// The last good build's page fingerprints and social cards, for the
+    /// render stage: a page or card whose fingerprint is unchanged is not
+    /// rendered again.
+    pages: Option<(&'a PageMemo, &'a CardMemo)>,
     /// The pictures earlier builds made (`.dossier-cache/media/`), for the
     /// media stage; one-off builds and sessions alike use the site's.
     media: MediaCache,
+    /// The paths of the search index as last written, when a session will
+    /// bring it up to date after serving this build's pages
+    /// ([`Session::refresh_index`]): the render stage counts them as kept
+    /// instead of making the index.
+    index_later: Option<Vec<OutputPath>>,
 }
 
 impl<'a> Caches<'a> {
@@ -308,18 +323,35 @@ impl<'a> Caches<'a> {
             highlighter,
             pages: None,
             media: MediaCache::at(root),
+            index_later: None,
         }
     }
+}
+
+/// What the render stage may reuse of a session's last good build.
+#[derive(Clone, Copy)]
+struct Previous<'a> {
+    /// Its page fingerprints and social cards.
+    pages: Option<(&'a PageMemo, &'a CardMemo)>,
+    /// Its search index's paths, when the index is to be made after this
+    /// build: they stay until then.
+    index: Option<&'a [OutputPath]>,
 }
 
 /// What a build made: its report, and the site it rendered.
 struct Built {
     report: BuildReport,
+    /// Whether the search index was left for later ([`Caches::index_later`]).
+    index_behind: bool,
     /// What rendering found besides the files (pages kept, fingerprints).
     rendered: Rendered,
     site: PreparedSite,
     /// The PDFs bodies could embed, for a session's quick rebuilds.
     documents: Library,
+    /// The social cards by fingerprint (in a session).
+    cards: CardMemo,
+    /// The last good build's social cards this one kept as they were.
+    kept_cards: Vec<OutputPath>,
 }
 
 /// The site and its theme, immutable once made.
@@ -330,7 +362,8 @@ struct Model {
 
 /// What the render stage builds once per build from a [`Model`], borrowing it.
 struct Rendering<'a> {
-    site_view: SiteView<'a>,
+    /// What every page's template sees, fingerprinted (when pages are).
+    global: Option<Fingerprint>,
     cards: Cards<'a>,
     tera: Arc<Tera>,
     share: ShareImages,
@@ -573,12 +606,12 @@ impl<'a> Build<'a> {
     /// entity's card, the compiled templates and the picture each page
     /// shares, with the social cards to draw for it put in `social`. Cards
     /// carry fingerprints when there are `previous` page fingerprints to
-    /// compare pages with.
+    /// compare pages with; social cards the previous build made are kept.
     fn prepare<'m>(
         &mut self,
         model: &'m Model,
-        previous: Option<&PageMemo>,
-        social: &mut Vec<PendingCard>,
+        previous: Option<(&PageMemo, &CardMemo)>,
+        social: &mut Social,
     ) -> Result<Rendering<'m>, BuildError> {
         self.progress.stage("preparing cards and templates", None);
         let site_view = render::site_view(&model.site);
@@ -587,11 +620,16 @@ impl<'a> Build<'a> {
         let tera = render::compile(&model.theme, &model.site.config.base_url, &site_view, &cards)
             .map_err(|d| self.fail(d.into_vec()))?;
         self.clock.lap("templates", model.theme.templates.len());
-        let made = share::make(&model.site, &model.theme, &tera, &cards).map_err(|d| self.fail(d.into_vec()))?;
-        self.clock.lap("card layout", made.cards.len());
-        *social = made.cards;
+        let global = previous.map(|_| PageMemo::global(&model.site, &model.theme, &cards, &site_view));
+        let reuse = previous.zip(global).map(|((_, cards), global)| CardReuse {
+            global,
+            previous: cards,
+        });
+        let made = share::make(&model.site, &model.theme, &tera, &cards, reuse).map_err(|d| self.fail(d.into_vec()))?;
+        self.clock.lap("card layout", made.social.pending.len());
+        *social = made.social;
         Ok(Rendering {
-            site_view,
+            global,
             cards,
             tera,
             share: made.images,
@@ -601,21 +639,19 @@ impl<'a> Build<'a> {
     /// render → output: every page through the templates to `sink` (the
     /// write timed apart), then no two files may share a path, nor an old
     /// address (`aliases:`) the path of anything else. Pages whose
-    /// fingerprint equals theirs in `previous` are reported, not rendered.
+    /// fingerprint equals theirs in `previous` are reported, not rendered;
+    /// so is the search index when `previous` says it is made later.
     fn render(
         mut self,
         site: &PreparedSite,
         (syntax_css, published): (String, Vec<OutputFile>),
-        previous: Option<&PageMemo>,
-        (cards, media): (&[PendingCard], &MediaCache),
+        previous: Previous<'_>,
+        (social, media): (&Social, &MediaCache),
         sink: &mut Sink<'_>,
     ) -> Result<(BuildReport, Rendered), BuildError> {
-        let reuse = match previous {
-            Some(previous) => Reuse::Unchanged {
-                global: PageMemo::global(site.prepared(), &site.borrow_dependent().site_view),
-                previous,
-            },
-            None => Reuse::Never,
+        let reuse = match (previous.pages, site.borrow_dependent().global) {
+            (Some((previous, _)), Some(global)) => Reuse::Unchanged { global, previous },
+            _ => Reuse::Never,
         };
         let catalog = &site.borrow_owner().site.catalog;
         // Redirects wait for the check below: one that needs a folder where
@@ -641,7 +677,8 @@ impl<'a> Build<'a> {
         let started = Instant::now();
         let prepared = site.prepared();
         let mut index_files = 0;
-        if prepared.site.config.search {
+        let index_later = previous.index.filter(|_| prepared.site.config.search);
+        if index_later.is_none() && prepared.site.config.search {
             progress.stage("writing the search index", None);
             // Written as it is made: a large index is never in memory whole.
             render::search::index_files(prepared.site, prepared.cards, None, &mut |files| {
@@ -658,6 +695,7 @@ impl<'a> Build<'a> {
             Err(RenderError::Sink(e)) => return Err(BuildError::Env(e)),
         };
         let (started, mut rasterised) = (Instant::now(), 0);
+        let cards = &social.pending;
         if !cards.is_empty() {
             progress.stage("drawing social cards", Some(cards.len()));
         }
@@ -668,6 +706,11 @@ impl<'a> Build<'a> {
         }
         let drawing = started.elapsed();
         paths.extend(rendered.kept.iter().cloned());
+        paths.extend(social.kept.iter().cloned());
+        if let Some(index) = index_later {
+            let origin = render::search::INDEX_ORIGIN;
+            paths.extend(index.iter().map(|path| (path.clone(), origin.to_owned())));
+        }
         // Redirects are checked against everything else at their alias's
         // line; the output stage checks the other files among themselves.
         let (mut collisions, others) = redirects::collisions(catalog, &paths);

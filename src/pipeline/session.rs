@@ -18,6 +18,7 @@ use crate::media::document::Library;
 use crate::model::Owner;
 use crate::model::catalog::WikiResolver;
 use crate::render::fingerprint::Fingerprint;
+use crate::render::share::CardMemo;
 use crate::render::{self, BodyOverlay, OutputFile, PageMemo};
 use crate::routes::OutputPath;
 
@@ -44,6 +45,8 @@ use crate::routes::OutputPath;
 pub struct Session {
     /// The last good build's page fingerprints.
     pages: PageMemo,
+    /// The last good build's social cards.
+    cards: CardMemo,
     /// The last build's parsed files.
     content: ContentCache,
     /// The last build's rendered bodies, and whose each was.
@@ -190,21 +193,28 @@ impl Session {
     }
 
     /// Every stage, through the session's caches; keeps the prepared site.
+    /// After a good build, the search index is left to
+    /// [`Session::refresh_index`]: at 10,000 briefs it takes longer than
+    /// the pages an edit changes, and the writer's reload need not wait.
     fn full(&mut self, options: &BuildOptions) -> Result<(Update, BuildReport), BuildError> {
-        self.last = None;
+        let previous_index = self.last.take().map(|last| last.index);
         let caches = Caches {
             content: Some(&mut self.content),
             bodies: Some(&mut self.bodies),
             highlighter: &self.highlighter,
-            pages: Some(&self.pages),
+            pages: Some((&self.pages, &self.cards)),
             media: MediaCache::at(&options.root),
+            index_later: previous_index.as_ref().map(|index| index.keys().cloned().collect()),
         };
         let mut files = Vec::new();
         let Built {
             report,
+            index_behind,
             rendered,
             site,
             documents,
+            cards,
+            kept_cards,
         } = run(options, Purpose::Look, caches, &Silent, &mut |batch| {
             files.extend(batch);
             Ok(())
@@ -212,6 +222,14 @@ impl Session {
         if let Some(memo) = rendered.memo {
             self.pages = memo;
         }
+        self.cards = cards;
+        let (index, kept_index) = match (index_behind, previous_index) {
+            (true, Some(index)) => {
+                let kept: Vec<OutputPath> = index.keys().cloned().collect();
+                (index, kept)
+            }
+            _ => (index_hashes(&files), Vec::new()),
+        };
         self.last = Some(Last {
             site,
             options: options.clone(),
@@ -224,14 +242,17 @@ impl Session {
             scheduled: report.scheduled.clone(),
             templated: report.rendered + report.kept,
             documents,
-            index: index_hashes(&files),
-            index_stale: false,
+            index,
+            index_stale: index_behind,
         });
-        let kept = Kept::Only(rendered.kept.into_iter().map(|(path, _)| path).collect());
+        let kept = (rendered.kept.into_iter().map(|(path, _)| path))
+            .chain(kept_cards)
+            .chain(kept_index)
+            .collect();
         let update = Update {
             files,
-            kept,
-            index_behind: false,
+            kept: Kept::Only(kept),
+            index_behind,
         };
         Ok((update, report))
     }

@@ -7,7 +7,10 @@ use std::collections::HashMap;
 use crate::routes::OutputPath;
 
 use super::fingerprint::Fingerprint;
-use super::stage::Prepared;
+use crate::model::Site;
+
+use super::cards::Cards;
+use super::theme::Theme;
 use super::views::SiteView;
 
 /// The fingerprints of a build's pages, so that the next build of the same
@@ -23,8 +26,7 @@ pub struct PageMemo {
 impl PageMemo {
     /// The fingerprint of what every page of a site shares: the templates,
     /// the configuration, the `site` view and the lookup tables.
-    pub fn global(prepared: Prepared<'_>, site_view: &SiteView<'_>) -> Fingerprint {
-        let Prepared { site, theme, cards, .. } = prepared;
+    pub fn global(site: &Site, theme: &Theme, cards: &Cards<'_>, site_view: &SiteView<'_>) -> Fingerprint {
         let config = format!("{:?}", site.config);
         let site_view = Fingerprint::of(site_view).unwrap_or_default().to_bytes();
         let lookups: Vec<[u8; 16]> = cards.entity_values().map(|c| c.fingerprint().to_bytes()).collect();

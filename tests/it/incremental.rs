@@ -514,6 +514,61 @@ fn an_edit_renders_only_the_pages_that_show_it() {
     assert_eq!(report.kept, 0);
 }
 
+/// A brief's social card is laid out and drawn again only when what it
+/// says changed: the session keeps every other card of the last build.
+#[test]
+fn a_title_edit_draws_only_its_own_social_card() {
+    let (_dir, root) = example();
+    let options = in_memory(&root);
+    let mut session = Session::default();
+    let cards = |update: &Update| -> Vec<String> {
+        (update.files.iter())
+            .filter(|f| f.origin.starts_with("social card of "))
+            .map(|f| f.origin.clone())
+            .collect()
+    };
+    let (first, _) = session.build(&options).unwrap();
+    assert!(cards(&first).len() > 5, "{:?}", cards(&first));
+
+    let (update, _) = session.build(&options).unwrap();
+    assert_eq!(cards(&update), Vec::<String>::new(), "nothing changed");
+
+    let before = snapshot(&root);
+    // The fourth brief by path has no lead image, so it shares a card.
+    apply_edit(&root, &Edit::Title(3, 4));
+    let changed = changes(&before, &snapshot(&root));
+    let (update, _) = session.rebuild(&options, &changed).unwrap();
+    let drawn = cards(&update);
+    assert_eq!(drawn.len(), 1, "{drawn:?}");
+    let brief = changed[0].display().to_string();
+    assert!(drawn[0].ends_with(&brief), "{drawn:?} is not the card of {brief}");
+    // The new title's words reach the search index after the pages.
+    assert!(update.index_behind);
+    assert!(update.files.iter().all(|f| !f.path.as_str().starts_with("search/l/")));
+    let (index, _) = session.refresh_index().expect("the index is behind");
+    assert!(
+        index
+            .files
+            .into_iter()
+            .map(bytes)
+            .any(|(path, data)| path.starts_with("search/l/") && String::from_utf8_lossy(&data).contains("\"kappa\"")),
+        "the new title's word is in a lexicon shard"
+    );
+
+    // Put back as it was: the card it had is drawn again, the same file.
+    std::fs::write(root.join(&changed[0]), &before[&changed[0]]).unwrap();
+    let (update, _) = session.rebuild(&options, &changed).unwrap();
+    let png = |u: &Update| -> Vec<String> {
+        (u.files.iter())
+            .filter(|f| f.origin.starts_with("social card of "))
+            .map(|f| f.path.as_str().to_owned())
+            .collect()
+    };
+    let again = png(&update);
+    assert_eq!(again.len(), 1, "{again:?}");
+    assert!(png(&first).contains(&again[0]), "{again:?}");
+}
+
 #[test]
 fn template_contract_and_page_edits_give_a_clean_build() {
     check_sequence(&[
