@@ -107,6 +107,17 @@ impl<T> Parsed<T> {
         }
     }
 
+    /// The file parsed last time, whatever its stamp now: for a caller
+    /// that knows it has not changed.
+    pub fn get(&self, path: &Path) -> Option<&Loaded<T>> {
+        self.entries.get(path.as_os_str()).map(|(_, loaded)| loaded)
+    }
+
+    /// Drops the file parsed last time, if any.
+    pub fn forget(&mut self, path: &Path) {
+        self.entries.remove(path.as_os_str());
+    }
+
     /// Keeps a parsed file for the next load.
     pub fn insert(&mut self, path: PathBuf, stamp: Stamp, loaded: Loaded<T>) {
         self.entries.insert(path.into_os_string(), (stamp, loaded));

@@ -10,6 +10,7 @@ pub mod cache;
 pub mod frontmatter;
 pub mod raw;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -264,7 +265,64 @@ pub fn load(root: &Path) -> Result<(Content, Diagnostics), EnvError> {
 
 /// [`load`], reusing the files of `cache` whose stamp has not changed and
 /// keeping this load's files in it for the next one.
-pub fn load_with(root: &Path, mut cache: Option<&mut FileCache>) -> Result<(Content, Diagnostics), EnvError> {
+pub fn load_with(root: &Path, cache: Option<&mut FileCache>) -> Result<(Content, Diagnostics), EnvError> {
+    let (walked, d) = walk(root)?;
+    load_walked(root, &walked, cache, d)
+}
+
+/// Reads and parses the files of a [`walk`] through `cache` if there is
+/// one, as [`load_with`] does; `d` holds the walk's diagnostics.
+pub fn load_walked(
+    root: &Path,
+    walked: &Walked,
+    cache: Option<&mut FileCache>,
+    d: Diagnostics,
+) -> Result<(Content, Diagnostics), EnvError> {
+    load_through(root, walked, cache.map(|c| (c, None)), d)
+}
+
+/// Loads the files of an earlier [`walk`] through `cache`, reading again
+/// only those in `changed` (paths joined to the root, as the walk has
+/// them): what a `serve` session does when its file watcher reports that
+/// only known files changed, none came or went. The caller vouches for
+/// that; every other file is taken from the cache without a look at it.
+pub fn load_known(
+    root: &Path,
+    walked: &Walked,
+    cache: &mut FileCache,
+    changed: &HashSet<PathBuf>,
+) -> Result<(Content, Diagnostics), EnvError> {
+    load_through(root, walked, Some((cache, Some(changed))), Diagnostics::default())
+}
+
+/// What the content walk found: each kind's Markdown files, sorted, and the
+/// PDFs under the kinds' folders. A walk that reported a problem is never
+/// kept ([`walk`] says so).
+#[derive(Debug, Clone, Default)]
+pub struct Walked {
+    briefs: Vec<PathBuf>,
+    companies: Vec<PathBuf>,
+    contracts: Vec<PathBuf>,
+    authors: Vec<PathBuf>,
+    pages: Vec<PathBuf>,
+    documents: Vec<PathBuf>,
+}
+
+impl Walked {
+    /// Every file the walk found, Markdown and PDF.
+    pub fn files(&self) -> impl Iterator<Item = &PathBuf> {
+        (self.briefs.iter())
+            .chain(&self.companies)
+            .chain(&self.contracts)
+            .chain(&self.authors)
+            .chain(&self.pages)
+            .chain(&self.documents)
+    }
+}
+
+/// Walks `root/content`: every kind's Markdown files and the PDFs beside
+/// them, with a diagnostic for each symbolic link that may not be read.
+pub fn walk(root: &Path) -> Result<(Walked, Diagnostics), EnvError> {
     let content = root.join("content");
     if !content.is_dir() {
         return Err(EnvError::usage(format!(
@@ -283,16 +341,65 @@ pub fn load_with(root: &Path, mut cache: Option<&mut FileCache>) -> Result<(Cont
     let authors = walk.markdown_files(&content.join("authors"), Some(1))?;
     let pages = walk.markdown_files(&content.join("pages"), Some(1))?;
     let Walk {
-        documents,
-        diagnostics: mut d,
-        ..
+        documents, diagnostics, ..
     } = walk;
-    let briefs = load_kind(root, briefs, cache.as_deref_mut().map(|c| &mut c.briefs), &mut d)?;
+    let walked = Walked {
+        briefs,
+        companies,
+        contracts,
+        authors,
+        pages,
+        documents,
+    };
+    Ok((walked, diagnostics))
+}
+
+/// Reads and parses the files of `walked`, through a cache if there is
+/// one (and, with changed paths, trusting it for every other file); `d`
+/// holds the walk's diagnostics.
+fn load_through(
+    root: &Path,
+    walked: &Walked,
+    mut cache: Option<(&mut FileCache, Option<&HashSet<PathBuf>>)>,
+    mut d: Diagnostics,
+) -> Result<(Content, Diagnostics), EnvError> {
+    let changed = cache.as_ref().and_then(|(_, changed)| *changed);
+    let briefs = load_kind(
+        root,
+        &walked.briefs,
+        cache.as_mut().map(|(c, _)| &mut c.briefs),
+        changed,
+        &mut d,
+    )?;
     check_tag_counts(&briefs, &mut d);
-    let companies = load_kind(root, companies, cache.as_deref_mut().map(|c| &mut c.companies), &mut d)?;
-    let contracts = load_kind(root, contracts, cache.as_deref_mut().map(|c| &mut c.contracts), &mut d)?;
-    let authors = load_kind(root, authors, cache.as_deref_mut().map(|c| &mut c.authors), &mut d)?;
-    let pages = load_kind(root, pages, cache.map(|c| &mut c.pages), &mut d)?;
+    let companies = load_kind(
+        root,
+        &walked.companies,
+        cache.as_mut().map(|(c, _)| &mut c.companies),
+        changed,
+        &mut d,
+    )?;
+    let contracts = load_kind(
+        root,
+        &walked.contracts,
+        cache.as_mut().map(|(c, _)| &mut c.contracts),
+        changed,
+        &mut d,
+    )?;
+    let authors = load_kind(
+        root,
+        &walked.authors,
+        cache.as_mut().map(|(c, _)| &mut c.authors),
+        changed,
+        &mut d,
+    )?;
+    let pages = load_kind(
+        root,
+        &walked.pages,
+        cache.as_mut().map(|(c, _)| &mut c.pages),
+        changed,
+        &mut d,
+    )?;
     let failed = failed_files(root, &d);
     Ok((
         Content {
@@ -301,7 +408,7 @@ pub fn load_with(root: &Path, mut cache: Option<&mut FileCache>) -> Result<(Cont
             contracts,
             authors,
             pages,
-            documents,
+            documents: walked.documents.clone(),
             failed,
         },
         d,
@@ -327,11 +434,14 @@ fn check_tag_counts(briefs: &[Loaded<RawBrief>], diagnostics: &mut Diagnostics) 
     }
 }
 
-/// Reads and parses one kind's `files`, through `cache` if there is one.
+/// Reads and parses one kind's `files`, through `cache` if there is one:
+/// a file is taken from it when `changed` (the watcher's word) leaves it
+/// out, else when its stamp is unchanged.
 fn load_kind<T: DeserializeOwned + Clone + Send + Sync>(
     root: &Path,
-    files: Vec<PathBuf>,
+    files: &[PathBuf],
     cache: Option<&mut Parsed<T>>,
+    changed: Option<&HashSet<PathBuf>>,
     diagnostics: &mut Diagnostics,
 ) -> Result<Vec<Loaded<T>>, EnvError> {
     let Some(cache) = cache else {
@@ -349,35 +459,78 @@ fn load_kind<T: DeserializeOwned + Clone + Send + Sync>(
         }
         return Ok(loaded);
     };
+    if let Some(changed) = changed {
+        return load_vouched(root, files, cache, changed, diagnostics);
+    }
     let mut previous = cache.take();
-    let stamps: Vec<(PathBuf, Stamp)> = files
-        .into_par_iter()
-        .map(|path| {
-            let stamp = Stamp::of(&path).map_err(|e| EnvError::io("cannot read", &path, e))?;
-            Ok((path, stamp))
-        })
+    let stamps: Vec<Stamp> = (files.par_iter())
+        .map(|path| Stamp::of(path).map_err(|e| EnvError::io("cannot read", path, e)))
         .collect::<Result<_, EnvError>>()?;
-    let reused: Vec<Option<Loaded<T>>> = stamps
-        .iter()
-        .map(|(path, stamp)| previous.remove(path, stamp))
+    let reused: Vec<(Stamp, Option<Loaded<T>>)> = (files.iter().zip(stamps))
+        .map(|(path, stamp)| {
+            let loaded = previous.remove(path, &stamp);
+            (stamp, loaded)
+        })
         .collect();
-    let results: Vec<Result<FileOutcome<T>, EnvError>> = stamps
-        .par_iter()
-        .zip(reused)
-        .map(|((path, _), reused)| match reused {
-            Some(loaded) => Ok(FileOutcome::Parsed(loaded)),
-            None => load_file(root, path),
+    let results: Vec<(Stamp, Result<FileOutcome<T>, EnvError>)> = (files.par_iter().zip(reused))
+        .map(|(path, (stamp, reused))| match reused {
+            Some(loaded) => (stamp, Ok(FileOutcome::Parsed(loaded))),
+            None => (stamp, load_file(root, path)),
         })
         .collect();
     let mut loaded = Vec::with_capacity(results.len());
-    for ((path, stamp), result) in stamps.into_iter().zip(results) {
+    for (path, (stamp, result)) in files.iter().zip(results) {
         match result? {
             FileOutcome::Parsed(file) => {
                 loaded.push(file.clone());
-                cache.insert(path, stamp, file);
+                cache.insert(path.clone(), stamp, file);
             }
             // Never cached: a reused file would lose its error.
             FileOutcome::Failed(errors, recovered) => {
+                diagnostics.extend(errors);
+                loaded.extend(recovered);
+            }
+        }
+    }
+    Ok(loaded)
+}
+
+/// [`load_kind`] for a caller that vouches that only the `changed` files
+/// differ from those in `cache`: every other file is taken from it as it
+/// is (not even its stamp looked at), and the cache keeps its entries.
+fn load_vouched<T: DeserializeOwned + Clone + Send + Sync>(
+    root: &Path,
+    files: &[PathBuf],
+    cache: &mut Parsed<T>,
+    changed: &HashSet<PathBuf>,
+    diagnostics: &mut Diagnostics,
+) -> Result<Vec<Loaded<T>>, EnvError> {
+    /// A file taken from the cache, or read again with its stamp.
+    enum Vouched<T> {
+        Kept(Loaded<T>),
+        Read(Stamp, FileOutcome<T>),
+    }
+    let cached = &*cache;
+    let results: Vec<Result<Vouched<T>, EnvError>> = (files.par_iter())
+        .map(|path| match cached.get(path).filter(|_| !changed.contains(path)) {
+            Some(loaded) => Ok(Vouched::Kept(loaded.clone())),
+            None => {
+                let stamp = Stamp::of(path).map_err(|e| EnvError::io("cannot read", path, e))?;
+                Ok(Vouched::Read(stamp, load_file(root, path)?))
+            }
+        })
+        .collect();
+    let mut loaded = Vec::with_capacity(results.len());
+    for (path, result) in files.iter().zip(results) {
+        match result? {
+            Vouched::Kept(file) => loaded.push(file),
+            Vouched::Read(stamp, FileOutcome::Parsed(file)) => {
+                loaded.push(file.clone());
+                cache.insert(path.clone(), stamp, file);
+            }
+            // Never cached: a reused file would lose its error.
+            Vouched::Read(_, FileOutcome::Failed(errors, recovered)) => {
+                cache.forget(path);
                 diagnostics.extend(errors);
                 loaded.extend(recovered);
             }

@@ -10,7 +10,7 @@ use crate::media::cache::MediaCache;
 use super::{
     BuildError, BuildOptions, BuildReport, Built, Caches, PreparedSite, Purpose, Silent, Timing, markdown_options, run,
 };
-use crate::content::{self, Content, FileCache, SourceFile};
+use crate::content::{self, Content, FileCache, SourceFile, Walked};
 use crate::diag::{Diagnostics, EnvError};
 use crate::highlight::Highlighter;
 use crate::markdown::{self, BodyCache};
@@ -74,18 +74,57 @@ pub(super) struct ContentCache {
     files: FileCache,
     /// Equal fingerprints mean an equal parse: a quick build may keep it.
     fronts: HashMap<PathBuf, Fingerprint>,
+    /// The last walk of `content/`, if it reported nothing, with the set
+    /// of its files.
+    walked: Option<(Walked, HashSet<PathBuf>)>,
+    /// What changed since the last load, as the file watcher reported it
+    /// (paths relative to the root, quick builds' included: they read
+    /// their files but leave the parsed ones as they were); `None` when
+    /// not known.
+    changed: Option<HashSet<PathBuf>>,
 }
 
 impl ContentCache {
     /// Loads the content through the parsed files, and fingerprints each
-    /// file's front matter for the quick builds that may follow.
+    /// file's front matter for the quick builds that may follow. When the
+    /// watcher reported only edits to files the last walk found (none came
+    /// or went), the walk is not made again and only those files are read.
     pub(super) fn load(&mut self, root: &Path) -> Result<(Content, Diagnostics), EnvError> {
-        let (content, d) = content::load_with(root, Some(&mut self.files))?;
+        let changed = self.changed.replace(HashSet::new());
+        let known = changed.and_then(|changed| {
+            let (walked, files) = self.walked.as_ref()?;
+            let changed = changed.iter().map(|p| root.join(p)).collect::<HashSet<PathBuf>>();
+            let content = root.join("content");
+            let all_known = (changed.iter())
+                .filter(|p| p.starts_with(&content))
+                .all(|p| files.contains(p) && p.is_file());
+            all_known.then_some((walked, changed))
+        });
+        let (content, d) = match known {
+            Some((walked, changed)) => content::load_known(root, walked, &mut self.files, &changed)?,
+            None => {
+                self.walked = None;
+                let (walked, d) = content::walk(root)?;
+                let loaded = content::load_walked(root, &walked, Some(&mut self.files), d.clone())?;
+                if d.is_empty() {
+                    let files = walked.files().cloned().collect();
+                    self.walked = Some((walked, files));
+                }
+                loaded
+            }
+        };
         self.fronts = content
             .files()
             .map(|f| (f.path.clone(), front_fingerprint(f)))
             .collect();
         Ok((content, d))
+    }
+
+    /// Notes paths the watcher reported changed, for the next load.
+    fn note_changed(&mut self, changed: &[PathBuf]) {
+        if let Some(set) = &mut self.changed {
+            set.extend(changed.iter().cloned());
+        }
     }
 }
 
@@ -175,21 +214,33 @@ impl Session {
     /// Builds the site, not knowing what changed; on success the result
     /// becomes the base of the next build.
     pub fn build(&mut self, options: &BuildOptions) -> Result<(Update, BuildReport), BuildError> {
+        self.content.changed = None;
         self.full(options)
     }
 
     /// Builds the site after changes to `changed` (paths relative to the
     /// site root, as a file watcher reports them): quickly if they are only
-    /// edits to bodies, fully otherwise.
+    /// edits to bodies, fully otherwise. `changed` must name every path
+    /// that changed since the last build (a watcher that may have missed
+    /// some calls [`Session::build`]): a file it leaves out may not be
+    /// read again.
     pub fn rebuild(
         &mut self,
         options: &BuildOptions,
         changed: &[PathBuf],
     ) -> Result<(Update, BuildReport), BuildError> {
+        self.content.note_changed(changed);
         match self.quick(options, changed) {
             Some(done) => Ok(done),
             None => self.full(options),
         }
+    }
+
+    /// Says that changes may have gone unreported (a file watcher's error):
+    /// the next build reads every file whose stamp changed, as
+    /// [`Session::build`] does, instead of trusting the paths it is given.
+    pub fn lost_track(&mut self) {
+        self.content.changed = None;
     }
 
     /// Every stage, through the session's caches; keeps the prepared site.
@@ -197,7 +248,12 @@ impl Session {
     /// [`Session::refresh_index`]: at 10,000 briefs it takes longer than
     /// the pages an edit changes, and the writer's reload need not wait.
     fn full(&mut self, options: &BuildOptions) -> Result<(Update, BuildReport), BuildError> {
-        let previous_index = self.last.take().map(|last| last.index);
+        let previous_index = self.last.take().map(|last| {
+            let Last { site, index, .. } = last;
+            // Freeing a large site takes tens of milliseconds on one core.
+            super::free_in_background(site);
+            index
+        });
         let caches = Caches {
             content: Some(&mut self.content),
             bodies: Some(&mut self.bodies),

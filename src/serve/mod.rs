@@ -188,6 +188,10 @@ pub fn run(options: &ServeOptions, mut report: impl FnMut(Event<'_>)) -> Result<
         for message in &changes.errors {
             report(Event::WatchError { message });
         }
+        if !changes.errors.is_empty() {
+            // Events may have been lost: the next build looks at every file.
+            session.lost_track();
+        }
         if !changes.paths.is_empty() {
             rebuild(&mut session, &build_options, &live, &changes.paths, &mut report);
             // After the pages are served: the writer's reload does not wait

@@ -569,6 +569,30 @@ fn a_title_edit_draws_only_its_own_social_card() {
     assert!(png(&first).contains(&again[0]), "{again:?}");
 }
 
+/// A session trusts the watcher's list of changed files (it reads only
+/// those again) unless told the watcher may have lost events.
+#[test]
+fn after_lost_track_an_unreported_edit_is_seen() {
+    let (_dir, root) = example();
+    let options = in_memory(&root);
+    let mut session = Session::default();
+    let (update, _) = session.build(&options).unwrap();
+    let mut served = apply(&Files::new(), update);
+    apply_edit(&root, &Edit::Title(3, 6));
+    set_line(&root.join("dossier.yaml"), "title", "title: Another Title");
+    session.lost_track();
+    let (update, _) = session.rebuild(&options, &[PathBuf::from("dossier.yaml")]).unwrap();
+    served = apply(&served, update);
+    if let Some((index, _)) = session.refresh_index() {
+        served = apply(&served, index);
+    }
+    let clean = clean_build(&options).unwrap();
+    let differ: Vec<&String> = (clean.keys().chain(served.keys()))
+        .filter(|p| clean.get(*p) != served.get(*p))
+        .collect();
+    assert!(differ.is_empty(), "these differ: {differ:?}");
+}
+
 #[test]
 fn template_contract_and_page_edits_give_a_clean_build() {
     check_sequence(&[
