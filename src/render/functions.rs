@@ -116,12 +116,16 @@ impl Lookups {
     }
 }
 
+/// What the name of every lookup function starts with (`get_company`): a
+/// template that does not contain it calls none (`PageMemo::global`).
+pub(super) const LOOKUP_PREFIX: &str = "get_";
+
 /// Registers `get_<noun>(slug=…)` for each kind of `lookups`. An unknown
 /// slug is an error naming it, unless `default=` is given.
 pub fn register_lookups(tera: &mut Tera, lookups: Lookups) {
     for (noun, index) in lookups.kinds {
         let index = Arc::new(index);
-        tera.register_function(format!("get_{noun}"), move |kwargs: Kwargs, _: &State| {
+        tera.register_function(format!("{LOOKUP_PREFIX}{noun}"), move |kwargs: Kwargs, _: &State| {
             lookup(noun, &index, &kwargs)
         });
     }

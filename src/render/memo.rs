@@ -10,6 +10,7 @@ use super::fingerprint::Fingerprint;
 use crate::model::Site;
 
 use super::cards::Cards;
+use super::functions::LOOKUP_PREFIX;
 use super::theme::Theme;
 use super::views::SiteView;
 
@@ -29,7 +30,15 @@ impl PageMemo {
     pub fn global(site: &Site, theme: &Theme, cards: &Cards<'_>, site_view: &SiteView<'_>) -> Fingerprint {
         let config = format!("{:?}", site.config);
         let site_view = Fingerprint::of(site_view).unwrap_or_default().to_bytes();
-        let lookups: Vec<[u8; 16]> = cards.entity_values().map(|c| c.fingerprint().to_bytes()).collect();
+        // The entity cards are in every page's reach only through the
+        // lookup functions (`get_company`, …), and Tera calls a function
+        // only by its name written in a template: templates that name none
+        // cannot read them, so a change to them (a brief count) is no
+        // change to every page.
+        let lookups: Vec<[u8; 16]> = match theme.templates.iter().any(|t| t.text.contains(LOOKUP_PREFIX)) {
+            true => cards.entity_values().map(|c| c.fingerprint().to_bytes()).collect(),
+            false => Vec::new(),
+        };
         let templates = theme
             .templates
             .iter()

@@ -593,6 +593,42 @@ fn after_lost_track_an_unreported_edit_is_seen() {
     assert!(differ.is_empty(), "these differ: {differ:?}");
 }
 
+/// A page that looks an entity up (`get_company`) shows its brief count,
+/// which a brief's front matter changes without touching that page's own
+/// view: the lookup must count in the page's fingerprint.
+#[test]
+fn a_page_that_looks_up_a_company_follows_its_brief_count() {
+    let (_dir, root) = example();
+    let options = in_memory(&root);
+    let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/404.html");
+    let text = std::fs::read_to_string(builtin).unwrap().replace(
+        "We could not find that page",
+        "{% set m = get_company(slug=\"ibm\") %}IBM: {{ m.brief_count }} briefs",
+    );
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(root.join("templates/404.html"), text).unwrap();
+    let mut session = Session::default();
+    let (update, _) = session.build(&options).unwrap();
+    let mut served = apply(&Files::new(), update);
+    let count = |files: &Files| {
+        let page = String::from_utf8_lossy(&files["404.html"]).into_owned();
+        let at = page.find("IBM: ").expect("the lookup's line");
+        page[at..at + 20].to_owned()
+    };
+    let before = count(&served);
+    // A brief that does not name IBM now does.
+    let brief = (briefs(&root).into_iter())
+        .find(|p| !std::fs::read_to_string(p).unwrap().contains("IBM"))
+        .expect("a brief without IBM");
+    let old = snapshot(&root);
+    set_line(&brief, "companies", "companies: [Microsoft, IBM]");
+    let changed = changes(&old, &snapshot(&root));
+    let (update, _) = session.rebuild(&options, &changed).unwrap();
+    served = apply(&served, update);
+    assert_ne!(count(&served), before, "the 404 page's count moved");
+    assert_eq!(served["404.html"], clean_build(&options).unwrap()["404.html"]);
+}
+
 #[test]
 fn template_contract_and_page_edits_give_a_clean_build() {
     check_sequence(&[
