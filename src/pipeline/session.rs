@@ -40,7 +40,12 @@ use crate::routes::OutputPath;
 ///   and wikilink answers are unchanged ([`BodyCache`]), and pages whose
 ///   fingerprint (see [`render::fingerprint`]) equals the last good build's.
 ///   A page's fingerprint covers its whole view plus everything pages share
-///   (templates, configuration, the `site` view, the lookup cards).
+///   (templates, configuration, the `site` view, the lookup cards when a
+///   template can call a lookup). Besides, only the files the watcher
+///   named are read again (no walk, no stat of the others) when none came
+///   or went; social cards whose texts are unchanged are neither laid out
+///   nor drawn ([`crate::render::share::CardMemo`]); and the search index
+///   is left to [`Session::refresh_index`], after the pages are served.
 #[derive(Default)]
 pub struct Session {
     /// The last good build's page fingerprints.
