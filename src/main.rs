@@ -317,23 +317,16 @@ fn main() -> ExitCode {
             what: ThemeCommand::Eject { root, into },
         } => run_eject(&root, into.as_deref()),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "dossier", &mut std::io::stdout());
-            ExitCode::SUCCESS
+            // Into memory first: clap_complete panics on a failed write.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "dossier", &mut script);
+            print_out("the completions", &script)
         }
         Command::Man { command } => run_man(command.as_deref()),
         Command::Schema {
             root: _,
             print: Some(subject),
-        } => {
-            use std::io::Write as _;
-            match std::io::stdout().write_all(subject.text().as_bytes()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: cannot write the schema: {e}");
-                    ExitCode::from(2)
-                }
-            }
-        }
+        } => print_out("the schema", subject.text().as_bytes()),
         Command::Schema { root, print: None } => run_schema(&root),
     }
 }
@@ -383,10 +376,25 @@ fn run_man(command: Option<&str>) -> ExitCode {
         name = format!("{name} {word}");
         page = sub;
     }
-    match clap_mangen::Man::new(page).render(&mut std::io::stdout()) {
-        Ok(()) => ExitCode::SUCCESS,
+    let mut text = Vec::new();
+    match clap_mangen::Man::new(page).render(&mut text) {
+        Ok(()) => print_out("the manual page", &text),
         Err(e) => {
-            eprintln!("error: cannot write the manual page: {e}");
+            eprintln!("error: cannot make the manual page: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Writes `bytes` (`what`, for the message) to stdout. A reader that
+/// stopped early (`| head`) is no error: as quiet as `cat` is.
+fn print_out(what: &str, bytes: &[u8]) -> ExitCode {
+    use std::io::Write as _;
+    match std::io::stdout().write_all(bytes) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write {what}: {e}");
             ExitCode::from(2)
         }
     }

@@ -74,3 +74,21 @@ fn an_unknown_command_has_no_page() {
         "{stderr}"
     );
 }
+
+/// A reader that stops early (`dossier completions bash | head -c0`) is no
+/// error for the commands that print: nothing on stderr, exit 0, as `cat`
+/// does (clap_complete itself would panic).
+#[test]
+fn printing_to_a_closed_pipe_is_quiet() {
+    for args in [&["completions", "bash"][..], &["man"], &["schema", "--print", "brief"]] {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let output = Command::new(env!("CARGO_BIN_EXE_dossier"))
+            .args(args)
+            .stdout(writer)
+            .output()
+            .expect("dossier runs");
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{args:?}");
+    }
+}
