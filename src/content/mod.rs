@@ -278,7 +278,7 @@ pub fn load_walked(
     cache: Option<&mut FileCache>,
     d: Diagnostics,
 ) -> Result<(Content, Diagnostics), EnvError> {
-    load_through(root, walked, cache.map(|c| (c, None)), d)
+    load_through(root, walked, cache, None, d)
 }
 
 /// Loads the files of an earlier [`walk`] through `cache`, reading again
@@ -292,7 +292,7 @@ pub fn load_known(
     cache: &mut FileCache,
     changed: &HashSet<PathBuf>,
 ) -> Result<(Content, Diagnostics), EnvError> {
-    load_through(root, walked, Some((cache, Some(changed))), Diagnostics::default())
+    load_through(root, walked, Some(cache), Some(changed), Diagnostics::default())
 }
 
 /// What the content walk found: each kind's Markdown files, sorted, and the
@@ -355,51 +355,33 @@ pub fn walk(root: &Path) -> Result<(Walked, Diagnostics), EnvError> {
 }
 
 /// Reads and parses the files of `walked`, through a cache if there is
-/// one (and, with changed paths, trusting it for every other file); `d`
+/// one (and, with `changed` paths, trusting it for every other file); `d`
 /// holds the walk's diagnostics.
 fn load_through(
     root: &Path,
     walked: &Walked,
-    mut cache: Option<(&mut FileCache, Option<&HashSet<PathBuf>>)>,
+    mut cache: Option<&mut FileCache>,
+    changed: Option<&HashSet<PathBuf>>,
     mut d: Diagnostics,
 ) -> Result<(Content, Diagnostics), EnvError> {
-    let changed = cache.as_ref().and_then(|(_, changed)| *changed);
-    let briefs = load_kind(
-        root,
-        &walked.briefs,
-        cache.as_mut().map(|(c, _)| &mut c.briefs),
-        changed,
-        &mut d,
-    )?;
+    // One kind's files, through its part of the cache.
+    macro_rules! kind {
+        ($kind:ident) => {
+            load_kind(
+                root,
+                &walked.$kind,
+                cache.as_deref_mut().map(|c| &mut c.$kind),
+                changed,
+                &mut d,
+            )?
+        };
+    }
+    let briefs = kind!(briefs);
     check_tag_counts(&briefs, &mut d);
-    let companies = load_kind(
-        root,
-        &walked.companies,
-        cache.as_mut().map(|(c, _)| &mut c.companies),
-        changed,
-        &mut d,
-    )?;
-    let contracts = load_kind(
-        root,
-        &walked.contracts,
-        cache.as_mut().map(|(c, _)| &mut c.contracts),
-        changed,
-        &mut d,
-    )?;
-    let authors = load_kind(
-        root,
-        &walked.authors,
-        cache.as_mut().map(|(c, _)| &mut c.authors),
-        changed,
-        &mut d,
-    )?;
-    let pages = load_kind(
-        root,
-        &walked.pages,
-        cache.as_mut().map(|(c, _)| &mut c.pages),
-        changed,
-        &mut d,
-    )?;
+    let companies = kind!(companies);
+    let contracts = kind!(contracts);
+    let authors = kind!(authors);
+    let pages = kind!(pages);
     let failed = failed_files(root, &d);
     Ok((
         Content {

@@ -250,13 +250,12 @@ fn run(
         social.pending.clear();
     }
     let media = MediaCache::at(&options.root);
-    let index_later = caches.index_later;
     let previous = Previous {
         pages: caches.pages,
-        index: index_later.as_deref(),
+        index: caches.index_later.filter(|_| site.borrow_owner().site.config.search),
     };
     let (report, rendered) = build.render(&site, (syntax_css, published), previous, (&social, &media), sink)?;
-    let index_behind = index_later.is_some() && site.borrow_owner().site.config.search;
+    let index_behind = previous.index.is_some();
     Ok(Built {
         report,
         rendered,
@@ -310,7 +309,7 @@ struct Caches<'a> {
     /// bring it up to date after serving this build's pages
     /// ([`Session::refresh_index`]): the render stage counts them as kept
     /// instead of making the index.
-    index_later: Option<Vec<OutputPath>>,
+    index_later: Option<&'a [OutputPath]>,
 }
 
 impl<'a> Caches<'a> {
@@ -333,8 +332,8 @@ impl<'a> Caches<'a> {
 struct Previous<'a> {
     /// Its page fingerprints and social cards.
     pages: Option<(&'a PageMemo, &'a CardMemo)>,
-    /// Its search index's paths, when the index is to be made after this
-    /// build: they stay until then.
+    /// Its search index's paths, when the site has search and the index
+    /// is to be made after this build: they stay until then.
     index: Option<&'a [OutputPath]>,
 }
 
@@ -677,8 +676,7 @@ impl<'a> Build<'a> {
         let started = Instant::now();
         let prepared = site.prepared();
         let mut index_files = 0;
-        let index_later = previous.index.filter(|_| prepared.site.config.search);
-        if index_later.is_none() && prepared.site.config.search {
+        if previous.index.is_none() && prepared.site.config.search {
             progress.stage("writing the search index", None);
             // Written as it is made: a large index is never in memory whole.
             render::search::index_files(prepared.site, prepared.cards, None, &mut |files| {
@@ -707,7 +705,7 @@ impl<'a> Build<'a> {
         let drawing = started.elapsed();
         paths.extend(rendered.kept.iter().cloned());
         paths.extend(social.kept.iter().cloned());
-        if let Some(index) = index_later {
+        if let Some(index) = previous.index {
             let origin = render::search::INDEX_ORIGIN;
             paths.extend(index.iter().map(|path| (path.clone(), origin.to_owned())));
         }

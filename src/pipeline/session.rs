@@ -259,13 +259,14 @@ impl Session {
             super::free_in_background(site);
             index
         });
+        let index_paths: Option<Vec<OutputPath>> = previous_index.as_ref().map(|index| index.keys().cloned().collect());
         let caches = Caches {
             content: Some(&mut self.content),
             bodies: Some(&mut self.bodies),
             highlighter: &self.highlighter,
             pages: Some((&self.pages, &self.cards)),
             media: MediaCache::at(&options.root),
-            index_later: previous_index.as_ref().map(|index| index.keys().cloned().collect()),
+            index_later: index_paths.as_deref(),
         };
         let mut files = Vec::new();
         let Built {
@@ -284,11 +285,8 @@ impl Session {
             self.pages = memo;
         }
         self.cards = cards;
-        let (index, kept_index) = match (index_behind, previous_index) {
-            (true, Some(index)) => {
-                let kept: Vec<OutputPath> = index.keys().cloned().collect();
-                (index, kept)
-            }
+        let (index, kept_index) = match (index_behind, previous_index, index_paths) {
+            (true, Some(index), Some(paths)) => (index, paths),
             _ => (index_hashes(&files), Vec::new()),
         };
         self.last = Some(Last {

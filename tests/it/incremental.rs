@@ -74,6 +74,13 @@ fn changes(before: &BTreeMap<PathBuf, Vec<u8>>, after: &BTreeMap<PathBuf, Vec<u8
         .collect()
 }
 
+/// The paths whose bytes differ between a clean build and a served site.
+fn differing<'a>(clean: &'a Files, served: &'a Files) -> Vec<&'a String> {
+    (clean.keys().chain(served.keys()))
+        .filter(|p| clean.get(*p) != served.get(*p))
+        .collect()
+}
+
 fn clean_build(options: &BuildOptions) -> Option<Files> {
     let (files, _) = pipeline::render_site(options).ok()?;
     Some(files.into_iter().map(bytes).collect())
@@ -397,11 +404,7 @@ fn check_sequence(edits: &[Edit]) {
                     Some((index, _)) => served = apply(&served, index),
                     None => assert!(!behind, "edit {n}: the index was left behind"),
                 }
-                let differ: Vec<&String> = clean
-                    .keys()
-                    .chain(served.keys())
-                    .filter(|p| clean.get(*p) != served.get(*p))
-                    .collect();
+                let differ = differing(&clean, &served);
                 assert!(
                     differ.is_empty(),
                     "after edit {n} ({edit:?}) of {edits:?}, these differ: {differ:?}"
@@ -521,12 +524,15 @@ fn a_title_edit_draws_only_its_own_social_card() {
     let (_dir, root) = example();
     let options = in_memory(&root);
     let mut session = Session::default();
-    let cards = |update: &Update| -> Vec<String> {
+    // The social cards an update drew: their origins, and their paths.
+    let social = |update: &Update| -> (Vec<String>, Vec<String>) {
         (update.files.iter())
             .filter(|f| f.origin.starts_with("social card of "))
-            .map(|f| f.origin.clone())
-            .collect()
+            .map(|f| (f.origin.clone(), f.path.as_str().to_owned()))
+            .unzip()
     };
+    let cards = |update: &Update| social(update).0;
+    let png = |update: &Update| social(update).1;
     let (first, _) = session.build(&options).unwrap();
     assert!(cards(&first).len() > 5, "{:?}", cards(&first));
 
@@ -558,12 +564,6 @@ fn a_title_edit_draws_only_its_own_social_card() {
     // Put back as it was: the card it had is drawn again, the same file.
     std::fs::write(root.join(&changed[0]), &before[&changed[0]]).unwrap();
     let (update, _) = session.rebuild(&options, &changed).unwrap();
-    let png = |u: &Update| -> Vec<String> {
-        (u.files.iter())
-            .filter(|f| f.origin.starts_with("social card of "))
-            .map(|f| f.path.as_str().to_owned())
-            .collect()
-    };
     let again = png(&update);
     assert_eq!(again.len(), 1, "{again:?}");
     assert!(png(&first).contains(&again[0]), "{again:?}");
@@ -587,9 +587,7 @@ fn after_lost_track_an_unreported_edit_is_seen() {
         served = apply(&served, index);
     }
     let clean = clean_build(&options).unwrap();
-    let differ: Vec<&String> = (clean.keys().chain(served.keys()))
-        .filter(|p| clean.get(*p) != served.get(*p))
-        .collect();
+    let differ = differing(&clean, &served);
     assert!(differ.is_empty(), "these differ: {differ:?}");
 }
 
