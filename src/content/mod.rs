@@ -35,7 +35,9 @@ use raw::{RawAuthor, RawBrief, RawCompany, RawContract, RawPage};
 pub struct SourceFile {
     /// Path relative to the site root, as shown in messages.
     pub path: PathBuf,
-    text: Arc<str>,
+    /// The text as read: an `Arc<String>`, not an `Arc<str>`, which would
+    /// copy every file once more (at 100,000 briefs, half a gigabyte).
+    text: Arc<String>,
     yaml_offset: usize,
     yaml_len: usize,
     yaml_line: usize,
@@ -117,7 +119,7 @@ impl SourceFile {
 pub struct Body {
     /// The file, relative to the site root.
     pub path: PathBuf,
-    text: Arc<str>,
+    text: Arc<String>,
     offset: usize,
     /// The file line the body starts on.
     pub first_line: usize,
@@ -250,7 +252,7 @@ impl Content {
 
     /// Every file's text, shared (for work that can run beside the stages
     /// that consume the content).
-    pub fn texts(&self) -> Vec<Arc<str>> {
+    pub fn texts(&self) -> Vec<Arc<String>> {
         self.files().map(|f| Arc::clone(&f.text)).collect()
     }
 }
@@ -767,7 +769,7 @@ fn read_front<T: DeserializeOwned>(path: PathBuf, mut text: String, recovery: Re
     let (body_offset, body_line) = (split.body_offset, split.body_line);
     let file = move |path, text: String| SourceFile {
         path,
-        text: Arc::from(text),
+        text: Arc::new(text),
         yaml_offset,
         yaml_len,
         yaml_line,

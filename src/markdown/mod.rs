@@ -1103,6 +1103,16 @@ pub fn escape_attr(text: &str) -> String {
 /// screens, an expandable note on phones), and `fn-N` in the endnotes list
 /// kept at the end for print and readers without CSS.
 fn number_footnotes(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    // Most bodies have no notes: hand them on without copying their events.
+    let notes = |e: &Event<'_>| {
+        matches!(
+            e,
+            Event::FootnoteReference(_) | Event::Start(Tag::FootnoteDefinition(_))
+        )
+    };
+    if !events.iter().any(notes) {
+        return events;
+    }
     let (body, definitions) = split_definitions(events);
     if !body.iter().any(|e| matches!(e, Event::FootnoteReference(_))) {
         return body;
