@@ -464,19 +464,33 @@ fn load_kind<T: DeserializeOwned + Clone + Send + Sync>(
         .collect();
     let mut loaded = Vec::with_capacity(results.len());
     for (path, (stamp, result)) in files.iter().zip(results) {
-        match result? {
-            FileOutcome::Parsed(file) => {
-                loaded.push(file.clone());
-                cache.insert(path.clone(), stamp, file);
-            }
-            // Never cached: a reused file would lose its error.
-            FileOutcome::Failed(errors, recovered) => {
-                diagnostics.extend(errors);
-                loaded.extend(recovered);
-            }
-        }
+        keep(path, stamp, result?, cache, &mut loaded, diagnostics);
     }
     Ok(loaded)
+}
+
+/// Adds a file just read (or reused by its stamp) to `loaded`, and to
+/// `cache` when it parsed; a failed one is never cached (a reused file
+/// would lose its error), and its errors go to `diagnostics`.
+fn keep<T: Clone>(
+    path: &Path,
+    stamp: Stamp,
+    outcome: FileOutcome<T>,
+    cache: &mut Parsed<T>,
+    loaded: &mut Vec<Loaded<T>>,
+    diagnostics: &mut Diagnostics,
+) {
+    match outcome {
+        FileOutcome::Parsed(file) => {
+            loaded.push(file.clone());
+            cache.insert(path.to_owned(), stamp, file);
+        }
+        FileOutcome::Failed(errors, recovered) => {
+            cache.forget(path);
+            diagnostics.extend(errors);
+            loaded.extend(recovered);
+        }
+    }
 }
 
 /// [`load_kind`] for a caller that vouches that only the `changed` files
@@ -508,16 +522,7 @@ fn load_vouched<T: DeserializeOwned + Clone + Send + Sync>(
     for (path, result) in files.iter().zip(results) {
         match result? {
             Vouched::Kept(file) => loaded.push(file),
-            Vouched::Read(stamp, FileOutcome::Parsed(file)) => {
-                loaded.push(file.clone());
-                cache.insert(path.clone(), stamp, file);
-            }
-            // Never cached: a reused file would lose its error.
-            Vouched::Read(_, FileOutcome::Failed(errors, recovered)) => {
-                cache.forget(path);
-                diagnostics.extend(errors);
-                loaded.extend(recovered);
-            }
+            Vouched::Read(stamp, outcome) => keep(path, stamp, outcome, cache, &mut loaded, diagnostics),
         }
     }
     Ok(loaded)

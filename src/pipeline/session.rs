@@ -110,8 +110,9 @@ impl ContentCache {
             None => {
                 self.walked = None;
                 let (walked, d) = content::walk(root)?;
-                let loaded = content::load_walked(root, &walked, Some(&mut self.files), d.clone())?;
-                if d.is_empty() {
+                let walk_was_clean = d.is_empty();
+                let loaded = content::load_walked(root, &walked, Some(&mut self.files), d)?;
+                if walk_was_clean {
                     let files = walked.files().cloned().collect();
                     self.walked = Some((walked, files));
                 }

@@ -35,9 +35,10 @@ impl PageMemo {
         // only by its name written in a template: templates that name none
         // cannot read them, so a change to them (a brief count) is no
         // change to every page.
-        let lookups: Vec<[u8; 16]> = match theme.templates.iter().any(|t| t.text.contains(LOOKUP_PREFIX)) {
-            true => cards.entity_values().map(|c| c.fingerprint().to_bytes()).collect(),
-            false => Vec::new(),
+        let lookups: Vec<[u8; 16]> = if theme.templates.iter().any(|t| t.text.contains(LOOKUP_PREFIX)) {
+            cards.entity_values().map(|c| c.fingerprint().to_bytes()).collect()
+        } else {
+            Vec::new()
         };
         let templates = theme
             .templates
