@@ -9,8 +9,9 @@
 //! paragraph to one brief (rename-over, like an editor) and rebuilds as
 //! `serve` does, naming the changed file (`--full`: without naming it, so
 //! every stage runs; `--title`: change the brief's title instead, a front
-//! matter edit), printing each rebuild's stages and the median. The brief is restored at
-//! the end. Run it on a quiet machine: these are wall times.
+//! matter edit; `--new`: add a new brief, then delete it, in turn), printing
+//! each rebuild's stages and the median. The brief is restored at the end
+//! (the new one deleted). Run it on a quiet machine: these are wall times.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -24,9 +25,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let full = std::env::args().any(|a| a == "--full");
     let title = std::env::args().any(|a| a == "--title");
+    let new = std::env::args().any(|a| a == "--new");
     let args: Vec<String> = std::env::args()
         .skip(1)
-        .filter(|a| !matches!(a.as_str(), "--bench" | "--full" | "--title"))
+        .filter(|a| !matches!(a.as_str(), "--bench" | "--full" | "--title" | "--new"))
         .collect();
     let Some(site) = args.first().map(PathBuf::from) else {
         eprintln!("usage: cargo bench --bench incremental -- SITE [EDITS] [--full]");
@@ -53,17 +55,25 @@ fn main() {
     );
 
     let brief = first_brief(&site.join("content/briefs"));
-    let changed = vec![brief.strip_prefix(&site).expect("under the site").to_owned()];
     let original = std::fs::read_to_string(&brief).expect("the brief");
+    let added = site.join("content/briefs/zz-benchmark-new-brief.md");
+    let edited = if new { &added } else { &brief };
+    let changed = vec![edited.strip_prefix(&site).expect("under the site").to_owned()];
     let mut totals = Vec::new();
     for n in 1..=edits {
-        let text = match title {
-            true => retitled(&original, n),
-            false => format!("{original}\n\nEdit number {n} of the benchmark.\n"),
+        let text = match (title || new, new && n % 2 == 0) {
+            (_, true) => None,
+            (true, false) => Some(retitled(&original, n)),
+            (false, false) => Some(format!("{original}\n\nEdit number {n} of the benchmark.\n")),
         };
-        let temporary = brief.with_extension("md.tmp");
-        std::fs::write(&temporary, text).expect("write");
-        std::fs::rename(&temporary, &brief).expect("rename");
+        match text {
+            Some(text) => {
+                let temporary = edited.with_extension("md.tmp");
+                std::fs::write(&temporary, text).expect("write");
+                std::fs::rename(&temporary, edited).expect("rename");
+            }
+            None => std::fs::remove_file(edited).expect("delete the new brief"),
+        }
         let started = Instant::now();
         let built = if full {
             session.build(&options)
@@ -88,6 +98,9 @@ fn main() {
         );
     }
     std::fs::write(&brief, original).expect("restore the brief");
+    if added.exists() {
+        std::fs::remove_file(&added).expect("delete the new brief");
+    }
     totals.sort();
     if let Some(median) = totals.get(totals.len() / 2) {
         println!("median rebuild: {:.1} ms over {} edits", ms(*median), totals.len());

@@ -44,13 +44,19 @@ pub fn site_view(site: &Site) -> SiteView<'_> {
                 url: base.url(&UrlPath::page(&p.slug)),
             })
             .collect(),
-        counts: Counts {
-            briefs: c.briefs.len(),
-            companies: c.companies.len(),
-            contracts: c.contracts.len(),
-            authors: c.authors.len(),
-            tags: c.tags.len(),
-        },
+        counts: counts(site),
+    }
+}
+
+/// How many of each entity the site has (`site.counts`).
+pub(super) fn counts(site: &Site) -> Counts {
+    let c = &site.catalog;
+    Counts {
+        briefs: c.briefs.len(),
+        companies: c.companies.len(),
+        contracts: c.contracts.len(),
+        authors: c.authors.len(),
+        tags: c.tags.len(),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::model::Site;
 use super::cards::Cards;
 use super::functions::LOOKUP_PREFIX;
 use super::theme::Theme;
-use super::views::SiteView;
+use super::views::{Counts, SiteView};
 
 /// The fingerprints of a build's pages, so that the next build of the same
 /// site (in `serve`) renders only the pages whose inputs changed.
@@ -26,10 +26,22 @@ pub struct PageMemo {
 
 impl PageMemo {
     /// The fingerprint of what every page of a site shares: the templates,
-    /// the configuration, the `site` view and the lookup tables.
+    /// the configuration, the `site` view (its counts only when every page
+    /// can show them) and the lookup tables.
     pub fn global(site: &Site, theme: &Theme, cards: &Cards<'_>, site_view: &SiteView<'_>) -> Fingerprint {
         let config = format!("{:?}", site.config);
-        let site_view = Fingerprint::of(site_view).unwrap_or_default().to_bytes();
+        // The counts change with every brief added or deleted; pages whose
+        // templates cannot show them take them into their own fingerprint
+        // (`Renderer::emit`), so the others are not all rendered again.
+        let site_view = if theme.counts_readers().everywhere() {
+            Fingerprint::of(site_view)
+        } else {
+            Fingerprint::of(&SiteView {
+                counts: Counts::default(),
+                ..site_view.clone()
+            })
+        };
+        let site_view = site_view.unwrap_or_default().to_bytes();
         // The entity cards are in every page's reach only through the
         // lookup functions (`get_company`, …), and Tera calls a function
         // only by its name written in a template: templates that name none

@@ -30,6 +30,7 @@ mod listing;
 pub mod memo;
 pub mod partials;
 mod picture;
+pub mod reach;
 mod redirect;
 mod renderer;
 pub mod search;

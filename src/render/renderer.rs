@@ -20,6 +20,7 @@ use super::fingerprint::Fingerprint;
 use super::functions;
 use super::jsonld;
 use super::memo::PageMemo;
+use super::reach::CountsReaders;
 use super::share::ShareImages;
 use super::stage::{BodyOverlay, Contents, OutputFile, Prepared};
 use super::templates::template_error;
@@ -108,6 +109,9 @@ pub(super) struct Renderer<'a> {
     pub(super) share: &'a ShareImages,
     /// The previous build's fingerprints, when fingerprinting.
     previous: Option<&'a PageMemo>,
+    /// When fingerprinting: the templates that can show the site's counts,
+    /// and the counts' fingerprint, which their pages' fingerprints take in.
+    counts: Option<(&'a CountsReaders, Fingerprint)>,
     /// Whether feeds use the built-in `atom.xml`, written without Tera.
     pub(super) builtin_atom: bool,
     /// Whether the sitemap uses the built-in `sitemap.xml`.
@@ -146,6 +150,10 @@ impl<'a> Renderer<'a> {
             cards,
             share,
             previous,
+            counts: previous.map(|_| {
+                let counts = Fingerprint::of(&super::cards::counts(site)).unwrap_or_default();
+                (theme.counts_readers(), counts)
+            }),
             builtin_atom: theme.is_builtin("atom.xml"),
             builtin_sitemap: theme.is_builtin("sitemap.xml"),
         }
@@ -307,6 +315,14 @@ impl<'a> Renderer<'a> {
         let output = path.output_file();
         let origin = format!("page {path}");
         let fingerprint = self.previous.and_then(|_| Fingerprint::of_page(template, view));
+        // The counts are in the global fingerprint when every page can show
+        // them; otherwise in the fingerprints of the pages that can.
+        let fingerprint = match (fingerprint, self.counts) {
+            (Some(page), Some((readers, counts))) if readers.reads(template) && !readers.everywhere() => Some(
+                Fingerprint::of_parts([page.to_bytes(), counts.to_bytes()].iter().map(|b| b.as_slice())),
+            ),
+            (fingerprint, _) => fingerprint,
+        };
         if let (Some(fingerprint), Some(previous)) = (fingerprint, self.previous)
             && previous.pages.get(&output) == Some(&fingerprint)
         {

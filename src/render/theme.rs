@@ -7,12 +7,15 @@
 //! and can be overridden too.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use include_dir::{Dir, include_dir};
 use walkdir::WalkDir;
 
 use crate::content::{LinkTarget, check_symlink, is_hidden};
 use crate::diag::{Diagnostic, EnvError};
+
+use super::reach::CountsReaders;
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
@@ -69,6 +72,8 @@ pub struct Theme {
     pub templates: Vec<TemplateSource>,
     /// Theme assets, then the site's `static/` (which wins on the same path).
     pub static_files: Vec<StaticFile>,
+    /// Which templates can read `site.counts`, found when first asked.
+    counts_readers: OnceLock<CountsReaders>,
 }
 
 impl Theme {
@@ -76,6 +81,13 @@ impl Theme {
     /// site overrides it.
     pub fn is_builtin(&self, name: &str) -> bool {
         self.templates.iter().any(|t| t.name == name && t.builtin)
+    }
+
+    /// The templates whose pages can show the site's counts: in `serve`,
+    /// a brief added or deleted renders the others again only when their
+    /// own inputs changed.
+    pub fn counts_readers(&self) -> &CountsReaders {
+        self.counts_readers.get_or_init(|| CountsReaders::of(&self.templates))
     }
 }
 
@@ -130,6 +142,7 @@ pub fn load(root: &Path, name: &str) -> Result<Result<Theme, Vec<Diagnostic>>, E
     Ok(Ok(Theme {
         templates: by_name,
         static_files: by_path,
+        counts_readers: OnceLock::new(),
     }))
 }
 

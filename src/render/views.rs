@@ -243,7 +243,7 @@ pub struct SiteView<'a> {
 }
 
 /// How many of each entity the site has.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Counts {
     /// Briefs.
     pub briefs: usize,

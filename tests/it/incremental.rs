@@ -627,6 +627,67 @@ fn a_page_that_looks_up_a_company_follows_its_brief_count() {
     assert_eq!(served["404.html"], clean_build(&options).unwrap()["404.html"]);
 }
 
+/// A new brief changes `site.counts`. The default theme shows them on the
+/// home and 404 pages only, so pages that neither show the new brief nor
+/// the counts are kept; a theme whose footer shows them on every page has
+/// every page rendered again. Both stay byte-identical to a clean build.
+#[test]
+fn a_new_brief_renders_again_only_the_pages_that_can_show_it_or_the_counts() {
+    for footer_counts in [false, true] {
+        let (_dir, root) = example();
+        if footer_counts {
+            let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/_footer.html");
+            let text = std::fs::read_to_string(builtin).unwrap().replace(
+                "<nav class=\"footer-nav\"",
+                "<p>{{ site.counts.briefs }} briefs</p><nav class=\"footer-nav\"",
+            );
+            std::fs::create_dir_all(root.join("templates")).unwrap();
+            std::fs::write(root.join("templates/_footer.html"), text).unwrap();
+        }
+        let options = in_memory(&root);
+        let mut session = Session::default();
+        let (update, _) = session.build(&options).unwrap();
+        let mut served = apply(&Files::new(), update);
+        let old = snapshot(&root);
+        apply_edit(&root, &Edit::Copy(0, 1));
+        let changed = changes(&old, &snapshot(&root));
+        let (update, report) = session.rebuild(&options, &changed).unwrap();
+        let rendered: Vec<String> = (update.files.iter())
+            .map(|f| f.path.as_str().to_owned())
+            .filter(|p| p.ends_with(".html"))
+            .collect();
+        served = apply(&served, update);
+        if let Some((index, _)) = session.refresh_index() {
+            served = apply(&served, index);
+        }
+        let clean = clean_build(&options).unwrap();
+        assert_eq!(
+            differing(&clean, &served),
+            Vec::<&String>::new(),
+            "footer counts: {footer_counts}"
+        );
+        for page in ["index.html", "404.html", "briefs/copy-1/index.html"] {
+            assert!(rendered.contains(&page.to_owned()), "{page} not in {rendered:?}");
+        }
+        let pages = clean.keys().filter(|p| p.ends_with(".html")).count();
+        // The free pages show neither the briefs nor, in the default
+        // theme, the counts.
+        let about = rendered.contains(&"about/index.html".to_owned());
+        assert!(clean.contains_key("about/index.html"));
+        if footer_counts {
+            assert!(about, "{rendered:?}");
+            assert!(
+                rendered.len() + 3 >= pages,
+                "{} of {pages}: {rendered:?}",
+                rendered.len()
+            );
+        } else {
+            assert!(!about, "{rendered:?}");
+            assert!(report.kept > 10, "kept {}: rendered {rendered:?}", report.kept);
+        }
+    }
+}
+
 #[test]
 fn template_contract_and_page_edits_give_a_clean_build() {
     check_sequence(&[
