@@ -52,7 +52,7 @@ struct Entry {
     questions: Vec<(String, Answer)>,
     /// The documents it asked about, with what each answer was.
     documents: Vec<(String, DocumentAnswer)>,
-    body: RenderedBody,
+    body: Arc<RenderedBody>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -120,7 +120,7 @@ impl<O: Copy + Send + Sync> BodyCache<O> {
                 .all(|(path, answer)| resolver.document(path) == *answer)
         {
             let rendered = Rendered {
-                body: entry.body.clone(),
+                body: Arc::clone(&entry.body),
                 mentions,
                 documents: entry.embedded(),
                 diagnostics: entry.diagnostics.clone(),
@@ -142,7 +142,7 @@ impl<O: Copy + Send + Sync> BodyCache<O> {
                 .map(|(name, answer)| (name, answer.map(|(_, url)| url)))
                 .collect(),
             documents,
-            body: rendered.body.clone(),
+            body: Arc::clone(&rendered.body),
             diagnostics: rendered.diagnostics.clone(),
         };
         (rendered, Arc::new(entry))

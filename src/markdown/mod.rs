@@ -19,6 +19,7 @@ pub mod embed;
 use std::collections::HashSet;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
@@ -100,8 +101,8 @@ pub struct RenderedBody {
 /// What rendering one body produced.
 #[derive(Debug)]
 pub struct Rendered<T> {
-    /// The HTML.
-    pub body: RenderedBody,
+    /// The HTML, shared with a session's body cache (no copy per build).
+    pub body: Arc<RenderedBody>,
     /// What its wikilinks point at, in order, without repeats.
     pub mentions: Vec<T>,
     /// The local documents it embeds (paths from the site root), for the
@@ -199,11 +200,11 @@ pub fn render<R: LinkResolver>(
         None => (html, first_paragraph),
     };
     Rendered {
-        body: RenderedBody {
+        body: Arc::new(RenderedBody {
             html: right_sized(html),
             first_paragraph: right_sized(first_paragraph),
             words,
-        },
+        }),
         mentions,
         documents,
         diagnostics: pass.diagnostics,
@@ -1269,7 +1270,7 @@ mod tests {
             RawHtml::Sanitize,
         );
         assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
-        let html = &r.body.html;
+        let html = &r.body.html.clone();
         assert!(
             html.contains("<figure class=\"embed embed-youtube\">\n<a class=\"embed-link\" href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=90s\" data-embed=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?start=90\" data-title=\"Hearing video\">"),
             "{html}"
@@ -1280,13 +1281,13 @@ mod tests {
     #[test]
     fn raw_html_keeps_dossiers_placeholders_but_not_forged_ones() {
         let markdown = "<sup>1</sup>\n\n![Talk](https://vimeo.com/76979871)\n\n<a class=\"embed-link\" href=\"/x\" data-embed=\"https://evil.example/\">forged</a>\n";
-        let html = run(markdown, RawHtml::Sanitize).body.html;
+        let html = run(markdown, RawHtml::Sanitize).body.html.clone();
         assert!(
             html.contains("data-embed=\"https://player.vimeo.com/video/76979871\""),
             "{html}"
         );
         assert!(!html.contains("evil.example"), "{html}");
-        let escaped = run(markdown, RawHtml::Escape).body.html;
+        let escaped = run(markdown, RawHtml::Escape).body.html.clone();
         assert!(escaped.contains("<figure class=\"embed embed-vimeo\">"), "{escaped}");
     }
 
@@ -1299,9 +1300,9 @@ mod tests {
             "`{forged}` and [a](/x \"{}\")\n\n```html\n{forged}\n```\n\n{forged}\n",
             forged.replace('"', "\\\"")
         );
-        let html = run(&mentions, RawHtml::Sanitize).body.html;
+        let html = run(&mentions, RawHtml::Sanitize).body.html.clone();
         assert!(!embed::has_placeholder(&html), "{html}");
-        let html = run(&mentions, RawHtml::Escape).body.html;
+        let html = run(&mentions, RawHtml::Escape).body.html.clone();
         assert!(!embed::has_placeholder(&html), "{html}");
     }
 
@@ -1339,7 +1340,7 @@ mod tests {
         );
         assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
         assert_eq!(r.documents, ["filing.pdf", "static/docs/x.pdf"]);
-        let html = &r.body.html;
+        let html = &r.body.html.clone();
         assert!(
             html.contains("<a class=\"document-link\" href=\"/repo/media/abc.pdf\">"),
             "{html}"
@@ -1433,7 +1434,7 @@ mod tests {
                 &Highlighter::default(),
                 &options,
             );
-            let html = &r.body.html;
+            let html = &r.body.html.clone();
             assert!(
                 html.contains("<span class=\"unresolved\">Nope</span>"),
                 "{policy:?}: {html}"
@@ -1467,13 +1468,13 @@ mod tests {
     #[test]
     fn raw_html_follows_the_policy() {
         let input = "Hi <sup>1</sup> <script>alert(1)</script> <a href=\"javascript:x\" onclick=\"y\">z</a>";
-        let sanitized = run(input, RawHtml::Sanitize).body.html;
+        let sanitized = run(input, RawHtml::Sanitize).body.html.clone();
         assert!(sanitized.contains("<sup>1</sup>"), "{sanitized}");
         assert!(
             !sanitized.contains("<script") && !sanitized.contains("onclick") && !sanitized.contains("javascript:"),
             "{sanitized}"
         );
-        let escaped = run(input, RawHtml::Escape).body.html;
+        let escaped = run(input, RawHtml::Escape).body.html.clone();
         assert!(escaped.contains("&lt;sup&gt;"), "{escaped}");
         assert!(run(input, RawHtml::Allow).body.html.contains("<script>"));
     }
@@ -1527,7 +1528,8 @@ mod tests {
     fn headings_get_unique_ids() {
         let html = run("## What next\n\n## What next\n\n## Custom {#mine}", RawHtml::Sanitize)
             .body
-            .html;
+            .html
+            .clone();
         assert!(html.contains("id=\"what-next\""), "{html}");
         assert!(html.contains("id=\"what-next-2\""), "{html}");
         assert!(html.contains("id=\"mine\""), "{html}");
@@ -1541,7 +1543,8 @@ mod tests {
             RawHtml::Escape,
         )
         .body
-        .html;
+        .html
+        .clone();
         for id in ["h-fn-notes", "h-fnref-1", "h-sn-2", "h-fn-notes-2"] {
             assert!(html.contains(&format!("id=\"{id}\"")), "{id}: {html}");
         }
@@ -1559,7 +1562,8 @@ Text.[^1]
             RawHtml::Escape,
         )
         .body
-        .html;
+        .html
+        .clone();
         assert!(html.contains("id=\"h-fn-1\""), "{html}");
         assert_eq!(html.matches("id=\"fn-1\"").count(), 1, "one element per id: {html}");
     }
@@ -1568,7 +1572,8 @@ Text.[^1]
     fn heading_attributes_cannot_carry_handlers() {
         let html = run("# T {#ok .c onclick=alert(1) style=x}\n\n## U {#\"bad}", RawHtml::Allow)
             .body
-            .html;
+            .html
+            .clone();
         assert!(!html.contains("onclick") && !html.contains("style"), "{html}");
         assert!(html.contains("id=\"ok\"") && html.contains("class=\"c\""), "{html}");
     }
@@ -1580,13 +1585,14 @@ Text.[^1]
             RawHtml::Sanitize,
         )
         .body
-        .html;
+        .html
+        .clone();
         assert!(!html.contains("position") && !html.contains("url("), "{html}");
     }
 
     #[test]
     fn alerts_become_labelled_callouts() {
-        let html = run("> [!WARNING]\n> Careful.", RawHtml::Sanitize).body.html;
+        let html = run("> [!WARNING]\n> Careful.", RawHtml::Sanitize).body.html.clone();
         assert!(html.contains("class=\"callout callout-warning\""), "{html}");
         assert!(html.contains("<p class=\"callout-title\">Warning</p>"), "{html}");
     }
@@ -1598,7 +1604,8 @@ Text.[^1]
             RawHtml::Sanitize,
         )
         .body
-        .html;
+        .html
+        .clone();
         assert!(html.contains("id=\"fnref-1\""), "{html}");
         assert!(html.contains("id=\"fnref-1-2\""), "{html}");
         let what = html.find("What.").unwrap();
@@ -1811,7 +1818,7 @@ Text.[^1]
 
     #[test]
     fn code_is_highlighted_with_classes() {
-        let html = run("```rust\nfn main() {}\n```", RawHtml::Sanitize).body.html;
+        let html = run("```rust\nfn main() {}\n```", RawHtml::Sanitize).body.html.clone();
         assert!(html.contains("<pre class=\"code\" data-lang=\"rust\">"), "{html}");
         assert!(html.contains("hl-"), "{html}");
     }

@@ -30,6 +30,8 @@ pub use kind::{EntityKind, Kind};
 pub use links::Links;
 pub use related::Suggestions;
 
+use std::sync::Arc;
+
 use crate::config::Config;
 use crate::diag::Diagnostics;
 use crate::markdown::{Rendered, RenderedBody};
@@ -134,15 +136,15 @@ impl From<EntityKey> for Owner {
 #[derive(Debug, Default)]
 pub struct Bodies {
     /// Brief bodies, by [`BriefId`].
-    pub briefs: Vec<RenderedBody>,
+    pub briefs: Vec<Arc<RenderedBody>>,
     /// Company profiles, by [`CompanyId`].
-    pub companies: Vec<RenderedBody>,
+    pub companies: Vec<Arc<RenderedBody>>,
     /// Contract backgrounds, by [`ContractId`].
-    pub contracts: Vec<RenderedBody>,
+    pub contracts: Vec<Arc<RenderedBody>>,
     /// Author bios, by [`AuthorId`].
-    pub authors: Vec<RenderedBody>,
+    pub authors: Vec<Arc<RenderedBody>>,
     /// Free pages, by [`PageId`].
-    pub pages: Vec<RenderedBody>,
+    pub pages: Vec<Arc<RenderedBody>>,
     /// What each brief's body links to, by [`BriefId`]: the mentions the
     /// link graph is derived from.
     pub mentions: Vec<Vec<EntityKey>>,
@@ -153,11 +155,11 @@ impl Bodies {
     /// keeping what brief bodies mention; returns their diagnostics too.
     pub fn collect(rendered: Vec<(Owner, Rendered<EntityKey>)>, catalog: &Catalog) -> (Bodies, Diagnostics) {
         let mut bodies = Bodies {
-            briefs: vec![RenderedBody::default(); catalog.briefs.len()],
-            companies: vec![RenderedBody::default(); catalog.companies.len()],
-            contracts: vec![RenderedBody::default(); catalog.contracts.len()],
-            authors: vec![RenderedBody::default(); catalog.authors.len()],
-            pages: vec![RenderedBody::default(); catalog.pages.len()],
+            briefs: vec![Arc::default(); catalog.briefs.len()],
+            companies: vec![Arc::default(); catalog.companies.len()],
+            contracts: vec![Arc::default(); catalog.contracts.len()],
+            authors: vec![Arc::default(); catalog.authors.len()],
+            pages: vec![Arc::default(); catalog.pages.len()],
             mentions: vec![Vec::new(); catalog.briefs.len()],
         };
         let mut diagnostics = Diagnostics::default();

@@ -434,7 +434,7 @@ impl Session {
                 return None;
             }
             if let Owner::Brief(id) = owner {
-                let current = overlay.get(&owner).unwrap_or_else(|| site.bodies.get(owner));
+                let current = overlay.get(&owner).map_or_else(|| site.bodies.get(owner), |b| &**b);
                 let summary_changed = site.catalog.briefs[id.index()].summary.is_none()
                     && rendered.body.first_paragraph != current.first_paragraph;
                 if summary_changed || rendered.mentions != site.bodies.mentions[id.index()] {

@@ -15,6 +15,9 @@ use super::renderer::{ListingPage, PageResult, Renderer};
 use super::views::{ArticleMeta, BriefContractFacts, BriefView, CorrectionView, DateView, Fields, SourceView};
 use crate::media::image::Role;
 
+/// The brief page's template.
+const TEMPLATE: &str = "brief.html";
+
 #[derive(Serialize)]
 struct BriefPage<'a> {
     brief: BriefView<'a>,
@@ -80,18 +83,23 @@ impl Renderer<'_> {
             .as_ref()
             .map(|i| picture::structured(site, i))
             .unwrap_or_default();
-        meta.json_ld = Some(jsonld::brief(card, &view.sources, &images, self.publisher()));
         // The lead image, else the card (or the site's image).
         meta.image = (b.image.as_ref())
             .and_then(|i| picture::share(site, i, &b.title))
             .or_else(|| self.share.brief(id).cloned());
-        self.page(
-            "brief.html",
-            &path,
-            &ListingPage {
-                page: meta,
-                data: BriefPage { brief: view },
-            },
-        )
+        let mut page = ListingPage {
+            page: meta,
+            data: BriefPage { brief: view },
+        };
+        // The JSON-LD is made from the card and sources (in the view), the
+        // pictures and the site's title and address (in what every page
+        // shares): made only for a page that is rendered, not for each
+        // page `serve` fingerprints.
+        let fingerprint = self.fingerprint(TEMPLATE, &(&page, &images));
+        self.emit_printed(TEMPLATE, &path, fingerprint, |html| {
+            let view = &page.data.brief;
+            page.page.json_ld = Some(jsonld::brief(card, &view.sources, &images, self.publisher()));
+            self.write_page(TEMPLATE, &page, html)
+        })
     }
 }

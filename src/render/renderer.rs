@@ -296,10 +296,18 @@ impl<'a> Renderer<'a> {
 
     /// Renders one page, unless the previous build's is known to be the same.
     pub(super) fn page(&self, template: &str, path: &UrlPath, view: &impl Serialize) -> PageResult {
-        self.emit(template, path, view, |html| {
-            let context = Context::from_serialize(view)?;
-            functions::with_range_budget(|| self.tera.render_to(template, &context, html))
-        })
+        self.emit(template, path, view, |html| self.write_page(template, view, html))
+    }
+
+    /// Renders `view` through `template` into `html`.
+    pub(super) fn write_page(
+        &self,
+        template: &str,
+        view: &impl Serialize,
+        html: &mut Vec<u8>,
+    ) -> Result<(), tera::Error> {
+        let context = Context::from_serialize(view)?;
+        functions::with_range_budget(|| self.tera.render_to(template, &context, html))
     }
 
     /// Makes one page with `write` (which fills the page's bytes), unless the
@@ -312,17 +320,36 @@ impl<'a> Renderer<'a> {
         view: &impl Serialize,
         write: impl FnOnce(&mut Vec<u8>) -> Result<(), tera::Error>,
     ) -> PageResult {
-        let output = path.output_file();
-        let origin = format!("page {path}");
+        let fingerprint = self.fingerprint(template, view);
+        self.emit_printed(template, path, fingerprint, write)
+    }
+
+    /// The fingerprint of a page of `template` whose inputs are `view`,
+    /// when fingerprinting.
+    pub(super) fn fingerprint(&self, template: &str, view: &impl Serialize) -> Option<Fingerprint> {
         let fingerprint = self.previous.and_then(|_| Fingerprint::of_page(template, view));
         // The counts are in the global fingerprint when every page can show
         // them; otherwise in the fingerprints of the pages that can.
-        let fingerprint = match (fingerprint, self.counts) {
+        match (fingerprint, self.counts) {
             (Some(page), Some((readers, counts))) if readers.reads(template) && !readers.everywhere() => Some(
                 Fingerprint::of_parts([page.to_bytes(), counts.to_bytes()].iter().map(|b| b.as_slice())),
             ),
             (fingerprint, _) => fingerprint,
-        };
+        }
+    }
+
+    /// [`Renderer::emit`] with the page's fingerprint worked out by the
+    /// caller ([`Renderer::fingerprint`]), for a page whose view is
+    /// finished only once it is known to be rendered.
+    pub(super) fn emit_printed(
+        &self,
+        template: &str,
+        path: &UrlPath,
+        fingerprint: Option<Fingerprint>,
+        write: impl FnOnce(&mut Vec<u8>) -> Result<(), tera::Error>,
+    ) -> PageResult {
+        let output = path.output_file();
+        let origin = format!("page {path}");
         if let (Some(fingerprint), Some(previous)) = (fingerprint, self.previous)
             && previous.pages.get(&output) == Some(&fingerprint)
         {

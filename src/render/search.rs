@@ -82,7 +82,7 @@ pub fn index_files(
     let body = |owner: Owner| -> &RenderedBody {
         overlay
             .and_then(|o| o.get(&owner))
-            .unwrap_or_else(|| site.bodies.get(owner))
+            .map_or_else(|| site.bodies.get(owner), |b| &**b)
     };
     let mut filters = Vec::new();
     let mut add = |kind: FilterKind, slug: &str, name: &str| {

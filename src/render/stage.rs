@@ -3,6 +3,7 @@
 //! showing bodies a `serve` session edited.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use tera::Tera;
@@ -155,7 +156,7 @@ pub fn page_count(prepared: Prepared<'_>) -> usize {
 
 /// Bodies rendered again since their site was prepared: what a `serve`
 /// session's quick rebuilds lay over the prepared site's own bodies.
-pub type BodyOverlay = HashMap<Owner, RenderedBody>;
+pub type BodyOverlay = HashMap<Owner, Arc<RenderedBody>>;
 
 /// Renders again the pages that show the bodies of `owners`, reading bodies
 /// from `overlay` first; updates `memo` with their new fingerprints.
