@@ -138,3 +138,16 @@ pub struct FileCache {
     /// Free pages.
     pub pages: Parsed<RawPage>,
 }
+
+impl FileCache {
+    /// Forgets the files at `paths`, whatever their kind: they were deleted.
+    pub fn forget_all<'p>(&mut self, paths: impl Iterator<Item = &'p PathBuf>) {
+        for path in paths {
+            self.briefs.forget(path);
+            self.companies.forget(path);
+            self.contracts.forget(path);
+            self.authors.forget(path);
+            self.pages.forget(path);
+        }
+    }
+}

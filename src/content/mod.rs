@@ -311,6 +311,54 @@ pub struct Walked {
 }
 
 impl Walked {
+    /// This walk brought up to date with `changed` (absolute paths a file
+    /// watcher reported, under `root`): what walking `content/` again
+    /// would find, without the walk, when each change is a Markdown file
+    /// edited, deleted or added where a walk takes it (a plain file in its
+    /// kind's folder, or under `briefs/` at any depth). `None` for
+    /// anything else (a folder, a link, a PDF, a hidden name): walk again.
+    pub fn follow(&self, root: &Path, changed: &HashSet<PathBuf>) -> Option<Walked> {
+        let content = root.join("content");
+        let mut next = self.clone();
+        for path in changed {
+            let Ok(relative) = path.strip_prefix(&content) else {
+                continue;
+            };
+            let mut parts = relative.components();
+            let kind = parts.next()?.as_os_str();
+            let list = match kind.to_str()? {
+                "briefs" => &mut next.briefs,
+                "companies" => &mut next.companies,
+                "contracts" => &mut next.contracts,
+                "authors" => &mut next.authors,
+                "pages" => &mut next.pages,
+                _ => return None,
+            };
+            let rest: Vec<_> = parts.collect();
+            let in_place = !rest.is_empty() && (kind == "briefs" || rest.len() == 1);
+            let named = rest.iter().all(|p| !is_hidden(p.as_os_str())) && path.extension().is_some_and(|x| x == "md");
+            let known = list.binary_search(path);
+            match std::fs::symlink_metadata(path) {
+                Ok(meta) if meta.is_file() && in_place && named => {
+                    if let Err(at) = known {
+                        list.insert(at, path.clone());
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => match known {
+                    Ok(at) => {
+                        list.remove(at);
+                    }
+                    // Gone before it was seen (an editor's temporary file),
+                    // unless it was a folder of known files.
+                    Err(_) if self.files().any(|f| f.starts_with(path)) => return None,
+                    Err(_) => {}
+                },
+                _ => return None,
+            }
+        }
+        Some(next)
+    }
+
     /// Every file the walk found, Markdown and PDF.
     pub fn files(&self) -> impl Iterator<Item = &PathBuf> {
         (self.briefs.iter())
@@ -861,6 +909,62 @@ fn quoted_value_position(yaml: &str, message: &str) -> Option<Position> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn following_reported_changes_finds_what_a_walk_would() {
+        let site = tempfile::tempdir().unwrap();
+        let root = site.path();
+        let content = root.join("content");
+        let write = |file: &str| {
+            let path = content.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "---\n").unwrap();
+            path
+        };
+        for file in ["briefs/b.md", "briefs/2020/c.md", "companies/x.md", "pages/about.md"] {
+            write(file);
+        }
+        let (first, _) = walk(root).unwrap();
+        let set = |paths: &[PathBuf]| paths.iter().cloned().collect::<HashSet<PathBuf>>();
+        let added = [
+            write("briefs/2020/a.md"),
+            write("briefs/a-b.md"),
+            write("companies/y.md"),
+        ];
+        std::fs::remove_file(content.join("briefs/b.md")).unwrap();
+        let changed = [
+            &added[..],
+            &[
+                content.join("briefs/b.md"),
+                content.join("briefs/never-seen.md.tmp"),
+                content.join("pages/about.md"),
+                root.join("dossier.yaml"),
+            ],
+        ]
+        .concat();
+        let followed = first.follow(root, &set(&changed)).expect("plain Markdown changes");
+        let (walked, _) = walk(root).unwrap();
+        assert_eq!(followed.files().collect::<Vec<_>>(), walked.files().collect::<Vec<_>>());
+
+        // What a walk would take differently, or only a walk can tell.
+        let new_folder = write("briefs/2021/d.md");
+        let cases = [
+            vec![new_folder.clone(), new_folder.parent().unwrap().to_owned()],
+            vec![write("briefs/filing.pdf")],
+            vec![write("briefs/.draft.md")],
+            vec![write("companies/sub/z.md")],
+            vec![content.join("elsewhere/e.md")],
+        ];
+        for changed in cases {
+            assert!(walked.follow(root, &set(&changed)).is_none(), "{changed:?}");
+        }
+        std::fs::remove_dir_all(content.join("briefs/2020")).unwrap();
+        let folder = [content.join("briefs/2020")];
+        assert!(
+            walked.follow(root, &set(&folder)).is_none(),
+            "a folder of known files gone"
+        );
+    }
 
     #[test]
     fn the_walk_lists_markdown_depth_first_in_name_order_and_pdfs_at_any_depth() {

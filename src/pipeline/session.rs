@@ -81,7 +81,7 @@ pub(super) struct ContentCache {
     fronts: HashMap<PathBuf, Fingerprint>,
     /// The last walk of `content/`, if it reported nothing, with the set
     /// of its files.
-    walked: Option<(Walked, HashSet<PathBuf>)>,
+    walked: Option<Walked>,
     /// What changed since the last load, as the file watcher reported it
     /// (paths relative to the root, quick builds' included: they read
     /// their files but leave the parsed ones as they were); `None` when
@@ -92,29 +92,33 @@ pub(super) struct ContentCache {
 impl ContentCache {
     /// Loads the content through the parsed files, and fingerprints each
     /// file's front matter for the quick builds that may follow. When the
-    /// watcher reported only edits to files the last walk found (none came
-    /// or went), the walk is not made again and only those files are read.
+    /// watcher reported only Markdown files edited, added or deleted where
+    /// the walk looks ([`Walked::follow`]), the walk is not made again and
+    /// only those files are read.
     pub(super) fn load(&mut self, root: &Path) -> Result<(Content, Diagnostics), EnvError> {
         let changed = self.changed.replace(HashSet::new());
-        let known = changed.and_then(|changed| {
-            let (walked, files) = self.walked.as_ref()?;
+        let followed = changed.and_then(|changed| {
+            let walked = self.walked.as_ref()?;
             let changed = changed.iter().map(|p| root.join(p)).collect::<HashSet<PathBuf>>();
-            let content = root.join("content");
-            let all_known = (changed.iter())
-                .filter(|p| p.starts_with(&content))
-                .all(|p| files.contains(p) && p.is_file());
-            all_known.then_some((walked, changed))
+            let walked = walked.follow(root, &changed)?;
+            Some((walked, changed))
         });
-        let (content, d) = match known {
-            Some((walked, changed)) => content::load_known(root, walked, &mut self.files, &changed)?,
+        let (content, d) = match followed {
+            Some((walked, changed)) => {
+                let loaded = content::load_known(root, &walked, &mut self.files, &changed);
+                // What failed to read may have changed again unreported.
+                let loaded = loaded.inspect_err(|_| self.walked = None)?;
+                self.files.forget_all(changed.iter().filter(|p| !p.exists()));
+                self.walked = Some(walked);
+                loaded
+            }
             None => {
                 self.walked = None;
                 let (walked, d) = content::walk(root)?;
                 let walk_was_clean = d.is_empty();
                 let loaded = content::load_walked(root, &walked, Some(&mut self.files), d)?;
                 if walk_was_clean {
-                    let files = walked.files().cloned().collect();
-                    self.walked = Some((walked, files));
+                    self.walked = Some(walked);
                 }
                 loaded
             }
