@@ -139,6 +139,18 @@ fn in_memory(root: &Path) -> BuildOptions {
     }
 }
 
+/// Gives the site at `root` its own copy of the default theme's `name`
+/// template, with `from` replaced by `to`.
+fn override_template(root: &Path, name: &str, from: &str, to: &str) {
+    let builtin = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("themes/default/templates")
+        .join(name);
+    let text = std::fs::read_to_string(builtin).unwrap();
+    assert!(text.contains(from), "{name} has no {from:?}");
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(root.join("templates").join(name), text.replace(from, to)).unwrap();
+}
+
 fn briefs(root: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = WalkDir::new(root.join("content/briefs"))
         .into_iter()
@@ -598,13 +610,12 @@ fn after_lost_track_an_unreported_edit_is_seen() {
 fn a_page_that_looks_up_a_company_follows_its_brief_count() {
     let (_dir, root) = example();
     let options = in_memory(&root);
-    let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/404.html");
-    let text = std::fs::read_to_string(builtin).unwrap().replace(
+    override_template(
+        &root,
+        "404.html",
         "We could not find that page",
         "{% set m = get_company(slug=\"ibm\") %}IBM: {{ m.brief_count }} briefs",
     );
-    std::fs::create_dir_all(root.join("templates")).unwrap();
-    std::fs::write(root.join("templates/404.html"), text).unwrap();
     let mut session = Session::default();
     let (update, _) = session.build(&options).unwrap();
     let mut served = apply(&Files::new(), update);
@@ -636,13 +647,12 @@ fn a_new_brief_renders_again_only_the_pages_that_can_show_it_or_the_counts() {
     for footer_counts in [false, true] {
         let (_dir, root) = example();
         if footer_counts {
-            let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/_footer.html");
-            let text = std::fs::read_to_string(builtin).unwrap().replace(
+            override_template(
+                &root,
+                "_footer.html",
                 "<nav class=\"footer-nav\"",
                 "<p>{{ site.counts.briefs }} briefs</p><nav class=\"footer-nav\"",
             );
-            std::fs::create_dir_all(root.join("templates")).unwrap();
-            std::fs::write(root.join("templates/_footer.html"), text).unwrap();
         }
         let options = in_memory(&root);
         let mut session = Session::default();
