@@ -31,7 +31,7 @@ fn main() {
         .filter(|a| !matches!(a.as_str(), "--bench" | "--full" | "--title" | "--new"))
         .collect();
     let Some(site) = args.first().map(PathBuf::from) else {
-        eprintln!("usage: cargo bench --bench incremental -- SITE [EDITS] [--full]");
+        eprintln!("usage: cargo bench --bench incremental -- SITE [EDITS] [--full | --title | --new]");
         std::process::exit(2);
     };
     let edits: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(9);
@@ -61,10 +61,13 @@ fn main() {
     let changed = vec![edited.strip_prefix(&site).expect("under the site").to_owned()];
     let mut totals = Vec::new();
     for n in 1..=edits {
-        let text = match (title || new, new && n % 2 == 0) {
-            (_, true) => None,
-            (true, false) => Some(retitled(&original, n)),
-            (false, false) => Some(format!("{original}\n\nEdit number {n} of the benchmark.\n")),
+        // `--new`: written on odd edits, deleted on even ones.
+        let text = if new && n % 2 == 0 {
+            None
+        } else if title || new {
+            Some(retitled(&original, n))
+        } else {
+            Some(format!("{original}\n\nEdit number {n} of the benchmark.\n"))
         };
         match text {
             Some(text) => {

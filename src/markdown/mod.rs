@@ -1270,7 +1270,7 @@ mod tests {
             RawHtml::Sanitize,
         );
         assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
-        let html = &r.body.html.clone();
+        let html = &r.body.html;
         assert!(
             html.contains("<figure class=\"embed embed-youtube\">\n<a class=\"embed-link\" href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=90s\" data-embed=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?start=90\" data-title=\"Hearing video\">"),
             "{html}"
@@ -1340,7 +1340,7 @@ mod tests {
         );
         assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
         assert_eq!(r.documents, ["filing.pdf", "static/docs/x.pdf"]);
-        let html = &r.body.html.clone();
+        let html = &r.body.html;
         assert!(
             html.contains("<a class=\"document-link\" href=\"/repo/media/abc.pdf\">"),
             "{html}"
@@ -1434,7 +1434,7 @@ mod tests {
                 &Highlighter::default(),
                 &options,
             );
-            let html = &r.body.html.clone();
+            let html = &r.body.html;
             assert!(
                 html.contains("<span class=\"unresolved\">Nope</span>"),
                 "{policy:?}: {html}"

@@ -79,8 +79,8 @@ pub(super) struct ContentCache {
     files: FileCache,
     /// Equal fingerprints mean an equal parse: a quick build may keep it.
     fronts: HashMap<PathBuf, Fingerprint>,
-    /// The last walk of `content/`, if it reported nothing, with the set
-    /// of its files.
+    /// The last walk of `content/`, if it reported nothing, brought up to
+    /// date with the watcher's reports since ([`Walked::follow`]).
     walked: Option<Walked>,
     /// What changed since the last load, as the file watcher reported it
     /// (paths relative to the root, quick builds' included: they read

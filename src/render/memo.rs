@@ -32,7 +32,7 @@ impl PageMemo {
         let config = format!("{:?}", site.config);
         // The counts change with every brief added or deleted; pages whose
         // templates cannot show them take them into their own fingerprint
-        // (`Renderer::emit`), so the others are not all rendered again.
+        // (`Renderer::fingerprint`), so the others are not all rendered again.
         let site_view = if theme.counts_readers().everywhere() {
             Fingerprint::of(site_view)
         } else {

@@ -109,8 +109,9 @@ pub(super) struct Renderer<'a> {
     pub(super) share: &'a ShareImages,
     /// The previous build's fingerprints, when fingerprinting.
     previous: Option<&'a PageMemo>,
-    /// When fingerprinting: the templates that can show the site's counts,
-    /// and the counts' fingerprint, which their pages' fingerprints take in.
+    /// When fingerprinting, and the counts are not in what every page
+    /// shares: the templates that can show them, and the counts'
+    /// fingerprint, which those templates' pages take into their own.
     counts: Option<(&'a CountsReaders, Fingerprint)>,
     /// Whether feeds use the built-in `atom.xml`, written without Tera.
     pub(super) builtin_atom: bool,
@@ -150,10 +151,13 @@ impl<'a> Renderer<'a> {
             cards,
             share,
             previous,
-            counts: previous.map(|_| {
-                let counts = Fingerprint::of(&super::cards::counts(site)).unwrap_or_default();
-                (theme.counts_readers(), counts)
-            }),
+            counts: previous
+                .map(|_| theme.counts_readers())
+                .filter(|readers| !readers.everywhere())
+                .map(|readers| {
+                    let counts = Fingerprint::of(&super::cards::counts(site)).unwrap_or_default();
+                    (readers, counts)
+                }),
             builtin_atom: theme.is_builtin("atom.xml"),
             builtin_sitemap: theme.is_builtin("sitemap.xml"),
         }
@@ -328,12 +332,10 @@ impl<'a> Renderer<'a> {
     /// when fingerprinting.
     pub(super) fn fingerprint(&self, template: &str, view: &impl Serialize) -> Option<Fingerprint> {
         let fingerprint = self.previous.and_then(|_| Fingerprint::of_page(template, view));
-        // The counts are in the global fingerprint when every page can show
-        // them; otherwise in the fingerprints of the pages that can.
         match (fingerprint, self.counts) {
-            (Some(page), Some((readers, counts))) if readers.reads(template) && !readers.everywhere() => Some(
-                Fingerprint::of_parts([page.to_bytes(), counts.to_bytes()].iter().map(|b| b.as_slice())),
-            ),
+            (Some(page), Some((readers, counts))) if readers.reads(template) => Some(Fingerprint::of_parts(
+                [page.to_bytes(), counts.to_bytes()].iter().map(|b| b.as_slice()),
+            )),
             (fingerprint, _) => fingerprint,
         }
     }
