@@ -701,12 +701,20 @@ pub fn check_symlink(root: &Path, path: &Path) -> LinkTarget {
 /// plain folder, valid UTF-8, and split into front matter that is valid YAML
 /// and a body. Whatever else happened is for a full build to report.
 pub fn reread(root: &Path, relative: &Path) -> Option<SourceFile> {
+    reparse::<serde::de::IgnoredAny>(root, relative).map(|(_, loaded)| loaded.file)
+}
+
+/// [`reread`], with the front matter parsed as `T` (without error) and the
+/// file's stamp as it was before it was read, for the session's cache of
+/// parsed files.
+pub fn reparse<T: DeserializeOwned>(root: &Path, relative: &Path) -> Option<(Stamp, Loaded<T>)> {
     let path = root.join(relative);
     if path.canonicalize().ok()? != root.canonicalize().ok()?.join(relative) || !path.is_file() {
         return None;
     }
-    match load_file::<serde::de::IgnoredAny>(root, &path).ok()? {
-        FileOutcome::Parsed(loaded) => Some(loaded.file),
+    let stamp = Stamp::of(&path).ok()?;
+    match load_file::<T>(root, &path).ok()? {
+        FileOutcome::Parsed(loaded) => Some((stamp, loaded)),
         FileOutcome::Failed(..) => None,
     }
 }

@@ -309,6 +309,47 @@ pub struct RawBrief {
 }
 
 impl RawBrief {
+    /// Whether `other` says the same as this but for the texts a brief's
+    /// pages show and nothing else is made from: its title, summary, date
+    /// of update, sources, corrections and extra data. Everything else
+    /// (its date and slug, which place it; what it names; its picture; its
+    /// old addresses, whose redirect pages show its title) is equal, so a
+    /// `serve` session may keep the brief's place and references and take
+    /// only the texts ([`crate::model::catalog::with_texts`]).
+    pub fn same_but_texts(&self, other: &RawBrief) -> bool {
+        let RawBrief {
+            title: _,
+            date,
+            updated: _,
+            slug,
+            summary: _,
+            author,
+            authors,
+            aliases,
+            tags,
+            companies,
+            contracts,
+            related,
+            sources: _,
+            corrections: _,
+            draft,
+            image,
+            extra: _,
+        } = self;
+        aliases.is_empty()
+            && other.aliases.is_empty()
+            && *date == other.date
+            && *slug == other.slug
+            && *author == other.author
+            && *authors == other.authors
+            && *tags == other.tags
+            && *companies == other.companies
+            && *contracts == other.contracts
+            && *related == other.related
+            && *draft == other.draft
+            && *image == other.image
+    }
+
     /// How many distinct tags the brief has, counted as their URLs are
     /// ("Cloud" and "cloud " are one tag); tags that cannot be URLs are not
     /// counted (the model reports them).
@@ -389,7 +430,7 @@ pub struct RawLink {
 
 /// A picture and the text that stands for it (`alt`, or `decorative:
 /// true` for an explicit empty alt); a caption and credit for lead images.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawImage {
     #[schemars(pattern(NOT_BLANK))]

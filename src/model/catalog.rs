@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use crate::config::UnknownReferences;
-use crate::content::raw::{RawBrief, RawPage, RawSource};
+use crate::content::raw::{RawBrief, RawCorrection, RawPage, RawSource};
 use crate::content::{Body, Content, Failed, Loaded, SourceFile, frontmatter};
 use jiff::Timestamp;
 use rayon::slice::ParallelSliceMut;
@@ -697,14 +697,7 @@ impl References<'_> {
         let authors = self.bylines(file, author, authors);
         let tag_ids = self.tags(file, &tag_names, tags);
         let checked_sources = self.sources(file, sources);
-        let mut corrections: Vec<Correction> = corrections
-            .into_iter()
-            .map(|c| Correction {
-                date: c.date,
-                note: c.note,
-            })
-            .collect();
-        corrections.sort_by(|a, b| b.date.cmp(&a.date));
+        let corrections = sorted_corrections(corrections);
         Brief {
             path: file.path.clone(),
             slug,
@@ -782,11 +775,7 @@ impl References<'_> {
 
     /// A brief's sources with a name and a safe URL; the others are errors.
     fn sources(&mut self, file: &SourceFile, sources: Vec<RawSource>) -> Vec<Source> {
-        let named = sources.into_iter().map(|s| (s.name, s.url)).collect();
-        let help = "name the publication or document the link leads to, e.g. - { name: CNBC, url: \"https://…\" }";
-        (self.named_links(file, "sources", "source", help, named).into_iter())
-            .map(|(name, url)| Source { name, url })
-            .collect()
+        checked_sources(&mut self.diagnostics, file, sources)
     }
 
     /// The entries of a front matter list of `{ name, url }` (a brief's
@@ -800,21 +789,7 @@ impl References<'_> {
         help: &str,
         items: Vec<(String, String)>,
     ) -> Vec<(String, String)> {
-        let mut checked = Vec::with_capacity(items.len());
-        for (i, (name, url)) in items.into_iter().enumerate() {
-            if name.trim().is_empty() {
-                self.diagnostics.push(
-                    file.item_error(key, i, "name", format!("the {what}'s name is empty"))
-                        .with_help(help),
-                );
-                continue;
-            }
-            match check_url(&url) {
-                Ok(()) => checked.push((name, url)),
-                Err(why) => self.url_error(file, key, &url, &why),
-            }
-        }
-        checked
+        named_links(&mut self.diagnostics, file, key, what, help, items)
     }
 
     fn related(
@@ -997,6 +972,101 @@ pub fn check_url(url: &str) -> Result<(), String> {
     } else {
         Err(crate::content::raw::LINK_SAYS.to_owned())
     }
+}
+
+/// A brief's sources that have a name and a safe URL; each other one is an
+/// error at its place.
+fn checked_sources(diagnostics: &mut Diagnostics, file: &SourceFile, sources: Vec<RawSource>) -> Vec<Source> {
+    let named = sources.into_iter().map(|s| (s.name, s.url)).collect();
+    let help = "name the publication or document the link leads to, e.g. - { name: CNBC, url: \"https://…\" }";
+    (named_links(diagnostics, file, "sources", "source", help, named).into_iter())
+        .map(|(name, url)| Source { name, url })
+        .collect()
+}
+
+/// The entries of a front matter list of `{ name, url }` that have a name
+/// and a safe URL; each other one is an error at its place, `help` saying
+/// how to name it.
+fn named_links(
+    diagnostics: &mut Diagnostics,
+    file: &SourceFile,
+    key: &str,
+    what: &str,
+    help: &str,
+    items: Vec<(String, String)>,
+) -> Vec<(String, String)> {
+    let mut checked = Vec::with_capacity(items.len());
+    for (i, (name, url)) in items.into_iter().enumerate() {
+        if name.trim().is_empty() {
+            diagnostics.push(
+                file.item_error(key, i, "name", format!("the {what}'s name is empty"))
+                    .with_help(help),
+            );
+            continue;
+        }
+        match check_url(&url) {
+            Ok(()) => checked.push((name, url)),
+            Err(why) => diagnostics.push(url_error(file, key, &url, &why)),
+        }
+    }
+    checked
+}
+
+/// `brief` with the texts of `front` (its title, summary, date of update,
+/// sources, corrections and extra data) checked as a full build checks
+/// them, for a `serve` session's edit of those texts only: the caller has
+/// made sure the rest of `front` is what `brief` was made from
+/// ([`RawBrief::same_but_texts`]), so every reference stays as it was.
+/// Errors if any check says anything: a full build reports it.
+pub fn with_texts(brief: &Brief, front: RawBrief, file: &SourceFile) -> Result<Brief, Diagnostics> {
+    let RawBrief {
+        title,
+        updated,
+        summary,
+        sources,
+        corrections,
+        extra,
+        ..
+    } = front;
+    let mut diagnostics = Diagnostics::default();
+    diagnostics.extend(display::check(&title, Shown::title("brief"), |m| {
+        file.value_error("title", m)
+    }));
+    let sources = checked_sources(&mut diagnostics, file, sources);
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    Ok(Brief {
+        path: brief.path.clone(),
+        slug: brief.slug.clone(),
+        title,
+        date: brief.date.clone(),
+        updated,
+        scheduled: brief.scheduled,
+        summary,
+        authors: brief.authors.clone(),
+        tags: brief.tags.clone(),
+        companies: brief.companies.clone(),
+        contracts: brief.contracts.clone(),
+        related: brief.related.clone(),
+        sources,
+        corrections: sorted_corrections(corrections),
+        image: brief.image.clone(),
+        extra,
+    })
+}
+
+/// A brief's corrections, newest first.
+fn sorted_corrections(corrections: Vec<RawCorrection>) -> Vec<Correction> {
+    let mut corrections: Vec<Correction> = corrections
+        .into_iter()
+        .map(|c| Correction {
+            date: c.date,
+            note: c.note,
+        })
+        .collect();
+    corrections.sort_by(|a, b| b.date.cmp(&a.date));
+    corrections
 }
 
 fn url_error(file: &SourceFile, key: &str, url: &str, why: &str) -> Diagnostic {

@@ -243,9 +243,12 @@ fn run(
     let site = build.link(config, catalog, bodies, pictures);
     let (theme, syntax_css) = build.theme(&options.root, &site.config, syntax_css)?;
     let mut social = Social::default();
-    let site = PreparedSite::try_new(Model { site, theme }, |model| {
-        build.prepare(model, caches.pages, &mut social)
-    })?;
+    let model = Model {
+        site,
+        theme,
+        patched: typed_arena::Arena::new(),
+    };
+    let site = PreparedSite::try_new(model, |model| build.prepare(model, caches.pages, &mut social))?;
     if purpose == Purpose::Check {
         social.pending.clear();
     }
@@ -357,6 +360,10 @@ struct Built {
 struct Model {
     site: Site,
     theme: Theme,
+    /// Briefs a `serve` session put in the place of the site's own after
+    /// an edit to their texts (`Session::texts`): the cards borrow them
+    /// from here, as they borrow the others from `site`.
+    patched: typed_arena::Arena<crate::model::Brief>,
 }
 
 /// What the render stage builds once per build from a [`Model`], borrowing it.

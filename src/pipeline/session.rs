@@ -10,15 +10,16 @@ use crate::media::cache::MediaCache;
 use super::{
     BuildError, BuildOptions, BuildReport, Built, Caches, PreparedSite, Purpose, Silent, Timing, markdown_options, run,
 };
+use crate::content::raw::RawBrief;
 use crate::content::{self, Content, FileCache, SourceFile, Walked};
 use crate::diag::{Diagnostics, EnvError};
 use crate::highlight::Highlighter;
 use crate::markdown::{self, BodyCache};
 use crate::media::document::Library;
-use crate::model::Owner;
-use crate::model::catalog::WikiResolver;
+use crate::model::catalog::{self, WikiResolver};
+use crate::model::{BriefId, Owner};
 use crate::render::fingerprint::Fingerprint;
-use crate::render::share::CardMemo;
+use crate::render::share::{self, CardMemo};
 use crate::render::{self, BodyOverlay, OutputFile, PageMemo};
 use crate::routes::OutputPath;
 
@@ -26,7 +27,7 @@ use crate::routes::OutputPath;
 /// renders only the pages whose inputs changed: what `serve` runs on every
 /// saved edit.
 ///
-/// Two ways, both checked against clean builds by `tests/it/incremental.rs`:
+/// Three ways, all checked against clean builds by `tests/it/incremental.rs`:
 ///
 /// - **Quick**: when the only change is to the bodies of known content files
 ///   (their front matter byte-identical), and the new bodies link to the same
@@ -34,6 +35,12 @@ use crate::routes::OutputPath;
 ///   good build prepared (catalog, links, cards, templates) is still right
 ///   but for those bodies. Only the pages that show one are rendered again
 ///   ([`render::rerender`]).
+/// - **Texts**: when the only change is to the texts of briefs' front
+///   matter (title, summary, sources…; their bodies, dates, names and
+///   references as they were, and no message about them), each brief is
+///   put in its place in the prepared site, with its card and social card,
+///   and only the pages that showed its card when they were last
+///   fingerprinted are rendered again ([`render::rerender_briefs`]).
 /// - **Full**: every stage runs as in a one-off build, but reuses its
 ///   previous work where the inputs are provably the same: parsed files
 ///   whose stamp is unchanged ([`content::FileCache`]), bodies whose text
@@ -240,7 +247,10 @@ impl Session {
         changed: &[PathBuf],
     ) -> Result<(Update, BuildReport), BuildError> {
         self.content.note_changed(changed);
-        match self.quick(options, changed) {
+        if let Some(done) = self.quick(options, changed) {
+            return Ok(done);
+        }
+        match self.texts(options, changed) {
             Some(done) => Ok(done),
             None => self.full(options),
         }
@@ -329,10 +339,17 @@ impl Session {
         if changed.is_empty() || !same_site(&last.options, options) {
             return None;
         }
-        let (overlay, owners) = self.edited_bodies(last, &options.root, changed)?;
+        let EditedBodies {
+            overlay,
+            owners,
+            reparsed,
+        } = self.edited_bodies(last, &options.root, changed)?;
         let markdown_done = Instant::now();
         let files = render::rerender(last.site.prepared(), &overlay, &owners, &mut self.pages).ok()?;
         let rendered = Instant::now();
+        for (walked, stamp, loaded) in reparsed {
+            self.content.files.briefs.insert(walked, stamp, loaded);
+        }
         let last = self.last.as_mut()?;
         last.overlay = overlay;
         // The edited bodies' words change the index; it is brought up to
@@ -358,6 +375,125 @@ impl Session {
             index_behind,
         };
         Some((update, report))
+    }
+
+    /// The build after edits to the texts of briefs only (their title,
+    /// summary, date of update, sources, corrections, extra data; see
+    /// [`RawBrief::same_but_texts`]), their bodies as they were: each brief
+    /// is put in its place in the last good build ([`Cards::patch`]), its
+    /// social card made again, and the pages that show it rendered again
+    /// ([`render::rerender_briefs`]). `None` leaves the session as it was,
+    /// unless the edit failed half way: then it forgets the last build, and
+    /// the full build that follows reports why and renders every page.
+    fn texts(&mut self, options: &BuildOptions, changed: &[PathBuf]) -> Option<(Update, BuildReport)> {
+        let started = Instant::now();
+        let root = &options.root;
+        let last = self.last.as_ref()?;
+        if changed.is_empty() || !same_site(&last.options, options) {
+            return None;
+        }
+        let prepared = last.site.prepared();
+        let mut edits = Vec::with_capacity(changed.len());
+        for path in changed {
+            let Owner::Brief(id) = self.bodies.owner(path)? else {
+                return None;
+            };
+            let was = prepared.cards.model(id);
+            if last.warned.contains(path) || was.path != *path {
+                return None;
+            }
+            let walked = root.join(path);
+            let old = self.content.files.briefs.get(&walked)?;
+            let (stamp, new) = content::reparse::<RawBrief>(root, path)?;
+            // The body renders the same wherever it starts: its line only
+            // places messages, and a file with any is never patched.
+            if new.file.body() != old.file.body() || !old.front.same_but_texts(&new.front) {
+                return None;
+            }
+            let brief = catalog::with_texts(was, new.front.clone(), &new.file).ok()?;
+            edits.push((id, brief, (path, walked, stamp, new)));
+        }
+        let resolved = Instant::now();
+        let ids: Vec<BriefId> = edits.iter().map(|(id, ..)| *id).collect();
+        let global = last.site.borrow_dependent().global?;
+        let media = MediaCache::at(root);
+        let memo = &mut self.cards;
+        let last = self.last.as_mut()?;
+        let mut loaded = Vec::with_capacity(edits.len());
+        let social = last.site.with_dependent_mut(|model, rendering| {
+            for (id, brief, file) in edits {
+                let brief = model.patched.alloc(brief);
+                rendering.cards.patch(&model.site, id, brief);
+                loaded.push(file);
+            }
+            let mut made = (Vec::new(), Vec::new());
+            for id in &ids {
+                let share = (&mut rendering.share, &mut *memo);
+                let patched = share::patch(
+                    &model.site,
+                    &model.theme,
+                    &rendering.tera,
+                    &rendering.cards,
+                    *id,
+                    share,
+                    (global, &media),
+                )?;
+                made.0.extend(patched.file);
+                made.1.extend(patched.gone);
+            }
+            Ok::<_, Diagnostics>(made)
+        });
+        let patched = Instant::now();
+        let pages = social.and_then(|social| {
+            let pages = render::rerender_briefs(last.site.prepared(), &last.overlay, &ids, &mut self.pages)?;
+            Ok((social, pages))
+        });
+        let Ok(((cards, gone), pages)) = pages else {
+            self.forget();
+            return None;
+        };
+        let rendered = Instant::now();
+        for (path, walked, stamp, new) in loaded {
+            self.content.fronts.insert(path.clone(), front_fingerprint(&new.file));
+            self.content.files.briefs.insert(walked, stamp, new);
+        }
+        let index_behind = last.site.prepared().site.config.search;
+        last.index_stale |= index_behind;
+        let timings = vec![
+            Timing {
+                stage: "read + resolve",
+                elapsed: resolved - started,
+                count: changed.len(),
+            },
+            Timing {
+                stage: "cards",
+                elapsed: patched - resolved,
+                count: cards.len(),
+            },
+            Timing {
+                stage: "render",
+                elapsed: rendered - patched,
+                count: pages.len(),
+            },
+        ];
+        let report = last.quick_report(pages.len(), last.templated - pages.len(), timings);
+        let update = Update {
+            files: pages.into_iter().chain(cards).collect(),
+            kept: match gone.is_empty() {
+                true => Kept::AllOthers,
+                false => Kept::AllBut(gone),
+            },
+            index_behind,
+        };
+        Some((update, report))
+    }
+
+    /// Forgets the last good build and what was made of it, after an
+    /// update that failed half way: the next build renders every page.
+    fn forget(&mut self) {
+        self.last = None;
+        self.pages = PageMemo::default();
+        self.cards = CardMemo::default();
     }
 
     /// The search index brought up to date with the quick builds since it
@@ -412,7 +548,7 @@ impl Session {
     /// `last`'s, with their owners; `None` unless each is the body of a
     /// file of `last` whose front matter is unchanged, which renders with no
     /// warning, mentions what it did, and keeps its brief's summary.
-    fn edited_bodies(&self, last: &Last, root: &Path, changed: &[PathBuf]) -> Option<(BodyOverlay, Vec<Owner>)> {
+    fn edited_bodies(&self, last: &Last, root: &Path, changed: &[PathBuf]) -> Option<EditedBodies> {
         let site = &last.site.borrow_owner().site;
         let options = markdown_options(&site.config);
         let resolver = WikiResolver {
@@ -422,13 +558,24 @@ impl Session {
         };
         let mut overlay = last.overlay.clone();
         let mut owners = Vec::new();
+        let mut reparsed = Vec::new();
         for path in changed {
             let owner = self.bodies.owner(path)?;
             let front = *self.content.fronts.get(path)?;
             if last.warned.contains(path) {
                 return None;
             }
-            let file = content::reread(root, path)?;
+            // A brief is parsed too, for the parsed files: an edit to its
+            // texts next compares its body with this one ([`Session::texts`]).
+            let file = match owner {
+                Owner::Brief(_) => {
+                    let (stamp, loaded) = content::reparse::<RawBrief>(root, path)?;
+                    let file = loaded.file.clone();
+                    reparsed.push((root.join(path), stamp, loaded));
+                    file
+                }
+                _ => content::reread(root, path)?,
+            };
             if front_fingerprint(&file) != front {
                 return None;
             }
@@ -439,7 +586,7 @@ impl Session {
             }
             if let Owner::Brief(id) = owner {
                 let current = overlay.get(&owner).map_or_else(|| site.bodies.get(owner), |b| &**b);
-                let summary_changed = site.catalog.briefs[id.index()].summary.is_none()
+                let summary_changed = last.site.prepared().cards.model(id).summary.is_none()
                     && rendered.body.first_paragraph != current.first_paragraph;
                 if summary_changed || rendered.mentions != site.bodies.mentions[id.index()] {
                     return None;
@@ -448,8 +595,23 @@ impl Session {
             overlay.insert(owner, rendered.body);
             owners.push(owner);
         }
-        Some((overlay, owners))
+        Some(EditedBodies {
+            overlay,
+            owners,
+            reparsed,
+        })
     }
+}
+
+/// The bodies a quick build renders again ([`Session::edited_bodies`]).
+struct EditedBodies {
+    /// The last good build's overlay, with them laid over it.
+    overlay: BodyOverlay,
+    /// Whose they are.
+    owners: Vec<Owner>,
+    /// The briefs among them, parsed, by path as the content walk has it,
+    /// for the session's parsed files.
+    reparsed: Vec<(PathBuf, content::cache::Stamp, content::Loaded<RawBrief>)>,
 }
 
 /// Whether two builds are of the same site with the same options.

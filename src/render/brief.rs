@@ -27,7 +27,7 @@ impl Renderer<'_> {
     /// `briefs/<slug>/`.
     pub(super) fn brief(&self, id: BriefId) -> PageResult {
         let (site, cards) = (self.site, self.cards);
-        let b = &site.catalog.briefs[id.index()];
+        let b = cards.model(id);
         let card = &cards.briefs[id.index()];
         let path = UrlPath::brief(&b.slug);
         let view = BriefView {

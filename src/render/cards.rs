@@ -63,8 +63,15 @@ pub(super) fn counts(site: &Site) -> Counts {
 /// Cards of every entity, built once and borrowed by every page (and by
 /// `get_company`/`get_contract` in templates).
 pub struct Cards<'a> {
+    /// Each brief as its pages show it, by id: the catalog's, or the one a
+    /// `serve` session put in its place ([`Cards::patch`]).
+    models: Vec<&'a Brief>,
     pub(super) briefs: Vec<BriefCard<'a>>,
     brief_values: Vec<Cached>,
+    /// The chips' links, for [`Cards::patch`].
+    links: LinkValues,
+    /// Whether the values carry their fingerprints.
+    fingerprints: bool,
     pub(super) companies: EntityCards<'a, CompanyFacts<'a>>,
     pub(super) contracts: EntityCards<'a, ContractFacts<'a>>,
     pub(super) authors: EntityCards<'a, AuthorFacts<'a>>,
@@ -82,23 +89,42 @@ impl<'a> Cards<'a> {
     /// be fingerprinted.
     pub fn build(site: &'a Site, fingerprints: bool) -> Cards<'a> {
         let c = &site.catalog;
-        let briefs: Vec<BriefCard> = (0..c.briefs.len())
-            .into_par_iter()
-            .map(|i| brief_card(site, BriefId::new(i)))
+        let models: Vec<&Brief> = c.briefs.iter().collect();
+        let briefs: Vec<BriefCard> = (models.par_iter().enumerate())
+            .map(|(i, b)| brief_card(site, BriefId::new(i), b))
             .collect();
         let tags = (0..c.tags.len()).map(|i| tag_card(site, TagId::new(i))).collect();
         let links = LinkValues::build(site);
         let brief_values = (briefs.par_iter().enumerate())
-            .map(|(i, card)| Cached::of_value(links.brief_card(card, &c.briefs[i]), fingerprints))
+            .map(|(i, card)| links.brief_value(BriefId::new(i), card, models[i], fingerprints))
             .collect();
         Cards {
+            models,
             briefs,
             brief_values,
+            links,
+            fingerprints,
             companies: EntityCards::build::<Companies>(site, fingerprints),
             contracts: EntityCards::build::<Contracts>(site, fingerprints),
             authors: EntityCards::build::<Authors>(site, fingerprints),
             tags,
         }
+    }
+
+    /// Puts `brief` in the place of the brief `id` (a `serve` session's
+    /// edit of its texts, every reference as it was): its card and the
+    /// value pages share are made again from it, as [`Cards::build`]
+    /// makes them. The caller renders again the pages that show them.
+    pub fn patch(&mut self, site: &'a Site, id: BriefId, brief: &'a Brief) {
+        let card = brief_card(site, id, brief);
+        self.brief_values[id.index()] = self.links.brief_value(id, &card, brief, self.fingerprints);
+        self.briefs[id.index()] = card;
+        self.models[id.index()] = brief;
+    }
+
+    /// The brief `id` as its pages show it.
+    pub fn model(&self, id: BriefId) -> &'a Brief {
+        self.models[id.index()]
     }
 
     /// Every entity card's value by kind noun and slug, for the template
@@ -179,6 +205,11 @@ impl LinkValues {
         }
     }
 
+    /// The shared value of the card of the brief `id`, marked as its.
+    fn brief_value(&self, id: BriefId, card: &BriefCard<'_>, brief: &Brief, fingerprints: bool) -> Cached {
+        Cached::of_value(self.brief_card(card, brief), fingerprints).of_brief(id)
+    }
+
     /// `card` as the value pages share, its chips' links taken from here:
     /// the same value as serializing the whole card.
     fn brief_card(&self, card: &BriefCard<'_>, brief: &Brief) -> tera::Value {
@@ -232,9 +263,8 @@ fn entity_card<'a, K: RenderKind>(site: &'a Site, index: usize) -> EntityCard<'a
     }
 }
 
-fn brief_card(site: &Site, id: BriefId) -> BriefCard<'_> {
-    let (c, base) = (&site.catalog, &site.config.base_url);
-    let b = &c.briefs[id.index()];
+fn brief_card<'a>(site: &'a Site, id: BriefId, b: &'a Brief) -> BriefCard<'a> {
+    let base = &site.config.base_url;
     let path = UrlPath::brief(&b.slug);
     BriefCard {
         title: &b.title,

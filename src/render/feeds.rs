@@ -58,7 +58,7 @@ impl Renderer<'_> {
             .iter()
             .take(limit)
             .map(|id| {
-                let b = &site.catalog.briefs[id.index()];
+                let b = self.cards.model(*id);
                 let latest = std::iter::once(&b.date)
                     .chain(&b.updated)
                     .chain(b.corrections.iter().map(|c| &c.date))
@@ -119,7 +119,8 @@ impl Renderer<'_> {
             UrlPath::home(),
             c.briefs.first().map(|b| b.date.day().to_string()),
         )];
-        entries.extend(c.briefs.iter().map(|b| {
+        entries.extend((0..c.briefs.len()).map(|i| {
+            let b = self.cards.model(BriefId::new(i));
             entry(
                 UrlPath::brief(&b.slug),
                 Some(b.updated.as_ref().unwrap_or(&b.date).day().to_string()),

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use crate::routes::OutputPath;
 
 use super::fingerprint::Fingerprint;
+use super::renderer::Job;
 use crate::model::Site;
 
 use super::cards::Cards;
@@ -22,6 +23,9 @@ pub struct PageMemo {
     pub(super) global: Fingerprint,
     /// Each page's own view, by output path.
     pub(super) pages: HashMap<OutputPath, Fingerprint>,
+    /// The pages that show each brief's card, by brief id, as noted while
+    /// they were fingerprinted ([`super::shown`]).
+    pub(super) shows: Vec<Vec<Job>>,
 }
 
 impl PageMemo {

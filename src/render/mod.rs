@@ -35,6 +35,7 @@ mod redirect;
 mod renderer;
 pub mod search;
 pub mod share;
+mod shown;
 pub mod stage;
 pub mod templates;
 pub mod theme;
@@ -42,5 +43,7 @@ pub mod views;
 
 pub use cards::{Cards, site_view};
 pub use memo::{PageMemo, Reuse};
-pub use stage::{BodyOverlay, Contents, OutputFile, Prepared, RenderError, Rendered, page_count, render, rerender};
+pub use stage::{
+    BodyOverlay, Contents, OutputFile, Prepared, RenderError, Rendered, page_count, render, rerender, rerender_briefs,
+};
 pub use templates::{REQUIRED_TEMPLATES, compile, template_error};

@@ -249,6 +249,11 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Every job that reads one of `owners`' bodies.
+    pub(super) fn jobs_showing_bodies(&self, owners: &[Owner]) -> Vec<Job> {
+        owners.iter().flat_map(|o| self.jobs_showing_body(*o)).collect()
+    }
+
     /// Every job that reads `owner`'s body through [`Renderer::body`]: its
     /// own page, and for a brief the site feed if it lists the brief (the
     /// only feed with full content). Cards show a brief's summary, never its

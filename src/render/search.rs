@@ -117,7 +117,8 @@ pub fn index_files(
     };
 
     let mut documents = Vec::with_capacity(c.briefs.len() + c.companies.len() + c.contracts.len() + c.authors.len());
-    for (i, (brief, card)) in c.briefs.iter().zip(&cards.briefs).enumerate() {
+    for (i, card) in cards.briefs.iter().enumerate() {
+        let brief = cards.model(BriefId::new(i));
         let mut names: Vec<&str> = Vec::new();
         names.extend(
             card.companies

@@ -39,6 +39,8 @@ pub const CARD_TEMPLATE: &str = "card.svg";
 pub struct ShareImages {
     /// Each brief's card, by brief index (`None` with `social_cards: false`).
     cards: Vec<Option<ShareImage>>,
+    /// Where each of those cards is.
+    paths: Vec<Option<UrlPath>>,
     /// The site's `image:`, for every page without its own.
     site: Option<ShareImage>,
 }
@@ -136,6 +138,7 @@ pub fn make(
         return Ok(Made {
             images: ShareImages {
                 cards: Vec::new(),
+                paths: Vec::new(),
                 site: site_image,
             },
             ..Made::default()
@@ -143,44 +146,12 @@ pub fn make(
     }
     // A brief with a lead image shares that picture: it gets no card.
     let made: Vec<Option<MadeCard>> = (cards.briefs.par_iter().enumerate())
-        .map(|(i, brief)| {
-            if site.catalog.briefs[i].image.is_some() {
-                return Ok(None);
-            }
-            let text = card_text(site, brief);
-            let key = reuse.map(|r| card_key(r.global, &text));
-            if let Some(path) = key.and_then(|key| reuse?.previous.0.get(&key)) {
-                return Ok(Some(MadeCard {
-                    path: path.clone(),
-                    svg: None,
-                    title: brief.title,
-                    key,
-                }));
-            }
-            let layout = card::layout(&text);
-            let svg = tera.render(CARD_TEMPLATE, &Context::from_serialize(&CardPage { card: &layout })?)?;
-            Ok(Some(MadeCard {
-                path: path_of(svg.as_bytes(), card::TRANSFORM, "png"),
-                svg: Some(svg),
-                title: brief.title,
-                key,
-            }))
-        })
+        .map(|(i, brief)| made_card(site, tera, cards, BriefId::new(i), brief, reuse))
         .collect::<Result<_, tera::Error>>()
         .map_err(|e| Diagnostics::from_iter([template_error(&e, &theme.templates, None)]))?;
-    let base = &site.config.base_url;
     let images = ShareImages {
-        cards: (made.iter())
-            .map(|made| {
-                let made = made.as_ref()?;
-                Some(ShareImage {
-                    url: base.abs_url(&made.path),
-                    alt: made.title.to_owned(),
-                    width: card::WIDTH,
-                    height: card::HEIGHT,
-                })
-            })
-            .collect(),
+        cards: (made.iter()).map(|made| Some(made.as_ref()?.image(site))).collect(),
+        paths: (made.iter()).map(|made| Some(made.as_ref()?.path.clone())).collect(),
         site: site_image,
     };
     let memo = CardMemo(
@@ -208,7 +179,7 @@ pub fn make(
         ..Social::default()
     };
     for (path, (svg, brief)) in distinct {
-        let origin = site.catalog.briefs[brief].path.display().to_string();
+        let origin = cards.model(BriefId::new(brief)).path.display().to_string();
         match svg {
             Some(svg) => social.pending.push(PendingCard { path, svg, origin }),
             None => social.kept.push((path.output_file(), card_origin(&origin))),
@@ -225,6 +196,114 @@ struct MadeCard<'a> {
     title: &'a str,
     /// Its fingerprint, in a session.
     key: Option<Fingerprint>,
+}
+
+impl MadeCard<'_> {
+    /// What the brief's page shares.
+    fn image(&self, site: &Site) -> ShareImage {
+        ShareImage {
+            url: site.config.base_url.abs_url(&self.path),
+            alt: self.title.to_owned(),
+            width: card::WIDTH,
+            height: card::HEIGHT,
+        }
+    }
+}
+
+/// The card of the brief `id`, whose typed card is `brief`: none if it has
+/// a lead image; named by the last good build if `reuse` knows what it
+/// says, else rendered to SVG.
+fn made_card<'a>(
+    site: &Site,
+    tera: &Tera,
+    cards: &Cards<'_>,
+    id: BriefId,
+    brief: &'a BriefCard<'a>,
+    reuse: Option<CardReuse<'_>>,
+) -> Result<Option<MadeCard<'a>>, tera::Error> {
+    if cards.model(id).image.is_some() {
+        return Ok(None);
+    }
+    let text = card_text(site, brief);
+    let key = reuse.map(|r| card_key(r.global, &text));
+    if let Some(path) = key.and_then(|key| reuse?.previous.0.get(&key)) {
+        return Ok(Some(MadeCard {
+            path: path.clone(),
+            svg: None,
+            title: brief.title,
+            key,
+        }));
+    }
+    let layout = card::layout(&text);
+    let svg = tera.render(CARD_TEMPLATE, &Context::from_serialize(&CardPage { card: &layout })?)?;
+    Ok(Some(MadeCard {
+        path: path_of(svg.as_bytes(), card::TRANSFORM, "png"),
+        svg: Some(svg),
+        title: brief.title,
+        key,
+    }))
+}
+
+/// What [`patch`] changed of a site's social cards.
+#[derive(Debug, Default)]
+pub struct Patched {
+    /// The brief's new card, drawn (or taken from the media cache), if it
+    /// is not among the files already made.
+    pub file: Option<OutputFile>,
+    /// The brief's old card, if no brief shares it any more.
+    pub gone: Option<OutputPath>,
+}
+
+/// The social card of the brief `id` made again after a `serve` session
+/// put new texts in its place ([`Cards::patch`]), as [`make`] would make
+/// it: `images` and `memo` (the session's, from the last good build and
+/// the patches since) are brought up to date.
+pub fn patch(
+    site: &Site,
+    theme: &Theme,
+    tera: &Tera,
+    cards: &Cards<'_>,
+    id: BriefId,
+    (images, memo): (&mut ShareImages, &mut CardMemo),
+    (global, cache): (Fingerprint, &MediaCache),
+) -> Result<Patched, Diagnostics> {
+    if !site.config.social_cards {
+        return Ok(Patched::default());
+    }
+    let reuse = CardReuse { global, previous: memo };
+    let brief = &cards.briefs[id.index()];
+    let made = made_card(site, tera, cards, id, brief, Some(reuse))
+        .map_err(|e| Diagnostics::from_iter([template_error(&e, &theme.templates, None)]))?;
+    let old = images.paths.get(id.index()).cloned().flatten();
+    let Some(made) = made else {
+        // No card before either: the brief's picture is as it was.
+        return Ok(Patched::default());
+    };
+    images.cards[id.index()] = Some(made.image(site));
+    images.paths[id.index()] = Some(made.path.clone());
+    let gone = old.filter(|old| *old != made.path && !images.paths.iter().flatten().any(|p| p == old));
+    if let Some(gone) = &gone {
+        memo.0.retain(|_, path| path != gone);
+    }
+    if let Some(key) = made.key {
+        memo.0.insert(key, made.path.clone());
+    }
+    let origin = cards.model(id).path.display().to_string();
+    let file = match made.svg {
+        Some(svg) => {
+            let pending = PendingCard {
+                path: made.path,
+                svg,
+                origin,
+            };
+            draw(std::slice::from_ref(&pending), cache)?.0.pop()
+        }
+        None => None,
+    };
+    Ok(Patched {
+        file,
+        gone: gone.map(|path| path.output_file()),
+    })
 }
 
 /// The fingerprint of a card: what it says, and what every template sees

@@ -10,7 +10,7 @@ use tera::Tera;
 
 use crate::diag::{Diagnostic, Diagnostics, EnvError};
 use crate::markdown::RenderedBody;
-use crate::model::{Owner, Site};
+use crate::model::{BriefId, Owner, Site};
 use crate::routes::OutputPath;
 
 use super::cards::Cards;
@@ -18,6 +18,7 @@ use super::hosting;
 use super::memo::{PageMemo, Reuse};
 use super::renderer::{Job, PageOutput, Renderer};
 use super::share::ShareImages;
+use super::shown;
 use super::theme::{Asset, Theme};
 
 /// One file of the output, in memory or to be copied.
@@ -105,16 +106,29 @@ pub fn render(
         Reuse::Unchanged { global, .. } => Some(PageMemo {
             global,
             pages: HashMap::new(),
+            shows: vec![Vec::new(); site.catalog.briefs.len()],
         }),
     };
     let mut kept = Vec::new();
     let mut rendered = 0;
     let mut diagnostics = Diagnostics::default();
     let mut seen = HashSet::new();
+    // While fingerprinting, each page notes the briefs whose cards it shows.
+    let noting = memo.is_some();
     for batch in renderer.jobs().chunks(BATCH) {
-        let results: Vec<Result<PageOutput, Diagnostic>> = batch.par_iter().map(|job| renderer.render(job)).collect();
+        let results: Vec<(Result<PageOutput, Diagnostic>, Vec<BriefId>)> = (batch.par_iter())
+            .map(|job| match noting {
+                true => shown::noting(|| renderer.render(job)),
+                false => (renderer.render(job), Vec::new()),
+            })
+            .collect();
         let mut files = Vec::with_capacity(results.len());
-        for result in results {
+        for (job, (result, shown)) in batch.iter().zip(results) {
+            if let Some(memo) = &mut memo {
+                for brief in shown {
+                    memo.shows[brief.index()].push(*job);
+                }
+            }
             match result {
                 Ok(PageOutput::Rendered { file, fingerprint }) => {
                     if let (Some(memo), Some(fingerprint)) = (&mut memo, fingerprint) {
@@ -173,10 +187,45 @@ pub fn rerender(
     owners: &[Owner],
     memo: &mut PageMemo,
 ) -> Result<Vec<OutputFile>, Diagnostics> {
-    let renderer = Renderer::new(prepared, Some(overlay), Some(memo));
-    let mut jobs: Vec<Job> = owners.iter().flat_map(|o| renderer.jobs_showing_body(*o)).collect();
+    let jobs = Renderer::new(prepared, Some(overlay), None).jobs_showing_bodies(owners);
+    render_again(prepared, overlay, jobs, memo)
+}
+
+/// Renders again the pages that show the briefs `ids` after a `serve`
+/// session put new texts in their place ([`Cards::patch`]), reading bodies
+/// from `overlay` first; updates `memo` with their new fingerprints.
+///
+/// Those pages are each brief's own, the sitemap (which dates it), and
+/// every page that showed its card when `memo` was made (noted as it was
+/// fingerprinted: [`super::shown`]). The site must be the one `memo` was
+/// made for but for those briefs' texts: the same briefs in the same
+/// places, naming the same things, so that no other page can show them.
+/// Pages whose fingerprint did not change are left out of the result.
+pub fn rerender_briefs(
+    prepared: Prepared<'_>,
+    overlay: &BodyOverlay,
+    ids: &[BriefId],
+    memo: &mut PageMemo,
+) -> Result<Vec<OutputFile>, Diagnostics> {
+    let mut jobs = vec![Job::Sitemap];
+    for id in ids {
+        jobs.push(Job::Brief(*id));
+        jobs.extend(memo.shows.get(id.index()).into_iter().flatten());
+    }
+    render_again(prepared, overlay, jobs, memo)
+}
+
+/// Renders `jobs` (each once) through `memo`, which takes the new
+/// fingerprints of those rendered.
+fn render_again(
+    prepared: Prepared<'_>,
+    overlay: &BodyOverlay,
+    mut jobs: Vec<Job>,
+    memo: &mut PageMemo,
+) -> Result<Vec<OutputFile>, Diagnostics> {
     jobs.sort_unstable();
     jobs.dedup();
+    let renderer = Renderer::new(prepared, Some(overlay), Some(memo));
     let results: Vec<_> = jobs.par_iter().map(|job| renderer.render(job)).collect();
     let mut files = Vec::new();
     let mut fingerprints = Vec::new();

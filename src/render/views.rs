@@ -13,7 +13,7 @@ use serde::{Serialize, Serializer};
 
 use crate::content::raw::{ContractStatus, Extra};
 use crate::date::DateTime;
-use crate::model::Money;
+use crate::model::{BriefId, Money};
 
 use super::fingerprint::Fingerprint;
 
@@ -25,20 +25,33 @@ use super::fingerprint::Fingerprint;
 pub struct Cached {
     value: tera::Value,
     fingerprint: Option<Fingerprint>,
+    /// The brief whose card it is, if it is one: a page's fingerprint
+    /// notes it ([`super::shown`]).
+    brief: Option<BriefId>,
 }
 
 impl Cached {
     /// Serializes a view once, for sharing, with its fingerprint if asked.
     pub fn new(view: &impl Serialize, fingerprint: bool) -> Cached {
-        let value = tera::Value::from_serializable(view);
-        let fingerprint = fingerprint.then(|| Fingerprint::of(&value).unwrap_or_default());
-        Cached { value, fingerprint }
+        Cached::of_value(tera::Value::from_serializable(view), fingerprint)
     }
 
     /// A value made some other way, with its fingerprint if asked.
     pub fn of_value(value: tera::Value, fingerprint: bool) -> Cached {
         let fingerprint = fingerprint.then(|| Fingerprint::of(&value).unwrap_or_default());
-        Cached { value, fingerprint }
+        Cached {
+            value,
+            fingerprint,
+            brief: None,
+        }
+    }
+
+    /// The same value, known as the card of the brief `id`.
+    pub fn of_brief(self, id: BriefId) -> Cached {
+        Cached {
+            brief: Some(id),
+            ..self
+        }
     }
 
     /// The value Tera sees.
@@ -95,7 +108,12 @@ impl<T> Serialize for Shared<'_, T> {
     /// [`super::fingerprint`]).
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.card.fingerprint {
-            Some(fingerprint) if !serializer.is_human_readable() => fingerprint.serialize(serializer),
+            Some(fingerprint) if !serializer.is_human_readable() => {
+                if let Some(brief) = self.card.brief {
+                    super::shown::note(brief);
+                }
+                fingerprint.serialize(serializer)
+            }
             _ => self.card.value.serialize(serializer),
         }
     }

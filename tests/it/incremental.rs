@@ -243,6 +243,13 @@ fn edit() -> impl Strategy<Value = Edit> {
 }
 
 /// Replaces the front matter line starting with `key:`.
+/// Whether a brief gives old addresses (a non-empty `aliases:` list).
+fn has_aliases(path: &Path) -> bool {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .any(|l| l.starts_with("aliases:") && l.trim_end() != "aliases: []")
+}
+
 fn set_line(path: &Path, key: &str, line: &str) {
     let text = std::fs::read_to_string(path).unwrap();
     let prefix = format!("{key}:");
@@ -400,7 +407,13 @@ fn check_sequence(edits: &[Edit]) {
             edit,
             Edit::Body(..) | Edit::Company(..) | Edit::Contract(..) | Edit::Page(..) | Edit::Author(..)
         );
-        if body_only
+        // A new title keeps the brief's place and references; only a brief
+        // with old addresses (whose redirect pages show it) builds fully.
+        let texts_only = match edit {
+            Edit::Title(..) => !changed.iter().any(|p| has_aliases(&root.join(p))),
+            _ => false,
+        };
+        if (body_only || texts_only)
             && last_ok
             && let Ok((_, report)) = &result
         {
@@ -527,6 +540,122 @@ fn an_edit_renders_only_the_pages_that_show_it() {
     set_line(&root.join("dossier.yaml"), "title", "title: Another Title");
     let (_, report) = session.build(&options).unwrap();
     assert_eq!(report.kept, 0);
+}
+
+/// An edit to a brief's texts (title, summary, sources…) that keeps its
+/// date, name and references puts the brief in its place in the last good
+/// build: only the pages that show it are rendered again, and the site is
+/// the one a clean build makes. A text a full build would say something
+/// about, or any other change, builds fully.
+#[test]
+fn an_edit_to_a_briefs_texts_renders_only_the_pages_that_show_it() {
+    let (_dir, root) = example();
+    let options = in_memory(&root);
+    let mut session = Session::default();
+    let (first, _) = session.build(&options).unwrap();
+    let mut served = apply(&Files::new(), first);
+    let pages = |update: &Update| -> Vec<String> {
+        (update.files.iter())
+            .map(|f| f.path.as_str().to_owned())
+            .filter(|p| p.ends_with(".html") || p.ends_with(".xml"))
+            .collect()
+    };
+    let brief = root.join("content/briefs/2021-07-06-jedi-cancelled-jwcc.md");
+    let save = |session: &mut Session, served: &mut Files, edit: &dyn Fn()| {
+        let before = snapshot(&root);
+        edit();
+        let changed = changes(&before, &snapshot(&root));
+        let result = session.rebuild(&options, &changed);
+        if let Ok((update, report)) = result {
+            let rendered = pages(&update);
+            *served = apply(served, update);
+            if let Some((index, _)) = session.refresh_index() {
+                *served = apply(served, index);
+            }
+            let clean = clean_build(&options).expect("a clean build");
+            let differ = differing(&clean, served);
+            assert!(differ.is_empty(), "these differ from a clean build: {differ:?}");
+            Ok((report, rendered))
+        } else {
+            result.map(|_| unreachable!())
+        }
+    };
+
+    // A new headline and dek in one save.
+    let (report, rendered) = save(&mut session, &mut served, &|| {
+        set_line(&brief, "title", "title: Pentagon Scraps JEDI for JWCC");
+        set_line(&brief, "summary", "summary: The Defense Department starts over.");
+    })
+    .unwrap();
+    assert!(report.quick, "a new title and summary took a full build");
+    for page in [
+        "briefs/jedi-cancelled-jwcc/index.html",
+        "index.html",
+        "tags/defense/index.html",
+        "atom.xml",
+    ] {
+        assert!(rendered.iter().any(|p| p == page), "{page} not in {rendered:?}");
+    }
+    assert!(
+        !rendered.iter().any(|p| p == "about/index.html"),
+        "a page that does not show the brief: {rendered:?}"
+    );
+    assert!(rendered.len() < served.len() / 4, "{rendered:?}");
+
+    // Sources and corrections are texts too.
+    let (report, _) = save(&mut session, &mut served, &|| {
+        append_front(
+            &brief,
+            "corrections:\n  - date: 2021-07-07\n    note: A date was wrong.",
+        );
+    })
+    .unwrap();
+    assert!(report.quick, "a correction took a full build");
+
+    // Quotes around a title are a warning: a full build gives it.
+    let (report, _) = save(&mut session, &mut served, &|| {
+        set_line(&brief, "title", "title: “Pentagon Scraps JEDI”");
+    })
+    .unwrap();
+    assert!(!report.quick && !report.warnings.is_empty(), "{report:?}");
+
+    // A blank title is an error at its line; the session keeps its site.
+    let error = save(&mut session, &mut served, &|| set_line(&brief, "title", "title: \" \""));
+    match error {
+        Err(dossier::pipeline::BuildError::Site(d)) => {
+            let d = d
+                .iter()
+                .find(|d| d.path.ends_with("2021-07-06-jedi-cancelled-jwcc.md"))
+                .expect("{d:?}");
+            assert_eq!(d.position.map(|p| p.line), Some(3), "{d:?}");
+        }
+        other => panic!("a blank title built: {:?}", other.map(|(r, _)| r)),
+    }
+
+    // Fixed, then retitled again: quick once the last build is good.
+    save(&mut session, &mut served, &|| {
+        set_line(&brief, "title", "title: Pentagon Scraps JEDI")
+    })
+    .unwrap();
+    let (report, _) = save(&mut session, &mut served, &|| {
+        set_line(&brief, "title", "title: Pentagon Drops JEDI")
+    })
+    .unwrap();
+    assert!(report.quick);
+
+    // A tag moves the brief between listings: a full build.
+    let (report, _) = save(&mut session, &mut served, &|| {
+        set_line(&brief, "tags", "tags: [defense]")
+    })
+    .unwrap();
+    assert!(!report.quick);
+}
+
+/// Adds `lines` at the end of a file's front matter.
+fn append_front(path: &Path, lines: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let end = text[3..].find("\n---").unwrap() + 3;
+    std::fs::write(path, format!("{}\n{lines}{}", &text[..end], &text[end..])).unwrap();
 }
 
 /// A brief's social card is laid out and drawn again only when what it
