@@ -309,6 +309,21 @@ pub struct RawBrief {
 }
 
 impl RawBrief {
+    /// Whether `other` puts the brief in the same place as this: the same
+    /// date and slug (its place in every list, its address), the same
+    /// picture, no old addresses (their redirect pages show its title),
+    /// and both published or both drafts. A `serve` session may then keep
+    /// the brief's place and resolve the rest again
+    /// ([`crate::model::catalog::with_references`]).
+    pub fn same_place(&self, other: &RawBrief) -> bool {
+        self.aliases.is_empty()
+            && other.aliases.is_empty()
+            && self.date == other.date
+            && self.slug == other.slug
+            && self.draft == other.draft
+            && self.image == other.image
+    }
+
     /// Whether `other` says the same as this but for the texts a brief's
     /// pages show and nothing else is made from: its title, summary, date
     /// of update, sources, corrections and extra data. Everything else

@@ -315,7 +315,7 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
         lookup,
     } = named;
     let mut refs = References {
-        lookup,
+        lookup: std::borrow::Cow::Owned(lookup),
         options,
         stubs: Catalog::default(),
         stub_names: HashMap::new(),
@@ -384,7 +384,7 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
     catalog.companies.append(&mut refs.stubs.companies);
     catalog.contracts.append(&mut refs.stubs.contracts);
     catalog.authors.append(&mut refs.stubs.authors);
-    catalog.lookup = refs.lookup;
+    catalog.lookup = refs.lookup.into_owned();
     catalog.scheduled = scheduled;
     catalog.held_back = held_back;
     catalog.failed = refs.failed;
@@ -612,7 +612,9 @@ fn register_names<K: EntityKind>(lookup: &mut Lookup, items: &[(Slug, Loaded<K::
 /// warn mode) stubs for unknown names. Entity kinds resolve their own
 /// references through it ([`EntityKind::resolve`]).
 pub struct References<'a> {
-    lookup: Lookup,
+    /// Borrowed when a `serve` session resolves one brief again
+    /// ([`with_references`]); a stub would copy it.
+    lookup: std::borrow::Cow<'a, Lookup>,
     options: CatalogOptions<'a>,
     /// Stubs made so far, by kind (only their entity vectors are used).
     stubs: Catalog,
@@ -1054,6 +1056,53 @@ pub fn with_texts(brief: &Brief, front: RawBrief, file: &SourceFile) -> Result<B
         image: brief.image.clone(),
         extra,
     })
+}
+
+/// `brief` made again from `front`, whose references may differ from those
+/// `brief` was made from but whose date, slug, picture and old addresses
+/// may not ([`RawBrief::same_place`]): its references resolved in
+/// `catalog` as a full build resolves them, for a `serve` session's edit.
+/// `None` where a full build could make more than this brief of it: any
+/// message (an unknown name is an error or, with stubs, a warning), or a
+/// tag the catalog does not have or would name otherwise (a spelling that
+/// sorts before its name).
+pub fn with_references(
+    catalog: &Catalog,
+    brief: &Brief,
+    id: BriefId,
+    front: RawBrief,
+    file: &SourceFile,
+    options: CatalogOptions<'_>,
+) -> Option<Brief> {
+    let mut refs = References {
+        lookup: std::borrow::Cow::Borrowed(&catalog.lookup),
+        options,
+        stubs: Catalog::default(),
+        stub_names: HashMap::new(),
+        files: HashMap::new(),
+        has_authors: !catalog.authors.is_empty(),
+        failed: HashMap::new(),
+        diagnostics: Diagnostics::default(),
+        redirects: Collector::new(options.base),
+    };
+    let mut tags = TagSet::default();
+    let mut again = refs.brief(id, brief.slug.clone(), front, file, &mut tags, &catalog.held_back);
+    let stubs = refs.stubs.companies.len() + refs.stubs.contracts.len() + refs.stubs.authors.len();
+    if !refs.diagnostics.is_empty() || stubs > 0 {
+        return None;
+    }
+    // The temporary tag ids, each to the catalog's tag of its slug.
+    let mut remap = vec![TagId::new(0); tags.by_slug.len()];
+    for (slug, (temp, names)) in tags.by_slug {
+        let at = catalog.tags.binary_search_by(|t| t.slug.cmp(&slug)).ok()?;
+        if names.iter().any(|n| *n < catalog.tags[at].name) {
+            return None;
+        }
+        remap[temp] = TagId::new(at);
+    }
+    remap_tags(std::slice::from_mut(&mut again), &remap);
+    again.scheduled = brief.scheduled;
+    Some(again)
 }
 
 /// A brief's corrections, newest first.

@@ -4,7 +4,7 @@
 //! Everything is linear in the number of references: briefs are visited in
 //! id order (newest first), so lists built by pushing are already sorted.
 
-use super::{BriefId, Byline, Catalog, ContractId, EntityKey};
+use super::{Brief, BriefId, Byline, Catalog, ContractId, EntityKey};
 
 /// One line of a contract's merged timeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +38,14 @@ pub struct Links {
 
 /// Derives the graph. `mentions[i]` holds what brief `i`'s body links to.
 pub fn derive(catalog: &Catalog, mentions: &[Vec<EntityKey>]) -> Links {
+    let briefs: Vec<&Brief> = catalog.briefs.iter().collect();
+    derive_over(catalog, &briefs, mentions)
+}
+
+/// [`derive`] with `briefs` in the place of the catalog's (as many, in the
+/// same order): a `serve` session's, after it put briefs whose references
+/// were edited in the place of the catalog's.
+pub fn derive_over(catalog: &Catalog, briefs: &[&Brief], mentions: &[Vec<EntityKey>]) -> Links {
     let mut links = Links {
         company_briefs: vec![Vec::new(); catalog.companies.len()],
         contract_briefs: vec![Vec::new(); catalog.contracts.len()],
@@ -48,7 +56,7 @@ pub fn derive(catalog: &Catalog, mentions: &[Vec<EntityKey>]) -> Links {
         company_contracts: vec![Vec::new(); catalog.companies.len()],
         timelines: Vec::with_capacity(catalog.contracts.len()),
     };
-    for (index, brief) in catalog.briefs.iter().enumerate() {
+    for (index, brief) in briefs.iter().enumerate() {
         let id = BriefId::new(index);
         let brief_mentions = mentions.get(index).map(Vec::as_slice).unwrap_or_default();
         let mentioned_companies = brief_mentions.iter().filter_map(|k| match k {
@@ -103,7 +111,7 @@ pub fn derive(catalog: &Catalog, mentions: &[Vec<EntityKey>]) -> Links {
         timeline.sort_by(|a, b| {
             let date = |e: &TimelineEntry| match e {
                 TimelineEntry::Event(i) => &contract.fields.timeline[*i].date,
-                TimelineEntry::Brief(b) => &catalog.briefs[b.index()].date,
+                TimelineEntry::Brief(b) => &briefs[b.index()].date,
             };
             date(a).cmp(date(b))
         });

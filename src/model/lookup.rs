@@ -22,7 +22,7 @@ pub enum Miss {
 }
 
 /// The name index.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Lookup {
     /// Every name, alias and slug in normal form. Hashed with FxHash: the
     /// keys are the site's own names, and at 100,000 briefs SipHash was a

@@ -102,6 +102,57 @@ pub fn suggest(catalog: &Catalog, links: &Links, limit: usize) -> Suggestions {
 
 /// What the ranking reads, by id: each entity kind's lists of briefs (in
 /// id order), each brief's declared related stories and its date.
+/// `previous` (the suggestions of the same briefs) with the suggestions of
+/// `briefs` ranked again from `links`: what [`suggest`] gives when every
+/// other brief's entities have the same lists of briefs, in the same order,
+/// and its declared related briefs are the same (a brief's suggestions
+/// are made from those alone). The dates must be those of `catalog`.
+pub fn suggest_again(
+    previous: &Suggestions,
+    catalog: &Catalog,
+    links: &Links,
+    limit: usize,
+    briefs: &[BriefId],
+) -> Suggestions {
+    let instants: Vec<i128> = (catalog.briefs.iter())
+        .map(|b| b.date.instant().as_nanosecond())
+        .collect();
+    let input = Input {
+        contracts: &links.contract_briefs,
+        companies: &links.company_briefs,
+        tags: &links.tag_briefs,
+        declared: &links.related,
+        instants: &instants,
+    };
+    rank_again(previous, &input, limit, briefs)
+}
+
+/// [`rank`] of `briefs` only, the others' lists taken from `previous`.
+fn rank_again(previous: &Suggestions, input: &Input<'_>, limit: usize, briefs: &[BriefId]) -> Suggestions {
+    let mut again = Suggestions {
+        lists: previous.lists.clone(),
+        visited: previous.visited,
+    };
+    let count = input.instants.len();
+    if limit == 0 || count == 0 || briefs.is_empty() {
+        return again;
+    }
+    let graph = Graph::new(input);
+    let chunk = briefs.len().div_ceil(4 * rayon::current_num_threads()).max(64);
+    let ranked: Vec<Vec<(BriefId, Vec<BriefId>)>> = (briefs.par_chunks(chunk))
+        .map(|part| {
+            let mut scratch = Scratch::new(count);
+            (part.iter())
+                .map(|b| (*b, scratch.suggest(&graph, input, *b, limit)))
+                .collect()
+        })
+        .collect();
+    for (brief, list) in ranked.into_iter().flatten() {
+        again.lists[brief.index()] = list;
+    }
+    again
+}
+
 struct Input<'a> {
     contracts: &'a [Vec<BriefId>],
     companies: &'a [Vec<BriefId>],
@@ -340,6 +391,37 @@ impl Scratch {
 mod tests {
     use super::*;
 
+    #[test]
+    fn ranking_again_the_briefs_of_changed_lists_gives_a_whole_ranking() {
+        // Brief 2 moves from the second tag to the first, and gains a
+        // company; briefs 8 and 9 share nothing with the lists that change.
+        let before = Fixture::new(10)
+            .tag(&[0, 1, 3, 4])
+            .tag(&[2, 5, 6, 7])
+            .tag(&[8, 9])
+            .company(&[0, 6])
+            .contract(&[1, 4, 7]);
+        let after = Fixture::new(10)
+            .tag(&[0, 1, 2, 3, 4])
+            .tag(&[5, 6, 7])
+            .tag(&[8, 9])
+            .company(&[0, 2, 6])
+            .contract(&[1, 4, 7]);
+        let previous = before.rank(3);
+        // The briefs of every list that changed, before and after.
+        let changed = ids(&[0, 1, 2, 3, 4, 5, 6, 7]);
+        let again = rank_again(&previous, &after.input(), 3, &changed);
+        let whole = after.rank(3);
+        for b in 0..10 {
+            assert_eq!(again.of(BriefId::new(b)), whole.of(BriefId::new(b)), "brief {b}");
+        }
+        assert_ne!(
+            whole.of(BriefId::new(2)),
+            previous.of(BriefId::new(2)),
+            "the edit mattered"
+        );
+    }
+
     const DAY: i128 = 86_400 * 1_000_000_000;
 
     /// A site of `n` briefs, one a day, newest first (as ids are), with
@@ -388,17 +470,18 @@ mod tests {
             self
         }
 
+        fn input(&self) -> Input<'_> {
+            Input {
+                contracts: &self.contracts,
+                companies: &self.companies,
+                tags: &self.tags,
+                declared: &self.declared,
+                instants: &self.instants,
+            }
+        }
+
         fn rank(&self, limit: usize) -> Suggestions {
-            rank(
-                &Input {
-                    contracts: &self.contracts,
-                    companies: &self.companies,
-                    tags: &self.tags,
-                    declared: &self.declared,
-                    instants: &self.instants,
-                },
-                limit,
-            )
+            rank(&self.input(), limit)
         }
 
         fn suggested(&self, brief: usize, limit: usize) -> Vec<usize> {

@@ -246,7 +246,7 @@ fn run(
     let model = Model {
         site,
         theme,
-        patched: typed_arena::Arena::new(),
+        patches: Patches::default(),
     };
     let site = PreparedSite::try_new(model, |model| build.prepare(model, caches.pages, &mut social))?;
     if purpose == Purpose::Check {
@@ -360,10 +360,22 @@ struct Built {
 struct Model {
     site: Site,
     theme: Theme,
-    /// Briefs a `serve` session put in the place of the site's own after
-    /// an edit to their texts (`Session::texts`): the cards borrow them
-    /// from here, as they borrow the others from `site`.
-    patched: typed_arena::Arena<crate::model::Brief>,
+    /// What a `serve` session put in the place of the site's own.
+    patches: Patches,
+}
+
+/// Briefs a `serve` session put in the place of the site's own after an
+/// edit to them (`Session::briefs`), and the links and suggestions derived
+/// again from them: the cards borrow them from here, as they borrow the
+/// rest from the site. Kept until the next full build.
+#[derive(Default)]
+struct Patches {
+    briefs: typed_arena::Arena<crate::model::Brief>,
+    links: typed_arena::Arena<crate::model::Links>,
+    suggested: typed_arena::Arena<crate::model::Suggestions>,
+    /// Bodies a session's quick builds rendered again, which a patched
+    /// brief's card takes its first paragraph from.
+    bodies: typed_arena::Arena<Arc<crate::markdown::RenderedBody>>,
 }
 
 /// What the render stage builds once per build from a [`Model`], borrowing it.
@@ -788,7 +800,7 @@ impl<'a> Build<'a> {
 }
 
 /// Which entities the model stage keeps, and how strict it is.
-fn catalog_options<'c>(options: &BuildOptions, config: &'c Config) -> CatalogOptions<'c> {
+pub(super) fn catalog_options<'c>(options: &BuildOptions, config: &'c Config) -> CatalogOptions<'c> {
     CatalogOptions {
         drafts: options.drafts,
         future: options.future,

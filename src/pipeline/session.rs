@@ -17,10 +17,12 @@ use crate::highlight::Highlighter;
 use crate::markdown::{self, BodyCache};
 use crate::media::document::Library;
 use crate::model::catalog::{self, WikiResolver};
-use crate::model::{BriefId, Owner};
+use crate::model::{
+    AuthorId, Brief, BriefId, CompanyId, ContractId, EntityKey, Links, Owner, Site, Suggestions, TagId, links, related,
+};
 use crate::render::fingerprint::Fingerprint;
 use crate::render::share::{self, CardMemo};
-use crate::render::{self, BodyOverlay, OutputFile, PageMemo};
+use crate::render::{self, BodyOverlay, BriefEdit, Listed, OutputFile, PageMemo};
 use crate::routes::OutputPath;
 
 /// Builds of one site in memory that remember the last good build, so each
@@ -250,7 +252,7 @@ impl Session {
         if let Some(done) = self.quick(options, changed) {
             return Ok(done);
         }
-        match self.texts(options, changed) {
+        match self.briefs(options, changed) {
             Some(done) => Ok(done),
             None => self.full(options),
         }
@@ -377,15 +379,20 @@ impl Session {
         Some((update, report))
     }
 
-    /// The build after edits to the texts of briefs only (their title,
-    /// summary, date of update, sources, corrections, extra data; see
-    /// [`RawBrief::same_but_texts`]), their bodies as they were: each brief
-    /// is put in its place in the last good build ([`Cards::patch`]), its
-    /// social card made again, and the pages that show it rendered again
-    /// ([`render::rerender_briefs`]). `None` leaves the session as it was,
-    /// unless the edit failed half way: then it forgets the last build, and
-    /// the full build that follows reports why and renders every page.
-    fn texts(&mut self, options: &BuildOptions, changed: &[PathBuf]) -> Option<(Update, BuildReport)> {
+    /// The build after edits to briefs' front matter that keep each brief
+    /// in its place ([`RawBrief::same_place`]: the same date, slug and
+    /// picture), their bodies as they were. Each brief is made again and
+    /// put in its place in the last good build ([`Cards::patch`]): from
+    /// its new texts alone when nothing else changed
+    /// ([`RawBrief::same_but_texts`]); else with its references resolved
+    /// again, and the links and suggestions derived again from them
+    /// ([`Cards::relink`]). Its social card is made again, and the pages
+    /// that show what changed rendered again ([`render::rerender_briefs`]).
+    ///
+    /// `None` leaves the session as it was, unless the edit failed half
+    /// way: then it forgets the last build, and the full build that
+    /// follows reports why and renders every page.
+    fn briefs(&mut self, options: &BuildOptions, changed: &[PathBuf]) -> Option<(Update, BuildReport)> {
         let started = Instant::now();
         let root = &options.root;
         let last = self.last.as_ref()?;
@@ -393,7 +400,10 @@ impl Session {
             return None;
         }
         let prepared = last.site.prepared();
+        let site = prepared.site;
+        let resolve = super::catalog_options(&last.options, &site.config);
         let mut edits = Vec::with_capacity(changed.len());
+        let mut relink = false;
         for path in changed {
             let Owner::Brief(id) = self.bodies.owner(path)? else {
                 return None;
@@ -407,30 +417,99 @@ impl Session {
             let (stamp, new) = content::reparse::<RawBrief>(root, path)?;
             // The body renders the same wherever it starts: its line only
             // places messages, and a file with any is never patched.
-            if new.file.body() != old.file.body() || !old.front.same_but_texts(&new.front) {
+            if new.file.body() != old.file.body() || !old.front.same_place(&new.front) {
                 return None;
             }
-            let brief = catalog::with_texts(was, new.front.clone(), &new.file).ok()?;
-            edits.push((id, brief, (path, walked, stamp, new)));
+            let brief = if old.front.same_but_texts(&new.front) {
+                catalog::with_texts(was, new.front.clone(), &new.file).ok()?
+            } else {
+                relink = true;
+                catalog::with_references(&site.catalog, was, id, new.front.clone(), &new.file, resolve)?
+            };
+            let spellings = new.front.tags.iter().map(|t| t.trim().to_owned()).collect();
+            edits.push(Edited {
+                id,
+                brief,
+                spellings,
+                file: (path.clone(), walked, stamp, new),
+            });
+        }
+        let model = last.site.borrow_owner();
+        // Relinking changes entity cards, which a lookup in any template
+        // can read; and each relink keeps a copy of the links until the
+        // next full build.
+        if relink && (model.theme.uses_lookups() || model.patches.links.len() >= MAX_RELINKS) {
+            return None;
         }
         let resolved = Instant::now();
-        let ids: Vec<BriefId> = edits.iter().map(|(id, ..)| *id).collect();
         let global = last.site.borrow_dependent().global?;
         let media = MediaCache::at(root);
-        let memo = &mut self.cards;
+        let (memo, files) = (&mut self.cards, &self.content.files);
         let last = self.last.as_mut()?;
         let mut loaded = Vec::with_capacity(edits.len());
-        let social = last.site.with_dependent_mut(|model, rendering| {
-            for (id, brief, file) in edits {
-                let brief = model.patched.alloc(brief);
-                rendering.cards.patch(&model.site, id, brief);
+        let overlay = &last.overlay;
+        let made = last.site.with_dependent_mut(|model, rendering| {
+            let site = &model.site;
+            let mut edit = BriefEdit::default();
+            let mut spellings = Vec::new();
+            let mut briefs = Vec::with_capacity(edits.len());
+            for Edited {
+                id,
+                brief,
+                spellings: written,
+                file,
+            } in edits
+            {
+                briefs.push((id, &*model.patches.briefs.alloc(brief)));
+                spellings.extend(written.into_iter().map(|s| (id, s)));
                 loaded.push(file);
             }
-            let mut made = (Vec::new(), Vec::new());
-            for id in &ids {
+            if relink {
+                let mut models = rendering.cards.models().to_vec();
+                for (id, brief) in &briefs {
+                    models[id.index()] = brief;
+                }
+                // An edited brief as written now; the others as last read.
+                let spelled = |brief: &Brief, name: &str| match briefs.iter().find(|(_, b)| b.path == brief.path) {
+                    Some((id, _)) => spellings.iter().any(|(by, s)| by == id && s == name),
+                    None => (files.briefs.get(&root.join(&brief.path)))
+                        .is_some_and(|f| f.front.tags.iter().any(|t| t.trim() == name)),
+                };
+                let Some(relinked) = relinked(
+                    site,
+                    &models,
+                    rendering.cards.graph(),
+                    rendering.cards.suggested(),
+                    spelled,
+                ) else {
+                    return Ok(None);
+                };
+                let Relinked {
+                    links,
+                    suggested,
+                    pages,
+                    lists,
+                } = relinked;
+                edit.pages = pages;
+                edit.lists = lists;
+                let links = model.patches.links.alloc(links);
+                let suggested = model.patches.suggested.alloc(suggested);
+                rendering.cards.relink(site, links, suggested);
+            }
+            for (id, brief) in briefs {
+                // Its body as last rendered (by a quick build, maybe).
+                let body = match overlay.get(&Owner::Brief(id)) {
+                    Some(body) => &**model.patches.bodies.alloc(body.clone()),
+                    None => site.bodies.get(Owner::Brief(id)),
+                };
+                rendering.cards.patch(site, id, brief, &body.first_paragraph);
+                edit.briefs.push(id);
+            }
+            let mut cards = (Vec::new(), Vec::new());
+            for id in &edit.briefs {
                 let share = (&mut rendering.share, &mut *memo);
                 let patched = share::patch(
-                    &model.site,
+                    site,
                     &model.theme,
                     &rendering.tera,
                     &rendering.cards,
@@ -438,27 +517,38 @@ impl Session {
                     share,
                     (global, &media),
                 )?;
-                made.0.extend(patched.file);
-                made.1.extend(patched.gone);
+                cards.0.extend(patched.file);
+                cards.1.extend(patched.gone);
             }
-            Ok::<_, Diagnostics>(made)
+            Ok::<_, Diagnostics>(Some((edit, cards)))
         });
+        let (edit, (cards, mut gone)) = match made {
+            Ok(Some(made)) => made,
+            // Nothing changed but the patched briefs' arena.
+            Ok(None) => return None,
+            Err(_) => {
+                self.forget();
+                return None;
+            }
+        };
         let patched = Instant::now();
-        let pages = social.and_then(|social| {
-            let pages = render::rerender_briefs(last.site.prepared(), &last.overlay, &ids, &mut self.pages)?;
-            Ok((social, pages))
-        });
-        let Ok(((cards, gone), pages)) = pages else {
+        let Ok(pages) = render::rerender_briefs(last.site.prepared(), &last.overlay, &edit, &mut self.pages) else {
             self.forget();
             return None;
         };
         let rendered = Instant::now();
         for (path, walked, stamp, new) in loaded {
-            self.content.fronts.insert(path.clone(), front_fingerprint(&new.file));
+            self.content.fronts.insert(path, front_fingerprint(&new.file));
             self.content.files.briefs.insert(walked, stamp, new);
         }
         let index_behind = last.site.prepared().site.config.search;
         last.index_stale |= index_behind;
+        // Listings that grew or shrank by a page.
+        let (added, removed) = (pages.added, pages.gone.len());
+        for count in [&mut last.pages, &mut last.files, &mut last.templated] {
+            *count = (*count + added).saturating_sub(removed);
+        }
+        gone.extend(pages.gone);
         let timings = vec![
             Timing {
                 stage: "read + resolve",
@@ -473,12 +563,13 @@ impl Session {
             Timing {
                 stage: "render",
                 elapsed: rendered - patched,
-                count: pages.len(),
+                count: pages.files.len(),
             },
         ];
-        let report = last.quick_report(pages.len(), last.templated - pages.len(), timings);
+        let rendered = pages.files.len();
+        let report = last.quick_report(rendered, last.templated - rendered, timings);
         let update = Update {
-            files: pages.into_iter().chain(cards).collect(),
+            files: pages.files.into_iter().chain(cards).collect(),
             kept: match gone.is_empty() {
                 true => Kept::AllOthers,
                 false => Kept::AllBut(gone),
@@ -601,6 +692,97 @@ impl Session {
             reparsed,
         })
     }
+}
+
+/// Relinks a session keeps before it builds fully again: each keeps a copy
+/// of the site's links and suggestions (a few megabytes at 10,000 briefs).
+const MAX_RELINKS: usize = 16;
+
+/// One brief's edit, checked, for [`Session::briefs`].
+struct Edited {
+    id: BriefId,
+    /// The brief made again.
+    brief: Brief,
+    /// Its tags as written now, trimmed.
+    spellings: Vec<String>,
+    /// Its file: path relative to the root, as the walk has it, its stamp
+    /// and what it parsed to, for the session's parsed files.
+    file: (PathBuf, PathBuf, content::cache::Stamp, content::Loaded<RawBrief>),
+}
+
+/// The links and suggestions derived again after edits to briefs'
+/// references, and what changed with them.
+struct Relinked {
+    links: Links,
+    suggested: Suggestions,
+    /// Briefs whose related or suggested stories changed.
+    pages: Vec<BriefId>,
+    /// Entities and tags whose lists of briefs changed, with their old
+    /// lengths.
+    lists: Vec<(Listed, usize)>,
+}
+
+/// The links of `models` (the site's briefs, some of them put in place)
+/// derived again, with the suggestions they change; `None` if a full build
+/// would make more of them than links: a tag left without briefs (it would
+/// be gone), or one whose name was spelled only by a brief that no longer
+/// names it (`spelled` says whether a brief spells a tag's name so).
+fn relinked(
+    site: &Site,
+    models: &[&Brief],
+    old: &Links,
+    suggested: &Suggestions,
+    spelled: impl Fn(&Brief, &str) -> bool,
+) -> Option<Relinked> {
+    let links = links::derive_over(&site.catalog, models, &site.bodies.mentions);
+    let mut lists = Vec::new();
+    let mut rerank: Vec<BriefId> = Vec::new();
+    let mut compare = |listed: Listed, old: &Vec<BriefId>, new: &Vec<BriefId>| {
+        if old != new {
+            lists.push((listed, old.len()));
+            rerank.extend(old.iter().chain(new));
+        }
+    };
+    for (i, (old, new)) in old.tag_briefs.iter().zip(&links.tag_briefs).enumerate() {
+        if new.is_empty() {
+            return None;
+        }
+        if old != new {
+            let name = &site.catalog.tags[i].name;
+            if !new.iter().any(|b| spelled(models[b.index()], name)) {
+                return None;
+            }
+        }
+        compare(Listed::Tag(TagId::new(i)), old, new);
+    }
+    for (i, (old, new)) in old.company_briefs.iter().zip(&links.company_briefs).enumerate() {
+        compare(Listed::Entity(EntityKey::Company(CompanyId::new(i))), old, new);
+    }
+    for (i, (old, new)) in old.contract_briefs.iter().zip(&links.contract_briefs).enumerate() {
+        compare(Listed::Entity(EntityKey::Contract(ContractId::new(i))), old, new);
+    }
+    for (i, (old, new)) in old.author_briefs.iter().zip(&links.author_briefs).enumerate() {
+        compare(Listed::Entity(EntityKey::Author(AuthorId::new(i))), old, new);
+    }
+    let mut pages = Vec::new();
+    for (i, (old, new)) in old.related.iter().zip(&links.related).enumerate() {
+        if old != new {
+            pages.push(BriefId::new(i));
+        }
+    }
+    rerank.extend(&pages);
+    rerank.sort_unstable();
+    rerank.dedup();
+    let again = related::suggest_again(suggested, &site.catalog, &links, site.config.related_limit, &rerank);
+    pages.extend(rerank.iter().filter(|b| again.of(**b) != suggested.of(**b)));
+    pages.sort_unstable();
+    pages.dedup();
+    Some(Relinked {
+        links,
+        suggested: again,
+        pages,
+        lists,
+    })
 }
 
 /// The bodies a quick build renders again ([`Session::edited_bodies`]).

@@ -63,9 +63,9 @@ impl Renderer<'_> {
                     note: &k.note,
                 })
                 .collect(),
-            related: cards.briefs(&site.links.related[id.index()]),
-            suggested: cards.briefs(site.suggested.of(id)),
-            mentioned_in: cards.briefs(&site.links.mentioned_in[id.index()]),
+            related: cards.briefs(&cards.graph().related[id.index()]),
+            suggested: cards.briefs(cards.suggested().of(id)),
+            mentioned_in: cards.briefs(&cards.graph().mentioned_in[id.index()]),
             source_path: b.path.display().to_string(),
             extra: &b.extra,
         };

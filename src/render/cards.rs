@@ -9,7 +9,10 @@ use tera::value::Key;
 
 use std::borrow::Cow;
 
-use crate::model::{Authors, Brief, BriefId, Byline, Companies, ContractId, Contracts, EntityKind, Site, TagId};
+use crate::model::{
+    Authors, Brief, BriefId, Byline, Companies, ContractId, Contracts, EntityKey, EntityKind, Links, Site, Suggestions,
+    TagId,
+};
 use crate::routes::UrlPath;
 
 use super::entity::RenderKind;
@@ -69,7 +72,12 @@ pub struct Cards<'a> {
     pub(super) briefs: Vec<BriefCard<'a>>,
     brief_values: Vec<Cached>,
     /// The chips' links, for [`Cards::patch`].
-    links: LinkValues,
+    chips: LinkValues,
+    /// The relations pages show: the site's, or those a `serve` session
+    /// derived again after an edit to a brief's references ([`Cards::relink`]).
+    graph: &'a Links,
+    /// The suggested related stories, likewise.
+    suggested: &'a Suggestions,
     /// Whether the values carry their fingerprints.
     fingerprints: bool,
     pub(super) companies: EntityCards<'a, CompanyFacts<'a>>,
@@ -91,35 +99,70 @@ impl<'a> Cards<'a> {
         let c = &site.catalog;
         let models: Vec<&Brief> = c.briefs.iter().collect();
         let briefs: Vec<BriefCard> = (models.par_iter().enumerate())
-            .map(|(i, b)| brief_card(site, BriefId::new(i), b))
+            .map(|(i, b)| brief_card(site, b, &site.bodies.briefs[i].first_paragraph))
             .collect();
-        let tags = (0..c.tags.len()).map(|i| tag_card(site, TagId::new(i))).collect();
-        let links = LinkValues::build(site);
+        let graph = &site.links;
+        let tags = (0..c.tags.len())
+            .map(|i| tag_card(site, graph, TagId::new(i)))
+            .collect();
+        let chips = LinkValues::build(site);
         let brief_values = (briefs.par_iter().enumerate())
-            .map(|(i, card)| links.brief_value(BriefId::new(i), card, models[i], fingerprints))
+            .map(|(i, card)| chips.brief_value(BriefId::new(i), card, models[i], fingerprints))
             .collect();
         Cards {
             models,
             briefs,
             brief_values,
-            links,
+            chips,
+            graph,
+            suggested: &site.suggested,
             fingerprints,
-            companies: EntityCards::build::<Companies>(site, fingerprints),
-            contracts: EntityCards::build::<Contracts>(site, fingerprints),
-            authors: EntityCards::build::<Authors>(site, fingerprints),
+            companies: EntityCards::build::<Companies>(site, graph, fingerprints),
+            contracts: EntityCards::build::<Contracts>(site, graph, fingerprints),
+            authors: EntityCards::build::<Authors>(site, graph, fingerprints),
             tags,
         }
     }
 
     /// Puts `brief` in the place of the brief `id` (a `serve` session's
-    /// edit of its texts, every reference as it was): its card and the
+    /// edit of it; `lead` is its body's first paragraph): its card and the
     /// value pages share are made again from it, as [`Cards::build`]
     /// makes them. The caller renders again the pages that show them.
-    pub fn patch(&mut self, site: &'a Site, id: BriefId, brief: &'a Brief) {
-        let card = brief_card(site, id, brief);
-        self.brief_values[id.index()] = self.links.brief_value(id, &card, brief, self.fingerprints);
+    pub fn patch(&mut self, site: &'a Site, id: BriefId, brief: &'a Brief, lead: &'a str) {
+        let card = brief_card(site, brief, lead);
+        self.brief_values[id.index()] = self.chips.brief_value(id, &card, brief, self.fingerprints);
         self.briefs[id.index()] = card;
         self.models[id.index()] = brief;
+    }
+
+    /// Puts `graph` and `suggested` in the place of the relations pages
+    /// show, after a `serve` session derived them again from briefs it put
+    /// in place ([`Cards::patch`]): the entity and tag cards, which count
+    /// and date their briefs, are made again from them.
+    pub fn relink(&mut self, site: &'a Site, graph: &'a Links, suggested: &'a Suggestions) {
+        self.graph = graph;
+        self.suggested = suggested;
+        self.companies = EntityCards::build::<Companies>(site, graph, self.fingerprints);
+        self.contracts = EntityCards::build::<Contracts>(site, graph, self.fingerprints);
+        self.authors = EntityCards::build::<Authors>(site, graph, self.fingerprints);
+        self.tags = (0..site.catalog.tags.len())
+            .map(|i| tag_card(site, graph, TagId::new(i)))
+            .collect();
+    }
+
+    /// The relations pages show.
+    pub fn graph(&self) -> &'a Links {
+        self.graph
+    }
+
+    /// The suggested related stories pages show.
+    pub fn suggested(&self) -> &'a Suggestions {
+        self.suggested
+    }
+
+    /// Every brief as its pages show it, by id.
+    pub fn models(&self) -> &[&'a Brief] {
+        &self.models
     }
 
     /// The brief `id` as its pages show it.
@@ -158,11 +201,13 @@ impl<'a> Cards<'a> {
 }
 
 impl<'a, X: Serialize + Send + Sync> EntityCards<'a, X> {
-    fn build<K: RenderKind<Card<'a> = X>>(site: &'a Site, fingerprints: bool) -> Self {
+    fn build<K: RenderKind<Card<'a> = X>>(site: &'a Site, graph: &'a Links, fingerprints: bool) -> Self {
         let cards: Vec<EntityCard<'a, X>> = (0..K::all(&site.catalog).len())
-            .map(|i| entity_card::<K>(site, i))
+            .map(|i| entity_card::<K>(site, graph, i))
             .collect();
-        let values = cards.iter().map(|c| Shared::cache(c, fingerprints)).collect();
+        let values = (cards.iter().enumerate())
+            .map(|(i, c)| Shared::cache(c, fingerprints).of(K::key(i)))
+            .collect();
         EntityCards { cards, values }
     }
 
@@ -207,7 +252,7 @@ impl LinkValues {
 
     /// The shared value of the card of the brief `id`, marked as its.
     fn brief_value(&self, id: BriefId, card: &BriefCard<'_>, brief: &Brief, fingerprints: bool) -> Cached {
-        Cached::of_value(self.brief_card(card, brief), fingerprints).of_brief(id)
+        Cached::of_value(self.brief_card(card, brief), fingerprints).of(EntityKey::Brief(id))
     }
 
     /// `card` as the value pages share, its chips' links taken from here:
@@ -249,9 +294,9 @@ impl Serialize for BriefCardWithoutLinks<'_, '_> {
 
 /// The card of the entity of kind `K` at `index`: the shared fields, and
 /// the kind's own.
-fn entity_card<'a, K: RenderKind>(site: &'a Site, index: usize) -> EntityCard<'a, K::Card<'a>> {
+fn entity_card<'a, K: RenderKind>(site: &'a Site, graph: &Links, index: usize) -> EntityCard<'a, K::Card<'a>> {
     let e = &K::all(&site.catalog)[index];
-    let briefs = K::briefs(&site.links, index);
+    let briefs = K::briefs(graph, index);
     EntityCard {
         name: &e.name,
         slug: e.slug.as_str(),
@@ -263,7 +308,8 @@ fn entity_card<'a, K: RenderKind>(site: &'a Site, index: usize) -> EntityCard<'a
     }
 }
 
-fn brief_card<'a>(site: &'a Site, id: BriefId, b: &'a Brief) -> BriefCard<'a> {
+/// The card of the brief `b`, whose body's first paragraph is `lead`.
+fn brief_card<'a>(site: &'a Site, b: &'a Brief, lead: &'a str) -> BriefCard<'a> {
     let base = &site.config.base_url;
     let path = UrlPath::brief(&b.slug);
     BriefCard {
@@ -274,10 +320,7 @@ fn brief_card<'a>(site: &'a Site, id: BriefId, b: &'a Brief) -> BriefCard<'a> {
         date: DateView::new(&b.date),
         updated: b.updated.as_ref().map(DateView::new),
         scheduled: b.scheduled,
-        summary: b
-            .summary
-            .as_deref()
-            .unwrap_or(&site.bodies.briefs[id.index()].first_paragraph),
+        summary: b.summary.as_deref().unwrap_or(lead),
         thumb: (b.image.as_ref()).map(|i| picture::view(site, i, Role::Lead, Cut::Thumb)),
         author: byline_text(site, &b.authors),
         authors: bylines(site, &b.authors),
@@ -343,7 +386,7 @@ fn byline_text<'a>(site: &'a Site, authors: &'a [Byline]) -> Option<Cow<'a, str>
     }
 }
 
-fn tag_card(site: &Site, id: TagId) -> TagCard<'_> {
+fn tag_card<'a>(site: &'a Site, graph: &Links, id: TagId) -> TagCard<'a> {
     let base = &site.config.base_url;
     let t = &site.catalog.tags[id.index()];
     let path = UrlPath::tag(&t.slug);
@@ -352,7 +395,7 @@ fn tag_card(site: &Site, id: TagId) -> TagCard<'_> {
         slug: t.slug.as_str(),
         url: base.url(&path),
         feed_url: base.url(&UrlPath::feed_in(&path)),
-        count: site.links.tag_briefs[id.index()].len(),
+        count: graph.tag_briefs[id.index()].len(),
     }
 }
 

@@ -35,7 +35,7 @@ impl RenderKind for Contracts {
     fn page<'a>(renderer: &Renderer<'a>, index: usize, _: &UrlPath) -> ContractPageFacts<'a> {
         let (site, cards) = (renderer.site, renderer.cards);
         let k = &site.catalog.contracts[index];
-        let timeline = site.links.timelines[index]
+        let timeline = cards.graph().timelines[index]
             .iter()
             .map(|entry| match entry {
                 TimelineEntry::Event(i) => {

@@ -46,7 +46,7 @@ impl Renderer<'_> {
         let e = &K::all(&self.site.catalog)[index];
         let first = UrlPath::entity(kind.plural(), &e.slug);
         let path = UrlPath::paginated(&first, page);
-        let all = K::briefs(&self.site.links, index);
+        let all = K::briefs(self.cards.graph(), index);
         let (briefs, pagination) = if kind.paginated() {
             let (briefs, pagination) = self.paginate(&first, all, page);
             (briefs, Some(pagination))

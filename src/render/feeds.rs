@@ -37,7 +37,7 @@ impl Renderer<'_> {
     pub(super) fn tag_feed(&self, tag: TagId) -> PageResult {
         let t = &self.site.catalog.tags[tag.index()];
         let title = format!("{}: {}", self.site.config.title, t.name);
-        let briefs = &self.site.links.tag_briefs[tag.index()];
+        let briefs = &self.cards.graph().tag_briefs[tag.index()];
         self.feed(&UrlPath::tag(&t.slug), title, briefs, false)
     }
 
@@ -46,7 +46,7 @@ impl Renderer<'_> {
     pub(super) fn entity_feed<K: EntityKind>(&self, index: usize) -> PageResult {
         let e = &K::all(&self.site.catalog)[index];
         let title = format!("{}: {}", self.site.config.title, e.name);
-        let briefs = K::briefs(&self.site.links, index);
+        let briefs = K::briefs(self.cards.graph(), index);
         self.feed(&UrlPath::entity(K::KIND.plural(), &e.slug), title, briefs, false)
     }
 

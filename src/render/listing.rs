@@ -51,7 +51,7 @@ impl<'a> Renderer<'a> {
         let t = &self.cards.tags[tag.index()];
         let base_path = UrlPath::tag(&self.site.catalog.tags[tag.index()].slug);
         let path = UrlPath::paginated(&base_path, page);
-        let (briefs, pagination) = self.paginate(&base_path, &self.site.links.tag_briefs[tag.index()], page);
+        let (briefs, pagination) = self.paginate(&base_path, &self.cards.graph().tag_briefs[tag.index()], page);
         let mut meta = self.meta(
             "tag",
             &path,

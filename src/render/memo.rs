@@ -8,10 +8,9 @@ use crate::routes::OutputPath;
 
 use super::fingerprint::Fingerprint;
 use super::renderer::Job;
-use crate::model::Site;
+use crate::model::{EntityKey, Site};
 
 use super::cards::Cards;
-use super::functions::LOOKUP_PREFIX;
 use super::theme::Theme;
 use super::views::{Counts, SiteView};
 
@@ -24,8 +23,11 @@ pub struct PageMemo {
     /// Each page's own view, by output path.
     pub(super) pages: HashMap<OutputPath, Fingerprint>,
     /// The pages that show each brief's card, by brief id, as noted while
-    /// they were fingerprinted ([`super::shown`]).
+    /// they were made ([`super::shown`]); a superset after a session's
+    /// edits, which add the pages they render to it.
     pub(super) shows: Vec<Vec<Job>>,
+    /// The same for the other entities' cards.
+    pub(super) shows_entities: HashMap<EntityKey, Vec<Job>>,
 }
 
 impl PageMemo {
@@ -51,7 +53,7 @@ impl PageMemo {
         // only by its name written in a template: templates that name none
         // cannot read them, so a change to them (a brief count) is no
         // change to every page.
-        let lookups: Vec<[u8; 16]> = if theme.templates.iter().any(|t| t.text.contains(LOOKUP_PREFIX)) {
+        let lookups: Vec<[u8; 16]> = if theme.uses_lookups() {
             cards.entity_values().map(|c| c.fingerprint().to_bytes()).collect()
         } else {
             Vec::new()
@@ -66,6 +68,39 @@ impl PageMemo {
                 .chain(templates)
                 .chain(lookups.iter().map(|l| l.as_slice())),
         )
+    }
+}
+
+impl PageMemo {
+    /// Notes that `job`'s page shows the cards of `owners`.
+    pub(super) fn note(&mut self, job: Job, owners: Vec<EntityKey>) {
+        for owner in owners {
+            match owner {
+                EntityKey::Brief(id) => {
+                    if let Some(jobs) = self.shows.get_mut(id.index()) {
+                        jobs.push(job);
+                    }
+                }
+                other => self.shows_entities.entry(other).or_default().push(job),
+            }
+        }
+    }
+
+    /// Each page noted once per card, after [`PageMemo::note`] added the
+    /// pages an edit rendered again to those already noted.
+    pub(super) fn dedup(&mut self) {
+        for jobs in self.shows.iter_mut().chain(self.shows_entities.values_mut()) {
+            jobs.sort_unstable();
+            jobs.dedup();
+        }
+    }
+
+    /// The pages noted as showing `owner`'s card.
+    pub(super) fn showing(&self, owner: EntityKey) -> &[Job] {
+        match owner {
+            EntityKey::Brief(id) => self.shows.get(id.index()).map_or(&[], Vec::as_slice),
+            other => self.shows_entities.get(&other).map_or(&[], Vec::as_slice),
+        }
     }
 }
 

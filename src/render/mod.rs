@@ -44,6 +44,7 @@ pub mod views;
 pub use cards::{Cards, site_view};
 pub use memo::{PageMemo, Reuse};
 pub use stage::{
-    BodyOverlay, Contents, OutputFile, Prepared, RenderError, Rendered, page_count, render, rerender, rerender_briefs,
+    BodyOverlay, BriefEdit, Contents, Listed, OutputFile, Prepared, RenderError, Rendered, Rerendered, page_count,
+    render, rerender, rerender_briefs,
 };
 pub use templates::{REQUIRED_TEMPLATES, compile, template_error};

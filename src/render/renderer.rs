@@ -11,7 +11,8 @@ use tera::{Context, Tera};
 use crate::diag::Diagnostic;
 use crate::markdown::RenderedBody;
 use crate::model::{
-    AuthorId, Authors, BriefId, Companies, CompanyId, ContractId, Contracts, Owner, PageId, Site, TagId,
+    AuthorId, Authors, BriefId, Companies, CompanyId, ContractId, Contracts, EntityKey, EntityKind, Owner, PageId,
+    Site, TagId,
 };
 use crate::routes::{BaseUrl, OutputPath, UrlPath};
 
@@ -22,7 +23,7 @@ use super::jsonld;
 use super::memo::PageMemo;
 use super::reach::CountsReaders;
 use super::share::ShareImages;
-use super::stage::{BodyOverlay, Contents, OutputFile, Prepared};
+use super::stage::{BodyOverlay, Contents, Listed, OutputFile, Prepared};
 use super::templates::template_error;
 use super::theme::TemplateSource;
 use super::views::PageMeta;
@@ -199,7 +200,7 @@ impl<'a> Renderer<'a> {
     /// entity pages (cards without chips), then everything else.
     pub(super) fn jobs(&self) -> Vec<Job> {
         let c = &self.site.catalog;
-        let links = &self.site.links;
+        let links = self.cards.graph();
         let per_page = self.site.config.briefs_per_page.get();
         // The catalog lists briefs newest first: an id is a rank by date.
         let first_shown = |briefs: &[BriefId], page: usize| briefs.get((page - 1) * per_page).map(|b| b.index());
@@ -246,6 +247,65 @@ impl<'a> Renderer<'a> {
         match self.overlay.and_then(|o| o.get(&owner)) {
             Some(body) => body,
             None => self.site.bodies.get(owner),
+        }
+    }
+
+    /// Every page, feed and index that lists the briefs of `listed`, whose
+    /// list had `was` briefs; with the pages it gained and those it no
+    /// longer has.
+    pub(super) fn jobs_listing(&self, listed: Listed, was: usize) -> (Vec<Job>, Vec<OutputPath>, Vec<OutputPath>) {
+        let links = self.cards.graph();
+        let c = &self.site.catalog;
+        // Pages of a paginated listing now `now` long under `base`.
+        let paged = |now: usize, base: UrlPath, job: &dyn Fn(usize) -> Job| {
+            let (pages, before) = (self.pages_of(now), self.pages_of(was));
+            let jobs = (1..=pages).map(job).collect::<Vec<Job>>();
+            let path = |page: usize| UrlPath::paginated(&base, page).output_file();
+            (
+                jobs,
+                (before + 1..=pages).map(path).collect(),
+                (pages + 1..=before).map(path).collect(),
+            )
+        };
+        match listed {
+            Listed::Tag(tag) => {
+                let now = links.tag_briefs[tag.index()].len();
+                let base = UrlPath::tag(&c.tags[tag.index()].slug);
+                let (mut jobs, added, gone) = paged(now, base, &|page| Job::Tag { tag, page });
+                jobs.extend([Job::TagFeed(tag), Job::Tags]);
+                (jobs, added, gone)
+            }
+            Listed::Entity(EntityKey::Author(author)) => {
+                let now = links.author_briefs[author.index()].len();
+                let base = UrlPath::entity(Authors::KIND.plural(), &c.authors[author.index()].slug);
+                let (mut jobs, added, gone) = paged(now, base, &|page| Job::Author { author, page });
+                jobs.extend([Job::AuthorFeed(author), Job::Authors]);
+                (jobs, added, gone)
+            }
+            Listed::Entity(EntityKey::Company(id)) => (
+                vec![Job::Company(id), Job::CompanyFeed(id), Job::Companies],
+                Vec::new(),
+                Vec::new(),
+            ),
+            Listed::Entity(EntityKey::Contract(id)) => (
+                vec![Job::Contract(id), Job::ContractFeed(id), Job::Contracts],
+                Vec::new(),
+                Vec::new(),
+            ),
+            Listed::Entity(EntityKey::Brief(id)) => (vec![Job::Brief(id)], Vec::new(), Vec::new()),
+        }
+    }
+
+    /// Whether the site has `job`'s page: a page of a listing may be one the
+    /// listing had before an edit shortened it (still noted as showing a
+    /// card, see [`super::shown`]).
+    pub(super) fn exists(&self, job: &Job) -> bool {
+        let links = self.cards.graph();
+        match *job {
+            Job::Home { page } => page <= self.pages_of(self.site.catalog.briefs.len()),
+            Job::Tag { tag, page } => page <= self.pages_of(links.tag_briefs[tag.index()].len()),
+            Job::Author { author, page } => page <= self.pages_of(links.author_briefs[author.index()].len()),
+            _ => true,
         }
     }
 

@@ -1,26 +1,27 @@
-//! Which briefs' cards each page shows, noted as `serve` fingerprints the
-//! page: the reverse index a session's edit of a brief's texts renders
-//! again from (`super::stage::rerender_briefs`), instead of fingerprinting
-//! every page of the site.
+//! Which entities' cards each page shows, noted as `serve` makes the
+//! page: the reverse index a session's edit of a brief renders again from
+//! (`super::stage::rerender_briefs`), instead of fingerprinting every page
+//! of the site.
 //!
-//! Nothing is declared by hand: a shared card notes its brief when it is
-//! hashed into a page's fingerprint (`views::Shared`), so a view that
-//! starts to list briefs some other way is noted without a change here.
-//! Noting is on only inside [`noting`], on the thread that renders the
-//! page (rendering one page never hands work to another thread).
+//! Nothing is declared by hand: a shared card notes whose it is whenever
+//! it is serialized into a page's view or fingerprint (`views::Shared`,
+//! `views::Fields`), so a view that starts to show cards some other way is
+//! noted without a change here. Noting is on only inside [`noting`], on
+//! the thread that makes the page (making one page never hands work to
+//! another thread).
 
 use std::cell::RefCell;
 
-use crate::model::BriefId;
+use crate::model::EntityKey;
 
 thread_local! {
     /// The briefs noted so far on this thread, while noting is on.
-    static NOTED: RefCell<Option<Vec<BriefId>>> = const { RefCell::new(None) };
+    static NOTED: RefCell<Option<Vec<EntityKey>>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` (which fingerprints one page) and returns, with its result,
-/// the briefs whose shared cards it hashed, each once, in id order.
-pub(super) fn noting<R>(f: impl FnOnce() -> R) -> (R, Vec<BriefId>) {
+/// Runs `f` (which makes one page) and returns, with its result, whose
+/// shared cards it serialized, each once, in order.
+pub(super) fn noting<R>(f: impl FnOnce() -> R) -> (R, Vec<EntityKey>) {
     let outer = NOTED.with(|noted| noted.borrow_mut().replace(Vec::new()));
     let result = f();
     let mut briefs = NOTED
@@ -31,12 +32,12 @@ pub(super) fn noting<R>(f: impl FnOnce() -> R) -> (R, Vec<BriefId>) {
     (result, briefs)
 }
 
-/// Notes that the page being fingerprinted shows `brief`'s card; nothing
-/// outside [`noting`].
-pub(super) fn note(brief: BriefId) {
+/// Notes that the page being made shows `owner`'s card; nothing outside
+/// [`noting`].
+pub(super) fn note(owner: EntityKey) {
     NOTED.with(|noted| {
-        if let Some(briefs) = noted.borrow_mut().as_mut() {
-            briefs.push(brief);
+        if let Some(owners) = noted.borrow_mut().as_mut() {
+            owners.push(owner);
         }
     });
 }
@@ -47,13 +48,16 @@ mod tests {
 
     #[test]
     fn notes_only_inside_noting_each_brief_once() {
-        note(BriefId::new(9));
-        let ((), briefs) = noting(|| {
-            note(BriefId::new(3));
-            note(BriefId::new(1));
-            note(BriefId::new(3));
+        use crate::model::{BriefId, CompanyId};
+        let brief = |i| EntityKey::Brief(BriefId::new(i));
+        note(brief(9));
+        let ((), owners) = noting(|| {
+            note(brief(3));
+            note(EntityKey::Company(CompanyId::new(0)));
+            note(brief(1));
+            note(brief(3));
         });
-        assert_eq!(briefs, [BriefId::new(1), BriefId::new(3)]);
+        assert_eq!(owners, [brief(1), brief(3), EntityKey::Company(CompanyId::new(0))]);
         let ((), none) = noting(|| ());
         assert!(none.is_empty(), "{none:?}");
     }

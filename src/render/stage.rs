@@ -10,7 +10,7 @@ use tera::Tera;
 
 use crate::diag::{Diagnostic, Diagnostics, EnvError};
 use crate::markdown::RenderedBody;
-use crate::model::{BriefId, Owner, Site};
+use crate::model::{BriefId, EntityKey, Owner, Site, TagId};
 use crate::routes::OutputPath;
 
 use super::cards::Cards;
@@ -107,6 +107,7 @@ pub fn render(
             global,
             pages: HashMap::new(),
             shows: vec![Vec::new(); site.catalog.briefs.len()],
+            shows_entities: HashMap::new(),
         }),
     };
     let mut kept = Vec::new();
@@ -116,7 +117,7 @@ pub fn render(
     // While fingerprinting, each page notes the briefs whose cards it shows.
     let noting = memo.is_some();
     for batch in renderer.jobs().chunks(BATCH) {
-        let results: Vec<(Result<PageOutput, Diagnostic>, Vec<BriefId>)> = (batch.par_iter())
+        let results: Vec<(Result<PageOutput, Diagnostic>, Vec<EntityKey>)> = (batch.par_iter())
             .map(|job| match noting {
                 true => shown::noting(|| renderer.render(job)),
                 false => (renderer.render(job), Vec::new()),
@@ -125,9 +126,7 @@ pub fn render(
         let mut files = Vec::with_capacity(results.len());
         for (job, (result, shown)) in batch.iter().zip(results) {
             if let Some(memo) = &mut memo {
-                for brief in shown {
-                    memo.shows[brief.index()].push(*job);
-                }
+                memo.note(*job, shown);
             }
             match result {
                 Ok(PageOutput::Rendered { file, fingerprint }) => {
@@ -191,28 +190,96 @@ pub fn rerender(
     render_again(prepared, overlay, jobs, memo)
 }
 
-/// Renders again the pages that show the briefs `ids` after a `serve`
-/// session put new texts in their place ([`Cards::patch`]), reading bodies
-/// from `overlay` first; updates `memo` with their new fingerprints.
+/// What a `serve` session's edit of briefs changed in a prepared site, for
+/// [`rerender_briefs`].
+#[derive(Debug, Default)]
+pub struct BriefEdit {
+    /// Briefs put in their places ([`Cards::patch`]): their cards changed.
+    pub briefs: Vec<BriefId>,
+    /// Other briefs whose own pages list other briefs now (their related
+    /// or suggested stories).
+    pub pages: Vec<BriefId>,
+    /// Entities and tags whose lists of briefs changed (after
+    /// [`Cards::relink`]), each with the length its list had: their pages,
+    /// feeds and cards, and the indexes of their kind, change with them.
+    pub lists: Vec<(Listed, usize)>,
+}
+
+/// Something with a list of briefs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listed {
+    /// A company, contract or author (never a brief).
+    Entity(EntityKey),
+    /// A tag.
+    Tag(TagId),
+}
+
+/// Renders again the pages an edit of briefs changed ([`BriefEdit`]),
+/// reading bodies from `overlay` first; updates `memo` with their new
+/// fingerprints and with the cards they show. Returns the files, and the
+/// pages a shorter list no longer has.
 ///
-/// Those pages are each brief's own, the sitemap (which dates it), and
-/// every page that showed its card when `memo` was made (noted as it was
-/// fingerprinted: [`super::shown`]). The site must be the one `memo` was
-/// made for but for those briefs' texts: the same briefs in the same
-/// places, naming the same things, so that no other page can show them.
-/// Pages whose fingerprint did not change are left out of the result.
+/// Those pages are each edited brief's own, every page that showed the card
+/// of an edited brief or of an entity whose list changed (noted as it was
+/// made: [`super::shown`]), the pages, feeds and index of each such entity
+/// and tag, and the pages of the briefs in `edit.pages`. An error without
+/// messages if a new page of a listing is where an old address redirects
+/// (a full build reports it). The site must be
+/// the one `memo` was made for but for those changes: the same briefs and
+/// entities in the same places. Pages whose fingerprint did not change are
+/// left out of the result.
 pub fn rerender_briefs(
     prepared: Prepared<'_>,
     overlay: &BodyOverlay,
-    ids: &[BriefId],
+    edit: &BriefEdit,
     memo: &mut PageMemo,
-) -> Result<Vec<OutputFile>, Diagnostics> {
-    let mut jobs = vec![Job::Sitemap];
-    for id in ids {
+) -> Result<Rerendered, Diagnostics> {
+    let renderer = Renderer::new(prepared, Some(overlay), None);
+    let mut jobs = Vec::new();
+    let mut gone = Vec::new();
+    let mut added = Vec::new();
+    for id in &edit.briefs {
         jobs.push(Job::Brief(*id));
-        jobs.extend(memo.shows.get(id.index()).into_iter().flatten());
+        jobs.extend(memo.showing(EntityKey::Brief(*id)));
     }
-    render_again(prepared, overlay, jobs, memo)
+    jobs.extend(edit.pages.iter().map(|id| Job::Brief(*id)));
+    for (listed, was) in &edit.lists {
+        let (listing, more, fewer) = renderer.jobs_listing(*listed, *was);
+        jobs.extend(listing);
+        added.extend(more);
+        gone.extend(fewer);
+        if let Listed::Entity(owner) = listed {
+            jobs.extend(memo.showing(*owner));
+        }
+    }
+    // A new page of a listing where an old address redirects: a full
+    // build says which alias is in the way.
+    let redirects = &prepared.site.catalog.redirects;
+    if (added.iter()).any(|page| redirects.iter().any(|r| r.from.output_file() == *page)) {
+        return Err(Diagnostics::default());
+    }
+    jobs.retain(|job| renderer.exists(job));
+    let files = render_again(prepared, overlay, jobs, memo)?;
+    // A page gone is made again if its listing grows back.
+    for path in &gone {
+        memo.pages.remove(path);
+    }
+    Ok(Rerendered {
+        files,
+        gone,
+        added: added.len(),
+    })
+}
+
+/// What [`rerender_briefs`] made.
+#[derive(Debug)]
+pub struct Rerendered {
+    /// The pages whose bytes changed.
+    pub files: Vec<OutputFile>,
+    /// Pages of listings that no longer have them.
+    pub gone: Vec<OutputPath>,
+    /// How many pages listings gained.
+    pub added: usize,
 }
 
 /// Renders `jobs` (each once) through `memo`, which takes the new
@@ -226,11 +293,15 @@ fn render_again(
     jobs.sort_unstable();
     jobs.dedup();
     let renderer = Renderer::new(prepared, Some(overlay), Some(memo));
-    let results: Vec<_> = jobs.par_iter().map(|job| renderer.render(job)).collect();
+    let results: Vec<_> = (jobs.par_iter())
+        .map(|job| shown::noting(|| renderer.render(job)))
+        .collect();
     let mut files = Vec::new();
     let mut fingerprints = Vec::new();
     let mut diagnostics = Diagnostics::default();
-    for result in results {
+    let mut noted = Vec::new();
+    for (job, (result, shown)) in jobs.iter().zip(results) {
+        noted.push((*job, shown));
         match result {
             Ok(PageOutput::Rendered { file, fingerprint }) => {
                 fingerprints.extend(fingerprint.map(|f| (file.path.clone(), f)));
@@ -244,5 +315,9 @@ fn render_again(
         return Err(diagnostics);
     }
     memo.pages.extend(fingerprints);
+    for (job, shown) in noted {
+        memo.note(job, shown);
+    }
+    memo.dedup();
     Ok(files)
 }

@@ -77,6 +77,15 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// Whether any template may call a lookup of entity cards
+    /// (`get_company`, …): Tera calls a function only by its name written
+    /// in a template, so one that names none cannot.
+    pub fn uses_lookups(&self) -> bool {
+        self.templates
+            .iter()
+            .any(|t| t.text.contains(super::functions::LOOKUP_PREFIX))
+    }
+
     /// Whether the template `name` is dossier's built-in one: no theme or
     /// site overrides it.
     pub fn is_builtin(&self, name: &str) -> bool {

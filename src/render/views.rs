@@ -13,7 +13,7 @@ use serde::{Serialize, Serializer};
 
 use crate::content::raw::{ContractStatus, Extra};
 use crate::date::DateTime;
-use crate::model::{BriefId, Money};
+use crate::model::{EntityKey, Money};
 
 use super::fingerprint::Fingerprint;
 
@@ -25,9 +25,9 @@ use super::fingerprint::Fingerprint;
 pub struct Cached {
     value: tera::Value,
     fingerprint: Option<Fingerprint>,
-    /// The brief whose card it is, if it is one: a page's fingerprint
-    /// notes it ([`super::shown`]).
-    brief: Option<BriefId>,
+    /// Whose card it is, if it is an entity's: a page that shows it notes
+    /// it ([`super::shown`]).
+    owner: Option<EntityKey>,
 }
 
 impl Cached {
@@ -42,14 +42,14 @@ impl Cached {
         Cached {
             value,
             fingerprint,
-            brief: None,
+            owner: None,
         }
     }
 
-    /// The same value, known as the card of the brief `id`.
-    pub fn of_brief(self, id: BriefId) -> Cached {
+    /// The same value, known as the card of `owner`.
+    pub fn of(self, owner: EntityKey) -> Cached {
         Cached {
-            brief: Some(id),
+            owner: Some(owner),
             ..self
         }
     }
@@ -107,13 +107,11 @@ impl<T> Serialize for Shared<'_, T> {
     /// which is the only serialization that is not human-readable (see
     /// [`super::fingerprint`]).
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if let Some(owner) = self.card.owner {
+            super::shown::note(owner);
+        }
         match self.card.fingerprint {
-            Some(fingerprint) if !serializer.is_human_readable() => {
-                if let Some(brief) = self.card.brief {
-                    super::shown::note(brief);
-                }
-                fingerprint.serialize(serializer)
-            }
+            Some(fingerprint) if !serializer.is_human_readable() => fingerprint.serialize(serializer),
             _ => self.card.value.serialize(serializer),
         }
     }
@@ -130,6 +128,9 @@ pub struct Fields<'a, T>(pub Shared<'a, T>);
 
 impl<T> Serialize for Fields<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if let Some(owner) = self.0.card.owner {
+            super::shown::note(owner);
+        }
         let Some(map) = self.0.card.value.as_map() else {
             return Err(serde::ser::Error::custom("a card is not a mapping"));
         };

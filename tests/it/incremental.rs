@@ -407,10 +407,13 @@ fn check_sequence(edits: &[Edit]) {
             edit,
             Edit::Body(..) | Edit::Company(..) | Edit::Contract(..) | Edit::Page(..) | Edit::Author(..)
         );
-        // A new title keeps the brief's place and references; only a brief
-        // with old addresses (whose redirect pages show it) builds fully.
+        // A new title or new companies keep the brief in its place; only a
+        // brief with old addresses (whose redirect pages show its title)
+        // builds fully.
         let texts_only = match edit {
-            Edit::Title(..) => !changed.iter().any(|p| has_aliases(&root.join(p))),
+            Edit::Title(..) | Edit::Companies(..) => {
+                !changed.is_empty() && !changed.iter().any(|p| has_aliases(&root.join(p)))
+            }
             _ => false,
         };
         if (body_only || texts_only)
@@ -643,9 +646,37 @@ fn an_edit_to_a_briefs_texts_renders_only_the_pages_that_show_it() {
     .unwrap();
     assert!(report.quick);
 
-    // A tag moves the brief between listings: a full build.
-    let (report, _) = save(&mut session, &mut served, &|| {
+    // Tags, companies, bylines and related stories move the brief between
+    // listings, without moving it in time: the lists are derived again,
+    // and the pages of what changed rendered again.
+    let (report, rendered) = save(&mut session, &mut served, &|| {
         set_line(&brief, "tags", "tags: [defense]")
+    })
+    .unwrap();
+    assert!(report.quick);
+    assert!(
+        rendered.iter().any(|p| p == "tags/procurement/index.html"),
+        "{rendered:?}"
+    );
+    assert!(rendered.iter().any(|p| p == "tags/index.html"), "{rendered:?}");
+    let (report, _) = save(&mut session, &mut served, &|| {
+        set_line(&brief, "companies", "companies: [Microsoft]");
+        set_line(&brief, "related", "related: [jwcc-awarded]");
+        set_line(&brief, "author", "author: Maya Okafor");
+    })
+    .unwrap();
+    assert!(report.quick);
+
+    // A new tag is a new page of tags: a full build.
+    let (report, _) = save(&mut session, &mut served, &|| {
+        set_line(&brief, "tags", "tags: [defense, brand new]")
+    })
+    .unwrap();
+    assert!(!report.quick);
+
+    // So is a new date (every listing moves).
+    let (report, _) = save(&mut session, &mut served, &|| {
+        set_line(&brief, "date", "date: 2021-07-09")
     })
     .unwrap();
     assert!(!report.quick);
@@ -933,4 +964,24 @@ fn a_tag_edit_moves_suggestions_on_other_pages_and_stays_clean() {
 #[test]
 fn an_edited_pdf_updates_its_document_card_and_media_file() {
     check_sequence(&[Edit::Document(1), Edit::Body(2, 3), Edit::Document(4)]);
+}
+
+/// A brief's summary dropped after a quick build gave it a new first
+/// paragraph: its card shows that paragraph, not the one the last full
+/// build rendered (found by the property test above).
+#[test]
+fn a_summary_dropped_after_a_new_lead_shows_the_new_lead() {
+    check_sequence(&[
+        Edit::Lead(17, 3),
+        Edit::Page(16, 0),
+        Edit::Contract(36, 6),
+        Edit::DropSummary(43),
+    ]);
+}
+
+/// A listing shortened by a page, then lengthened again: the page comes
+/// back (found by the property test above).
+#[test]
+fn a_page_a_listing_lost_comes_back_when_it_grows_again() {
+    check_sequence(&[Edit::Byline(16, 0), Edit::Author(33, 4), Edit::Byline(22, 1)]);
 }
