@@ -9,7 +9,8 @@
 //! paragraph to one brief (rename-over, like an editor) and rebuilds as
 //! `serve` does, naming the changed file (`--full`: without naming it, so
 //! every stage runs; `--title`: change the brief's title instead, a front
-//! matter edit; `--new`: add a new brief, then delete it, in turn), printing
+//! matter edit; `--tags`: add a tag another brief has, then take it away,
+//! in turn; `--new`: add a new brief, then delete it, in turn), printing
 //! each rebuild's stages and the median. The brief is restored at the end
 //! (the new one deleted). Run it on a quiet machine: these are wall times.
 
@@ -26,12 +27,13 @@ fn main() {
     let full = std::env::args().any(|a| a == "--full");
     let title = std::env::args().any(|a| a == "--title");
     let new = std::env::args().any(|a| a == "--new");
+    let tags = std::env::args().any(|a| a == "--tags");
     let args: Vec<String> = std::env::args()
         .skip(1)
-        .filter(|a| !matches!(a.as_str(), "--bench" | "--full" | "--title" | "--new"))
+        .filter(|a| !matches!(a.as_str(), "--bench" | "--full" | "--title" | "--new" | "--tags"))
         .collect();
     let Some(site) = args.first().map(PathBuf::from) else {
-        eprintln!("usage: cargo bench --bench incremental -- SITE [EDITS] [--full | --title | --new]");
+        eprintln!("usage: cargo bench --bench incremental -- SITE [EDITS] [--full | --title | --tags | --new]");
         std::process::exit(2);
     };
     let edits: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(9);
@@ -56,6 +58,9 @@ fn main() {
 
     let brief = first_brief(&site.join("content/briefs"));
     let original = std::fs::read_to_string(&brief).expect("the brief");
+    // `BENCH_TAG` names the tag to add (quoted as the corpus quotes it).
+    let tag = || std::env::var("BENCH_TAG").unwrap_or_else(|_| another_tag(&site.join("content/briefs"), &original));
+    let tagged = tags.then(|| with_tag(&original, &tag()));
     let added = site.join("content/briefs/zz-benchmark-new-brief.md");
     let edited = if new { &added } else { &brief };
     let changed = vec![edited.strip_prefix(&site).expect("under the site").to_owned()];
@@ -64,6 +69,8 @@ fn main() {
         // `--new`: written on odd edits, deleted on even ones.
         let text = if new && n % 2 == 0 {
             None
+        } else if let Some(tagged) = &tagged {
+            Some(if n % 2 == 1 { tagged.clone() } else { original.clone() })
         } else if title || new {
             Some(retitled(&original, n))
         } else {
@@ -126,6 +133,30 @@ fn retitled(text: &str, n: usize) -> String {
     }
     assert!(done, "the brief has a title: line");
     out
+}
+
+/// A tag of another brief that `text` (a brief) does not have, written as
+/// the corpus writes tags (`  - "tag"` under `tags:`).
+fn another_tag(dir: &Path, text: &str) -> String {
+    let tags = |text: &str| -> Vec<String> {
+        let mut lines = text.lines().skip_while(|l| *l != "tags:").skip(1);
+        std::iter::from_fn(|| lines.next().and_then(|l| l.strip_prefix("  - ")).map(str::to_owned)).collect()
+    };
+    let mine = tags(text);
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .flat_map(|t| tags(&t))
+        .find(|t| !mine.contains(t))
+        .expect("another brief has a tag this one has not")
+}
+
+/// `text` with `tag` added first under `tags:`.
+fn with_tag(text: &str, tag: &str) -> String {
+    text.replacen("tags:\n", &format!("tags:\n  - {tag}\n"), 1)
 }
 
 fn ms(d: Duration) -> f64 {

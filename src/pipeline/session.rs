@@ -438,7 +438,8 @@ impl Session {
         // Relinking changes entity cards, which a lookup in any template
         // can read; and each relink keeps a copy of the links until the
         // next full build.
-        if relink && (model.theme.uses_lookups() || model.patches.links.len() >= MAX_RELINKS) {
+        let relinks = model.patches.links.len() + 1;
+        if relink && (model.theme.uses_lookups() || relinks * site.catalog.briefs.len() > RELINK_BUDGET) {
             return None;
         }
         let resolved = Instant::now();
@@ -694,9 +695,10 @@ impl Session {
     }
 }
 
-/// Relinks a session keeps before it builds fully again: each keeps a copy
-/// of the site's links and suggestions (a few megabytes at 10,000 briefs).
-const MAX_RELINKS: usize = 16;
+/// Relinks a session makes before it builds fully again, times the site's
+/// briefs: each keeps a copy of the site's links and suggestions (a few
+/// megabytes at 10,000 briefs), so 16 at 10,000 briefs, one at 100,000.
+const RELINK_BUDGET: usize = 160_000;
 
 /// One brief's edit, checked, for [`Session::briefs`].
 struct Edited {
