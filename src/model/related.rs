@@ -87,21 +87,10 @@ impl Suggestions {
 /// from the link graph's lists of briefs by entity (`limit` 0: none, and
 /// no work).
 pub fn suggest(catalog: &Catalog, links: &Links, limit: usize) -> Suggestions {
-    let instants: Vec<i128> = (catalog.briefs.iter())
-        .map(|b| b.date.instant().as_nanosecond())
-        .collect();
-    let input = Input {
-        contracts: &links.contract_briefs,
-        companies: &links.company_briefs,
-        tags: &links.tag_briefs,
-        declared: &links.related,
-        instants: &instants,
-    };
-    rank(&input, limit)
+    let instants = instants(catalog);
+    rank(&Input::of(links, &instants), limit)
 }
 
-/// What the ranking reads, by id: each entity kind's lists of briefs (in
-/// id order), each brief's declared related stories and its date.
 /// `previous` (the suggestions of the same briefs) with the suggestions of
 /// `briefs` ranked again from `links`: what [`suggest`] gives when every
 /// other brief's entities have the same lists of briefs, in the same order,
@@ -114,17 +103,15 @@ pub fn suggest_again(
     limit: usize,
     briefs: &[BriefId],
 ) -> Suggestions {
-    let instants: Vec<i128> = (catalog.briefs.iter())
+    let instants = instants(catalog);
+    rank_again(previous, &Input::of(links, &instants), limit, briefs)
+}
+
+/// Each brief's date as a number, by id.
+fn instants(catalog: &Catalog) -> Vec<i128> {
+    (catalog.briefs.iter())
         .map(|b| b.date.instant().as_nanosecond())
-        .collect();
-    let input = Input {
-        contracts: &links.contract_briefs,
-        companies: &links.company_briefs,
-        tags: &links.tag_briefs,
-        declared: &links.related,
-        instants: &instants,
-    };
-    rank_again(previous, &input, limit, briefs)
+        .collect()
 }
 
 /// [`rank`] of `briefs` only, the others' lists taken from `previous`.
@@ -153,6 +140,8 @@ fn rank_again(previous: &Suggestions, input: &Input<'_>, limit: usize, briefs: &
     again
 }
 
+/// What the ranking reads, by id: each entity kind's lists of briefs (in
+/// id order), each brief's declared related stories and its date.
 struct Input<'a> {
     contracts: &'a [Vec<BriefId>],
     companies: &'a [Vec<BriefId>],
@@ -160,6 +149,19 @@ struct Input<'a> {
     declared: &'a [Vec<BriefId>],
     /// Each brief's date, in nanoseconds since the epoch.
     instants: &'a [i128],
+}
+
+impl<'a> Input<'a> {
+    /// The lists of `links`, with the dates `instants`.
+    fn of(links: &'a Links, instants: &'a [i128]) -> Input<'a> {
+        Input {
+            contracts: &links.contract_briefs,
+            companies: &links.company_briefs,
+            tags: &links.tag_briefs,
+            declared: &links.related,
+            instants,
+        }
+    }
 }
 
 /// Every entity as one index, with its list of briefs and its weight, and
