@@ -449,21 +449,25 @@ fn load_through(
 
 /// Refuses a brief with more than [`raw::MAX_TAGS`] distinct tags, at its `tags:` line.
 fn check_tag_counts(briefs: &[Loaded<RawBrief>], diagnostics: &mut Diagnostics) {
-    for brief in briefs {
-        if brief.front.tags.len() <= raw::MAX_TAGS {
-            continue;
-        }
-        let count = brief.front.distinct_tags();
-        if count > raw::MAX_TAGS {
-            let message = format!(
-                "too many tags: {count} distinct tags, at most {} per brief",
-                raw::MAX_TAGS
-            );
-            diagnostics.push(brief.file.key_error("tags", message).with_help(
-                "keep the tags readers browse by (each tag page lists its briefs with all their tags); other keywords can go under `extra:`",
-            ));
-        }
+    diagnostics.extend(briefs.iter().filter_map(too_many_tags));
+}
+
+/// The error of a brief with more than [`raw::MAX_TAGS`] distinct tags, at
+/// its `tags:` line: what the content stage says of it.
+pub fn too_many_tags(brief: &Loaded<RawBrief>) -> Option<Diagnostic> {
+    if brief.front.tags.len() <= raw::MAX_TAGS {
+        return None;
     }
+    let count = brief.front.distinct_tags();
+    (count > raw::MAX_TAGS).then(|| {
+        let message = format!(
+            "too many tags: {count} distinct tags, at most {} per brief",
+            raw::MAX_TAGS
+        );
+        brief.file.key_error("tags", message).with_help(
+            "keep the tags readers browse by (each tag page lists its briefs with all their tags); other keywords can go under `extra:`",
+        )
+    })
 }
 
 /// Reads and parses one kind's `files`, through `cache` if there is one:

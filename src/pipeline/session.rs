@@ -24,6 +24,7 @@ use crate::render::fingerprint::Fingerprint;
 use crate::render::share::{self, CardMemo};
 use crate::render::{self, BodyOverlay, BriefEdit, Listed, OutputFile, PageMemo};
 use crate::routes::OutputPath;
+use crate::slug::Slug;
 
 /// Builds of one site in memory that remember the last good build, so each
 /// renders only the pages whose inputs changed: what `serve` runs on every
@@ -404,6 +405,7 @@ impl Session {
         let resolve = super::catalog_options(&last.options, &site.config);
         let mut edits = Vec::with_capacity(changed.len());
         let mut relink = false;
+        let (mut dated, mut touched) = (false, Vec::new());
         for path in changed {
             let Owner::Brief(id) = self.bodies.owner(path)? else {
                 return None;
@@ -417,7 +419,8 @@ impl Session {
             let (stamp, new) = content::reparse::<RawBrief>(root, path)?;
             // The body renders the same wherever it starts: its line only
             // places messages, and a file with any is never patched.
-            if new.file.body() != old.file.body() || !old.front.same_place(&new.front) {
+            let refused = content::too_many_tags(&new).is_some();
+            if refused || new.file.body() != old.file.body() || !old.front.same_place(&new.front) {
                 return None;
             }
             let brief = if old.front.same_but_texts(&new.front) {
@@ -427,6 +430,9 @@ impl Session {
                 catalog::with_references(&site.catalog, was, id, new.front.clone(), &new.file, resolve)?
             };
             let spellings = new.front.tags.iter().map(|t| t.trim().to_owned()).collect();
+            // The sitemap dates each brief by its last update.
+            dated |= brief.updated != was.updated;
+            touched.extend((old.front.tags.iter().chain(&new.front.tags)).filter_map(|t| Slug::from_text(t).ok()));
             edits.push(Edited {
                 id,
                 brief,
@@ -476,13 +482,8 @@ impl Session {
                     None => (files.briefs.get(&root.join(&brief.path)))
                         .is_some_and(|f| f.front.tags.iter().any(|t| t.trim() == name)),
                 };
-                let Some(relinked) = relinked(
-                    site,
-                    &models,
-                    rendering.cards.graph(),
-                    rendering.cards.suggested(),
-                    spelled,
-                ) else {
+                let old = (rendering.cards.graph(), rendering.cards.suggested());
+                let Some(relinked) = relinked(site, &models, old, &touched, spelled) else {
                     return Ok(None);
                 };
                 let Relinked {
@@ -497,6 +498,7 @@ impl Session {
                 let suggested = model.patches.suggested.alloc(suggested);
                 rendering.cards.relink(site, links, suggested);
             }
+            edit.sitemap = dated;
             for (id, brief) in briefs {
                 // Its body as last rendered (by a quick build, maybe).
                 let body = match overlay.get(&Owner::Brief(id)) {
@@ -506,7 +508,8 @@ impl Session {
                 rendering.cards.patch(site, id, brief, &body.first_paragraph);
                 edit.briefs.push(id);
             }
-            let mut cards = (Vec::new(), Vec::new());
+            // Files drawn, gone, and new to the site.
+            let mut cards = (Vec::new(), Vec::new(), 0);
             for id in &edit.briefs {
                 let share = (&mut rendering.share, &mut *memo);
                 let patched = share::patch(
@@ -520,10 +523,11 @@ impl Session {
                 )?;
                 cards.0.extend(patched.file);
                 cards.1.extend(patched.gone);
+                cards.2 += usize::from(patched.added);
             }
             Ok::<_, Diagnostics>(Some((edit, cards)))
         });
-        let (edit, (cards, mut gone)) = match made {
+        let (edit, (cards, mut gone, new_cards)) = match made {
             Ok(Some(made)) => made,
             // Nothing changed but the patched briefs' arena.
             Ok(None) => return None,
@@ -544,11 +548,13 @@ impl Session {
         }
         let index_behind = last.site.prepared().site.config.search;
         last.index_stale |= index_behind;
-        // Listings that grew or shrank by a page.
+        // Listings that grew or shrank by a page; social cards that came
+        // or went.
         let (added, removed) = (pages.added, pages.gone.len());
         for count in [&mut last.pages, &mut last.files, &mut last.templated] {
             *count = (*count + added).saturating_sub(removed);
         }
+        last.files = (last.files + new_cards).saturating_sub(gone.len());
         gone.extend(pages.gone);
         let timings = vec![
             Timing {
@@ -617,6 +623,8 @@ impl Session {
         let files: Vec<OutputFile> = (made.into_iter())
             .filter(|f| index.get(&f.path) != last.index.get(&f.path))
             .collect();
+        // A full build counted the index as it was last written.
+        last.files = (last.files + index.len()).saturating_sub(last.index.len());
         last.index = index;
         let timings = vec![Timing {
             stage: "search index",
@@ -727,13 +735,14 @@ struct Relinked {
 /// The links of `models` (the site's briefs, some of them put in place)
 /// derived again, with the suggestions they change; `None` if a full build
 /// would make more of them than links: a tag left without briefs (it would
-/// be gone), or one whose name was spelled only by a brief that no longer
-/// names it (`spelled` says whether a brief spells a tag's name so).
+/// be gone), or one whose name no brief spells so any more (it would be
+/// named otherwise; `touched` are the slugs of the tags the edited briefs
+/// name or named, `spelled` says whether a brief spells a tag's name so).
 fn relinked(
     site: &Site,
     models: &[&Brief],
-    old: &Links,
-    suggested: &Suggestions,
+    (old, suggested): (&Links, &Suggestions),
+    touched: &[Slug],
     spelled: impl Fn(&Brief, &str) -> bool,
 ) -> Option<Relinked> {
     let links = links::derive_over(&site.catalog, models, &site.bodies.mentions);
@@ -745,15 +754,17 @@ fn relinked(
             rerank.extend(old.iter().chain(new));
         }
     };
+    let tags = &site.catalog.tags;
+    for slug in touched {
+        let at = tags.binary_search_by(|t| t.slug.cmp(slug)).ok()?;
+        let name = &tags[at].name;
+        if !links.tag_briefs[at].iter().any(|b| spelled(models[b.index()], name)) {
+            return None;
+        }
+    }
     for (i, (old, new)) in old.tag_briefs.iter().zip(&links.tag_briefs).enumerate() {
         if new.is_empty() {
             return None;
-        }
-        if old != new {
-            let name = &site.catalog.tags[i].name;
-            if !new.iter().any(|b| spelled(models[b.index()], name)) {
-                return None;
-            }
         }
         compare(Listed::Tag(TagId::new(i)), old, new);
     }

@@ -252,6 +252,8 @@ pub struct Patched {
     pub file: Option<OutputFile>,
     /// The brief's old card, if no brief shares it any more.
     pub gone: Option<OutputPath>,
+    /// Whether the new card is a file no brief had before.
+    pub added: bool,
 }
 
 /// The social card of the brief `id` made again after a `serve` session
@@ -279,6 +281,7 @@ pub fn patch(
         // No card before either: the brief's picture is as it was.
         return Ok(Patched::default());
     };
+    let added = !images.paths.iter().flatten().any(|p| *p == made.path);
     images.cards[id.index()] = Some(made.image(site));
     images.paths[id.index()] = Some(made.path.clone());
     let gone = old.filter(|old| *old != made.path && !images.paths.iter().flatten().any(|p| p == old));
@@ -303,6 +306,7 @@ pub fn patch(
     Ok(Patched {
         file,
         gone: gone.map(|path| path.output_file()),
+        added,
     })
 }
 

@@ -203,6 +203,8 @@ pub struct BriefEdit {
     /// [`Cards::relink`]), each with the length its list had: their pages,
     /// feeds and cards, and the indexes of their kind, change with them.
     pub lists: Vec<(Listed, usize)>,
+    /// Whether a brief's date of update changed, which the sitemap shows.
+    pub sitemap: bool,
 }
 
 /// Something with a list of briefs.
@@ -243,6 +245,9 @@ pub fn rerender_briefs(
         jobs.extend(memo.showing(EntityKey::Brief(*id)));
     }
     jobs.extend(edit.pages.iter().map(|id| Job::Brief(*id)));
+    if edit.sitemap {
+        jobs.push(Job::Sitemap);
+    }
     for (listed, was) in &edit.lists {
         let (listing, more, fewer) = renderer.jobs_listing(*listed, *was);
         jobs.extend(listing);

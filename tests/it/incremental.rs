@@ -572,12 +572,16 @@ fn an_edit_to_a_briefs_texts_renders_only_the_pages_that_show_it() {
         if let Ok((update, report)) = result {
             let rendered = pages(&update);
             *served = apply(served, update);
-            if let Some((index, _)) = session.refresh_index() {
+            // The report's count once the index is up to date.
+            let mut files = report.files;
+            if let Some((index, indexed)) = session.refresh_index() {
                 *served = apply(served, index);
+                files = indexed.files;
             }
             let clean = clean_build(&options).expect("a clean build");
             let differ = differing(&clean, served);
             assert!(differ.is_empty(), "these differ from a clean build: {differ:?}");
+            assert_eq!(files, clean.len(), "the files the report counts");
             Ok((report, rendered))
         } else {
             result.map(|_| unreachable!())
@@ -615,6 +619,16 @@ fn an_edit_to_a_briefs_texts_renders_only_the_pages_that_show_it() {
     .unwrap();
     assert!(report.quick, "a correction took a full build");
 
+    // A date of update is a text, which the sitemap shows.
+    let (report, rendered) = save(&mut session, &mut served, &|| {
+        set_line(&brief, "updated", "updated: 2021-07-09")
+    })
+    .unwrap();
+    assert!(
+        report.quick && rendered.iter().any(|p| p == "sitemap.xml"),
+        "{rendered:?}"
+    );
+
     // Quotes around a title are a warning: a full build gives it.
     let (report, _) = save(&mut session, &mut served, &|| {
         set_line(&brief, "title", "title: “Pentagon Scraps JEDI”");
@@ -630,7 +644,9 @@ fn an_edit_to_a_briefs_texts_renders_only_the_pages_that_show_it() {
                 .iter()
                 .find(|d| d.path.ends_with("2021-07-06-jedi-cancelled-jwcc.md"))
                 .expect("{d:?}");
-            assert_eq!(d.position.map(|p| p.line), Some(3), "{d:?}");
+            let text = std::fs::read_to_string(&brief).unwrap();
+            let title_line = text.lines().position(|l| l.starts_with("title:")).unwrap() + 1;
+            assert_eq!(d.position.map(|p| p.line), Some(title_line), "{d:?}");
         }
         other => panic!("a blank title built: {:?}", other.map(|(r, _)| r)),
     }
@@ -666,6 +682,13 @@ fn an_edit_to_a_briefs_texts_renders_only_the_pages_that_show_it() {
     })
     .unwrap();
     assert!(report.quick);
+
+    // A tag spelled so that it sorts first names the tag: a full build;
+    // spelled back, no brief spells that name: a full build again.
+    for tags in ["tags: [Defense]", "tags: [defense]"] {
+        let (report, _) = save(&mut session, &mut served, &|| set_line(&brief, "tags", tags)).unwrap();
+        assert!(!report.quick, "{tags}");
+    }
 
     // A new tag is a new page of tags: a full build.
     let (report, _) = save(&mut session, &mut served, &|| {
