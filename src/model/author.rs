@@ -72,7 +72,7 @@ impl EntityKind for Authors {
         let RawAuthorFields { role, links, image } = own;
         let named = links.into_iter().map(|l| (l.name, l.url)).collect();
         let help = "name the site the link leads to, e.g. - { name: Mastodon, url: \"https://…\" }";
-        let checked = (refs.named_links(file, "links", "link", help, named).into_iter())
+        let checked = (super::catalog::named_links(refs.diagnostics(), file, "links", "link", help, named).into_iter())
             .map(|(name, url)| NamedLink { name, url })
             .collect();
         let image = image.and_then(|raw| image::resolve(file, raw, Remote::Allowed, refs.diagnostics()));

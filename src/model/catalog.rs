@@ -780,20 +780,6 @@ impl References<'_> {
         checked_sources(&mut self.diagnostics, file, sources)
     }
 
-    /// The entries of a front matter list of `{ name, url }` (a brief's
-    /// sources, an author's links) that have a name and a safe URL; each
-    /// other one is an error at its place, `help` saying how to name it.
-    pub fn named_links(
-        &mut self,
-        file: &SourceFile,
-        key: &str,
-        what: &str,
-        help: &str,
-        items: Vec<(String, String)>,
-    ) -> Vec<(String, String)> {
-        named_links(&mut self.diagnostics, file, key, what, help, items)
-    }
-
     fn related(
         &mut self,
         me: BriefId,
@@ -986,10 +972,11 @@ fn checked_sources(diagnostics: &mut Diagnostics, file: &SourceFile, sources: Ve
         .collect()
 }
 
-/// The entries of a front matter list of `{ name, url }` that have a name
-/// and a safe URL; each other one is an error at its place, `help` saying
-/// how to name it.
-fn named_links(
+/// The entries of a front matter list of `{ name, url }` (a brief's
+/// sources, an author's links) that have a name and a safe URL; each other
+/// one is an error at its place in `diagnostics`, `help` saying how to
+/// name it.
+pub fn named_links(
     diagnostics: &mut Diagnostics,
     file: &SourceFile,
     key: &str,
