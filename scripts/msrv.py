@@ -25,7 +25,10 @@ def version(text):
 def main():
     metadata = json.loads(
         subprocess.run(
-            ["cargo", "metadata", "--format-version", "1", "--locked", "--offline"],
+            # Not --offline: metadata needs every platform's crates, and a
+            # fresh machine's cache holds only this one's (cargo downloads
+            # the others' manifests; with a full cache it uses no network).
+            ["cargo", "metadata", "--format-version", "1", "--locked"],
             check=True,
             capture_output=True,
             text=True,
