@@ -13,7 +13,7 @@ use crate::config::UnknownReferences;
 use crate::content::raw::{RawBrief, RawCorrection, RawPage, RawSource};
 use crate::content::{Body, Content, Failed, Loaded, SourceFile, frontmatter};
 use jiff::Timestamp;
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::date::DateTime;
@@ -246,9 +246,10 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
     let mut scheduled: Vec<(PathBuf, DateTime)> =
         (scheduled.into_iter()).map(|b| (b.file.path, b.front.date)).collect();
     scheduled.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-    let mut briefs: Vec<(Slug, Loaded<RawBrief>)> = Vec::with_capacity(published.len());
-    briefs.extend((published.into_iter()).filter_map(|b| Some((entity_slug(&b.file, b.front.slug.as_deref(), d)?, b))));
-    newest_first(&mut briefs);
+    let slugs: Vec<Option<Slug>> = (published.iter())
+        .map(|b| entity_slug(&b.file, b.front.slug.as_deref(), d))
+        .collect();
+    let briefs = newest_first(published, slugs);
     let companies = slugged(companies, d);
     let contracts = slugged(contracts, d);
     let authors = slugged(authors, d);
@@ -284,20 +285,20 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
     }
 }
 
-/// Sorts briefs newest first, then by slug. A brief's parsed front matter
-/// is large and a sort moves its items many times, so this sorts their
-/// positions and then moves each brief once (at 100,000 briefs, 0.2 s less
-/// on the one core this stage has); the positions sort on all cores.
-fn newest_first(briefs: &mut Vec<(Slug, Loaded<RawBrief>)>) {
-    let mut order: Vec<usize> = (0..briefs.len()).collect();
-    order.par_sort_by(|&a, &b| {
-        let ((slug_a, a), (slug_b, b)) = (&briefs[a], &briefs[b]);
-        b.front.date.cmp(&a.front.date).then_with(|| slug_a.cmp(slug_b))
-    });
-    let mut slots: Vec<Option<(Slug, Loaded<RawBrief>)>> = std::mem::take(briefs).into_iter().map(Some).collect();
-    *briefs = (order.into_iter())
-        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
-        .collect();
+/// The briefs that have a slug, each with it, newest first, then by slug.
+/// A brief's parsed front matter is large (about 600 bytes) and a sort
+/// moves its items many times, so this sorts their positions (on all
+/// cores) and then moves each brief once, into the one new vector: each
+/// move into fresh memory costs its page faults too, which at 100,000
+/// briefs made this the larger part of a stage with one core.
+fn newest_first(briefs: Vec<Loaded<RawBrief>>, mut slugs: Vec<Option<Slug>>) -> Vec<(Slug, Loaded<RawBrief>)> {
+    let mut order: Vec<usize> = (0..briefs.len()).filter(|&i| slugs[i].is_some()).collect();
+    order.par_sort_by(|&a, &b| (briefs[b].front.date.cmp(&briefs[a].front.date)).then_with(|| slugs[a].cmp(&slugs[b])));
+    // In place: the same allocation, each item wrapped.
+    let mut slots: Vec<Option<Loaded<RawBrief>>> = briefs.into_iter().map(Some).collect();
+    (order.into_iter())
+        .filter_map(|i| Some((slugs[i].take()?, slots[i].take()?)))
+        .collect()
 }
 
 /// The second step: every entity with its references resolved to ids, and
@@ -329,9 +330,7 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
         diagnostics: d,
         redirects: Collector::new(options.base),
     };
-    // Sized up front, one body per file. (The briefs' own vector is not:
-    // reserved early, it raised the peak memory of a 100,000-brief build
-    // by about 30 MB.)
+    // Sized up front, one body per file.
     let files = companies.len() + contracts.len() + authors.len();
     let mut bodies = Vec::with_capacity(files + briefs.len() + pages.len());
     let mut catalog = Catalog::default();
@@ -339,15 +338,12 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
     resolve_entities::<Companies>(&mut catalog, &mut refs, companies, &mut bodies);
     resolve_entities::<Authors>(&mut catalog, &mut refs, authors, &mut bodies);
     let mut tags = TagSet::default();
-    for (i, (slug, loaded)) in briefs.into_iter().enumerate() {
-        let Loaded { file, mut front } = loaded;
-        let aliases = std::mem::take(&mut front.aliases);
-        let target = Target {
-            path: &UrlPath::brief(&slug),
-            title: &front.title,
-        };
-        refs.redirects.add_page(&file, &aliases, target, &mut refs.diagnostics);
-        let brief = refs.brief(BriefId::new(i), slug, front, &file, &mut tags, &held_back);
+    let resolved = resolve_briefs(&mut refs, briefs, &held_back);
+    // Exactly: grown by doubling, the vector would be copied as it grows,
+    // while the resolved briefs it is made from are still held.
+    catalog.briefs.reserve_exact(resolved.len());
+    for (i, resolved) in resolved.into_iter().enumerate() {
+        let (brief, file) = resolved.number(&mut refs, &mut tags);
         catalog.briefs.push(brief);
         bodies.push((Owner::Brief(BriefId::new(i)), file.into_body()));
     }
@@ -390,6 +386,80 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
     catalog.failed = refs.failed;
     catalog.redirects = refs.redirects.finish();
     (catalog, bodies, refs.diagnostics)
+}
+
+/// A brief resolved on its own, but for what depends on the briefs before
+/// it: its tags' ids (numbered in order of first use) and its old
+/// addresses (a clash is reported at the later file).
+struct Unnumbered {
+    /// With no tags yet.
+    brief: Brief,
+    /// Its tags' slugs and spellings, in the order written.
+    tags: Vec<(Slug, String)>,
+    diagnostics: Diagnostics,
+    file: SourceFile,
+    aliases: Vec<String>,
+}
+
+impl Unnumbered {
+    /// The brief with its tags and old addresses, in the order of the
+    /// briefs: what `refs` and `tags` say afterwards is as if every brief
+    /// had been resolved in that order.
+    fn number(self, refs: &mut References<'_>, tags: &mut TagSet) -> (Brief, SourceFile) {
+        let Unnumbered {
+            mut brief,
+            tags: named,
+            diagnostics,
+            file,
+            aliases,
+        } = self;
+        let target = Target {
+            path: &UrlPath::brief(&brief.slug),
+            title: &brief.title,
+        };
+        refs.redirects.add_page(&file, &aliases, target, &mut refs.diagnostics);
+        refs.diagnostics.extend(diagnostics.into_vec());
+        brief.tags = (named.into_iter()).map(|(slug, name)| tags.add(slug, &name)).collect();
+        (brief, file)
+    }
+}
+
+/// Resolves each brief's references, on all cores when unknown names are
+/// errors (at 100,000 briefs this stage had one core for about 0.3 s);
+/// with stubs for unknown names, in order, since each stub takes the next
+/// id of its kind.
+fn resolve_briefs(
+    refs: &mut References<'_>,
+    briefs: Vec<(Slug, Loaded<RawBrief>)>,
+    held_back: &HashMap<String, HeldBack>,
+) -> Vec<Unnumbered> {
+    let one = |refs: &mut References<'_>, (i, (slug, loaded)): (usize, (Slug, Loaded<RawBrief>))| {
+        let Loaded { file, mut front } = loaded;
+        let aliases = std::mem::take(&mut front.aliases);
+        let (brief, tags) = refs.brief_but_tags(BriefId::new(i), slug, front, &file, held_back);
+        let diagnostics = std::mem::take(&mut refs.diagnostics);
+        Unnumbered {
+            brief,
+            tags,
+            diagnostics,
+            file,
+            aliases,
+        }
+    };
+    match refs.options.unknown_references {
+        UnknownReferences::Error => {
+            let refs = &*refs;
+            (briefs.into_par_iter().enumerate())
+                .map_init(|| refs.reader(), one)
+                .collect()
+        }
+        UnknownReferences::Warn => {
+            let earlier = std::mem::take(&mut refs.diagnostics);
+            let resolved = (briefs.into_iter().enumerate()).map(|item| one(refs, item)).collect();
+            refs.diagnostics = earlier;
+            resolved
+        }
+    }
 }
 
 /// Every name a failed content file would have answered to (its slug from
@@ -652,6 +722,22 @@ impl References<'_> {
         self.diagnostics.push(url_error(file, key, url, why));
     }
 
+    /// A reader of the same names for another core, where unknown names
+    /// are errors (no stubs): its messages are its own.
+    fn reader(&self) -> References<'_> {
+        References {
+            lookup: std::borrow::Cow::Borrowed(&*self.lookup),
+            options: self.options,
+            stubs: Catalog::default(),
+            stub_names: HashMap::new(),
+            files: self.files.clone(),
+            has_authors: self.has_authors,
+            failed: self.failed.clone(),
+            diagnostics: Diagnostics::default(),
+            redirects: Collector::new(self.options.base),
+        }
+    }
+
     fn brief(
         &mut self,
         id: BriefId,
@@ -661,6 +747,21 @@ impl References<'_> {
         tags: &mut TagSet,
         held_back: &HashMap<String, HeldBack>,
     ) -> Brief {
+        let (mut brief, named) = self.brief_but_tags(id, slug, front, file, held_back);
+        brief.tags = (named.into_iter()).map(|(slug, name)| tags.add(slug, &name)).collect();
+        brief
+    }
+
+    /// The brief, with its tags' slugs and spellings left for
+    /// [`TagSet::add`] to number.
+    fn brief_but_tags(
+        &mut self,
+        id: BriefId,
+        slug: Slug,
+        front: RawBrief,
+        file: &SourceFile,
+        held_back: &HashMap<String, HeldBack>,
+    ) -> (Brief, Vec<(Slug, String)>) {
         let RawBrief {
             title,
             date,
@@ -697,10 +798,10 @@ impl References<'_> {
         });
         let related = self.related(id, file, &related, held_back);
         let authors = self.bylines(file, author, authors);
-        let tag_ids = self.tags(file, &tag_names, tags);
+        let tag_slugs = self.tags(file, tag_names);
         let checked_sources = self.sources(file, sources);
         let corrections = sorted_corrections(corrections);
-        Brief {
+        let brief = Brief {
             path: file.path.clone(),
             slug,
             title,
@@ -709,7 +810,7 @@ impl References<'_> {
             updated,
             summary,
             authors,
-            tags: tag_ids,
+            tags: Vec::new(),
             companies,
             contracts,
             related,
@@ -717,7 +818,8 @@ impl References<'_> {
             corrections,
             image,
             extra,
-        }
+        };
+        (brief, tag_slugs)
     }
 
     /// A brief's byline: `author:` or `authors:` (not both). On a site with
@@ -753,14 +855,14 @@ impl References<'_> {
         })
     }
 
-    /// The ids of a brief's tags; a tag that cannot be a URL is an error at
-    /// its place in the list.
-    fn tags(&mut self, file: &SourceFile, tag_names: &[String], tags: &mut TagSet) -> Vec<TagId> {
-        let mut tag_ids = Vec::with_capacity(tag_names.len());
+    /// The slug and spelling of each of a brief's tags; a tag that cannot
+    /// be a URL is an error at its place in the list.
+    fn tags(&mut self, file: &SourceFile, tag_names: Vec<String>) -> Vec<(Slug, String)> {
+        let mut slugs = Vec::with_capacity(tag_names.len());
         let mut offsets: Option<Vec<usize>> = None;
         for (i, name) in tag_names.iter().enumerate() {
             match Slug::from_text(name) {
-                Ok(slug) => tag_ids.push(tags.add(slug, name)),
+                Ok(slug) => slugs.push((slug, i)),
                 Err(e) => {
                     // Located once per brief, and only when a tag is wrong.
                     let offsets = offsets.get_or_insert_with(|| {
@@ -772,7 +874,10 @@ impl References<'_> {
                 }
             }
         }
-        tag_ids
+        let mut names: Vec<Option<String>> = tag_names.into_iter().map(Some).collect();
+        (slugs.into_iter())
+            .filter_map(|(slug, i)| Some((slug, names[i].take()?)))
+            .collect()
     }
 
     /// A brief's sources with a name and a safe URL; the others are errors.

@@ -650,3 +650,70 @@ fn stubs_are_made_once_per_name_in_brief_order() {
     let at = |slug: &str| sitemap.find(&format!("/companies/{slug}/")).unwrap();
     assert!(at("zeta-corp") < at("alpha-inc"), "{sitemap}");
 }
+
+/// Writes `count` briefs into `site`: each tagged `bulk tag` (spelled
+/// `Bulk Tag` by one of them) and `bulk-<k mod 5>`, naming Microsoft, or
+/// an unknown company where `unknown(k)`.
+fn write_bulk_briefs(site: &Site, count: usize, unknown: impl Fn(usize) -> bool) {
+    for k in 0..count {
+        let spelling = if k == 417 { "Bulk Tag" } else { "bulk tag" };
+        let company = if unknown(k) {
+            format!("Unknown Co {k}")
+        } else {
+            "Microsoft".to_owned()
+        };
+        let text = format!(
+            "---\ntitle: Bulk brief {k}\ndate: 2021-01-{:02}\ntags: [{spelling}, bulk-{}]\ncompanies: [{company}]\n---\nBody {k}.\n",
+            1 + k % 28,
+            k % 5
+        );
+        site.write(&format!("content/briefs/bulk-{k:03}.md"), &text);
+    }
+}
+
+/// Briefs are resolved on all cores when unknown names are errors: a site
+/// of many briefs still reports every mistake at its own file, and gives
+/// each brief its own tags and each tag its name (the first spelling in
+/// sorted order) as resolving one brief after another would.
+#[test]
+fn many_briefs_resolved_on_all_cores_keep_every_mistake_and_every_tag() {
+    let site = Site::fixture("site");
+    let unknown = |k: usize| k % 97 == 5;
+    write_bulk_briefs(&site, 600, unknown);
+    let out = site.build(&[]);
+    out.assert_status(1);
+    let expected: Vec<usize> = (0..600).filter(|k| unknown(*k)).collect();
+    assert_eq!(out.errors().len(), expected.len(), "{}", out.stderr);
+    for k in expected {
+        let error = out.diagnostic(&format!("content/briefs/bulk-{k:03}.md:5:13"));
+        assert!(error.contains(&format!("unknown company 'Unknown Co {k}'")), "{error}");
+    }
+
+    write_bulk_briefs(&site, 600, |_| false);
+    let out = site.build(&[]);
+    out.assert_success();
+    for k in [0, 3, 4, 416, 417, 599] {
+        let page = out.page(&format!("briefs/bulk-{k:03}/"));
+        let tags = page.links("main", "/tags/");
+        assert!(tags.contains(&"/tags/bulk-tag/".to_owned()), "bulk-{k:03}: {tags:?}");
+        assert!(
+            tags.contains(&format!("/tags/bulk-{}/", k % 5)),
+            "bulk-{k:03}: {tags:?}"
+        );
+        assert!(
+            !tags.contains(&format!("/tags/bulk-{}/", (k + 1) % 5)),
+            "bulk-{k:03}: {tags:?}"
+        );
+    }
+    let tag = out.page("tags/bulk-tag/");
+    assert_eq!(tag.texts("h1"), ["Bulk Tag"]);
+    let again = Site::fixture("site");
+    write_bulk_briefs(&again, 600, |_| false);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let second_output = elsewhere.path().join("out");
+    (again.build(&["--output", second_output.to_str().unwrap()])).assert_success();
+    Snapshot::of(&site.public()).assert_same_as(
+        &Snapshot::of(&second_output),
+        "two builds of a site of many briefs differ",
+    );
+}
