@@ -475,10 +475,12 @@ impl<'a> Build<'a> {
 
     /// The model stage: entities validated, references resolved.
     ///
-    /// It runs on one core: syntect's syntaxes (if any body has a code
-    /// fence) load meanwhile on the other. Only they: for a small site they
-    /// take longer than resolving, and the stylesheet can wait for the
-    /// Markdown stage, where it costs a share of both cores instead.
+    /// Syntect's syntaxes (if any body has a code fence) load meanwhile on
+    /// another thread: mostly one core names and orders the files, and
+    /// briefs' references resolve on all (`catalog::build`). Only the
+    /// syntaxes: for a small site they take longer than resolving, and the
+    /// stylesheet can wait for the Markdown stage, where it costs a share
+    /// of both cores instead.
     fn resolve(
         &mut self,
         content: Content,
