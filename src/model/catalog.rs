@@ -200,7 +200,10 @@ pub fn build(content: Content, options: CatalogOptions) -> (Catalog, Vec<Pending
 
 /// What the first step makes: every file with its slug, and every name.
 struct Named {
-    briefs: Vec<(Slug, Loaded<RawBrief>)>,
+    /// The published briefs, newest first, then by slug.
+    briefs: Vec<Loaded<RawBrief>>,
+    /// Their slugs, by position.
+    brief_slugs: Vec<Slug>,
     /// The briefs left out, by slug, for "is a draft" warnings.
     held_back: HashMap<String, HeldBack>,
     /// The scheduled briefs left out.
@@ -249,7 +252,8 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
     let slugs: Vec<Option<Slug>> = (published.iter())
         .map(|b| entity_slug(&b.file, b.front.slug.as_deref(), d))
         .collect();
-    let briefs = newest_first(published, slugs);
+    let brief_slugs = newest_first(&mut published, slugs);
+    let briefs = published;
     let companies = slugged(companies, d);
     let contracts = slugged(contracts, d);
     let authors = slugged(authors, d);
@@ -258,7 +262,7 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
         .filter_map(|p| Some((entity_slug(&p.file, p.front.slug.as_deref(), d)?, p)))
         .collect();
 
-    check_unique_slugs("briefs", briefs.iter().map(|(s, b)| (s, &b.file)), d);
+    check_unique_slugs("briefs", brief_slugs.iter().zip(briefs.iter().map(|b| &b.file)), d);
     check_unique_slugs("companies", companies.iter().map(|(s, c)| (s, &c.file)), d);
     check_unique_slugs("contracts", contracts.iter().map(|(s, c)| (s, &c.file)), d);
     check_unique_slugs("authors", authors.iter().map(|(s, a)| (s, &a.file)), d);
@@ -266,7 +270,7 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
     check_page_slugs(&pages, d);
 
     let mut lookup = Lookup::default();
-    for (i, (slug, _)) in briefs.iter().enumerate() {
+    for (i, slug) in brief_slugs.iter().enumerate() {
         lookup.insert(slug.as_str(), EntityKey::Brief(BriefId::new(i)));
     }
     register_names::<Companies>(&mut lookup, &companies, d);
@@ -274,6 +278,7 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
     register_names::<Authors>(&mut lookup, &authors, d);
     Named {
         briefs,
+        brief_slugs,
         held_back,
         scheduled,
         failed: failed_by_name(failed),
@@ -285,20 +290,39 @@ fn name(content: Content, options: CatalogOptions, d: &mut Diagnostics) -> Named
     }
 }
 
-/// The briefs that have a slug, each with it, newest first, then by slug.
-/// A brief's parsed front matter is large (about 600 bytes) and a sort
-/// moves its items many times, so this sorts their positions (on all
-/// cores) and then moves each brief once, into the one new vector: each
-/// move into fresh memory costs its page faults too, which at 100,000
-/// briefs made this the larger part of a stage with one core.
-fn newest_first(briefs: Vec<Loaded<RawBrief>>, mut slugs: Vec<Option<Slug>>) -> Vec<(Slug, Loaded<RawBrief>)> {
-    let mut order: Vec<usize> = (0..briefs.len()).filter(|&i| slugs[i].is_some()).collect();
+/// Leaves in `briefs` those that have a slug, newest first, then by slug,
+/// and returns their slugs in that order. A brief's parsed front matter is
+/// large (about 600 bytes) and a sort moves its items many times, so this
+/// sorts their positions (on all cores) and then puts each brief in its
+/// place by swaps, in memory it already has: moved into a new vector, at
+/// 100,000 briefs, the page faults of its fresh memory were most of a
+/// stage that has one core.
+fn newest_first(briefs: &mut Vec<Loaded<RawBrief>>, slugs: Vec<Option<Slug>>) -> Vec<Slug> {
+    let mut named = slugs.iter().map(Option::is_some);
+    briefs.retain(|_| named.next().unwrap_or(false));
+    let mut slugs: Vec<Option<Slug>> = slugs.into_iter().filter(Option::is_some).collect();
+    let mut order: Vec<usize> = (0..briefs.len()).collect();
     order.par_sort_by(|&a, &b| (briefs[b].front.date.cmp(&briefs[a].front.date)).then_with(|| slugs[a].cmp(&slugs[b])));
-    // In place: the same allocation, each item wrapped.
-    let mut slots: Vec<Option<Loaded<RawBrief>>> = briefs.into_iter().map(Some).collect();
-    (order.into_iter())
-        .filter_map(|i| Some((slugs[i].take()?, slots[i].take()?)))
-        .collect()
+    let sorted_slugs = order.iter().filter_map(|&i| slugs[i].take()).collect();
+    permute(briefs, order);
+    sorted_slugs
+}
+
+/// Puts `items[order[k]]` at `k` for every `k`, in place: each cycle of
+/// the permutation is followed once, one swap per item.
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    const DONE: usize = usize::MAX;
+    for start in 0..items.len() {
+        let mut at = start;
+        while order[at] != DONE {
+            let from = std::mem::replace(&mut order[at], DONE);
+            if from == start {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
+    }
 }
 
 /// The second step: every entity with its references resolved to ids, and
@@ -306,6 +330,7 @@ fn newest_first(briefs: Vec<Loaded<RawBrief>>, mut slugs: Vec<Option<Slug>>) -> 
 fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, Vec<PendingBody>, Diagnostics) {
     let Named {
         briefs,
+        brief_slugs,
         held_back,
         scheduled,
         failed,
@@ -338,15 +363,16 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
     resolve_entities::<Companies>(&mut catalog, &mut refs, companies, &mut bodies);
     resolve_entities::<Authors>(&mut catalog, &mut refs, authors, &mut bodies);
     let mut tags = TagSet::default();
-    let resolved = resolve_briefs(&mut refs, briefs, &held_back);
-    // Exactly: grown by doubling, the vector would be copied as it grows,
-    // while the resolved briefs it is made from are still held.
-    catalog.briefs.reserve_exact(resolved.len());
-    for (i, resolved) in resolved.into_iter().enumerate() {
-        let (brief, file) = resolved.number(&mut refs, &mut tags);
-        catalog.briefs.push(brief);
-        bodies.push((Owner::Brief(BriefId::new(i)), file.into_body()));
+    let mut resolved = resolve_briefs(&mut refs, briefs, brief_slugs, &held_back);
+    for brief in &mut resolved {
+        brief.number(&mut refs, &mut tags);
     }
+    // Moved on all cores: the fresh memory's page faults are shared too.
+    let (briefs, files): (Vec<Brief>, Vec<SourceFile>) = (resolved.into_par_iter())
+        .map(|resolved| (resolved.brief, resolved.file))
+        .unzip();
+    catalog.briefs = briefs;
+    bodies.extend((files.into_iter().enumerate()).map(|(i, file)| (Owner::Brief(BriefId::new(i)), file.into_body())));
     for (i, (slug, loaded)) in pages.into_iter().enumerate() {
         let Loaded { file, front } = loaded;
         let RawPage {
@@ -402,25 +428,21 @@ struct Unnumbered {
 }
 
 impl Unnumbered {
-    /// The brief with its tags and old addresses, in the order of the
-    /// briefs: what `refs` and `tags` say afterwards is as if every brief
-    /// had been resolved in that order.
-    fn number(self, refs: &mut References<'_>, tags: &mut TagSet) -> (Brief, SourceFile) {
-        let Unnumbered {
-            mut brief,
-            tags: named,
-            diagnostics,
-            file,
-            aliases,
-        } = self;
+    /// Gives the brief its tags and collects its old addresses; called in
+    /// the order of the briefs, what `refs` and `tags` say afterwards is as
+    /// if every brief had been resolved in that order.
+    fn number(&mut self, refs: &mut References<'_>, tags: &mut TagSet) {
         let target = Target {
-            path: &UrlPath::brief(&brief.slug),
-            title: &brief.title,
+            path: &UrlPath::brief(&self.brief.slug),
+            title: &self.brief.title,
         };
-        refs.redirects.add_page(&file, &aliases, target, &mut refs.diagnostics);
-        refs.diagnostics.extend(diagnostics.into_vec());
-        brief.tags = (named.into_iter()).map(|(slug, name)| tags.add(slug, &name)).collect();
-        (brief, file)
+        refs.redirects
+            .add_page(&self.file, &self.aliases, target, &mut refs.diagnostics);
+        refs.diagnostics
+            .extend(std::mem::take(&mut self.diagnostics).into_vec());
+        self.brief.tags = (std::mem::take(&mut self.tags).into_iter())
+            .map(|(slug, name)| tags.add(slug, &name))
+            .collect();
     }
 }
 
@@ -430,10 +452,11 @@ impl Unnumbered {
 /// id of its kind.
 fn resolve_briefs(
     refs: &mut References<'_>,
-    briefs: Vec<(Slug, Loaded<RawBrief>)>,
+    briefs: Vec<Loaded<RawBrief>>,
+    slugs: Vec<Slug>,
     held_back: &HashMap<String, HeldBack>,
 ) -> Vec<Unnumbered> {
-    let one = |refs: &mut References<'_>, (i, (slug, loaded)): (usize, (Slug, Loaded<RawBrief>))| {
+    let one = |refs: &mut References<'_>, (i, (loaded, slug)): (usize, (Loaded<RawBrief>, Slug))| {
         let Loaded { file, mut front } = loaded;
         let aliases = std::mem::take(&mut front.aliases);
         let (brief, tags) = refs.brief_but_tags(BriefId::new(i), slug, front, &file, held_back);
@@ -449,13 +472,15 @@ fn resolve_briefs(
     match refs.options.unknown_references {
         UnknownReferences::Error => {
             let refs = &*refs;
-            (briefs.into_par_iter().enumerate())
+            (briefs.into_par_iter().zip(slugs).enumerate())
                 .map_init(|| refs.reader(), one)
                 .collect()
         }
         UnknownReferences::Warn => {
             let earlier = std::mem::take(&mut refs.diagnostics);
-            let resolved = (briefs.into_iter().enumerate()).map(|item| one(refs, item)).collect();
+            let resolved = (briefs.into_iter().zip(slugs).enumerate())
+                .map(|item| one(refs, item))
+                .collect();
             refs.diagnostics = earlier;
             resolved
         }
@@ -1253,6 +1278,20 @@ impl TagSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Putting items in place by swaps gives what moving each into a
+        /// new vector would.
+        #[test]
+        fn permuting_in_place_is_moving_each_item_once(keys in proptest::collection::vec(0u8..20, 0..60)) {
+            let mut order: Vec<usize> = (0..keys.len()).collect();
+            order.sort_by_key(|&i| std::cmp::Reverse(keys[i]));
+            let moved: Vec<(usize, u8)> = order.iter().map(|&i| (i, keys[i])).collect();
+            let mut items: Vec<(usize, u8)> = keys.iter().copied().enumerate().collect();
+            permute(&mut items, order);
+            proptest::prop_assert_eq!(items, moved);
+        }
+    }
 
     #[test]
     fn dangerous_url_schemes_are_refused() {
