@@ -786,7 +786,14 @@ fn relinked(
     rerank.extend(&pages);
     rerank.sort_unstable();
     rerank.dedup();
-    let again = related::suggest_again(suggested, &site.catalog, &links, site.config.related_limit, &rerank);
+    let again = related::suggest_again(
+        suggested,
+        &site.catalog,
+        old,
+        &links,
+        site.config.related_limit,
+        &rerank,
+    );
     pages.extend(rerank.iter().filter(|b| again.of(**b) != suggested.of(**b)));
     pages.sort_unstable();
     pages.dedup();
