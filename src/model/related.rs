@@ -131,7 +131,7 @@ fn rank_changed(
     let changed: Vec<BriefId> = (briefs.iter().copied())
         .filter(|b| was.declared[b.index()] != input.declared[b.index()] || !graph.same_view(&old, *b))
         .collect();
-    (rank_again_in(previous, input, &graph, limit, &changed), changed.len())
+    (rank_again(previous, input, &graph, limit, &changed), changed.len())
 }
 
 /// Each brief's date as a number, by id.
@@ -141,14 +141,9 @@ fn instants(catalog: &Catalog) -> Vec<i128> {
         .collect()
 }
 
-/// [`rank`] of `briefs` only, the others' lists taken from `previous`.
-#[cfg(test)]
-fn rank_again(previous: &Suggestions, input: &Input<'_>, limit: usize, briefs: &[BriefId]) -> Suggestions {
-    rank_again_in(previous, input, &Graph::new(input), limit, briefs)
-}
-
-/// [`rank_again`] with the graph of `input` made already.
-fn rank_again_in(
+/// [`rank`] of `briefs` only (in `graph`, made from `input`), the others'
+/// lists taken from `previous`.
+fn rank_again(
     previous: &Suggestions,
     input: &Input<'_>,
     graph: &Graph<'_>,
@@ -462,7 +457,7 @@ mod tests {
         let previous = before.rank(3);
         // The briefs of every list that changed, before and after.
         let changed = ids(&[0, 1, 2, 3, 4, 5, 6, 7]);
-        let again = rank_again(&previous, &after.input(), 3, &changed);
+        let (again, _) = rank_changed(&previous, &before.input(), &after.input(), 3, &changed);
         let whole = after.rank(3);
         for b in 0..10 {
             assert_eq!(again.of(BriefId::new(b)), whole.of(BriefId::new(b)), "brief {b}");
