@@ -396,6 +396,14 @@ class Bench:
             for _ in range(other_runs):
                 go(name, True)
         for name in ["floor-md", "floor-cp", "default"]:
+            if name == "default":
+                # What each tool wrote (from the last runs, still on tmpfs),
+                # counted before the outputs go: at 100k they hold about
+                # 10 GB of the tmpfs, and the default build, the largest,
+                # was killed for want of memory beside them.
+                self.count_outputs(res)
+                for sub in os.listdir(self.work):
+                    rmtree(os.path.join(self.work, sub))
             if name in dead:
                 continue
             log("N=%d: %s, warm-up + %d runs" % (n, name, other_runs))
@@ -409,12 +417,6 @@ class Bench:
             res["notes"].append("(b), (c), (e) and (f) ran %d times (after a warm-up) at this size "
                                 "(`--other-runs %d`), to fit the session's time." % (other_runs, other_runs))
 
-        # What each tool wrote (from the last runs, still on tmpfs).
-        for name, folder in [("dossier", "rebuild"), ("hugo", "hugo"), ("floor-md", "floor")]:
-            p = os.path.join(self.work, folder)
-            if os.path.isdir(p):
-                files, html = count_files(p)
-                res.setdefault("output", {})[name] = {"files": files, "html": html}
         m = re.search(r"Built ([\d,]+) pages \(([\d,]+) files\)", head(os.path.join(self.logs, "rebuild-%d.stderr" % n), 200))
         if m:
             res["dossier_summary"] = m.group(0)
@@ -425,6 +427,14 @@ class Bench:
         for sub in os.listdir(self.work):
             rmtree(os.path.join(self.work, sub))
         return res
+
+    def count_outputs(self, res):
+        """What each tool wrote, from the outputs of its last run."""
+        for name, folder in [("dossier", "rebuild"), ("hugo", "hugo"), ("floor-md", "floor")]:
+            p = os.path.join(self.work, folder)
+            if os.path.isdir(p):
+                files, html = count_files(p)
+                res.setdefault("output", {})[name] = {"files": files, "html": html}
 
     def timings(self, n):
         d_root = equal_work(ensure_corpus(self.a.corpus, "dossier", n))
