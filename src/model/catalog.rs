@@ -747,19 +747,29 @@ impl References<'_> {
         self.diagnostics.push(url_error(file, key, url, why));
     }
 
+    /// Resolves through `lookup`, borrowed; no stubs, failed files or
+    /// messages yet.
+    fn borrowing<'l>(lookup: &'l Lookup, options: CatalogOptions<'l>, has_authors: bool) -> References<'l> {
+        References {
+            lookup: std::borrow::Cow::Borrowed(lookup),
+            options,
+            stubs: Catalog::default(),
+            stub_names: HashMap::new(),
+            files: HashMap::new(),
+            has_authors,
+            failed: HashMap::new(),
+            diagnostics: Diagnostics::default(),
+            redirects: Collector::new(options.base),
+        }
+    }
+
     /// A reader of the same names for another core, where unknown names
     /// are errors (no stubs): its messages are its own.
     fn reader(&self) -> References<'_> {
         References {
-            lookup: std::borrow::Cow::Borrowed(&*self.lookup),
-            options: self.options,
-            stubs: Catalog::default(),
-            stub_names: HashMap::new(),
             files: self.files.clone(),
-            has_authors: self.has_authors,
             failed: self.failed.clone(),
-            diagnostics: Diagnostics::default(),
-            redirects: Collector::new(self.options.base),
+            ..References::borrowing(&self.lookup, self.options, self.has_authors)
         }
     }
 
@@ -883,25 +893,20 @@ impl References<'_> {
     /// The slug and spelling of each of a brief's tags; a tag that cannot
     /// be a URL is an error at its place in the list.
     fn tags(&mut self, file: &SourceFile, tag_names: Vec<String>) -> Vec<(Slug, String)> {
-        let mut slugs = Vec::with_capacity(tag_names.len());
-        let mut offsets: Option<Vec<usize>> = None;
-        for (i, name) in tag_names.iter().enumerate() {
-            match Slug::from_text(name) {
-                Ok(slug) => slugs.push((slug, i)),
-                Err(e) => {
-                    // Located once per brief, and only when a tag is wrong.
-                    let offsets = offsets.get_or_insert_with(|| {
-                        file.value_offsets("tags", &tag_names.iter().map(String::as_str).collect::<Vec<_>>())
-                    });
+        let slugs: Vec<Result<Slug, SlugError>> = tag_names.iter().map(|name| Slug::from_text(name)).collect();
+        if slugs.iter().any(Result::is_err) {
+            // Located only when a tag is wrong.
+            let offsets = file.value_offsets("tags", &tag_names.iter().map(String::as_str).collect::<Vec<_>>());
+            for (i, (name, slug)) in tag_names.iter().zip(&slugs).enumerate() {
+                if let Err(e) = slug {
                     let message = format!("the tag '{name}' cannot be a URL: {e}");
                     self.diagnostics
                         .push(file.yaml_error(offsets[i], name.chars().count().max(1), message));
                 }
             }
         }
-        let mut names: Vec<Option<String>> = tag_names.into_iter().map(Some).collect();
-        (slugs.into_iter())
-            .filter_map(|(slug, i)| Some((slug, names[i].take()?)))
+        (slugs.into_iter().zip(tag_names))
+            .filter_map(|(slug, name)| Some((slug.ok()?, name)))
             .collect()
     }
 
@@ -1191,17 +1196,7 @@ pub fn with_references(
     file: &SourceFile,
     options: CatalogOptions<'_>,
 ) -> Option<Brief> {
-    let mut refs = References {
-        lookup: std::borrow::Cow::Borrowed(&catalog.lookup),
-        options,
-        stubs: Catalog::default(),
-        stub_names: HashMap::new(),
-        files: HashMap::new(),
-        has_authors: !catalog.authors.is_empty(),
-        failed: HashMap::new(),
-        diagnostics: Diagnostics::default(),
-        redirects: Collector::new(options.base),
-    };
+    let mut refs = References::borrowing(&catalog.lookup, options, !catalog.authors.is_empty());
     let mut tags = TagSet::default();
     let mut again = refs.brief(id, brief.slug.clone(), front, file, &mut tags, &catalog.held_back);
     let stubs = refs.stubs.companies.len() + refs.stubs.contracts.len() + refs.stubs.authors.len();
