@@ -93,6 +93,48 @@ impl<O: Copy + Send + Sync> BodyCache<O> {
         Some(entry.embedded())
     }
 
+    /// Renders one more body through the cache, as [`BodyCache::render_all`]
+    /// renders each, and keeps it beside the others (a brief a `serve`
+    /// session put in place without a full build).
+    pub fn render_one<R: LinkResolver>(
+        &mut self,
+        owner: O,
+        body: Body,
+        resolver: &R,
+        highlighter: &Highlighter,
+        options: &MarkdownOptions,
+    ) -> Rendered<R::Target> {
+        self.forget_unless_rendered_with(options);
+        let (rendered, entry) = self.render(&body, resolver, highlighter, options);
+        self.entries.insert(body.path.into_os_string(), (owner, entry));
+        rendered
+    }
+
+    /// Gives each entry the owner `remap` says; forgets those it gives none
+    /// (bodies whose owners moved or went in a `serve` session).
+    pub fn remap_owners(&mut self, remap: impl Fn(O) -> Option<O>) {
+        self.entries.retain(|_, (owner, _)| match remap(*owner) {
+            Some(new) => {
+                *owner = new;
+                true
+            }
+            None => false,
+        });
+    }
+
+    /// Whether a body other than the file at `path`'s embeds the document
+    /// `document`, so that the site publishes it with or without that file.
+    pub fn embedded_elsewhere(&self, document: &str, path: &Path) -> bool {
+        (self.entries.iter())
+            .filter(|(at, _)| at.as_os_str() != path.as_os_str())
+            .any(|(_, (_, entry))| entry.embedded().iter().any(|d| d == document))
+    }
+
+    /// Whether any body links to `url`: a wikilink was answered with it.
+    pub fn links_to(&self, url: &str) -> bool {
+        (self.entries.values()).any(|(_, entry)| entry.questions.iter().any(|(_, answer)| answer.as_deref() == Ok(url)))
+    }
+
     /// Forgets the entries if they were rendered with other options.
     fn forget_unless_rendered_with(&mut self, options: &MarkdownOptions) {
         let key = format!("{options:?}");

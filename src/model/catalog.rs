@@ -1196,9 +1196,49 @@ pub fn with_references(
     file: &SourceFile,
     options: CatalogOptions<'_>,
 ) -> Option<Brief> {
+    let mut again = resolved_alone(catalog, id, brief.slug.clone(), front, file, options)?;
+    again.scheduled = brief.scheduled;
+    Some(again)
+}
+
+/// A brief a `serve` session finds added, or given another date, made from
+/// `front` as a full build makes it, its references resolved in `catalog`
+/// (`was`: the id it had). `None` where a full build could make more than
+/// this brief of it, as [`with_references`] says, or when it would not be
+/// published as it is: a draft, dated after the build's "now", or with
+/// old addresses.
+pub fn placed(
+    catalog: &Catalog,
+    was: Option<BriefId>,
+    front: RawBrief,
+    file: &SourceFile,
+    options: CatalogOptions<'_>,
+) -> Option<Brief> {
+    let mut d = Diagnostics::default();
+    let slug = entity_slug(file, front.slug.as_deref(), &mut d)?;
+    let published = !front.draft && front.aliases.is_empty() && front.date.instant() <= options.now;
+    if !d.is_empty() || !published {
+        return None;
+    }
+    // A new brief has no id yet: one past the others, which none names.
+    let id = was.unwrap_or(BriefId::new(catalog.briefs.len()));
+    resolved_alone(catalog, id, slug, front, file, options)
+}
+
+/// One brief resolved in `catalog` as a full build resolves it, with the
+/// catalog's tag ids; `None` on any message or stub, or a tag the catalog
+/// does not have or would name otherwise.
+fn resolved_alone(
+    catalog: &Catalog,
+    id: BriefId,
+    slug: Slug,
+    front: RawBrief,
+    file: &SourceFile,
+    options: CatalogOptions<'_>,
+) -> Option<Brief> {
     let mut refs = References::borrowing(&catalog.lookup, options, !catalog.authors.is_empty());
     let mut tags = TagSet::default();
-    let mut again = refs.brief(id, brief.slug.clone(), front, file, &mut tags, &catalog.held_back);
+    let mut again = refs.brief(id, slug, front, file, &mut tags, &catalog.held_back);
     let stubs = refs.stubs.companies.len() + refs.stubs.contracts.len() + refs.stubs.authors.len();
     if !refs.diagnostics.is_empty() || stubs > 0 {
         return None;
@@ -1213,7 +1253,6 @@ pub fn with_references(
         remap[temp] = TagId::new(at);
     }
     remap_tags(std::slice::from_mut(&mut again), &remap);
-    again.scheduled = brief.scheduled;
     Some(again)
 }
 

@@ -31,7 +31,7 @@ impl Origin {
 }
 
 /// A news brief.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Brief {
     /// Its file.
     pub path: PathBuf,

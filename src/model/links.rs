@@ -16,7 +16,7 @@ pub enum TimelineEntry {
 }
 
 /// Relations derived from references, indexed by the catalog's ids.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Links {
     /// Briefs naming or mentioning each company, newest first.
     pub company_briefs: Vec<Vec<BriefId>>,

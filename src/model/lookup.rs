@@ -6,8 +6,8 @@
 
 use rustc_hash::FxHashMap;
 
-use super::EntityKey;
 use super::kind::Kind;
+use super::{BriefId, EntityKey};
 
 /// Why a name did not resolve.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +75,29 @@ impl Lookup {
         None
     }
 
+    /// Gives every brief the id `remap` says (a `serve` session's brief
+    /// added, deleted or moved, [`super::reorder`]); a name left without
+    /// an entity is forgotten.
+    pub fn remap_briefs(&mut self, remap: impl Fn(BriefId) -> Option<BriefId>) {
+        self.names.retain(|name, keys| {
+            keys.retain_mut(|key| match key {
+                EntityKey::Brief(id) => match remap(*id) {
+                    Some(new) => {
+                        *id = new;
+                        true
+                    }
+                    None => false,
+                },
+                _ => true,
+            });
+            let kept = !keys.is_empty();
+            if !kept {
+                self.spellings.remove(name);
+            }
+            kept
+        });
+    }
+
     fn get(&self, name: &str) -> Option<&Vec<EntityKey>> {
         // Most references are written in normal form already (slugs, lower
         // case): no copy is made for those.
@@ -93,6 +116,13 @@ impl Lookup {
             .ok_or_else(|| Miss::Unknown {
                 suggestion: self.suggest(name, Some(kind)),
             })
+    }
+
+    /// The entity of `kind` that answers to `name`, if one does: [`Lookup::find`]
+    /// without the "did you mean" a miss looks for among every name.
+    pub fn holder(&self, name: &str, kind: Kind) -> Option<EntityKey> {
+        self.get(name)
+            .and_then(|keys| keys.iter().find(|k| Kind::of(**k) == kind).copied())
     }
 
     /// Finds an entity of any kind, for wikilinks (SPEC §3). A kind's noun

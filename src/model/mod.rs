@@ -18,6 +18,7 @@ pub mod links;
 pub mod lookup;
 pub mod redirects;
 pub mod related;
+pub mod reorder;
 
 pub use crate::media::pictures::Pictures;
 pub use crate::media::source::{Image, ImageSrc};

@@ -1,6 +1,8 @@
 //! `serve`'s builds: a [`Session`] remembers the last good build of a site
 //! so that the next one does only the work its edits call for.
 
+mod moved;
+
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -253,7 +255,10 @@ impl Session {
         if let Some(done) = self.quick(options, changed) {
             return Ok(done);
         }
-        match self.briefs(options, changed) {
+        if let Some(done) = self.briefs(options, changed) {
+            return Ok(done);
+        }
+        match self.moved(options, changed) {
             Some(done) => Ok(done),
             None => self.full(options),
         }

@@ -96,6 +96,21 @@ impl<'a> Cards<'a> {
     /// Builds every card of the site; with their fingerprints if pages will
     /// be fingerprinted.
     pub fn build(site: &'a Site, fingerprints: bool) -> Cards<'a> {
+        Cards::build_reusing(site, fingerprints, Vec::new())
+    }
+
+    /// The values of the briefs' cards, by id, taken out of these cards
+    /// for [`Cards::build_reusing`]: leaves these without them.
+    pub fn take_brief_values(&mut self) -> Vec<Cached> {
+        std::mem::take(&mut self.brief_values)
+    }
+
+    /// [`Cards::build`], reusing `values[i]` as the value of the card of
+    /// brief `i` where it is given: a `serve` session's brief added,
+    /// deleted or moved changes no other brief's card, and serializing
+    /// every card is most of making them.
+    pub fn build_reusing(site: &'a Site, fingerprints: bool, mut values: Vec<Option<Cached>>) -> Cards<'a> {
+        values.resize_with(site.catalog.briefs.len(), || None);
         let c = &site.catalog;
         let models: Vec<&Brief> = c.briefs.iter().collect();
         let briefs: Vec<BriefCard> = (models.par_iter().enumerate())
@@ -106,8 +121,11 @@ impl<'a> Cards<'a> {
             .map(|i| tag_card(site, graph, TagId::new(i)))
             .collect();
         let chips = LinkValues::build(site);
-        let brief_values = (briefs.par_iter().enumerate())
-            .map(|(i, card)| chips.brief_value(BriefId::new(i), card, models[i], fingerprints))
+        let brief_values = (briefs.par_iter().zip(values).enumerate())
+            .map(|(i, (card, value))| match value {
+                Some(value) => value.of(EntityKey::Brief(BriefId::new(i))),
+                None => chips.brief_value(BriefId::new(i), card, models[i], fingerprints),
+            })
             .collect();
         Cards {
             models,

@@ -8,6 +8,7 @@ use crate::routes::OutputPath;
 
 use super::fingerprint::Fingerprint;
 use super::renderer::Job;
+use crate::model::reorder::Remap;
 use crate::model::{EntityKey, Site};
 
 use super::cards::Cards;
@@ -95,6 +96,31 @@ impl PageMemo {
         }
     }
 
+    /// Gives every brief the id `remap` says (a brief added, deleted or
+    /// moved in a `serve` session): the pages noted as showing each card
+    /// move with it. Returns the pages that showed the card of the brief
+    /// deleted, if one was.
+    pub fn remap(&mut self, remap: &Remap) -> Showed {
+        let job = |job: Job| match job {
+            Job::Brief(id) => remap.id(id).map(Job::Brief),
+            other => Some(other),
+        };
+        let remapped = |jobs: Vec<Job>| jobs.into_iter().filter_map(job).collect::<Vec<Job>>();
+        for jobs in self.shows.iter_mut().chain(self.shows_entities.values_mut()) {
+            *jobs = remapped(std::mem::take(jobs));
+        }
+        Showed(
+            remap
+                .apply(&mut self.shows, || remap.from().is_none().then(Vec::new))
+                .unwrap_or_default(),
+        )
+    }
+
+    /// Forgets the page at `path`, which the site no longer has.
+    pub fn forget(&mut self, path: &OutputPath) {
+        self.pages.remove(path);
+    }
+
     /// The pages noted as showing `owner`'s card.
     pub(super) fn showing(&self, owner: EntityKey) -> &[Job] {
         match owner {
@@ -103,6 +129,10 @@ impl PageMemo {
         }
     }
 }
+
+/// The pages that showed a card, by job, for [`super::rerender_moved`].
+#[derive(Debug, Clone, Default)]
+pub struct Showed(pub(super) Vec<Job>);
 
 /// What to do about pages whose inputs did not change.
 #[derive(Debug, Clone, Copy)]

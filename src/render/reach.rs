@@ -25,6 +25,10 @@ pub struct CountsReaders {
     /// The templates that can read them (the name's own text, or one it
     /// names, can).
     templates: HashSet<String>,
+    /// Whether any template can read the number of briefs
+    /// (`site.counts.briefs`, or the counts whole): when none can, a brief
+    /// added or deleted changes no page through the counts.
+    briefs: bool,
 }
 
 impl CountsReaders {
@@ -63,7 +67,18 @@ impl CountsReaders {
         CountsReaders {
             everywhere,
             templates: readers,
+            briefs: texts.iter().any(|t| reads_brief_count(t)),
         }
+    }
+
+    /// Whether any page may show the number of briefs.
+    pub fn brief_count(&self) -> bool {
+        self.everywhere || (self.briefs && !self.templates.is_empty())
+    }
+
+    /// Whether the templates that can read the counts are among `names`.
+    pub fn only(&self, names: &[&str]) -> bool {
+        !self.everywhere && self.templates.iter().all(|t| names.contains(&t.as_str()))
     }
 
     /// Whether every page may show the counts.
@@ -104,6 +119,26 @@ fn reads_counts(text: &str) -> bool {
         let field = after.strip_prefix('.').and_then(|f| f.chars().next());
         !field.is_some_and(is_word_start)
     })
+}
+
+/// Whether a template's own text can read the number of briefs: it dumps
+/// the whole context, uses `site` other than as `site.<field>`, or names
+/// the counts other than as `counts.` and another field (`companies`,
+/// `contracts`, `authors`, `tags`).
+fn reads_brief_count(text: &str) -> bool {
+    const OTHERS: [&str; 4] = ["companies", "contracts", "authors", "tags"];
+    let code = code(text);
+    let other_field = |after: &str| {
+        let field = after.strip_prefix('.').unwrap_or_default();
+        let end = field.find(|c: char| !is_word_char(c)).unwrap_or(field.len());
+        OTHERS.contains(&&field[..end])
+    };
+    text.contains("__tera_context")
+        || words(&code, "counts").any(|end| !other_field(&code[end..]))
+        || words(&code, "site").any(|end| {
+            let field = code[end..].strip_prefix('.').and_then(|f| f.chars().next());
+            !field.is_some_and(is_word_start)
+        })
 }
 
 /// The code of a template: what is inside its `{{ … }}` and `{% … %}`, each

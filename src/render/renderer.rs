@@ -156,8 +156,13 @@ impl<'a> Renderer<'a> {
                 .map(|_| theme.counts_readers())
                 .filter(|readers| !readers.everywhere())
                 .map(|readers| {
-                    let counts = Fingerprint::of(&super::cards::counts(site)).unwrap_or_default();
-                    (readers, counts)
+                    let mut counts = super::cards::counts(site);
+                    // No page can show it: a brief added changes no page
+                    // through it.
+                    if !readers.brief_count() {
+                        counts.briefs = 0;
+                    }
+                    (readers, Fingerprint::of(&counts).unwrap_or_default())
                 }),
             builtin_atom: theme.is_builtin("atom.xml"),
             builtin_sitemap: theme.is_builtin("sitemap.xml"),

@@ -21,6 +21,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::media::cache::MediaCache;
 use crate::media::card::{self, CardLayout, CardText};
 use crate::media::path_of;
+use crate::model::reorder::Remap;
 use crate::model::{BriefId, Site};
 use crate::routes::{OutputPath, UrlPath};
 
@@ -53,6 +54,21 @@ impl ShareImages {
             .get(id.index())
             .and_then(Option::as_ref)
             .or(self.site.as_ref())
+    }
+
+    /// Gives every brief the place `remap` says (a brief added, deleted or
+    /// moved in a `serve` session): a new brief has no card yet
+    /// ([`patch`] makes it); returns the card of the brief deleted, if it
+    /// had one no other brief shares.
+    pub fn remap(&mut self, remap: &Remap) -> Option<UrlPath> {
+        if self.paths.is_empty() {
+            return None;
+        }
+        let new = remap.from().is_none();
+        remap.apply(&mut self.cards, || new.then_some(None));
+        let gone = remap.apply(&mut self.paths, || new.then_some(None)).flatten()?;
+        let shared = self.paths.iter().flatten().any(|p| *p == gone);
+        (!shared).then_some(gone)
     }
 
     /// The picture every other page shares: the site's `image:`.
@@ -94,6 +110,13 @@ pub struct Social {
 /// the whole site's cards a sixth of a rebuild at 10,000 briefs).
 #[derive(Debug, Default, Clone)]
 pub struct CardMemo(HashMap<Fingerprint, UrlPath>);
+
+impl CardMemo {
+    /// Forgets the card at `path`, which no brief has any more.
+    pub fn forget(&mut self, path: &UrlPath) {
+        self.0.retain(|_, kept| kept != path);
+    }
+}
 
 /// What [`make`] may reuse: the last good build's cards, and this build's
 /// fingerprint of what every template sees (`PageMemo::global`).

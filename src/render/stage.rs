@@ -10,12 +10,13 @@ use tera::Tera;
 
 use crate::diag::{Diagnostic, Diagnostics, EnvError};
 use crate::markdown::RenderedBody;
+use crate::model::reorder::Remap;
 use crate::model::{BriefId, EntityKey, Owner, Site, TagId};
-use crate::routes::OutputPath;
+use crate::routes::{OutputPath, UrlPath};
 
 use super::cards::Cards;
 use super::hosting;
-use super::memo::{PageMemo, Reuse};
+use super::memo::{PageMemo, Reuse, Showed};
 use super::renderer::{Job, PageOutput, Renderer};
 use super::share::ShareImages;
 use super::shown;
@@ -266,6 +267,103 @@ pub fn rerender_briefs(
     jobs.retain(|job| renderer.exists(job));
     let files = render_again(prepared, overlay, jobs, memo)?;
     // A page gone is made again if its listing grows back.
+    for path in &gone {
+        memo.pages.remove(path);
+    }
+    Ok(Rerendered {
+        files,
+        gone,
+        added: added.len(),
+    })
+}
+
+/// What a brief added, deleted or moved in the date order changed in a
+/// site prepared again ([`crate::model::reorder`]), for [`rerender_moved`].
+#[derive(Debug)]
+pub struct MovedEdit {
+    /// How the ids changed.
+    pub remap: Remap,
+    /// How many briefs the site had.
+    pub was: usize,
+    /// Pages that showed the card of the brief deleted.
+    pub showed: Showed,
+    /// Briefs whose own pages list other briefs now (related, suggested
+    /// or mentioning stories), by their new ids.
+    pub pages: Vec<BriefId>,
+    /// Entities and tags whose lists of briefs changed, or that list the
+    /// brief, each with the length its list had.
+    pub lists: Vec<(Listed, usize)>,
+}
+
+/// Renders again the pages a brief added, deleted or moved changed
+/// ([`MovedEdit`]); `memo` must have been given the new ids
+/// ([`PageMemo::remap`]). Those pages are the brief's own, every page that
+/// showed its card, the home pages from its old or new place on (to the
+/// end when their number changed), the pages, feeds and index of each
+/// list in `edit.lists`, the pages of `edit.pages`, the site feed and the
+/// sitemap, and, when the number of briefs changed, every page whose
+/// template can show the site's counts (only the home pages and the 404
+/// page may, or the theme's own ones: else an error without messages,
+/// and a full build). Also an
+/// error without messages if a new page is where an old address
+/// redirects. Returns the files whose bytes changed, with the listing
+/// pages gone and how many came.
+pub fn rerender_moved(
+    prepared: Prepared<'_>,
+    overlay: &BodyOverlay,
+    edit: &MovedEdit,
+    memo: &mut PageMemo,
+) -> Result<Rerendered, Diagnostics> {
+    let renderer = Renderer::new(prepared, Some(overlay), None);
+    let remap = &edit.remap;
+    let now = prepared.site.catalog.briefs.len();
+    let mut jobs = edit.showed.0.clone();
+    if let Some(id) = remap.to() {
+        jobs.push(Job::Brief(id));
+        jobs.extend(memo.showing(EntityKey::Brief(id)));
+    }
+    jobs.extend(edit.pages.iter().map(|id| Job::Brief(*id)));
+    jobs.extend([Job::SiteFeed, Job::Sitemap]);
+    let counts_read = !remap.same_count() && prepared.theme.counts_readers().brief_count();
+    if counts_read && !prepared.theme.counts_readers().only(&["index.html", "404.html"]) {
+        return Err(Diagnostics::default());
+    }
+    let (pages, before) = (renderer.pages_of(now), renderer.pages_of(edit.was));
+    let per_page = prepared.site.config.briefs_per_page.get();
+    let first = if counts_read {
+        1
+    } else {
+        remap.first_changed() / per_page + 1
+    };
+    let last = match remap.last_changed() {
+        Some(last) if !counts_read => last / per_page + 1,
+        _ => pages,
+    };
+    jobs.extend((first..=last.min(pages)).map(|page| Job::Home { page }));
+    if counts_read {
+        jobs.push(Job::NotFound);
+    }
+    let home = |page: usize| UrlPath::paginated(&UrlPath::home(), page).output_file();
+    let mut added: Vec<OutputPath> = (before + 1..=pages).map(home).collect();
+    let mut gone: Vec<OutputPath> = (pages + 1..=before).map(home).collect();
+    for (listed, was) in &edit.lists {
+        let (listing, more, fewer) = renderer.jobs_listing(*listed, *was);
+        jobs.extend(listing);
+        added.extend(more);
+        gone.extend(fewer);
+        if let Listed::Entity(owner) = listed {
+            jobs.extend(memo.showing(*owner));
+        }
+    }
+    let redirects = &prepared.site.catalog.redirects;
+    let brief_page = remap
+        .to()
+        .map(|id| UrlPath::brief(&prepared.site.catalog.briefs[id.index()].slug).output_file());
+    if (added.iter().chain(&brief_page)).any(|page| redirects.iter().any(|r| r.from.output_file() == *page)) {
+        return Err(Diagnostics::default());
+    }
+    jobs.retain(|job| renderer.exists(job));
+    let files = render_again(prepared, overlay, jobs, memo)?;
     for path in &gone {
         memo.pages.remove(path);
     }

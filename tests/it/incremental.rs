@@ -697,12 +697,45 @@ fn an_edit_to_a_briefs_texts_renders_only_the_pages_that_show_it() {
     .unwrap();
     assert!(!report.quick);
 
-    // So is a new date (every listing moves).
-    let (report, _) = save(&mut session, &mut served, &|| {
+    // A new date moves the brief in every listing: it is put in its new
+    // place, and the pages that can show it are rendered again.
+    let (report, rendered) = save(&mut session, &mut served, &|| {
         set_line(&brief, "date", "date: 2021-07-09")
     })
     .unwrap();
-    assert!(!report.quick);
+    assert!(report.quick, "a new date took a full build");
+    for page in ["briefs/jedi-cancelled-jwcc/index.html", "index.html", "atom.xml"] {
+        assert!(rendered.iter().any(|p| p == page), "{page} not in {rendered:?}");
+    }
+    assert!(!rendered.iter().any(|p| p == "about/index.html"), "{rendered:?}");
+
+    // A new brief, and then the same deleted: each put in or taken out of
+    // its place.
+    let copy = root.join("content/briefs/2021-07-10-a-copy.md");
+    let (report, rendered) = save(&mut session, &mut served, &|| {
+        std::fs::copy(&brief, &copy).unwrap();
+        set_line(&copy, "slug", "slug: a-copy");
+        set_line(&copy, "title", "title: A Copy of the Story");
+    })
+    .unwrap();
+    assert!(report.quick, "a new brief took a full build");
+    assert!(rendered.iter().any(|p| p == "briefs/a-copy/index.html"), "{rendered:?}");
+    let (report, _) = save(&mut session, &mut served, &|| std::fs::remove_file(&copy).unwrap()).unwrap();
+    assert!(report.quick, "a deleted brief took a full build");
+    assert!(!served.contains_key("briefs/a-copy/index.html"));
+
+    // A brief another names among its related stories is still named:
+    // a full build says so.
+    let named = root.join("content/briefs/2020/2020-08-14-jedi-contract-delayed.md");
+    let text = std::fs::read_to_string(&named).unwrap();
+    let before = snapshot(&root);
+    std::fs::remove_file(&named).unwrap();
+    let changed = changes(&before, &snapshot(&root));
+    assert!(
+        session.rebuild(&options, &changed).is_err(),
+        "a brief still named was deleted"
+    );
+    std::fs::write(&named, text).unwrap();
 }
 
 /// Adds `lines` at the end of a file's front matter.
@@ -859,9 +892,21 @@ fn a_new_brief_renders_again_only_the_pages_that_can_show_it_or_the_counts() {
             Vec::<&String>::new(),
             "footer counts: {footer_counts}"
         );
-        for page in ["index.html", "404.html", "briefs/copy-1/index.html"] {
-            assert!(rendered.contains(&page.to_owned()), "{page} not in {rendered:?}");
+        // The default theme shows no count of briefs: the home pages
+        // before the new brief's place stay as they are.
+        assert!(
+            rendered.contains(&"briefs/copy-1/index.html".to_owned()),
+            "{rendered:?}"
+        );
+        let pages_shown = if footer_counts {
+            &["index.html", "404.html"][..]
+        } else {
+            &[]
+        };
+        for page in pages_shown {
+            assert!(rendered.contains(&page.to_string()), "{page} not in {rendered:?}");
         }
+        assert_eq!(report.quick, !footer_counts, "{report:?}");
         let pages = clean.keys().filter(|p| p.ends_with(".html")).count();
         // The free pages show neither the briefs nor, in the default
         // theme, the counts.
