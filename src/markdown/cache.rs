@@ -45,6 +45,11 @@ impl<O> Default for BodyCache<O> {
     }
 }
 
+/// A body rendered through the cache, with what it asked to get there, for
+/// [`BodyCache::keep`].
+#[derive(Debug)]
+pub struct Recorded(Arc<Entry>);
+
 /// One body as rendered last time, and what it asked to get there.
 #[derive(Debug)]
 struct Entry {
@@ -93,21 +98,25 @@ impl<O: Copy + Send + Sync> BodyCache<O> {
         Some(entry.embedded())
     }
 
-    /// Renders one more body through the cache, as [`BodyCache::render_all`]
-    /// renders each, and keeps it beside the others (a brief a `serve`
-    /// session put in place without a full build).
-    pub fn render_one<R: LinkResolver>(
-        &mut self,
-        owner: O,
-        body: Body,
+    /// Renders one more body as [`BodyCache::render_all`] renders each
+    /// (with the options the cache holds), for [`BodyCache::keep`] to
+    /// keep beside the others once it is known to be wanted: a brief a
+    /// `serve` session puts in place without a full build.
+    pub fn render_alone<R: LinkResolver>(
+        &self,
+        body: &Body,
         resolver: &R,
         highlighter: &Highlighter,
         options: &MarkdownOptions,
-    ) -> Rendered<R::Target> {
-        self.forget_unless_rendered_with(options);
-        let (rendered, entry) = self.render(&body, resolver, highlighter, options);
-        self.entries.insert(body.path.into_os_string(), (owner, entry));
-        rendered
+    ) -> (Rendered<R::Target>, Recorded) {
+        let (rendered, entry) = self.render(body, resolver, highlighter, options);
+        (rendered, Recorded(entry))
+    }
+
+    /// Keeps a body rendered by [`BodyCache::render_alone`] as the file
+    /// at `path`'s, whose owner is `owner`.
+    pub fn keep(&mut self, path: &Path, owner: O, recorded: Recorded) {
+        self.entries.insert(path.as_os_str().to_owned(), (owner, recorded.0));
     }
 
     /// Gives each entry the owner `remap` says; forgets those it gives none

@@ -29,7 +29,7 @@ use crate::content::Body;
 use crate::diag::{Diagnostic, Position, Snippet};
 use crate::highlight::Highlighter;
 use crate::search::words::WordCounts;
-pub use cache::BodyCache;
+pub use cache::{BodyCache, Recorded};
 pub use embed::Embed;
 
 /// What a [`LinkResolver`] answers: the target (if any) and its URL, or a

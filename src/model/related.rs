@@ -63,7 +63,7 @@ const LOG2_FRACTION_BITS: u32 = 16;
 
 /// Every brief's suggested related stories, best first: at most the
 /// configured `related_limit` each, none of them declared related.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Suggestions {
     lists: Vec<Vec<BriefId>>,
     visited: usize,

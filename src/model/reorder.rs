@@ -10,9 +10,10 @@
 
 use std::sync::Arc;
 
-use super::{BriefId, EntityKey, Site, links, related};
+use super::{BriefId, EntityKey, Kind, Links, Site, Suggestions, links, related};
 use crate::markdown::RenderedBody;
 use crate::model::Brief;
+use crate::routes::UrlPath;
 
 /// How brief ids change when one brief leaves its place, one takes a new
 /// place, or both (a brief given another date).
@@ -116,41 +117,67 @@ pub struct Placed {
 /// what is wrong or makes more than this brief of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refused {
-    /// Another brief names the brief deleted among its related stories or
-    /// links to it.
-    StillReferenced,
-    /// Another brief has the new brief's slug.
+    /// Another brief names the brief deleted among its related stories.
+    StillNamed,
+    /// Another brief, or a file left out, has the brief's slug, or an old
+    /// address is where its page would be.
     SlugTaken,
 }
 
+/// What [`Site::reorder`] did: how the ids moved, and the links and
+/// suggestions as they were (by the old ids), to compare with the new ones.
+#[derive(Debug)]
+pub struct Reordered {
+    /// How the ids moved.
+    pub remap: Remap,
+    /// The links before.
+    pub links_before: Links,
+    /// The suggestions before.
+    pub suggested_before: Suggestions,
+}
+
 impl Site {
-    /// Takes the brief `from` out of its place (if any) and puts `to` (if
-    /// any) in its place by date, newest first, then by slug; every id of a
-    /// brief, in the catalog, its names, the bodies and what they mention,
-    /// is moved with it, and the links and suggestions are derived again.
-    /// Refuses, leaving the site as it was, when a full build would make
-    /// more of it than this.
-    ///
-    /// The caller has made sure of the rest: `to` is a brief a full build
-    /// would publish as made, with tags the site has (named as they are
-    /// now) and no old addresses.
-    pub fn reorder(&mut self, from: Option<BriefId>, to: Option<Placed>) -> Result<Remap, Refused> {
-        let catalog = &self.catalog;
+    /// Whether the brief `from` may leave its place (if any) and `to`
+    /// take one (if any) without more of a full build than
+    /// [`Site::reorder`] makes, as far as the briefs can tell: `briefs`
+    /// are the site's as its pages show them now. Links to a deleted
+    /// brief from bodies are the caller's to check.
+    pub fn check_reorder(&self, briefs: &[&Brief], from: Option<BriefId>, to: Option<&Brief>) -> Result<(), Refused> {
         if let Some(gone) = from.filter(|_| to.is_none()) {
-            let others = (catalog.briefs.iter().enumerate()).filter(|(i, _)| *i != gone.index());
-            let mentioned = |i: usize| self.bodies.mentions[i].contains(&EntityKey::Brief(gone));
-            if others.clone().any(|(_, b)| b.related.contains(&gone)) || others.clone().any(|(i, _)| mentioned(i)) {
-                return Err(Refused::StillReferenced);
+            let named = (briefs.iter().enumerate()).any(|(i, b)| i != gone.index() && b.related.contains(&gone));
+            if named {
+                return Err(Refused::StillNamed);
             }
         }
-        if let Some(placed) = &to {
-            let slug = placed.brief.slug.as_str();
-            let taken = (catalog.lookup.holder(slug, super::Kind::Brief))
-                .is_some_and(|k| Some(k) != from.map(EntityKey::Brief));
+        if let Some(brief) = to {
+            let c = &self.catalog;
+            let slug = brief.slug.as_str();
+            let page = UrlPath::brief(&brief.slug).output_file();
+            let taken = c
+                .lookup
+                .holder(slug, Kind::Brief)
+                .is_some_and(|k| Some(k) != from.map(EntityKey::Brief))
+                || c.held_back.contains_key(slug)
+                || c.failed_file(slug).is_some()
+                || (c.redirects.iter()).any(|r| r.from.output_file() == page);
             if taken {
                 return Err(Refused::SlugTaken);
             }
         }
+        Ok(())
+    }
+
+    /// Takes the brief `from` out of its place (if any) and puts `to` (if
+    /// any) in its place by date, newest first, then by slug; every id of a
+    /// brief, in the catalog, its names, the bodies and what they mention,
+    /// is moved with it, and the links and suggestions are derived again.
+    ///
+    /// The caller has made sure of the rest ([`Site::check_reorder`]): `to`
+    /// is a brief a full build would publish as made, with tags the site
+    /// has (named as they are now) and no old addresses, and nothing names
+    /// a brief deleted.
+    pub fn reorder(&mut self, from: Option<BriefId>, to: Option<Placed>) -> Reordered {
+        let catalog = &self.catalog;
         // The new place, among the others.
         let to_place = to.as_ref().map(|placed| {
             let new = &placed.brief;
@@ -198,9 +225,13 @@ impl Site {
         remap.apply(&mut self.catalog.briefs, || brief);
         remap.apply(&mut self.bodies.briefs, || body);
         remap.apply(&mut self.bodies.mentions, || mentions);
-        self.links = links::derive(&self.catalog, &self.bodies.mentions);
-        self.suggested = related::suggest(&self.catalog, &self.links, self.config.related_limit);
-        Ok(remap)
+        let links = links::derive(&self.catalog, &self.bodies.mentions);
+        let suggested = related::suggest(&self.catalog, &links, self.config.related_limit);
+        Reordered {
+            remap,
+            links_before: std::mem::replace(&mut self.links, links),
+            suggested_before: std::mem::replace(&mut self.suggested, suggested),
+        }
     }
 }
 

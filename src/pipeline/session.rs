@@ -753,7 +753,7 @@ fn relinked(
     let links = links::derive_over(&site.catalog, models, &site.bodies.mentions);
     let mut lists = Vec::new();
     let mut rerank: Vec<BriefId> = Vec::new();
-    let mut compare = |listed: Listed, old: &Vec<BriefId>, new: &Vec<BriefId>| {
+    let mut compare = |listed: Listed, old: &[BriefId], new: &[BriefId]| {
         if old != new {
             lists.push((listed, old.len()));
             rerank.extend(old.iter().chain(new));
@@ -767,21 +767,10 @@ fn relinked(
             return None;
         }
     }
-    for (i, (old, new)) in old.tag_briefs.iter().zip(&links.tag_briefs).enumerate() {
-        if new.is_empty() {
-            return None;
-        }
-        compare(Listed::Tag(TagId::new(i)), old, new);
+    if links.tag_briefs.iter().any(Vec::is_empty) {
+        return None;
     }
-    for (i, (old, new)) in old.company_briefs.iter().zip(&links.company_briefs).enumerate() {
-        compare(Listed::Entity(EntityKey::Company(CompanyId::new(i))), old, new);
-    }
-    for (i, (old, new)) in old.contract_briefs.iter().zip(&links.contract_briefs).enumerate() {
-        compare(Listed::Entity(EntityKey::Contract(ContractId::new(i))), old, new);
-    }
-    for (i, (old, new)) in old.author_briefs.iter().zip(&links.author_briefs).enumerate() {
-        compare(Listed::Entity(EntityKey::Author(AuthorId::new(i))), old, new);
-    }
+    each_list(old, &links, &mut compare);
     let mut pages = Vec::new();
     for (i, (old, new)) in old.related.iter().zip(&links.related).enumerate() {
         if old != new {
@@ -808,6 +797,23 @@ fn relinked(
         pages,
         lists,
     })
+}
+
+/// Calls `f` with every tag's, company's, contract's and author's list of
+/// briefs in `old` and in `new` (links of the same entities).
+fn each_list(old: &Links, new: &Links, mut f: impl FnMut(Listed, &[BriefId], &[BriefId])) {
+    for (i, (o, n)) in old.tag_briefs.iter().zip(&new.tag_briefs).enumerate() {
+        f(Listed::Tag(TagId::new(i)), o, n);
+    }
+    for (i, (o, n)) in old.company_briefs.iter().zip(&new.company_briefs).enumerate() {
+        f(Listed::Entity(EntityKey::Company(CompanyId::new(i))), o, n);
+    }
+    for (i, (o, n)) in old.contract_briefs.iter().zip(&new.contract_briefs).enumerate() {
+        f(Listed::Entity(EntityKey::Contract(ContractId::new(i))), o, n);
+    }
+    for (i, (o, n)) in old.author_briefs.iter().zip(&new.author_briefs).enumerate() {
+        f(Listed::Entity(EntityKey::Author(AuthorId::new(i))), o, n);
+    }
 }
 
 /// The bodies a quick build renders again ([`Session::edited_bodies`]).

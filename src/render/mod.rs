@@ -44,7 +44,7 @@ pub mod views;
 pub use cards::{Cards, site_view};
 pub use memo::{PageMemo, Reuse, Showed};
 pub use stage::{
-    BodyOverlay, BriefEdit, Contents, Listed, MovedEdit, OutputFile, Prepared, RenderError, Rendered, Rerendered,
-    page_count, render, rerender, rerender_briefs, rerender_moved,
+    BodyOverlay, BriefEdit, Contents, Listed, MOVED_COUNTS_READERS, MovedEdit, OutputFile, Prepared, RenderError,
+    Rendered, Rerendered, page_count, render, rerender, rerender_briefs, rerender_moved,
 };
 pub use templates::{REQUIRED_TEMPLATES, compile, template_error};

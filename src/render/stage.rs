@@ -237,10 +237,7 @@ pub fn rerender_briefs(
     edit: &BriefEdit,
     memo: &mut PageMemo,
 ) -> Result<Rerendered, Diagnostics> {
-    let renderer = Renderer::new(prepared, Some(overlay), None);
     let mut jobs = Vec::new();
-    let mut gone = Vec::new();
-    let mut added = Vec::new();
     for id in &edit.briefs {
         jobs.push(Job::Brief(*id));
         jobs.extend(memo.showing(EntityKey::Brief(*id)));
@@ -249,33 +246,13 @@ pub fn rerender_briefs(
     if edit.sitemap {
         jobs.push(Job::Sitemap);
     }
-    for (listed, was) in &edit.lists {
-        let (listing, more, fewer) = renderer.jobs_listing(*listed, *was);
-        jobs.extend(listing);
-        added.extend(more);
-        gone.extend(fewer);
-        if let Listed::Entity(owner) = listed {
-            jobs.extend(memo.showing(*owner));
-        }
-    }
-    // A new page of a listing where an old address redirects: a full
-    // build says which alias is in the way.
-    let redirects = &prepared.site.catalog.redirects;
-    if (added.iter()).any(|page| redirects.iter().any(|r| r.from.output_file() == *page)) {
-        return Err(Diagnostics::default());
-    }
-    jobs.retain(|job| renderer.exists(job));
-    let files = render_again(prepared, overlay, jobs, memo)?;
-    // A page gone is made again if its listing grows back.
-    for path in &gone {
-        memo.pages.remove(path);
-    }
-    Ok(Rerendered {
-        files,
-        gone,
-        added: added.len(),
-    })
+    render_with_lists(prepared, overlay, (jobs, &edit.lists), (Vec::new(), Vec::new()), memo)
 }
+
+/// The templates that may show the number of briefs when a brief is added
+/// or deleted without a full build ([`rerender_moved`]): their pages are
+/// known (every home page, the 404 page).
+pub const MOVED_COUNTS_READERS: [&str; 2] = ["index.html", "404.html"];
 
 /// What a brief added, deleted or moved in the date order changed in a
 /// site prepared again ([`crate::model::reorder`]), for [`rerender_moved`].
@@ -302,11 +279,9 @@ pub struct MovedEdit {
 /// end when their number changed), the pages, feeds and index of each
 /// list in `edit.lists`, the pages of `edit.pages`, the site feed and the
 /// sitemap, and, when the number of briefs changed, every page whose
-/// template can show the site's counts (only the home pages and the 404
-/// page may, or the theme's own ones: else an error without messages,
-/// and a full build). Also an
-/// error without messages if a new page is where an old address
-/// redirects. Returns the files whose bytes changed, with the listing
+/// template can show the number (which only the home and 404 templates
+/// may: [`MOVED_COUNTS_READERS`]). An error without messages if a new page
+/// is where an old address redirects. Returns the files whose bytes changed, with the listing
 /// pages gone and how many came.
 pub fn rerender_moved(
     prepared: Prepared<'_>,
@@ -325,9 +300,6 @@ pub fn rerender_moved(
     jobs.extend(edit.pages.iter().map(|id| Job::Brief(*id)));
     jobs.extend([Job::SiteFeed, Job::Sitemap]);
     let counts_read = !remap.same_count() && prepared.theme.counts_readers().brief_count();
-    if counts_read && !prepared.theme.counts_readers().only(&["index.html", "404.html"]) {
-        return Err(Diagnostics::default());
-    }
     let (pages, before) = (renderer.pages_of(now), renderer.pages_of(edit.was));
     let per_page = prepared.site.config.briefs_per_page.get();
     let first = if counts_read {
@@ -344,9 +316,26 @@ pub fn rerender_moved(
         jobs.push(Job::NotFound);
     }
     let home = |page: usize| UrlPath::paginated(&UrlPath::home(), page).output_file();
-    let mut added: Vec<OutputPath> = (before + 1..=pages).map(home).collect();
-    let mut gone: Vec<OutputPath> = (pages + 1..=before).map(home).collect();
-    for (listed, was) in &edit.lists {
+    let added = (before + 1..=pages).map(home).collect();
+    let gone = (pages + 1..=before).map(home).collect();
+    render_with_lists(prepared, overlay, (jobs, &edit.lists), (added, gone), memo)
+}
+
+/// Renders `jobs` again, with the pages, feeds and index of each of
+/// `lists` (each with the length its list had) and the pages that showed
+/// the card of an entity among them, through `memo`; `paged` are pages
+/// the site gained and lost besides. An error without messages if a new
+/// page of a listing is where an old address redirects: a full build
+/// says which alias is in the way.
+fn render_with_lists(
+    prepared: Prepared<'_>,
+    overlay: &BodyOverlay,
+    (mut jobs, lists): (Vec<Job>, &[(Listed, usize)]),
+    (mut added, mut gone): (Vec<OutputPath>, Vec<OutputPath>),
+    memo: &mut PageMemo,
+) -> Result<Rerendered, Diagnostics> {
+    let renderer = Renderer::new(prepared, Some(overlay), None);
+    for (listed, was) in lists {
         let (listing, more, fewer) = renderer.jobs_listing(*listed, *was);
         jobs.extend(listing);
         added.extend(more);
@@ -356,14 +345,12 @@ pub fn rerender_moved(
         }
     }
     let redirects = &prepared.site.catalog.redirects;
-    let brief_page = remap
-        .to()
-        .map(|id| UrlPath::brief(&prepared.site.catalog.briefs[id.index()].slug).output_file());
-    if (added.iter().chain(&brief_page)).any(|page| redirects.iter().any(|r| r.from.output_file() == *page)) {
+    if (added.iter()).any(|page| redirects.iter().any(|r| r.from.output_file() == *page)) {
         return Err(Diagnostics::default());
     }
     jobs.retain(|job| renderer.exists(job));
     let files = render_again(prepared, overlay, jobs, memo)?;
+    // A page gone is made again if its listing grows back.
     for path in &gone {
         memo.pages.remove(path);
     }

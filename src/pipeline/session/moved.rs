@@ -6,19 +6,19 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use super::{Kept, Last, Session, Update, front_fingerprint, same_site};
+use super::{Kept, Last, Session, Update, each_list, front_fingerprint, same_site};
 use crate::content::raw::RawBrief;
-use crate::content::{self, Loaded};
-use crate::markdown;
+use crate::content::{self, Loaded, Walked};
+use crate::markdown::Recorded;
 use crate::media::cache::MediaCache;
 use crate::model::catalog::{self, WikiResolver};
-use crate::model::reorder::{Placed, Remap};
-use crate::model::{AuthorId, Brief, BriefId, CompanyId, ContractId, EntityKey, Links, Owner, Site, TagId};
+use crate::model::reorder::{Placed, Remap, Reordered};
+use crate::model::{Brief, BriefId, Links, Owner, Site, Suggestions};
 use crate::pipeline::{BuildOptions, BuildReport, Model, Patches, PreparedSite, Rendering, Timing, markdown_options};
-use crate::render::share::{self, ShareImages};
-use crate::render::{self, BodyOverlay, Cards, Listed, MovedEdit, OutputFile, PageMemo};
+use crate::render::share;
+use crate::render::{self, Cards, Listed, MOVED_COUNTS_READERS, MovedEdit, OutputFile, PageMemo};
 use crate::routes::UrlPath;
 
 /// The brief a build after one changed file takes out of its place, puts
@@ -26,11 +26,22 @@ use crate::routes::UrlPath;
 struct Move {
     /// Its id, if the last build had it.
     from: Option<BriefId>,
-    /// As it is now, if it is published, with its file for the session's
-    /// parsed files.
-    to: Option<(Placed, Loaded<RawBrief>, content::cache::Stamp)>,
+    /// As it is now, if it is published.
+    to: Option<Coming>,
     /// Its file, as the walk has it (absolute).
     walked: PathBuf,
+    /// The content walk with the change followed.
+    walk: Walked,
+}
+
+/// A brief that takes a place, with what the session keeps of its file.
+struct Coming {
+    placed: Placed,
+    /// Its file and front matter, for the session's parsed files.
+    loaded: Loaded<RawBrief>,
+    stamp: content::cache::Stamp,
+    /// Its body as rendered, for the session's bodies.
+    recorded: Recorded,
 }
 
 impl Session {
@@ -40,35 +51,22 @@ impl Session {
     /// when new), if nothing else needs a full build: no warning in the
     /// last build (a new name could answer one), no brief or body left
     /// naming a brief deleted, no tag left without briefs or named
-    /// otherwise, a theme that looks up no entity and shows the counts
-    /// only on home and 404 pages. `None` leaves the session as it was,
-    /// unless the edit failed half way: then it forgets the last build.
+    /// otherwise, a theme that looks up no entity and shows the number of
+    /// briefs only on home and 404 pages. `None` leaves the session as it
+    /// was, unless the edit failed half way: then it forgets the last
+    /// build.
     pub(super) fn moved(&mut self, options: &BuildOptions, changed: &[PathBuf]) -> Option<(Update, BuildReport)> {
         let started = Instant::now();
         let [path] = changed else {
             return None;
         };
         let edit = self.checked_move(options, path)?;
-        let resolved = Instant::now();
         let last = self.last.take()?;
-        match self.put_in_place(last, edit, path, resolved) {
-            Some((update, report)) => {
-                let mut report = report;
-                report.timings.insert(
-                    0,
-                    Timing {
-                        stage: "read + resolve",
-                        elapsed: resolved - started,
-                        count: 1,
-                    },
-                );
-                Some((update, report))
-            }
-            None => {
-                self.forget();
-                None
-            }
+        let done = self.put_in_place(last, edit, path, started.elapsed());
+        if done.is_none() {
+            self.forget();
         }
+        done
     }
 
     /// What [`Session::moved`] would do of `path`, read and checked
@@ -86,158 +84,141 @@ impl Session {
         }
         let walked = root.join(path);
         // Only a Markdown file where the walk takes it.
-        self.content
-            .walked
-            .as_ref()?
-            .follow(root, &HashSet::from([walked.clone()]))?;
+        let walk = (self.content.walked.as_ref()?).follow(root, &HashSet::from([walked.clone()]))?;
         let from = match self.bodies.owner(path) {
             Some(Owner::Brief(id)) => Some(id),
             Some(_) => return None,
             None => None,
         };
-        let was = match from {
+        let old = match from {
             Some(id) => {
                 let old = self.content.files.briefs.get(&walked)?;
                 if !old.front.aliases.is_empty() || prepared.cards.model(id).path != *path {
                     return None;
                 }
-                Some((id, old))
+                Some(old)
             }
             None => None,
         };
-        let resolve = super::super::catalog_options(&last.options, &site.config);
         let to = match walked.exists() {
-            true => {
-                let (stamp, new) = content::reparse::<RawBrief>(root, path)?;
-                if content::too_many_tags(&new).is_some() {
-                    return None;
-                }
-                // A picture is made by the media stage; a new slug moves
-                // the brief's page (and old links to it).
-                let kept = match &was {
-                    Some((_, old)) => old.front.slug == new.front.slug && old.front.image == new.front.image,
-                    None => new.front.image.is_none(),
-                };
-                if !kept {
-                    return None;
-                }
-                let brief = catalog::placed(&site.catalog, from, new.front.clone(), &new.file, resolve)?;
-                let resolver = WikiResolver {
-                    catalog: &site.catalog,
-                    base: &site.config.base_url,
-                    documents: &last.documents,
-                };
-                let body = new.file.clone().into_body();
-                let rendered = markdown::render(&body, &resolver, &self.highlighter, &markdown_options(&site.config));
-                // The documents the site publishes stay as they are.
-                let documents_kept = match from {
-                    Some(_) => self.bodies.documents(path)? == rendered.documents,
-                    None => (rendered.documents.iter()).all(|d| self.bodies.embedded_elsewhere(d, path)),
-                };
-                if !rendered.diagnostics.is_empty() || !documents_kept {
-                    return None;
-                }
-                let placed = Placed {
-                    brief,
-                    body: rendered.body,
-                    mentions: rendered.mentions,
-                };
-                Some((placed, new, stamp))
-            }
+            true => Some(self.coming(last, path, from, old)?),
             false => None,
         };
-        let placed = to
-            .as_ref()
-            .map(|(placed, new, _)| (&placed.brief, new.front.tags.as_slice()));
-        if from.is_none() && placed.is_none() {
+        let placed = to.as_ref().map(|c| &c.placed.brief);
+        // The number of briefs changes: only pages known to show it may.
+        let counted = from.is_some() != to.is_some() && theme.counts_readers().brief_count();
+        if (from.is_none() && to.is_none()) || (counted && !theme.counts_readers().only(&MOVED_COUNTS_READERS)) {
             return None;
         }
-        if placed.is_some_and(|(brief, _)| new_name_taken(site, brief, from)) {
-            return None;
-        }
+        site.check_reorder(prepared.cards.models(), from, placed).ok()?;
         if let Some(id) = from {
             let old = prepared.cards.model(id);
             let url = site.config.base_url.url(&UrlPath::brief(&old.slug));
-            let named_elsewhere = placed.is_none()
-                && ((prepared.cards.models().iter()).any(|b| b.related.contains(&id)) || self.bodies.links_to(&url));
-            let documents_kept = placed.is_some()
-                || (self.bodies.documents(path)?.iter()).all(|d| self.bodies.embedded_elsewhere(d, path));
-            if named_elsewhere || !documents_kept || !tags_stay(self, root, prepared.cards, id, placed) {
+            let linked = to.is_none() && self.bodies.links_to(&url);
+            let documents_kept =
+                to.is_some() || (self.bodies.documents(path)?.iter()).all(|d| self.bodies.embedded_elsewhere(d, path));
+            let spellings = to.as_ref().map(|c| c.loaded.front.tags.as_slice());
+            if linked || !documents_kept || !tags_stay(self, root, prepared.cards, id, spellings) {
                 return None;
             }
         }
-        Some(Move { from, to, walked })
+        Some(Move { from, to, walked, walk })
+    }
+
+    /// The brief at `path` as it is now, made and its body rendered as a
+    /// full build would, if it keeps what `old` (its file as last read,
+    /// if the brief `from` was in the last build) had of its slug and
+    /// picture and a full build would make no more of it.
+    fn coming(
+        &self,
+        last: &Last,
+        path: &Path,
+        from: Option<BriefId>,
+        old: Option<&Loaded<RawBrief>>,
+    ) -> Option<Coming> {
+        let site = last.site.prepared().site;
+        let (stamp, loaded) = content::reparse::<RawBrief>(&last.options.root, path)?;
+        // A picture is made by the media stage; a new slug moves the
+        // brief's page (and old links to it).
+        let kept = match old {
+            Some(old) => old.front.slug == loaded.front.slug && old.front.image == loaded.front.image,
+            None => loaded.front.image.is_none(),
+        };
+        if !kept || content::too_many_tags(&loaded).is_some() {
+            return None;
+        }
+        let resolve = super::super::catalog_options(&last.options, &site.config);
+        let brief = catalog::placed(&site.catalog, from, loaded.front.clone(), &loaded.file, resolve)?;
+        let resolver = WikiResolver {
+            catalog: &site.catalog,
+            base: &site.config.base_url,
+            documents: &last.documents,
+        };
+        let body = loaded.file.clone().into_body();
+        let options = markdown_options(&site.config);
+        let (rendered, recorded) = self.bodies.render_alone(&body, &resolver, &self.highlighter, &options);
+        // The documents the site publishes stay as they are.
+        let documents_kept = match from {
+            Some(_) => self.bodies.documents(path)? == rendered.documents,
+            None => (rendered.documents.iter()).all(|d| self.bodies.embedded_elsewhere(d, path)),
+        };
+        if !rendered.diagnostics.is_empty() || !documents_kept {
+            return None;
+        }
+        let placed = Placed {
+            brief,
+            body: rendered.body,
+            mentions: rendered.mentions,
+        };
+        Some(Coming {
+            placed,
+            loaded,
+            stamp,
+            recorded,
+        })
     }
 
     /// Puts the checked `edit` in place in `last`'s model, makes the cards
     /// again and renders the pages it changed; the session takes the
     /// result as its last good build. `None` if that failed half way.
-    fn put_in_place(
-        &mut self,
-        last: Last,
-        edit: Move,
-        path: &Path,
-        resolved: Instant,
-    ) -> Option<(Update, BuildReport)> {
-        let Last {
-            site: prepared_site,
-            options,
-            overlay,
-            warnings,
-            warned,
-            pages,
-            files,
-            base_path,
-            scheduled,
-            templated,
-            documents,
-            index,
-            index_stale,
-        } = last;
-        let Move { from, to, walked } = edit;
-        // What the pages show now: the briefs a session put in place, and
-        // its links.
-        let mut prepared_site = prepared_site;
-        let (old_graph, old_suggested, patched, share_images) = prepared_site.with_dependent_mut(|model, rendering| {
+    fn put_in_place(&mut self, last: Last, edit: Move, path: &Path, read: Duration) -> Option<(Update, BuildReport)> {
+        let started = Instant::now();
+        let Move { from, to, walked, walk } = edit;
+        // What the pages show now: the briefs, links and suggestions a
+        // session put in place; the cards' values, to be reused.
+        let mut prepared_site = last.site;
+        let (patched, links, suggested, share_images, values) = prepared_site.with_dependent_mut(|model, rendering| {
             let cards = &rendering.cards;
             let patched: Vec<(usize, Brief)> = (cards.models().iter().enumerate())
                 .filter(|(i, b)| !std::ptr::eq(**b, &model.site.catalog.briefs[*i]))
                 .map(|(i, b)| (i, Brief::clone(b)))
                 .collect();
-            let suggested: Vec<Vec<BriefId>> = (0..cards.models().len())
-                .map(|i| cards.suggested().of(BriefId::new(i)).to_vec())
-                .collect();
-            let share = std::mem::take(&mut rendering.share);
-            let graph = Links::clone(cards.graph());
+            let links = Links::clone(cards.graph());
+            let suggested = Suggestions::clone(cards.suggested());
             let values = rendering.cards.take_brief_values();
-            (graph, suggested, patched, (share, values))
+            (patched, links, suggested, std::mem::take(&mut rendering.share), values)
         });
-        let (share_images, values) = share_images;
-        let mut share_images: ShareImages = share_images;
         let mut model: Model = prepared_site.into_owner();
-        for (i, brief) in patched {
-            model.site.catalog.briefs[i] = brief;
-        }
-        for (owner, body) in overlay {
-            let slot = match owner {
-                Owner::Brief(id) => &mut model.site.bodies.briefs[id.index()],
-                Owner::Company(id) => &mut model.site.bodies.companies[id.index()],
-                Owner::Contract(id) => &mut model.site.bodies.contracts[id.index()],
-                Owner::Author(id) => &mut model.site.bodies.authors[id.index()],
-                Owner::Page(id) => &mut model.site.bodies.pages[id.index()],
-            };
-            *slot = body;
-        }
-        model.patches = Patches::default();
+        fold(&mut model, patched, (links, suggested), last.overlay);
         let was = model.site.catalog.briefs.len();
         let gone_page = (from.filter(|_| to.is_none()))
             .map(|id| UrlPath::brief(&model.site.catalog.briefs[id.index()].slug).output_file());
         let (placed, file) = match to {
-            Some((placed, loaded, stamp)) => (Some(placed), Some((loaded, stamp))),
+            Some(Coming {
+                placed,
+                loaded,
+                stamp,
+                recorded,
+            }) => (Some(placed), Some((loaded, stamp, recorded))),
             None => (None, None),
         };
-        let remap = model.site.reorder(from, placed).ok()?;
-        let changes = changes(&model.site, &remap, &old_graph, &old_suggested);
+        let Reordered {
+            remap,
+            links_before,
+            suggested_before,
+        } = model.site.reorder(from, placed);
+        let changes = changes(&model.site, &remap, &links_before, &suggested_before);
+        let mut share_images = share_images;
         let gone_card = share_images.remap(&remap);
         if let Some(card) = &gone_card {
             self.cards.forget(card);
@@ -246,7 +227,7 @@ impl Session {
         // Every other brief's card is as it was, by its new id.
         let mut values: Vec<Option<_>> = values.into_iter().map(Some).collect();
         remap.apply(&mut values, || Some(None));
-        let media = MediaCache::at(&options.root);
+        let media = MediaCache::at(&last.options.root);
         let memo = &mut self.cards;
         let mut drawn = None;
         let prepared_site = PreparedSite::try_new(model, |model| {
@@ -257,16 +238,16 @@ impl Session {
             let global = PageMemo::global(site, &model.theme, &cards, &site_view);
             let mut share = share_images;
             if let Some(id) = remap.to() {
-                let patched = share::patch(
+                let theme = &model.theme;
+                drawn = Some(share::patch(
                     site,
-                    &model.theme,
+                    theme,
                     &tera,
                     &cards,
                     id,
                     (&mut share, memo),
                     (global, &media),
-                )?;
-                drawn = Some(patched);
+                )?);
             }
             Ok::<_, crate::diag::Diagnostics>(Rendering {
                 global: Some(global),
@@ -277,7 +258,6 @@ impl Session {
         })
         .ok()?;
         let patched = Instant::now();
-        let overlay = BodyOverlay::new();
         let mut gone: Vec<_> = gone_page.into_iter().collect();
         for page in &gone {
             self.pages.forget(page);
@@ -289,6 +269,7 @@ impl Session {
             pages: changes.pages,
             lists: changes.lists,
         };
+        let overlay = render::BodyOverlay::new();
         let rerendered =
             render::rerender_moved(prepared_site.prepared(), &overlay, &moved_edit, &mut self.pages).ok()?;
         let rendered_at = Instant::now();
@@ -297,28 +278,20 @@ impl Session {
             Owner::Brief(id) => remap.id(id).map(Owner::Brief),
             other => Some(other),
         });
-        let site = &prepared_site.borrow_owner().site;
-        if let (Some(id), Some((loaded, stamp))) = (remap.to(), file) {
-            let resolver = WikiResolver {
-                catalog: &site.catalog,
-                base: &site.config.base_url,
-                documents: &documents,
-            };
-            let body = loaded.file.clone().into_body();
-            let options = markdown_options(&site.config);
-            self.bodies
-                .render_one(Owner::Brief(id), body, &resolver, &self.highlighter, &options);
-            self.content
-                .fronts
-                .insert(path.to_owned(), front_fingerprint(&loaded.file));
-            self.content.files.briefs.insert(walked.clone(), stamp, loaded);
-        } else {
-            self.content.fronts.remove(path);
-            self.content.files.forget_all(std::iter::once(&walked));
+        match (remap.to(), file) {
+            (Some(id), Some((loaded, stamp, recorded))) => {
+                self.bodies.keep(path, Owner::Brief(id), recorded);
+                let front = front_fingerprint(&loaded.file);
+                self.content.fronts.insert(path.to_owned(), front);
+                self.content.files.briefs.insert(walked, stamp, loaded);
+            }
+            _ => {
+                self.content.fronts.remove(path);
+                self.content.files.forget_all(std::iter::once(&walked));
+            }
         }
-        let changed = HashSet::from([walked]);
-        self.content.walked = (self.content.walked.as_ref()).and_then(|w| w.follow(&options.root, &changed));
-        let index_behind = site.config.search;
+        self.content.walked = Some(walk);
+        let index_behind = prepared_site.borrow_owner().site.config.search;
         let (mut card_files, mut added_cards) = (Vec::new(), 0);
         if let Some(drawn) = drawn {
             card_files.extend(drawn.file);
@@ -332,30 +305,17 @@ impl Session {
         let removed = rerendered.gone.len() + usize::from(remap.to().is_none());
         let gone_cards = gone.len() - usize::from(remap.to().is_none());
         let count = |n: usize| (n + added).saturating_sub(removed);
-        let (pages, templated) = (count(pages), count(templated));
-        let files = (count(files) + added_cards).saturating_sub(gone_cards);
-        gone.extend(rerendered.gone);
         let rendered = rerendered.files.len();
-        self.last = Some(Last {
-            site: prepared_site,
-            options,
-            overlay,
-            warnings,
-            warned,
-            pages,
-            files,
-            base_path,
-            scheduled,
-            templated,
-            documents,
-            index,
-            index_stale: index_stale || index_behind,
-        });
-        let last = self.last.as_ref()?;
+        let templated = count(last.templated);
         let timings = vec![
             Timing {
+                stage: "read + resolve",
+                elapsed: read,
+                count: 1,
+            },
+            Timing {
                 stage: "cards",
-                elapsed: patched - resolved,
+                elapsed: patched - started,
                 count: was,
             },
             Timing {
@@ -364,7 +324,17 @@ impl Session {
                 count: rendered,
             },
         ];
-        let report = last.quick_report(rendered, last.templated.saturating_sub(rendered), timings);
+        gone.extend(rerendered.gone);
+        let last = self.last.insert(Last {
+            site: prepared_site,
+            overlay,
+            pages: count(last.pages),
+            files: (count(last.files) + added_cards).saturating_sub(gone_cards),
+            templated,
+            index_stale: last.index_stale || index_behind,
+            ..last
+        });
+        let report = last.quick_report(rendered, templated.saturating_sub(rendered), timings);
         let files: Vec<OutputFile> = rerendered.files.into_iter().chain(card_files).collect();
         let update = Update {
             files,
@@ -378,44 +348,54 @@ impl Session {
     }
 }
 
-/// Whether a brief put in place takes a name another brief or a file left
-/// out has: its slug.
-fn new_name_taken(site: &Site, brief: &Brief, from: Option<BriefId>) -> bool {
-    let slug = brief.slug.as_str();
-    let c = &site.catalog;
-    let other = |key: EntityKey| Some(key) != from.map(EntityKey::Brief);
-    c.lookup.holder(slug, crate::model::Kind::Brief).is_some_and(other)
-        || c.held_back.contains_key(slug)
-        || c.failed_file(slug).is_some()
-        || (c.redirects.iter()).any(|r| r.from.output_file() == UrlPath::brief(&brief.slug).output_file())
+/// Puts in `model`'s site what a session put in the place of its own
+/// since the last full build (`patched` briefs, links and suggestions,
+/// `overlay` bodies), so that it is the site its pages show.
+fn fold(
+    model: &mut Model,
+    patched: Vec<(usize, Brief)>,
+    (links, suggested): (Links, Suggestions),
+    overlay: render::BodyOverlay,
+) {
+    let site = &mut model.site;
+    for (i, brief) in patched {
+        site.catalog.briefs[i] = brief;
+    }
+    site.links = links;
+    site.suggested = suggested;
+    for (owner, body) in overlay {
+        let bodies = &mut site.bodies;
+        let slot = match owner {
+            Owner::Brief(id) => &mut bodies.briefs[id.index()],
+            Owner::Company(id) => &mut bodies.companies[id.index()],
+            Owner::Contract(id) => &mut bodies.contracts[id.index()],
+            Owner::Author(id) => &mut bodies.authors[id.index()],
+            Owner::Page(id) => &mut bodies.pages[id.index()],
+        };
+        *slot = body;
+    }
+    model.patches = Patches::default();
 }
 
 /// Whether every tag of the brief `id` keeps a brief that spells its name
-/// as it is when the brief leaves its place (`placed`: the brief as it is
-/// now, with its tags as written, if it stays): else a full build would leave the tag out or name it
-/// otherwise.
-fn tags_stay(
-    session: &Session,
-    root: &Path,
-    cards: &Cards<'_>,
-    id: BriefId,
-    placed: Option<(&Brief, &[String])>,
-) -> bool {
+/// as it is when the brief leaves its place (`spellings`: its tags as
+/// written now, if it stays): else a full build would leave the tag out or
+/// name it otherwise.
+fn tags_stay(session: &Session, root: &Path, cards: &Cards<'_>, id: BriefId, spellings: Option<&[String]>) -> bool {
     let Some(last) = &session.last else {
         return false;
     };
     let site = &last.site.borrow_owner().site;
-    let old = cards.model(id);
-    old.tags.iter().all(|tag| {
-        let t = &site.catalog.tags[tag.index()];
+    cards.model(id).tags.iter().all(|tag| {
+        let name = &site.catalog.tags[tag.index()].name;
+        let spells = |tags: &[String]| tags.iter().any(|s| s.trim() == name);
         let spelled = |brief: &Brief| {
-            (session.content.files.briefs.get(&root.join(&brief.path)))
-                .is_some_and(|f| f.front.tags.iter().any(|s| s.trim() == t.name))
+            (session.content.files.briefs.get(&root.join(&brief.path))).is_some_and(|f| spells(&f.front.tags))
         };
-        let kept = placed.is_some_and(|(_, tags)| tags.iter().any(|s| s.trim() == t.name));
-        kept || (cards.graph().tag_briefs[tag.index()].iter())
-            .filter(|b| **b != id)
-            .any(|b| spelled(cards.model(*b)))
+        spellings.is_some_and(spells)
+            || (cards.graph().tag_briefs[tag.index()].iter())
+                .filter(|b| **b != id)
+                .any(|b| spelled(cards.model(*b)))
     })
 }
 
@@ -426,45 +406,33 @@ struct Changes {
     lists: Vec<(Listed, usize)>,
 }
 
-/// Compares the links and suggestions of `site` after `remap` with the
-/// old ones, given the new ids.
-fn changes(site: &Site, remap: &Remap, old: &Links, old_suggested: &[Vec<BriefId>]) -> Changes {
+/// Compares the links and suggestions of `site` with the `old` ones,
+/// given the new ids.
+fn changes(site: &Site, remap: &Remap, old: &Links, old_suggested: &Suggestions) -> Changes {
     let new = &site.links;
     let moved = |ids: &[BriefId]| ids.iter().filter_map(|id| remap.id(*id)).collect::<Vec<BriefId>>();
-    // A list that held the brief, or holds it, shows its card.
-    let holds = |old: &[BriefId], new: &[BriefId]| {
-        remap.from().is_some_and(|from| old.contains(&from)) || remap.to().is_some_and(|to| new.contains(&to))
-    };
     let mut pages = Vec::new();
-    for (i, suggested) in old_suggested.iter().enumerate() {
-        let Some(id) = remap.id(BriefId::new(i)) else {
+    for i in 0..old.related.len() {
+        let was = BriefId::new(i);
+        let Some(id) = remap.id(was) else {
             continue;
         };
         let j = id.index();
         let differs = moved(&old.related[i]) != new.related[j]
             || moved(&old.mentioned_in[i]) != new.mentioned_in[j]
-            || moved(suggested) != site.suggested.of(id);
+            || moved(old_suggested.of(was)) != site.suggested.of(id);
         if differs {
             pages.push(id);
         }
     }
     let mut lists = Vec::new();
-    let mut compare = |listed: Listed, old: &[BriefId], new: &[BriefId]| {
-        if holds(old, new) || moved(old) != new {
+    each_list(old, new, |listed, old, new| {
+        // A list that held the brief, or holds it, shows its card.
+        let holds =
+            remap.from().is_some_and(|from| old.contains(&from)) || remap.to().is_some_and(|to| new.contains(&to));
+        if holds || moved(old) != new {
             lists.push((listed, old.len()));
         }
-    };
-    for (i, (o, n)) in old.tag_briefs.iter().zip(&new.tag_briefs).enumerate() {
-        compare(Listed::Tag(TagId::new(i)), o, n);
-    }
-    for (i, (o, n)) in old.company_briefs.iter().zip(&new.company_briefs).enumerate() {
-        compare(Listed::Entity(EntityKey::Company(CompanyId::new(i))), o, n);
-    }
-    for (i, (o, n)) in old.contract_briefs.iter().zip(&new.contract_briefs).enumerate() {
-        compare(Listed::Entity(EntityKey::Contract(ContractId::new(i))), o, n);
-    }
-    for (i, (o, n)) in old.author_briefs.iter().zip(&new.author_briefs).enumerate() {
-        compare(Listed::Entity(EntityKey::Author(AuthorId::new(i))), o, n);
-    }
+    });
     Changes { pages, lists }
 }
