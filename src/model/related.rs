@@ -41,6 +41,7 @@ use std::cmp::Reverse;
 
 use rayon::prelude::*;
 
+use super::reorder::Remap;
 use super::{BriefId, Catalog, Links};
 
 /// How much a shared contract weighs, before its rarity factor.
@@ -116,6 +117,88 @@ pub fn suggest_again(
     let instants = instants(catalog);
     let (was, input) = (Input::of(before, &instants), Input::of(links, &instants));
     rank_changed(previous, &was, &input, limit, briefs).0
+}
+
+/// The suggestions after one brief was added, deleted or given another
+/// date ([`super::reorder`], whose `remap` says how the ids moved):
+/// `previous` (made from `before`, by the old ids) with only the briefs
+/// that can see that brief ranked again from `links` (by the new ids). The
+/// dates must be those of `catalog`, and the same in `before` but the
+/// brief's.
+///
+/// A brief sees another only on an entity they share, within its window
+/// there ([`Graph::sharing`]: at most `2 × NEAREST` places away), and
+/// through the entity's weight, or when either declares the other related.
+/// So the briefs ranked again are those within `2 × NEAREST + 1` places of
+/// it on each entity's list that held or holds it, every brief of such a
+/// list whose weight changed, those declaring it related, and itself. For
+/// every other brief nothing it sees changed but ids, which keep their
+/// order: its suggestions are `previous`'s, by the new ids.
+pub fn suggest_reordered(
+    previous: &Suggestions,
+    before: &Links,
+    catalog: &Catalog,
+    links: &Links,
+    remap: &Remap,
+    limit: usize,
+) -> Suggestions {
+    let instants = instants(catalog);
+    let input = Input::of(links, &instants);
+    rank_reordered(previous, &Input::of(before, &[]), &input, remap, limit)
+}
+
+/// [`suggest_reordered`] from the ranking's own inputs (`was`'s dates
+/// unread).
+fn rank_reordered(
+    previous: &Suggestions,
+    was: &Input<'_>,
+    input: &Input<'_>,
+    remap: &Remap,
+    limit: usize,
+) -> Suggestions {
+    const MARGIN: usize = 2 * NEAREST + 1;
+    let near = |list: &[BriefId], brief: Option<BriefId>| -> Vec<BriefId> {
+        match brief.map(|b| list.binary_search(&b)) {
+            Some(Ok(at)) => list[at.saturating_sub(MARGIN)..(at + MARGIN + 1).min(list.len())].to_vec(),
+            _ => Vec::new(),
+        }
+    };
+    let moved = |ids: Vec<BriefId>| ids.into_iter().filter_map(|b| remap.id(b));
+    let mut seeing: Vec<BriefId> = remap.to().into_iter().collect();
+    let kinds = [
+        (was.contracts, input.contracts, CONTRACT_WEIGHT),
+        (was.companies, input.companies, COMPANY_WEIGHT),
+        (was.tags, input.tags, TAG_WEIGHT),
+    ];
+    for (old_lists, new_lists, kind_weight) in kinds {
+        for (old, new) in old_lists.iter().zip(new_lists) {
+            let (held, holds) = (near(old, remap.from()), near(new, remap.to()));
+            if held.is_empty() && holds.is_empty() {
+                continue;
+            }
+            if weight(kind_weight, old.len()) != weight(kind_weight, new.len()) {
+                seeing.extend(new);
+            }
+            seeing.extend(moved(held).chain(holds));
+        }
+    }
+    if let Some(from) = remap.from() {
+        seeing.extend(moved(was.declared[from.index()].clone()));
+    }
+    if let Some(to) = remap.to() {
+        seeing.extend(&input.declared[to.index()]);
+    }
+    seeing.sort_unstable();
+    seeing.dedup();
+    let mut lists: Vec<Vec<BriefId>> = (previous.lists.iter())
+        .map(|list| list.iter().filter_map(|b| remap.id(*b)).collect())
+        .collect();
+    remap.apply(&mut lists, || Some(Vec::new()));
+    let previous = Suggestions {
+        lists,
+        visited: previous.visited,
+    };
+    rank_again(&previous, input, &Graph::new(input), limit, &seeing)
 }
 
 /// [`rank_again`] of those of `briefs` whose view changed from `was` to
@@ -509,6 +592,135 @@ mod tests {
                 proptest::prop_assert!(ranked <= touched.len());
             }
         }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+        /// A brief added, deleted or given another date (`op` 0, 1, 2; it
+        /// moves to just after `place`): ranking again only the briefs
+        /// that can see it gives the whole ranking, by the new ids. The
+        /// common tag is longer than two windows, so a brief far from it
+        /// sees it only through the tag's weight.
+        #[test]
+        fn ranking_again_around_a_brief_put_in_place_gives_a_whole_ranking(
+            brief in 0usize..600,
+            place in 0usize..600,
+            op in 0u8..3,
+            seed in 0usize..1000,
+            limit in 1usize..8,
+        ) {
+            let n = 600;
+            let date = |b: usize, moved: bool| match moved && b == brief {
+                true => (n - place) as i128 * DAY - DAY / 2,
+                false => (n - b) as i128 * DAY,
+            };
+            // The site of the briefs `present` gives, newest first, and
+            // which brief each id is.
+            let site = |present: &dyn Fn(usize) -> bool, moved: bool| -> (Fixture, Vec<usize>) {
+                let mut order: Vec<usize> = (0..n).filter(|b| present(*b)).collect();
+                order.sort_by_key(|b| std::cmp::Reverse(date(*b, moved)));
+                let list = |member: &dyn Fn(usize) -> bool| -> Vec<usize> {
+                    (order.iter().enumerate()).filter(|(_, b)| member(**b)).map(|(i, _)| i).collect()
+                };
+                let mut fixture = Fixture::new(order.len())
+                    .tag(&list(&|b| (b * 7 + seed) % 10 < 9))
+                    .tag(&list(&|b| (b * 3 + seed) % 11 < 2))
+                    .company(&list(&|b| (b + seed) % 37 == 0 || (b == brief && seed % 2 == 0)))
+                    .contract(&list(&|b| (b / 20 + seed) % 9 == 0));
+                let at = |b: usize| order.iter().position(|x| *x == b);
+                if let (Some(a), Some(c)) = (at(brief), at((brief + 7) % n))
+                    && seed % 3 == 0
+                {
+                    fixture = fixture.related(a, c);
+                }
+                fixture.instants = order.iter().map(|b| date(*b, moved)).collect();
+                (fixture, order)
+            };
+            let all = |_: usize| true;
+            let others = |b: usize| b != brief;
+            let ((before, old), (after, new)) = match op {
+                0 => (site(&others, false), site(&all, false)),
+                1 => (site(&all, false), site(&others, false)),
+                _ => (site(&all, false), site(&all, true)),
+            };
+            let id = |order: &[usize]| order.iter().position(|b| *b == brief).map(BriefId::new);
+            let remap = Remap::new(id(&old), id(&new));
+            for (i, b) in old.iter().enumerate() {
+                let now = new.iter().position(|x| x == b).map(BriefId::new);
+                proptest::prop_assert_eq!(remap.id(BriefId::new(i)), now);
+            }
+            let again = rank_reordered(&before.rank(limit), &before.input(), &after.input(), &remap, limit);
+            let whole = after.rank(limit);
+            for b in 0..new.len() {
+                proptest::prop_assert_eq!(again.of(BriefId::new(b)), whole.of(BriefId::new(b)), "brief {}", b);
+            }
+        }
+    }
+
+    #[test]
+    fn a_brief_deleted_far_away_on_a_long_tag_is_seen_through_its_weight() {
+        // Brief 0 leaves a tag of `long` briefs, far from brief Y near its
+        // end: Y's window there stays, but the tag's weight grows, which
+        // puts X (sharing it and a short tag with Y) above Z (sharing two
+        // other short tags with Y), or the other way round.
+        let w = |n: usize| weight(TAG_WEIGHT, n);
+        // Z's scores, from the sizes of two short tags.
+        let mut scores: Vec<(u64, usize, usize)> = (2..60)
+            .flat_map(|m| (2..60).map(move |m2| (w(m) + w(m2), m, m2)))
+            .collect();
+        scores.sort_unstable();
+        let between = |low: u64, high: u64| scores.iter().find(|(z, ..)| low < *z && *z < high).copied();
+        let (long, d, m, m2) = (300..3000)
+            .filter(|&long| w(long) != w(long - 1))
+            .find_map(|long| {
+                (2..60).find_map(|d| {
+                    let (before, after) = (w(long) + w(d), w(long - 1) + w(d));
+                    between(before.min(after), before.max(after)).map(|(_, m, m2)| (long, d, m, m2))
+                })
+            })
+            .expect("sizes whose order the weight turns");
+        let fixture = |with: bool| {
+            let shift = usize::from(!with);
+            // Ids of the site with brief 0, by the site's ids.
+            let id = |i: usize| i - shift;
+            let (y, x, z) = (id(long - 2), id(long - 1), id(long));
+            let mut next = long + 1;
+            let mut fillers = |count: usize| {
+                let start = next;
+                next += count;
+                (start..next).map(id).collect::<Vec<usize>>()
+            };
+            let with_fillers = |members: &[usize], fillers: Vec<usize>| {
+                let mut list: Vec<usize> = members.iter().copied().chain(fillers).collect();
+                list.sort_unstable();
+                list
+            };
+            let a: Vec<usize> = (shift..long).map(id).collect();
+            let d_list = with_fillers(&[y, x], fillers(d - 2));
+            let c_list = with_fillers(&[y, z], fillers(m - 2));
+            let e_list = with_fillers(&[y, z], fillers(m2 - 2));
+            let count = next - shift;
+            (Fixture::new(count).tag(&a).tag(&d_list).tag(&c_list).tag(&e_list), y)
+        };
+        let ((before, _), (after, y)) = (fixture(true), fixture(false));
+        let remap = Remap::new(Some(BriefId::new(0)), None);
+        let previous = before.rank(1);
+        let again = rank_reordered(&previous, &before.input(), &after.input(), &remap, 1);
+        let whole = after.rank(1);
+        for b in 0..after.instants.len() {
+            assert_eq!(again.of(BriefId::new(b)), whole.of(BriefId::new(b)), "brief {b}");
+        }
+        let was: Vec<BriefId> = previous
+            .of(BriefId::new(y + 1))
+            .iter()
+            .filter_map(|b| remap.id(*b))
+            .collect();
+        assert_ne!(
+            whole.of(BriefId::new(y)),
+            was.as_slice(),
+            "the weight turned Y's suggestion"
+        );
     }
 
     #[test]

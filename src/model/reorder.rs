@@ -26,6 +26,16 @@ pub struct Remap {
 }
 
 impl Remap {
+    /// The ids of a brief leaving its place `from` (by the old ids) and
+    /// one taking the place `to` (by the new ids); both for a brief that
+    /// moved.
+    pub fn new(from: Option<BriefId>, to: Option<BriefId>) -> Remap {
+        Remap {
+            from: from.map(BriefId::index),
+            to: to.map(BriefId::index),
+        }
+    }
+
     /// The new id of the brief whose id was `old`; `None` for a brief
     /// deleted. A brief that moved has the id of its new place.
     pub fn id(&self, old: BriefId) -> Option<BriefId> {
@@ -226,7 +236,8 @@ impl Site {
         remap.apply(&mut self.bodies.briefs, || body);
         remap.apply(&mut self.bodies.mentions, || mentions);
         let links = links::derive(&self.catalog, &self.bodies.mentions);
-        let suggested = related::suggest(&self.catalog, &links, self.config.related_limit);
+        let limit = self.config.related_limit;
+        let suggested = related::suggest_reordered(&self.suggested, &self.links, &self.catalog, &links, &remap, limit);
         Reordered {
             remap,
             links_before: std::mem::replace(&mut self.links, links),
