@@ -193,8 +193,10 @@ impl Session {
                 .filter(|(i, b)| !std::ptr::eq(**b, &model.site.catalog.briefs[*i]))
                 .map(|(i, b)| (i, Brief::clone(b)))
                 .collect();
-            let links = Links::clone(cards.graph());
-            let suggested = Suggestions::clone(cards.suggested());
+            // Copied only if a session put them in place.
+            let links = (!std::ptr::eq(cards.graph(), &model.site.links)).then(|| Links::clone(cards.graph()));
+            let suggested = (!std::ptr::eq(cards.suggested(), &model.site.suggested))
+                .then(|| Suggestions::clone(cards.suggested()));
             let values = rendering.cards.take_brief_values();
             (patched, links, suggested, std::mem::take(&mut rendering.share), values)
         });
@@ -354,15 +356,19 @@ impl Session {
 fn fold(
     model: &mut Model,
     patched: Vec<(usize, Brief)>,
-    (links, suggested): (Links, Suggestions),
+    (links, suggested): (Option<Links>, Option<Suggestions>),
     overlay: render::BodyOverlay,
 ) {
     let site = &mut model.site;
     for (i, brief) in patched {
         site.catalog.briefs[i] = brief;
     }
-    site.links = links;
-    site.suggested = suggested;
+    if let Some(links) = links {
+        site.links = links;
+    }
+    if let Some(suggested) = suggested {
+        site.suggested = suggested;
+    }
     for (owner, body) in overlay {
         let bodies = &mut site.bodies;
         let slot = match owner {
