@@ -12,7 +12,8 @@
 //! matter edit; `--tags`: add a tag another brief has, then take it away,
 //! in turn; `--new`: add a new brief, then delete it, in turn), printing
 //! each rebuild's stages and the median. The brief is restored at the end
-//! (the new one deleted). Run it on a quiet machine: these are wall times.
+//! (the new one deleted). `BENCH_BRIEF` names another brief than the first
+//! by file name. Run it on a quiet machine: these are wall times.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -56,7 +57,8 @@ fn main() {
         started.elapsed().as_millis()
     );
 
-    let brief = first_brief(&site.join("content/briefs"));
+    // `BENCH_BRIEF` names the brief to edit (or copy, with `--new`).
+    let brief = std::env::var("BENCH_BRIEF").map_or_else(|_| first_brief(&site.join("content/briefs")), PathBuf::from);
     let original = std::fs::read_to_string(&brief).expect("the brief");
     // `BENCH_TAG` names the tag to add (quoted as the corpus quotes it).
     let tag = || std::env::var("BENCH_TAG").unwrap_or_else(|_| another_tag(&site.join("content/briefs"), &original));
