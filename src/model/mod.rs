@@ -166,18 +166,25 @@ impl Bodies {
         let mut diagnostics = Diagnostics::default();
         for (owner, r) in rendered {
             diagnostics.extend(r.diagnostics);
-            match owner {
-                Owner::Brief(id) => {
-                    bodies.briefs[id.index()] = r.body;
-                    bodies.mentions[id.index()] = r.mentions;
-                }
-                Owner::Company(id) => bodies.companies[id.index()] = r.body,
-                Owner::Contract(id) => bodies.contracts[id.index()] = r.body,
-                Owner::Author(id) => bodies.authors[id.index()] = r.body,
-                Owner::Page(id) => bodies.pages[id.index()] = r.body,
+            if let Owner::Brief(id) = owner {
+                bodies.mentions[id.index()] = r.mentions;
             }
+            bodies.set(owner, r.body);
         }
         (bodies, diagnostics)
+    }
+
+    /// Puts `body` in the place of `owner`'s (a `serve` session's body
+    /// rendered again, folded into its site).
+    pub fn set(&mut self, owner: Owner, body: Arc<RenderedBody>) {
+        let slot = match owner {
+            Owner::Brief(id) => &mut self.briefs[id.index()],
+            Owner::Company(id) => &mut self.companies[id.index()],
+            Owner::Contract(id) => &mut self.contracts[id.index()],
+            Owner::Author(id) => &mut self.authors[id.index()],
+            Owner::Page(id) => &mut self.pages[id.index()],
+        };
+        *slot = body;
     }
 
     /// The body of `owner`.

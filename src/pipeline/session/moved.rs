@@ -370,15 +370,7 @@ fn fold(
         site.suggested = suggested;
     }
     for (owner, body) in overlay {
-        let bodies = &mut site.bodies;
-        let slot = match owner {
-            Owner::Brief(id) => &mut bodies.briefs[id.index()],
-            Owner::Company(id) => &mut bodies.companies[id.index()],
-            Owner::Contract(id) => &mut bodies.contracts[id.index()],
-            Owner::Author(id) => &mut bodies.authors[id.index()],
-            Owner::Page(id) => &mut bodies.pages[id.index()],
-        };
-        *slot = body;
+        site.bodies.set(owner, body);
     }
     model.patches = Patches::default();
 }
