@@ -122,9 +122,9 @@ pub fn suggest_again(
 /// The suggestions after one brief was added, deleted or given another
 /// date ([`super::reorder`], whose `remap` says how the ids moved):
 /// `previous` (made from `before`, by the old ids) with only the briefs
-/// that can see that brief ranked again from `links` (by the new ids). The
-/// dates must be those of `catalog`, and the same in `before` but the
-/// brief's.
+/// that can see that brief ranked again from `links` (by the new ids); and
+/// the briefs whose suggestions that changed. The dates must be those of
+/// `catalog`, and the same in `before` but the brief's.
 ///
 /// A brief sees another only on an entity they share, within its window
 /// there ([`Graph::sharing`]: at most `2 × NEAREST` places away), and
@@ -135,13 +135,13 @@ pub fn suggest_again(
 /// every other brief nothing it sees changed but ids, which keep their
 /// order: its suggestions are `previous`'s, by the new ids.
 pub fn suggest_reordered(
-    previous: &Suggestions,
+    previous: Suggestions,
     before: &Links,
     catalog: &Catalog,
     links: &Links,
     remap: &Remap,
     limit: usize,
-) -> Suggestions {
+) -> (Suggestions, Vec<BriefId>) {
     let instants = instants(catalog);
     let input = Input::of(links, &instants);
     rank_reordered(previous, &Input::of(before, &[]), &input, remap, limit)
@@ -150,12 +150,12 @@ pub fn suggest_reordered(
 /// [`suggest_reordered`] from the ranking's own inputs (`was`'s dates
 /// unread).
 fn rank_reordered(
-    previous: &Suggestions,
+    previous: Suggestions,
     was: &Input<'_>,
     input: &Input<'_>,
     remap: &Remap,
     limit: usize,
-) -> Suggestions {
+) -> (Suggestions, Vec<BriefId>) {
     const MARGIN: usize = 2 * NEAREST + 1;
     let near = |list: &[BriefId], brief: Option<BriefId>| -> Vec<BriefId> {
         match brief.map(|b| list.binary_search(&b)) {
@@ -190,15 +190,21 @@ fn rank_reordered(
     }
     seeing.sort_unstable();
     seeing.dedup();
-    let mut lists: Vec<Vec<BriefId>> = (previous.lists.iter())
-        .map(|list| list.iter().filter_map(|b| remap.id(*b)).collect())
-        .collect();
-    remap.apply(&mut lists, || Some(Vec::new()));
-    let previous = Suggestions {
-        lists,
-        visited: previous.visited,
-    };
-    rank_again(&previous, input, &Graph::new(input), limit, &seeing)
+    // The others' suggestions, by the new ids, in place.
+    let mut suggested = previous;
+    for list in &mut suggested.lists {
+        list.retain_mut(|b| remap.id(*b).map(|new| *b = new).is_some());
+    }
+    remap.apply(&mut suggested.lists, || Some(Vec::new()));
+    let mut changed = Vec::new();
+    for (brief, list) in rank_some(input, &Graph::new(input), limit, &seeing) {
+        let slot = &mut suggested.lists[brief.index()];
+        if *slot != list || remap.to() == Some(brief) {
+            changed.push(brief);
+            *slot = list;
+        }
+    }
+    (suggested, changed)
 }
 
 /// [`rank_again`] of those of `briefs` whose view changed from `was` to
@@ -233,13 +239,19 @@ fn rank_again(
     limit: usize,
     briefs: &[BriefId],
 ) -> Suggestions {
-    let mut again = Suggestions {
-        lists: previous.lists.clone(),
-        visited: previous.visited,
-    };
+    let mut again = previous.clone();
+    for (brief, list) in rank_some(input, graph, limit, briefs) {
+        again.lists[brief.index()] = list;
+    }
+    again
+}
+
+/// The suggestions of `briefs` only, on all cores (in `graph`, made from
+/// `input`), each with its brief.
+fn rank_some(input: &Input<'_>, graph: &Graph<'_>, limit: usize, briefs: &[BriefId]) -> Vec<(BriefId, Vec<BriefId>)> {
     let count = input.instants.len();
     if limit == 0 || count == 0 || briefs.is_empty() {
-        return again;
+        return Vec::new();
     }
     let chunk = briefs.len().div_ceil(4 * rayon::current_num_threads()).max(64);
     let ranked: Vec<Vec<(BriefId, Vec<BriefId>)>> = (briefs.par_chunks(chunk))
@@ -250,10 +262,7 @@ fn rank_again(
                 .collect()
         })
         .collect();
-    for (brief, list) in ranked.into_iter().flatten() {
-        again.lists[brief.index()] = list;
-    }
-    again
+    ranked.into_iter().flatten().collect()
 }
 
 /// What the ranking reads, by id: each entity kind's lists of briefs (in
@@ -650,7 +659,7 @@ mod tests {
                 let now = new.iter().position(|x| x == b).map(BriefId::new);
                 proptest::prop_assert_eq!(remap.id(BriefId::new(i)), now);
             }
-            let again = rank_reordered(&before.rank(limit), &before.input(), &after.input(), &remap, limit);
+            let (again, _) = rank_reordered(before.rank(limit), &before.input(), &after.input(), &remap, limit);
             let whole = after.rank(limit);
             for b in 0..new.len() {
                 proptest::prop_assert_eq!(again.of(BriefId::new(b)), whole.of(BriefId::new(b)), "brief {}", b);
@@ -706,7 +715,7 @@ mod tests {
         let ((before, _), (after, y)) = (fixture(true), fixture(false));
         let remap = Remap::new(Some(BriefId::new(0)), None);
         let previous = before.rank(1);
-        let again = rank_reordered(&previous, &before.input(), &after.input(), &remap, 1);
+        let (again, _) = rank_reordered(previous.clone(), &before.input(), &after.input(), &remap, 1);
         let whole = after.rank(1);
         for b in 0..after.instants.len() {
             assert_eq!(again.of(BriefId::new(b)), whole.of(BriefId::new(b)), "brief {b}");

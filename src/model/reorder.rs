@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use super::{BriefId, EntityKey, Kind, Links, Site, Suggestions, links, related};
+use super::{BriefId, EntityKey, Kind, Links, Site, links, related};
 use crate::markdown::RenderedBody;
 use crate::model::Brief;
 use crate::routes::UrlPath;
@@ -134,16 +134,17 @@ pub enum Refused {
     SlugTaken,
 }
 
-/// What [`Site::reorder`] did: how the ids moved, and the links and
-/// suggestions as they were (by the old ids), to compare with the new ones.
+/// What [`Site::reorder`] did: how the ids moved, the links as they were
+/// (by the old ids) to compare with the new ones, and the briefs whose
+/// suggestions changed (by the new ids).
 #[derive(Debug)]
 pub struct Reordered {
     /// How the ids moved.
     pub remap: Remap,
     /// The links before.
     pub links_before: Links,
-    /// The suggestions before.
-    pub suggested_before: Suggestions,
+    /// The briefs whose suggested stories changed.
+    pub suggestions_changed: Vec<BriefId>,
 }
 
 impl Site {
@@ -237,11 +238,14 @@ impl Site {
         remap.apply(&mut self.bodies.mentions, || mentions);
         let links = links::derive(&self.catalog, &self.bodies.mentions);
         let limit = self.config.related_limit;
-        let suggested = related::suggest_reordered(&self.suggested, &self.links, &self.catalog, &links, &remap, limit);
+        let previous = std::mem::take(&mut self.suggested);
+        let (suggested, changed) =
+            related::suggest_reordered(previous, &self.links, &self.catalog, &links, &remap, limit);
+        self.suggested = suggested;
         Reordered {
             remap,
             links_before: std::mem::replace(&mut self.links, links),
-            suggested_before: std::mem::replace(&mut self.suggested, suggested),
+            suggestions_changed: changed,
         }
     }
 }

@@ -101,13 +101,11 @@ impl PageMemo {
     /// move with it. Returns the pages that showed the card of the brief
     /// deleted, if one was.
     pub fn remap(&mut self, remap: &Remap) -> Showed {
-        let job = |job: Job| match job {
-            Job::Brief(id) => remap.id(id).map(Job::Brief),
-            other => Some(other),
-        };
-        let remapped = |jobs: Vec<Job>| jobs.into_iter().filter_map(job).collect::<Vec<Job>>();
         for jobs in self.shows.iter_mut().chain(self.shows_entities.values_mut()) {
-            *jobs = remapped(std::mem::take(jobs));
+            jobs.retain_mut(|job| match job {
+                Job::Brief(id) => remap.id(*id).map(|new| *id = new).is_some(),
+                _ => true,
+            });
         }
         Showed(
             remap

@@ -15,7 +15,7 @@ use crate::markdown::Recorded;
 use crate::media::cache::MediaCache;
 use crate::model::catalog::{self, WikiResolver};
 use crate::model::reorder::{Placed, Remap, Reordered};
-use crate::model::{Brief, BriefId, Links, Owner, Site, Suggestions};
+use crate::model::{Brief, BriefId, Links, Owner, Suggestions};
 use crate::pipeline::{BuildOptions, BuildReport, Model, Patches, PreparedSite, Rendering, Timing, markdown_options};
 use crate::render::share;
 use crate::render::{self, Cards, Listed, MOVED_COUNTS_READERS, MovedEdit, OutputFile, PageMemo};
@@ -217,9 +217,9 @@ impl Session {
         let Reordered {
             remap,
             links_before,
-            suggested_before,
+            suggestions_changed,
         } = model.site.reorder(from, placed);
-        let changes = changes(&model.site, &remap, &links_before, &suggested_before);
+        let changes = changes(&model.site.links, &remap, &links_before, suggestions_changed);
         let mut share_images = share_images;
         let gone_card = share_images.remap(&remap);
         if let Some(card) = &gone_card {
@@ -404,31 +404,29 @@ struct Changes {
     lists: Vec<(Listed, usize)>,
 }
 
-/// Compares the links and suggestions of `site` with the `old` ones,
-/// given the new ids.
-fn changes(site: &Site, remap: &Remap, old: &Links, old_suggested: &Suggestions) -> Changes {
-    let new = &site.links;
-    let moved = |ids: &[BriefId]| ids.iter().filter_map(|id| remap.id(*id)).collect::<Vec<BriefId>>();
-    let mut pages = Vec::new();
-    for i in 0..old.related.len() {
-        let was = BriefId::new(i);
-        let Some(id) = remap.id(was) else {
+/// Compares the links `new` with the `old` ones, given the new ids; with
+/// the briefs whose suggestions changed (`suggested`, by the new ids).
+fn changes(new: &Links, remap: &Remap, old: &Links, suggested: Vec<BriefId>) -> Changes {
+    // The same list, by the new ids.
+    let same = |old: &[BriefId], new: &[BriefId]| old.iter().filter_map(|b| remap.id(*b)).eq(new.iter().copied());
+    let mut pages = suggested;
+    for (i, (related, mentioned_in)) in old.related.iter().zip(&old.mentioned_in).enumerate() {
+        let Some(id) = remap.id(BriefId::new(i)) else {
             continue;
         };
         let j = id.index();
-        let differs = moved(&old.related[i]) != new.related[j]
-            || moved(&old.mentioned_in[i]) != new.mentioned_in[j]
-            || moved(old_suggested.of(was)) != site.suggested.of(id);
-        if differs {
+        if !same(related, &new.related[j]) || !same(mentioned_in, &new.mentioned_in[j]) {
             pages.push(id);
         }
     }
+    pages.sort_unstable();
+    pages.dedup();
     let mut lists = Vec::new();
     each_list(old, new, |listed, old, new| {
         // A list that held the brief, or holds it, shows its card.
         let holds =
             remap.from().is_some_and(|from| old.contains(&from)) || remap.to().is_some_and(|to| new.contains(&to));
-        if holds || moved(old) != new {
+        if holds || !same(old, new) {
             lists.push((listed, old.len()));
         }
     });
