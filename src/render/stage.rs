@@ -280,15 +280,17 @@ pub struct MovedEdit {
 /// list in `edit.lists`, the pages of `edit.pages`, the site feed and the
 /// sitemap, and, when the number of briefs changed, every page whose
 /// template can show the number (which only the home and 404 templates
-/// may: [`MOVED_COUNTS_READERS`]). An error without messages if a new page
-/// is where an old address redirects. Returns the files whose bytes changed, with the listing
-/// pages gone and how many came.
+/// may: [`MOVED_COUNTS_READERS`]). The site's own bodies are its pages'
+/// (a session folds what it rendered since into the site it puts the
+/// brief in). An error without messages if a new page is where an old
+/// address redirects. Returns the files whose bytes changed, with the
+/// listing pages gone and how many came.
 pub fn rerender_moved(
     prepared: Prepared<'_>,
-    overlay: &BodyOverlay,
     edit: &MovedEdit,
     memo: &mut PageMemo,
 ) -> Result<Rerendered, Diagnostics> {
+    let overlay = &BodyOverlay::new();
     let renderer = Renderer::new(prepared, Some(overlay), None);
     let remap = &edit.remap;
     let now = prepared.site.catalog.briefs.len();

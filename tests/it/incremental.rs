@@ -738,6 +738,36 @@ fn an_edit_to_a_briefs_texts_renders_only_the_pages_that_show_it() {
     std::fs::write(&named, text).unwrap();
 }
 
+/// A brief with a picture, deleted: a full build, which takes the
+/// picture's files away with it; a brief without one, in place.
+#[test]
+fn a_deleted_brief_takes_its_pictures_files_with_it() {
+    let (_dir, root) = example();
+    let options = in_memory(&root);
+    let mut session = Session::default();
+    let (update, _) = session.build(&options).unwrap();
+    let mut served = apply(&Files::new(), update);
+    for (brief, pictured) in [
+        ("content/briefs/2022-12-08-jwcc-awarded.md", true),
+        (
+            "content/briefs/2020/2020-09-14-oracle-tiktok-trusted-technology-provider.md",
+            false,
+        ),
+    ] {
+        let before = snapshot(&root);
+        std::fs::remove_file(root.join(brief)).unwrap();
+        let changed = changes(&before, &snapshot(&root));
+        let (update, report) = session.rebuild(&options, &changed).unwrap();
+        served = apply(&served, update);
+        if let Some((index, _)) = session.refresh_index() {
+            served = apply(&served, index);
+        }
+        let clean = clean_build(&options).unwrap();
+        assert_eq!(differing(&clean, &served), Vec::<&String>::new(), "{brief}");
+        assert_eq!(report.quick, !pictured, "{brief}");
+    }
+}
+
 /// Adds `lines` at the end of a file's front matter.
 fn append_front(path: &Path, lines: &str) {
     let text = std::fs::read_to_string(path).unwrap();

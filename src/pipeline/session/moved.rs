@@ -102,6 +102,8 @@ impl Session {
         };
         let to = match walked.exists() {
             true => Some(self.coming(last, path, from, old)?),
+            // A picture's files go with it: the media stage's to say.
+            false if old.is_some_and(|o| o.front.image.is_some()) => return None,
             false => None,
         };
         let placed = to.as_ref().map(|c| &c.placed.brief);
@@ -271,9 +273,7 @@ impl Session {
             pages: changes.pages,
             lists: changes.lists,
         };
-        let overlay = render::BodyOverlay::new();
-        let rerendered =
-            render::rerender_moved(prepared_site.prepared(), &overlay, &moved_edit, &mut self.pages).ok()?;
+        let rerendered = render::rerender_moved(prepared_site.prepared(), &moved_edit, &mut self.pages).ok()?;
         let rendered_at = Instant::now();
         // The session's bodies and parsed files, by the new ids.
         self.bodies.remap_owners(|owner| match owner {
@@ -329,7 +329,7 @@ impl Session {
         gone.extend(rerendered.gone);
         let last = self.last.insert(Last {
             site: prepared_site,
-            overlay,
+            overlay: render::BodyOverlay::new(),
             pages: count(last.pages),
             files: (count(last.files) + added_cards).saturating_sub(gone_cards),
             templated,
