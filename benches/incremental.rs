@@ -10,7 +10,8 @@
 //! `serve` does, naming the changed file (`--full`: without naming it, so
 //! every stage runs; `--title`: change the brief's title instead, a front
 //! matter edit; `--tags`: add a tag another brief has, then take it away,
-//! in turn; `--new`: add a new brief, then delete it, in turn), printing
+//! in turn; `--new`: add a new brief, then delete it, in turn; `--date`:
+//! move its date back 97 days a save, as `scripts/serve_latency.py` does), printing
 //! each rebuild's stages and the median. The brief is restored at the end
 //! (the new one deleted). `BENCH_BRIEF` names another brief than the first
 //! by file name. Run it on a quiet machine: these are wall times.
@@ -29,9 +30,15 @@ fn main() {
     let title = std::env::args().any(|a| a == "--title");
     let new = std::env::args().any(|a| a == "--new");
     let tags = std::env::args().any(|a| a == "--tags");
+    let date = std::env::args().any(|a| a == "--date");
     let args: Vec<String> = std::env::args()
         .skip(1)
-        .filter(|a| !matches!(a.as_str(), "--bench" | "--full" | "--title" | "--new" | "--tags"))
+        .filter(|a| {
+            !matches!(
+                a.as_str(),
+                "--bench" | "--full" | "--title" | "--new" | "--tags" | "--date"
+            )
+        })
         .collect();
     let Some(site) = args.first().map(PathBuf::from) else {
         eprintln!("usage: cargo bench --bench incremental -- SITE [EDITS] [--full | --title | --tags | --new]");
@@ -73,6 +80,8 @@ fn main() {
             None
         } else if let Some(tagged) = &tagged {
             Some(if n % 2 == 1 { tagged.clone() } else { original.clone() })
+        } else if date {
+            Some(redated(&original, n))
         } else if title || new {
             Some(retitled(&original, n))
         } else {
@@ -135,6 +144,20 @@ fn retitled(text: &str, n: usize) -> String {
     }
     assert!(done, "the brief has a title: line");
     out
+}
+
+/// `text` with its `date:` moved back 97 × `n` days, as
+/// `scripts/serve_latency.py` moves it (the brief changes place in every
+/// list that holds it).
+fn redated(text: &str, n: usize) -> String {
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("date: "))
+        .expect("the brief has a date: line");
+    let value = line["date: ".len()..].trim().trim_matches('"');
+    let day: jiff::civil::Date = value[..10].parse().expect("a date");
+    let moved = day.checked_sub(jiff::Span::new().days(97 * n as i64)).expect("a date");
+    text.replacen(line, &format!("date: {moved}{}", &value[10..]), 1)
 }
 
 /// A tag of another brief that `text` (a brief) does not have, written as

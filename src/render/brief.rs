@@ -28,7 +28,7 @@ impl Renderer<'_> {
     pub(super) fn brief(&self, id: BriefId) -> PageResult {
         let (site, cards) = (self.site, self.cards);
         let b = cards.model(id);
-        let card = &cards.briefs[id.index()];
+        let card = cards.card(id);
         let path = UrlPath::brief(&b.slug);
         let view = BriefView {
             card: Fields(cards.brief(id)),
@@ -98,7 +98,7 @@ impl Renderer<'_> {
         let fingerprint = self.fingerprint(TEMPLATE, &(&page, &images));
         self.emit_printed(TEMPLATE, &path, fingerprint, |html| {
             let view = &page.data.brief;
-            page.page.json_ld = Some(jsonld::brief(card, &view.sources, &images, self.publisher()));
+            page.page.json_ld = Some(jsonld::brief(&card, &view.sources, &images, self.publisher()));
             self.write_page(TEMPLATE, &page, html)
         })
     }

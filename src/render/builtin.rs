@@ -41,7 +41,7 @@ pub(super) fn atom(site: &FeedSite<'_>, feed: &FeedView<'_>, out: &mut Vec<u8>) 
     text(out, b"\n  <updated>", &feed.updated, b"</updated>")?;
     out.extend_from_slice(b"\n  <generator uri=\"https://github.com/dossier-ssg/dossier\">dossier</generator>");
     for entry in &feed.entries {
-        let card = entry.card;
+        let card = &entry.card;
         text(out, b"\n  <entry>\n    <title>", card.title, b"</title>")?;
         let link = b"\n    <link rel=\"alternate\" type=\"text/html\" href=\"";
         text(out, link, &card.permalink, b"\"/>")?;
@@ -164,7 +164,7 @@ mod tests {
                 .zip(contents)
                 .map(|((card, value), content)| FeedEntry {
                     brief: Shared::new(value),
-                    card,
+                    card: std::borrow::Cow::Borrowed(card),
                     updated: "2021-01-02T00:00:00Z".to_owned(),
                     content,
                 })

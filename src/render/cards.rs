@@ -66,10 +66,17 @@ pub(super) fn counts(site: &Site) -> Counts {
 /// Cards of every entity, built once and borrowed by every page (and by
 /// `get_company`/`get_contract` in templates).
 pub struct Cards<'a> {
+    site: &'a Site,
     /// Each brief as its pages show it, by id: the catalog's, or the one a
     /// `serve` session put in its place ([`Cards::patch`]).
     models: Vec<&'a Brief>,
-    pub(super) briefs: Vec<BriefCard<'a>>,
+    /// Each brief's body's first paragraph, likewise.
+    leads: Vec<&'a str>,
+    /// Each brief's card, typed, where it was made with its value: a
+    /// `serve` session's brief put in place reuses every other card's
+    /// value, and [`Cards::card`] makes the few typed ones its pages ask
+    /// for.
+    briefs: Vec<Option<BriefCard<'a>>>,
     brief_values: Vec<Cached>,
     /// The chips' links, for [`Cards::patch`].
     chips: LinkValues,
@@ -113,22 +120,31 @@ impl<'a> Cards<'a> {
         values.resize_with(site.catalog.briefs.len(), || None);
         let c = &site.catalog;
         let models: Vec<&Brief> = c.briefs.iter().collect();
-        let briefs: Vec<BriefCard> = (models.par_iter().enumerate())
-            .map(|(i, b)| brief_card(site, b, &site.bodies.briefs[i].first_paragraph))
+        let leads: Vec<&str> = (site.bodies.briefs.iter())
+            .map(|b| b.first_paragraph.as_str())
             .collect();
         let graph = &site.links;
         let tags = (0..c.tags.len())
             .map(|i| tag_card(site, graph, TagId::new(i)))
             .collect();
         let chips = LinkValues::build(site);
-        let brief_values = (briefs.par_iter().zip(values).enumerate())
-            .map(|(i, (card, value))| match value {
-                Some(value) => value.of(EntityKey::Brief(BriefId::new(i))),
-                None => chips.brief_value(BriefId::new(i), card, models[i], fingerprints),
+        let (briefs, brief_values) = (values.into_par_iter().enumerate())
+            .map(|(i, value)| {
+                let id = BriefId::new(i);
+                match value {
+                    Some(value) => (None, value.of(EntityKey::Brief(id))),
+                    None => {
+                        let card = brief_card(site, models[i], leads[i]);
+                        let value = chips.brief_value(id, &card, models[i], fingerprints);
+                        (Some(card), value)
+                    }
+                }
             })
-            .collect();
+            .unzip();
         Cards {
+            site,
             models,
+            leads,
             briefs,
             brief_values,
             chips,
@@ -149,8 +165,24 @@ impl<'a> Cards<'a> {
     pub fn patch(&mut self, site: &'a Site, id: BriefId, brief: &'a Brief, lead: &'a str) {
         let card = brief_card(site, brief, lead);
         self.brief_values[id.index()] = self.chips.brief_value(id, &card, brief, self.fingerprints);
-        self.briefs[id.index()] = card;
+        self.briefs[id.index()] = Some(card);
         self.models[id.index()] = brief;
+        self.leads[id.index()] = lead;
+    }
+
+    /// The card of the brief `id`, typed: for what reads its fields in
+    /// Rust (the brief page's metadata, feeds, search, social cards).
+    pub(super) fn card(&self, id: BriefId) -> Cow<'_, BriefCard<'a>> {
+        let i = id.index();
+        match &self.briefs[i] {
+            Some(card) => Cow::Borrowed(card),
+            None => Cow::Owned(brief_card(self.site, self.models[i], self.leads[i])),
+        }
+    }
+
+    /// How many briefs the site has.
+    pub(super) fn brief_count(&self) -> usize {
+        self.models.len()
     }
 
     /// Puts `graph` and `suggested` in the place of the relations pages

@@ -48,7 +48,7 @@ impl RenderKind for Contracts {
                     }
                 }
                 TimelineEntry::Brief(b) => TimelineItem {
-                    date: cards.briefs[b.index()].date.clone(),
+                    date: cards.card(*b).date.clone(),
                     event: None,
                     status: None,
                     brief: Some(cards.brief(*b)),

@@ -66,7 +66,7 @@ impl Renderer<'_> {
                     .unwrap_or(&b.date);
                 FeedEntry {
                     brief: self.cards.brief(*id),
-                    card: &self.cards.briefs[id.index()],
+                    card: self.cards.card(*id),
                     updated: latest.rfc3339(),
                     content: if full_content {
                         &self.body(Owner::Brief(*id)).html

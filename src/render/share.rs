@@ -168,8 +168,9 @@ pub fn make(
         });
     }
     // A brief with a lead image shares that picture: it gets no card.
-    let made: Vec<Option<MadeCard>> = (cards.briefs.par_iter().enumerate())
-        .map(|(i, brief)| made_card(site, tera, cards, BriefId::new(i), brief, reuse))
+    let made: Vec<Option<MadeCard>> = (0..cards.brief_count())
+        .into_par_iter()
+        .map(|i| made_card(site, tera, cards, BriefId::new(i), &cards.card(BriefId::new(i)), reuse))
         .collect::<Result<_, tera::Error>>()
         .map_err(|e| Diagnostics::from_iter([template_error(&e, &theme.templates, None)]))?;
     let images = ShareImages {
@@ -241,7 +242,7 @@ fn made_card<'a>(
     tera: &Tera,
     cards: &Cards<'_>,
     id: BriefId,
-    brief: &'a BriefCard<'a>,
+    brief: &BriefCard<'a>,
     reuse: Option<CardReuse<'_>>,
 ) -> Result<Option<MadeCard<'a>>, tera::Error> {
     if cards.model(id).image.is_some() {
@@ -296,8 +297,8 @@ pub fn patch(
         return Ok(Patched::default());
     }
     let reuse = CardReuse { global, previous: memo };
-    let brief = &cards.briefs[id.index()];
-    let made = made_card(site, tera, cards, id, brief, Some(reuse))
+    let brief = cards.card(id);
+    let made = made_card(site, tera, cards, id, &brief, Some(reuse))
         .map_err(|e| Diagnostics::from_iter([template_error(&e, &theme.templates, None)]))?;
     let old = images.paths.get(id.index()).cloned().flatten();
     let Some(made) = made else {

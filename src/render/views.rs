@@ -655,7 +655,7 @@ pub struct FeedEntry<'a> {
     pub brief: Shared<'a, BriefCard<'a>>,
     /// The same card, typed, for the built-in feed writer.
     #[serde(skip)]
-    pub card: &'a BriefCard<'a>,
+    pub card: Cow<'a, BriefCard<'a>>,
     /// RFC 3339 of the latest of date, updated and corrections.
     pub updated: String,
     /// Body HTML, escaped by the XML template.
