@@ -151,7 +151,18 @@ impl UrlPath {
 
     /// A brief's page.
     pub fn brief(slug: &Slug) -> UrlPath {
-        UrlPath(format!("briefs/{slug}/"))
+        let mut path = String::new();
+        UrlPath::brief_into(slug, &mut path);
+        UrlPath(path)
+    }
+
+    /// [`UrlPath::brief`] written into `path` (cleared first), for a
+    /// writer of every brief's URL that needs no allocation each.
+    pub fn brief_into(slug: &Slug, path: &mut String) {
+        path.clear();
+        path.push_str("briefs/");
+        path.push_str(slug.as_str());
+        path.push('/');
     }
 
     /// A section's own page: `companies/`.

@@ -10,7 +10,7 @@
 use std::io::{self, Write};
 
 use super::templates::escape_text;
-use super::views::{FeedView, SitemapEntry};
+use super::views::FeedView;
 
 /// The site-wide fields a feed shows.
 pub(super) struct FeedSite<'a> {
@@ -70,20 +70,41 @@ pub(super) fn atom(site: &FeedSite<'_>, feed: &FeedView<'_>, out: &mut Vec<u8>) 
     out.write_all(b"\n</feed>\n")
 }
 
-/// What `builtin/sitemap.xml` renders for `entries`.
-pub(super) fn sitemap(entries: &[SitemapEntry], out: &mut Vec<u8>) -> io::Result<()> {
-    out.reserve(entries.len() * 100);
-    out.extend_from_slice(
-        b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">",
-    );
-    for entry in entries {
-        text(out, b"\n  <url>\n    <loc>", &entry.loc, b"</loc>")?;
-        if let Some(lastmod) = entry.lastmod.as_deref().filter(|l| !l.is_empty()) {
-            text(out, b"\n    <lastmod>", lastmod, b"</lastmod>")?;
-        }
-        out.extend_from_slice(b"\n  </url>");
+/// What `builtin/sitemap.xml` renders, written one URL at a time: a
+/// site's every page needs no list of entries first.
+pub(super) struct Sitemap<'o> {
+    out: &'o mut Vec<u8>,
+}
+
+impl<'o> Sitemap<'o> {
+    /// Starts a sitemap of about `urls` URLs in `out`.
+    pub(super) fn start(out: &'o mut Vec<u8>, urls: usize) -> Sitemap<'o> {
+        out.reserve(urls * 100);
+        out.extend_from_slice(
+            b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">",
+        );
+        Sitemap { out }
     }
-    out.write_all(b"\n</urlset>\n")
+
+    /// One URL, given as the pieces of its text, with the day it last
+    /// changed (`YYYY-MM-DD`) if known.
+    pub(super) fn url(&mut self, loc: &[&str], lastmod: Option<&str>) -> io::Result<()> {
+        self.out.extend_from_slice(b"\n  <url>\n    <loc>");
+        for piece in loc {
+            escape_text(piece, self.out)?;
+        }
+        self.out.extend_from_slice(b"</loc>");
+        if let Some(lastmod) = lastmod.filter(|l| !l.is_empty()) {
+            text(self.out, b"\n    <lastmod>", lastmod, b"</lastmod>")?;
+        }
+        self.out.extend_from_slice(b"\n  </url>");
+        Ok(())
+    }
+
+    /// Closes the sitemap.
+    pub(super) fn finish(self) -> io::Result<()> {
+        self.out.write_all(b"\n</urlset>\n")
+    }
 }
 
 /// `before`, then `value` escaped as the templates escape it, then `after`.
@@ -100,7 +121,16 @@ mod tests {
     use tera::{Context, Tera};
 
     use super::*;
-    use crate::render::views::{BriefCard, Cached, DateView, FeedEntry, LinkView, Shared};
+    use crate::render::views::{BriefCard, Cached, DateView, FeedEntry, LinkView, Shared, SitemapEntry};
+
+    /// What `builtin/sitemap.xml` renders for `entries`.
+    fn sitemap(entries: &[SitemapEntry], out: &mut Vec<u8>) -> io::Result<()> {
+        let mut sitemap = Sitemap::start(out, entries.len());
+        for entry in entries {
+            sitemap.url(&[&entry.loc], entry.lastmod.as_deref())?;
+        }
+        sitemap.finish()
+    }
 
     /// The built-in templates, compiled as `render::compile` compiles them.
     fn tera() -> Tera {

@@ -4,6 +4,8 @@
 //! `sitemap.xml`, they are written without Tera ([`super::builtin`]),
 //! byte for byte what the templates would make.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 use crate::model::{Authors, BriefId, Catalog, Companies, Contracts, EntityKind, Owner, TagId};
@@ -108,41 +110,59 @@ impl Renderer<'_> {
 
     /// `sitemap.xml`: every page of the site.
     pub(super) fn sitemap(&self) -> PageResult {
-        let site = self.site;
-        let c = &site.catalog;
-        let base = self.base();
-        let entry = |path: UrlPath, lastmod: Option<String>| SitemapEntry {
-            loc: base.abs_url(&path),
-            lastmod,
-        };
-        let mut entries = vec![entry(
-            UrlPath::home(),
-            c.briefs.first().map(|b| b.date.day().to_string()),
-        )];
-        entries.extend((0..c.briefs.len()).map(|i| {
-            let b = self.cards.model(BriefId::new(i));
-            entry(
-                UrlPath::brief(&b.slug),
-                Some(b.updated.as_ref().unwrap_or(&b.date).day().to_string()),
-            )
-        }));
-        entries.extend(entity_paths::<Companies>(c).map(|p| entry(p, None)));
-        entries.extend(entity_paths::<Contracts>(c).map(|p| entry(p, None)));
-        entries.extend(entity_paths::<Authors>(c).map(|p| entry(p, None)));
-        entries.extend(c.tags.iter().map(|x| entry(UrlPath::tag(&x.slug), None)));
-        entries.extend(c.pages.iter().map(|x| entry(UrlPath::page(&x.slug), None)));
-        entries.extend(["companies/", "contracts/", "tags/"].map(|p| entry(UrlPath::fixed(p), None)));
-        if !c.authors.is_empty() {
-            entries.push(entry(UrlPath::fixed("authors/"), None));
-        }
         let path = UrlPath::fixed("sitemap.xml");
-        let page = SitemapPage { entries };
+        let base = self.base();
+        let urls = self.site.catalog.briefs.len() + 1;
         if !self.builtin_sitemap {
-            return self.page("sitemap.xml", &path, &page);
+            let mut entries = Vec::with_capacity(urls);
+            self.each_sitemap_url(|site_path, lastmod| {
+                entries.push(SitemapEntry {
+                    loc: [base.origin(), base.path(), site_path].concat(),
+                    lastmod: lastmod.map(str::to_owned),
+                });
+            });
+            return self.page("sitemap.xml", &path, &SitemapPage { entries });
         }
-        self.emit("sitemap.xml", &path, &page, |xml| {
-            Ok(builtin::sitemap(&page.entries, xml)?)
-        })
+        let mut xml = Vec::new();
+        let mut sitemap = builtin::Sitemap::start(&mut xml, urls);
+        let mut written = Ok(());
+        self.each_sitemap_url(|site_path, lastmod| {
+            if written.is_ok() {
+                written = sitemap.url(&[base.origin(), base.path(), site_path], lastmod);
+            }
+        });
+        written
+            .and_then(|()| sitemap.finish())
+            .map_err(|e| self.page_error("sitemap.xml", &path, e.into()))?;
+        self.emit_written("sitemap.xml", &path, xml)
+    }
+
+    /// Calls `each` with the site path of every page of the sitemap, in
+    /// order, and the day it last changed (`YYYY-MM-DD`) where known: the
+    /// home page's is its newest brief's date, a brief's its update's.
+    fn each_sitemap_url(&self, mut each: impl FnMut(&str, Option<&str>)) {
+        let c = &self.site.catalog;
+        let home = c.briefs.first().map(|b| b.date.day().to_string());
+        each(UrlPath::home().as_str(), home.as_deref());
+        let (mut page, mut day) = (String::new(), String::new());
+        for i in 0..c.briefs.len() {
+            let b = self.cards.model(BriefId::new(i));
+            day.clear();
+            // Writing to a String cannot fail.
+            let _ = write!(day, "{}", b.updated.as_ref().unwrap_or(&b.date).day());
+            UrlPath::brief_into(&b.slug, &mut page);
+            each(&page, Some(&day));
+        }
+        let others = (entity_paths::<Companies>(c))
+            .chain(entity_paths::<Contracts>(c))
+            .chain(entity_paths::<Authors>(c))
+            .chain(c.tags.iter().map(|x| UrlPath::tag(&x.slug)))
+            .chain(c.pages.iter().map(|x| UrlPath::page(&x.slug)))
+            .chain(["companies/", "contracts/", "tags/"].map(UrlPath::fixed))
+            .chain((!c.authors.is_empty()).then(|| UrlPath::fixed("authors/")));
+        for path in others {
+            each(path.as_str(), None);
+        }
     }
 }
 

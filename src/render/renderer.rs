@@ -398,6 +398,23 @@ impl<'a> Renderer<'a> {
         self.emit_printed(template, path, fingerprint, write)
     }
 
+    /// A page written without a template (the built-in sitemap), as
+    /// [`Renderer::emit`] would make it: fingerprinted by its bytes, which
+    /// costs less than serializing its view when the view is most of the
+    /// page (every URL of the site).
+    pub(super) fn emit_written(&self, template: &str, path: &UrlPath, bytes: Vec<u8>) -> PageResult {
+        let fingerprint = (self.previous).map(|_| Fingerprint::of_parts([template.as_bytes(), &bytes]));
+        self.emit_printed(template, path, fingerprint, |out| {
+            *out = bytes;
+            Ok(())
+        })
+    }
+
+    /// The error of rendering the page of `template` at `path`.
+    pub(super) fn page_error(&self, template: &str, path: &UrlPath, error: tera::Error) -> Diagnostic {
+        template_error(&error, self.templates, Some((template, path)))
+    }
+
     /// The fingerprint of a page of `template` whose inputs are `view`,
     /// when fingerprinting.
     pub(super) fn fingerprint(&self, template: &str, view: &impl Serialize) -> Option<Fingerprint> {
