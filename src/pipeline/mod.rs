@@ -384,6 +384,9 @@ struct Rendering<'a> {
     global: Option<Fingerprint>,
     cards: Cards<'a>,
     tera: Arc<Tera>,
+    /// The store of `tera`'s `render_partial`, which a session's next
+    /// build may take on ([`render::Partials`]).
+    partials: Arc<render::Partials>,
     share: ShareImages,
 }
 
@@ -637,7 +640,8 @@ impl<'a> Build<'a> {
         let site_view = render::site_view(&model.site);
         let cards = Cards::build(&model.site, previous.is_some());
         self.clock.lap("cards", model.site.catalog.briefs.len());
-        let tera = render::compile(&model.theme, &model.site.config.base_url, &site_view, &cards)
+        let partials = Arc::new(render::Partials::default());
+        let tera = render::compile(&model.theme, &model.site.config.base_url, &site_view, &cards, &partials)
             .map_err(|d| self.fail(d.into_vec()))?;
         self.clock.lap("templates", model.theme.templates.len());
         let global = previous.map(|_| PageMemo::global(&model.site, &model.theme, &cards, &site_view));
@@ -652,6 +656,7 @@ impl<'a> Build<'a> {
             global,
             cards,
             tera,
+            partials,
             share: made.images,
         })
     }

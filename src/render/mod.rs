@@ -43,6 +43,7 @@ pub mod views;
 
 pub use cards::{Cards, site_view};
 pub use memo::{PageMemo, Reuse, Showed};
+pub use partials::Partials;
 pub use stage::{
     BodyOverlay, BriefEdit, Contents, Listed, MOVED_COUNTS_READERS, MovedEdit, OutputFile, Prepared, RenderError,
     Rendered, Rerendered, page_count, render, rerender, rerender_briefs, rerender_moved,

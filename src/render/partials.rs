@@ -6,7 +6,7 @@
 //! many cards as it has distinct ones (BENCHMARKS.md, "Figures behind
 //! design choices"). Documented for theme authors in `docs/themes.md`.
 
-use std::sync::{Arc, OnceLock, RwLock, Weak};
+use std::sync::{Arc, RwLock, Weak};
 
 use rustc_hash::FxHashMap;
 use tera::{Context, Kwargs, State, Tera, TeraResult, Value};
@@ -29,11 +29,17 @@ const PARTIALS_BUDGET: usize = 64 << 20;
 /// exact: scalars are compared by value, and maps and lists (cards) by
 /// identity, which holds because the store keeps each one it saw alive. What
 /// `render_partial` returns is HTML, printed as is.
+///
+/// A `serve` session may hand the store on to the templates compiled for
+/// its next build ([`Partials::register`]) when what every page shares is
+/// unchanged: the cards it reuses keep their values, so their partials
+/// are found again.
 #[derive(Default)]
 pub struct Partials {
     /// The site's templates, which hold this store through their
-    /// `render_partial`: held weakly, so the two do not keep each other alive.
-    tera: OnceLock<Weak<Tera>>,
+    /// `render_partial`: held weakly, so the two do not keep each other
+    /// alive. The latest templates given ([`Partials::ready`]).
+    tera: RwLock<Weak<Tera>>,
     store: RwLock<Store>,
 }
 
@@ -135,18 +141,18 @@ impl Generation {
 impl Partials {
     /// Registers `render_partial` on `tera`, which holds the store from then
     /// on; call [`Partials::ready`] on it once the templates are added.
-    pub fn register(tera: &mut Tera) -> Arc<Partials> {
-        let partials = Arc::new(Partials::default());
-        let strong = Arc::clone(&partials);
+    /// Only templates that render what the store's earlier ones rendered
+    /// (the same sources and global context) may be given a store that
+    /// has partials.
+    pub fn register(self: &Arc<Partials>, tera: &mut Tera) {
+        let strong = Arc::clone(self);
         tera.register_function(RENDER_PARTIAL, move |kwargs: Kwargs, _: &State| strong.render(&kwargs));
-        partials
     }
 
     /// Gives the store the compiled templates to render partials with. It
     /// holds them weakly: they hold the store.
     pub fn ready(&self, tera: &Arc<Tera>) {
-        // A second call finds the same templates already there.
-        let _ = self.tera.set(Arc::downgrade(tera));
+        *self.tera.write().unwrap_or_else(|e| e.into_inner()) = Arc::downgrade(tera);
     }
 
     fn render(&self, kwargs: &Kwargs) -> TeraResult<Value> {
@@ -186,7 +192,7 @@ impl Partials {
             store.insert(key, &html, held());
             return Ok(Value::safe_string(&html));
         }
-        let tera = (self.tera.get().and_then(Weak::upgrade))
+        let tera = (self.tera.read().unwrap_or_else(|e| e.into_inner()).upgrade())
             .ok_or_else(|| tera::Error::message("render_partial: called outside a build"))?;
         let mut context = Context::new();
         for &(name, value) in &arguments {
@@ -236,7 +242,8 @@ mod tests {
 
     fn compiled(templates: &[(&str, &str)]) -> (Arc<Tera>, Arc<Partials>) {
         let mut tera = Tera::default();
-        let partials = Partials::register(&mut tera);
+        let partials = Arc::new(Partials::default());
+        partials.register(&mut tera);
         tera.add_raw_templates(templates.iter().copied()).unwrap();
         let tera = Arc::new(tera);
         partials.ready(&tera);

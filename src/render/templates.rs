@@ -37,12 +37,14 @@ pub const REQUIRED_TEMPLATES: [&str; 10] = [
 pub const AUTHOR_TEMPLATES: [&str; 2] = ["author.html", "authors.html"];
 
 /// Compiles the theme's templates with dossier's functions registered (in an
-/// `Arc`, which `render_partial` reaches weakly).
+/// `Arc`, which `render_partial` reaches weakly), `partials` the store of
+/// their `render_partial` (see [`partials::Partials::register`]).
 pub fn compile(
     theme: &Theme,
     base: &BaseUrl,
     site: &SiteView<'_>,
     cards: &Cards<'_>,
+    partials: &Arc<partials::Partials>,
 ) -> Result<Arc<Tera>, Diagnostics> {
     let mut tera = Tera::default();
     // Tera's defaults, and the social card's SVG (XML, where a headline's
@@ -51,7 +53,7 @@ pub fn compile(
     tera.set_escape_fn(escape_text);
     functions::register(&mut tera, base);
     functions::register_lookups(&mut tera, cards.lookups());
-    let partials = partials::Partials::register(&mut tera);
+    partials.register(&mut tera);
     tera.global_context().insert("site", site);
     let sources = theme.templates.iter().map(|t| (t.name.as_str(), t.text.as_str()));
     if let Err(e) = tera.add_raw_templates(sources) {

@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{Kept, Last, Session, Update, each_list, front_fingerprint, same_site};
@@ -189,19 +190,28 @@ impl Session {
         // What the pages show now: the briefs, links and suggestions a
         // session put in place; the cards' values, to be reused.
         let mut prepared_site = last.site;
-        let (patched, links, suggested, share_images, values) = prepared_site.with_dependent_mut(|model, rendering| {
-            let cards = &rendering.cards;
-            let patched: Vec<(usize, Brief)> = (cards.models().iter().enumerate())
-                .filter(|(i, b)| !std::ptr::eq(**b, &model.site.catalog.briefs[*i]))
-                .map(|(i, b)| (i, Brief::clone(b)))
-                .collect();
-            // Copied only if a session put them in place.
-            let links = (!std::ptr::eq(cards.graph(), &model.site.links)).then(|| Links::clone(cards.graph()));
-            let suggested = (!std::ptr::eq(cards.suggested(), &model.site.suggested))
-                .then(|| Suggestions::clone(cards.suggested()));
-            let values = rendering.cards.take_brief_values();
-            (patched, links, suggested, std::mem::take(&mut rendering.share), values)
-        });
+        let (patched, links, suggested, share_images, values, partials) =
+            prepared_site.with_dependent_mut(|model, rendering| {
+                let cards = &rendering.cards;
+                let patched: Vec<(usize, Brief)> = (cards.models().iter().enumerate())
+                    .filter(|(i, b)| !std::ptr::eq(**b, &model.site.catalog.briefs[*i]))
+                    .map(|(i, b)| (i, Brief::clone(b)))
+                    .collect();
+                // Copied only if a session put them in place.
+                let links = (!std::ptr::eq(cards.graph(), &model.site.links)).then(|| Links::clone(cards.graph()));
+                let suggested = (!std::ptr::eq(cards.suggested(), &model.site.suggested))
+                    .then(|| Suggestions::clone(cards.suggested()));
+                let values = rendering.cards.take_brief_values();
+                let partials = (rendering.global, Arc::clone(&rendering.partials));
+                (
+                    patched,
+                    links,
+                    suggested,
+                    std::mem::take(&mut rendering.share),
+                    values,
+                    partials,
+                )
+            });
         let mut model: Model = prepared_site.into_owner();
         fold(&mut model, patched, (links, suggested), last.overlay);
         let was = model.site.catalog.briefs.len();
@@ -238,8 +248,17 @@ impl Session {
             let site = &model.site;
             let site_view = render::site_view(site);
             let cards = Cards::build_reusing(site, true, values);
-            let tera = render::compile(&model.theme, &site.config.base_url, &site_view, &cards)?;
             let global = PageMemo::global(site, &model.theme, &cards, &site_view);
+            // The partials rendered so far, if the templates would render
+            // them alike: the same sources and global context. Counts are
+            // not in that context unless every page can show them, but a
+            // brief count that changed here is read by no template other
+            // than the home and 404 pages (`checked_move`): by no partial.
+            let partials = match partials {
+                (Some(was), partials) if was == global => partials,
+                _ => Arc::new(render::Partials::default()),
+            };
+            let tera = render::compile(&model.theme, &site.config.base_url, &site_view, &cards, &partials)?;
             let mut share = share_images;
             if let Some(id) = remap.to() {
                 let theme = &model.theme;
@@ -257,6 +276,7 @@ impl Session {
                 global: Some(global),
                 cards,
                 tera,
+                partials,
                 share,
             })
         })
