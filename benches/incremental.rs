@@ -41,7 +41,9 @@ fn main() {
         })
         .collect();
     let Some(site) = args.first().map(PathBuf::from) else {
-        eprintln!("usage: cargo bench --bench incremental -- SITE [EDITS] [--full | --title | --tags | --new]");
+        eprintln!(
+            "usage: cargo bench --bench incremental -- SITE [EDITS] [--full | --title | --tags | --new | --date]"
+        );
         std::process::exit(2);
     };
     let edits: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(9);
