@@ -501,7 +501,7 @@ impl Session {
                 edit.lists = lists;
                 let links = model.patches.links.alloc(links);
                 let suggested = model.patches.suggested.alloc(suggested);
-                rendering.cards.relink(site, links, suggested);
+                rendering.cards.relink(links, suggested);
             }
             edit.sitemap = dated;
             for (id, brief) in briefs {
@@ -510,7 +510,7 @@ impl Session {
                     Some(body) => &**model.patches.bodies.alloc(body.clone()),
                     None => site.bodies.get(Owner::Brief(id)),
                 };
-                rendering.cards.patch(site, id, brief, &body.first_paragraph);
+                rendering.cards.patch(id, brief, &body.first_paragraph);
                 edit.briefs.push(id);
             }
             // Files drawn, gone, and new to the site.

@@ -162,8 +162,8 @@ impl<'a> Cards<'a> {
     /// edit of it; `lead` is its body's first paragraph): its card and the
     /// value pages share are made again from it, as [`Cards::build`]
     /// makes them. The caller renders again the pages that show them.
-    pub fn patch(&mut self, site: &'a Site, id: BriefId, brief: &'a Brief, lead: &'a str) {
-        let card = brief_card(site, brief, lead);
+    pub fn patch(&mut self, id: BriefId, brief: &'a Brief, lead: &'a str) {
+        let card = brief_card(self.site, brief, lead);
         self.brief_values[id.index()] = self.chips.brief_value(id, &card, brief, self.fingerprints);
         self.briefs[id.index()] = Some(card);
         self.models[id.index()] = brief;
@@ -180,16 +180,12 @@ impl<'a> Cards<'a> {
         }
     }
 
-    /// How many briefs the site has.
-    pub(super) fn brief_count(&self) -> usize {
-        self.models.len()
-    }
-
     /// Puts `graph` and `suggested` in the place of the relations pages
     /// show, after a `serve` session derived them again from briefs it put
     /// in place ([`Cards::patch`]): the entity and tag cards, which count
     /// and date their briefs, are made again from them.
-    pub fn relink(&mut self, site: &'a Site, graph: &'a Links, suggested: &'a Suggestions) {
+    pub fn relink(&mut self, graph: &'a Links, suggested: &'a Suggestions) {
+        let site = self.site;
         self.graph = graph;
         self.suggested = suggested;
         self.companies = EntityCards::build::<Companies>(site, graph, self.fingerprints);

@@ -451,7 +451,7 @@ impl<'a> Renderer<'a> {
         // Brief pages, most of a site, fit: one allocation instead of a
         // doubling series, and no UTF-8 check of what Tera wrote.
         let mut html = Vec::with_capacity(PAGE_CAPACITY);
-        write(&mut html).map_err(|e| template_error(&e, self.templates, Some((template, path))))?;
+        write(&mut html).map_err(|e| self.page_error(template, path, e))?;
         Ok(PageOutput::Rendered {
             file: OutputFile {
                 path: output,

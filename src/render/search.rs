@@ -118,7 +118,7 @@ pub fn index_files(
 
     let mut documents = Vec::with_capacity(c.briefs.len() + c.companies.len() + c.contracts.len() + c.authors.len());
     // Typed: a `serve` session's cards make those of briefs it moved.
-    let typed: Vec<_> = (0..cards.brief_count()).map(|i| cards.card(BriefId::new(i))).collect();
+    let typed: Vec<_> = (0..cards.models().len()).map(|i| cards.card(BriefId::new(i))).collect();
     for (i, card) in typed.iter().enumerate() {
         let brief = cards.model(BriefId::new(i));
         let mut names: Vec<&str> = Vec::new();

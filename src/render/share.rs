@@ -168,7 +168,7 @@ pub fn make(
         });
     }
     // A brief with a lead image shares that picture: it gets no card.
-    let made: Vec<Option<MadeCard>> = (0..cards.brief_count())
+    let made: Vec<Option<MadeCard>> = (0..cards.models().len())
         .into_par_iter()
         .map(|i| made_card(site, tera, cards, BriefId::new(i), &cards.card(BriefId::new(i)), reuse))
         .collect::<Result<_, tera::Error>>()
