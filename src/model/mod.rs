@@ -187,6 +187,16 @@ impl Bodies {
         *slot = body;
     }
 
+    /// Moves the HTML of every brief's body out, by id, leaving it empty:
+    /// for a one-off build, whose render stage frees each once its page is
+    /// made (`render::Handover`). `None` for a body shared with anything
+    /// else (a session's cache), which keeps its HTML.
+    pub fn take_brief_html(&mut self) -> Vec<Option<String>> {
+        (self.briefs.iter_mut())
+            .map(|body| Arc::get_mut(body).map(|b| std::mem::take(&mut b.html)))
+            .collect()
+    }
+
     /// The body of `owner`.
     pub fn get(&self, owner: Owner) -> &RenderedBody {
         match owner {

@@ -35,7 +35,7 @@ use crate::render::share::{self, CardMemo, CardReuse, ShareImages, Social};
 use crate::render::stage::Contents;
 use crate::render::stage::Prepared;
 use crate::render::theme::{self, Theme};
-use crate::render::{self, Cards, OutputFile, PageMemo, RenderError, Rendered, Reuse};
+use crate::render::{self, Cards, Handover, OutputFile, PageMemo, RenderError, Rendered, Reuse};
 use crate::routes::{BaseUrl, OutputPath};
 pub use progress::{Progress, Silent};
 use session::ContentCache;
@@ -240,7 +240,11 @@ fn run(
         documents: &documents,
     };
     let (bodies, syntax_css, published) = build.markdown(pending, markdown, caches.bodies)?;
-    let site = build.link(config, catalog, bodies, pictures);
+    let mut site = build.link(config, catalog, bodies, pictures);
+    let handover = (!caches.keeps_site).then(|| {
+        // The site's feed shows the newest briefs' bodies too.
+        Handover::new(site.bodies.take_brief_html(), site.config.feed_limit.get())
+    });
     let (theme, syntax_css) = build.theme(&options.root, &site.config, syntax_css)?;
     let mut social = Social::default();
     let model = Model {
@@ -257,7 +261,13 @@ fn run(
         pages: caches.pages,
         index: caches.index_later.filter(|_| site.borrow_owner().site.config.search),
     };
-    let (report, rendered) = build.render(&site, (syntax_css, published), previous, (&social, &media), sink)?;
+    let (report, rendered) = build.render(
+        &site,
+        (syntax_css, published),
+        (previous, handover.as_ref()),
+        (&social, &media),
+        sink,
+    )?;
     let index_behind = previous.index.is_some();
     Ok(Built {
         report,
@@ -313,6 +323,11 @@ struct Caches<'a> {
     /// ([`Session::refresh_index`]): the render stage counts them as kept
     /// instead of making the index.
     index_later: Option<&'a [OutputPath]>,
+    /// Whether the site outlives the build (a session keeps it for its
+    /// quick rebuilds). A one-off build's does not, so its render stage
+    /// frees each brief body's HTML once the brief's page is made
+    /// ([`render::Handover`]).
+    keeps_site: bool,
 }
 
 impl<'a> Caches<'a> {
@@ -326,6 +341,7 @@ impl<'a> Caches<'a> {
             pages: None,
             media: MediaCache::at(root),
             index_later: None,
+            keeps_site: false,
         }
     }
 }
@@ -670,7 +686,7 @@ impl<'a> Build<'a> {
         mut self,
         site: &PreparedSite,
         (syntax_css, published): (String, Vec<OutputFile>),
-        previous: Previous<'_>,
+        (previous, handover): (Previous<'_>, Option<&Handover>),
         (social, media): (&Social, &MediaCache),
         sink: &mut Sink<'_>,
     ) -> Result<(BuildReport, Rendered), BuildError> {
@@ -713,7 +729,7 @@ impl<'a> Build<'a> {
         }
         let indexing = (started.elapsed(), index_files);
         progress.stage("rendering and writing pages", Some(render::page_count(prepared)));
-        let rendered = match render::render(site.prepared(), syntax_css, reuse, &mut counting_sink) {
+        let rendered = match render::render(site.prepared(), syntax_css, (reuse, handover), &mut counting_sink) {
             Ok(rendered) => rendered,
             Err(RenderError::Templates(d)) => return Err(self.fail(d.into_vec())),
             Err(RenderError::Sink(e)) => return Err(BuildError::Env(e)),

@@ -290,6 +290,7 @@ impl Session {
             pages: Some((&self.pages, &self.cards)),
             media: MediaCache::at(&options.root),
             index_later: index_paths.as_deref(),
+            keeps_site: true,
         };
         let mut files = Vec::new();
         let Built {

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::markdown::embed;
-use crate::model::{BriefId, Owner};
+use crate::model::BriefId;
 use crate::routes::UrlPath;
 
 use super::jsonld;
@@ -30,9 +30,10 @@ impl Renderer<'_> {
         let b = cards.model(id);
         let card = cards.card(id);
         let path = UrlPath::brief(&b.slug);
+        let html = self.brief_html(id);
         let view = BriefView {
             card: Fields(cards.brief(id)),
-            content: &self.body(Owner::Brief(id)).html,
+            content: html.as_str(),
             image: (b.image.as_ref()).map(|i| picture::view(site, i, Role::Lead, Cut::Whole)),
             contract_facts: (b.contracts.iter())
                 .map(|k| {

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::model::{Authors, BriefId, Catalog, Companies, Contracts, EntityKind, Owner, TagId};
+use crate::model::{Authors, BriefId, Catalog, Companies, Contracts, EntityKind, TagId};
 use crate::routes::UrlPath;
 
 use super::builtin;
@@ -70,11 +70,7 @@ impl Renderer<'_> {
                     brief: self.cards.brief(*id),
                     card: self.cards.card(*id),
                     updated: latest.rfc3339(),
-                    content: if full_content {
-                        &self.body(Owner::Brief(*id)).html
-                    } else {
-                        ""
-                    },
+                    content: if full_content { self.brief_html_read(*id) } else { "" },
                 }
             })
             .collect();

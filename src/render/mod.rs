@@ -24,6 +24,7 @@ mod feeds;
 pub mod fingerprint;
 mod free;
 pub mod functions;
+mod handover;
 mod hosting;
 pub mod jsonld;
 mod listing;
@@ -42,6 +43,7 @@ pub mod theme;
 pub mod views;
 
 pub use cards::{Cards, site_view};
+pub use handover::Handover;
 pub use memo::{PageMemo, Reuse, Showed};
 pub use partials::Partials;
 pub use stage::{

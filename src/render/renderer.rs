@@ -19,6 +19,7 @@ use crate::routes::{BaseUrl, OutputPath, UrlPath};
 use super::cards::Cards;
 use super::fingerprint::Fingerprint;
 use super::functions;
+use super::handover::{Handover, Html};
 use super::jsonld;
 use super::memo::PageMemo;
 use super::reach::CountsReaders;
@@ -100,6 +101,9 @@ pub(super) struct Renderer<'a> {
     pub(super) site: &'a Site,
     /// Bodies that replace the site's own.
     overlay: Option<&'a BodyOverlay>,
+    /// A one-off build's brief bodies' HTML, taken out of the site: each
+    /// brief page takes its own.
+    handover: Option<&'a Handover>,
     /// Every brief, newest first: the home page listing.
     pub(super) all_briefs: Vec<BriefId>,
     home_permalink: String,
@@ -145,6 +149,7 @@ impl<'a> Renderer<'a> {
         Renderer {
             site,
             overlay,
+            handover: None,
             all_briefs: (0..site.catalog.briefs.len()).map(BriefId::new).collect(),
             home_permalink: site.config.base_url.abs_url(&UrlPath::home()),
             tera,
@@ -199,14 +204,17 @@ impl<'a> Renderer<'a> {
     /// Every job of the site, in the order they are rendered: pages that
     /// show the same cards close together, so that the bounded store of
     /// rendered partials (`partials.rs`) still holds a card when the next
-    /// page asks for it. Home and tag pages list briefs newest first with
-    /// the same card, so they are merged by the newest brief each shows;
-    /// brief pages (related briefs' compact cards) come next, then the
-    /// entity pages (cards without chips), then everything else.
+    /// page asks for it. Brief pages (related briefs' compact cards) come
+    /// first: a one-off build frees each body as its page is made
+    /// ([`Handover`]), and what comes after reuses that memory. Home and
+    /// tag pages list briefs newest first with the same card, so they are
+    /// merged by the newest brief each shows; the entity pages (cards
+    /// without chips) come next, then everything else.
     pub(super) fn jobs(&self) -> Vec<Job> {
         let c = &self.site.catalog;
         let links = self.cards.graph();
         let per_page = self.site.config.briefs_per_page.get();
+        let mut jobs: Vec<Job> = (0..c.briefs.len()).map(|i| Job::Brief(BriefId::new(i))).collect();
         // The catalog lists briefs newest first: an id is a rank by date.
         let first_shown = |briefs: &[BriefId], page: usize| briefs.get((page - 1) * per_page).map(|b| b.index());
         let mut listings: Vec<(Option<usize>, Job)> = Vec::new();
@@ -220,8 +228,7 @@ impl<'a> Renderer<'a> {
         }
         // Stable: pages of one tag stay in order.
         listings.sort_by_key(|(rank, _)| *rank);
-        let mut jobs: Vec<Job> = listings.into_iter().map(|(_, job)| job).collect();
-        jobs.extend((0..c.briefs.len()).map(|i| Job::Brief(BriefId::new(i))));
+        jobs.extend(listings.into_iter().map(|(_, job)| job));
         jobs.extend((0..c.companies.len()).map(|i| Job::Company(CompanyId::new(i))));
         jobs.extend((0..c.contracts.len()).map(|i| Job::Contract(ContractId::new(i))));
         for (i, briefs) in links.author_briefs.iter().enumerate() {
@@ -244,6 +251,38 @@ impl<'a> Renderer<'a> {
         jobs.extend([Job::NotFound, Job::SiteFeed, Job::Sitemap]);
         jobs.extend((0..c.redirects.len()).map(Job::Redirect));
         jobs
+    }
+
+    /// This renderer reading a one-off build's brief bodies from
+    /// `handover`, which its brief pages empty as they are made.
+    pub(super) fn handing_over(self, handover: Option<&'a Handover>) -> Renderer<'a> {
+        Renderer { handover, ..self }
+    }
+
+    /// The HTML of brief `id`'s body for its own page, which takes it
+    /// from the handover if there is one.
+    pub(super) fn brief_html(&self, id: BriefId) -> Html<'a> {
+        let owner = Owner::Brief(id);
+        let from_site = || Html::Borrowed(&self.body(owner).html);
+        match self.handover {
+            Some(handover) if !self.overlay.is_some_and(|o| o.contains_key(&owner)) => {
+                handover.take(id).unwrap_or_else(from_site)
+            }
+            _ => from_site(),
+        }
+    }
+
+    /// The HTML of brief `id`'s body for a page that only reads it (the
+    /// site's feed, which shows the briefs a handover shares).
+    pub(super) fn brief_html_read(&self, id: BriefId) -> &'a str {
+        let owner = Owner::Brief(id);
+        match self.handover {
+            Some(handover) if !self.overlay.is_some_and(|o| o.contains_key(&owner)) => {
+                debug_assert!(id.index() < handover.shared(), "only the shared bodies are read");
+                handover.read(id).unwrap_or(&self.body(owner).html)
+            }
+            _ => &self.body(owner).html,
+        }
     }
 
     /// The rendered body of `owner`: the one place pages read bodies, so

@@ -15,6 +15,7 @@ use crate::model::{BriefId, EntityKey, Owner, Site, TagId};
 use crate::routes::{OutputPath, UrlPath};
 
 use super::cards::Cards;
+use super::handover::Handover;
 use super::hosting;
 use super::memo::{PageMemo, Reuse, Showed};
 use super::renderer::{Job, PageOutput, Renderer};
@@ -87,10 +88,13 @@ pub struct Rendered {
 ///
 /// After the first template error nothing more is handed to the sink, but
 /// rendering goes on so that every broken template is reported.
+///
+/// A one-off build hands over its brief bodies' HTML (`handover`, taken
+/// out of the site): each brief page frees its own once made.
 pub fn render(
     prepared: Prepared<'_>,
     syntax_css: String,
-    reuse: Reuse<'_>,
+    (reuse, handover): (Reuse<'_>, Option<&Handover>),
     sink: &mut dyn FnMut(Vec<OutputFile>) -> Result<(), EnvError>,
 ) -> Result<Rendered, RenderError> {
     let empty = PageMemo::default();
@@ -101,7 +105,7 @@ pub fn render(
     };
     let site = prepared.site;
     let theme = prepared.theme;
-    let renderer = Renderer::new(prepared, None, previous);
+    let renderer = Renderer::new(prepared, None, previous).handing_over(handover);
     let mut memo = match reuse {
         Reuse::Never => None,
         Reuse::Unchanged { global, .. } => Some(PageMemo {

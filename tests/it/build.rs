@@ -441,6 +441,38 @@ fn the_same_input_gives_a_byte_identical_output() {
     );
 }
 
+/// A one-off build frees each brief body's HTML once the brief's page is
+/// made, but for the newest, which the site's feed shows too
+/// (`render::Handover`): with a feed of one brief, every other page
+/// takes its body, and each must still show it, as when all are shared.
+#[test]
+fn brief_pages_show_their_bodies_whether_the_feed_shares_them_or_not() {
+    let shared = Site::fixture("site");
+    shared.write("dossier.yaml", &(shared.read("dossier.yaml") + "feed_limit: 100\n"));
+    let taken = Site::fixture("site");
+    taken.write("dossier.yaml", &(taken.read("dossier.yaml") + "feed_limit: 1\n"));
+    let (shared, taken) = (shared.build(&[]), taken.build(&[]));
+    shared.assert_success();
+    taken.assert_success();
+    let pages: Vec<String> = std::fs::read_dir(taken.file("briefs"))
+        .unwrap()
+        .map(|e| format!("briefs/{}/", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    assert!(pages.len() >= 4, "{pages:?}");
+    for page in &pages {
+        let file = format!("{page}index.html");
+        assert_eq!(taken.text(&file), shared.text(&file), "{page}");
+        let body = taken.page(page).texts(".prose.body").concat();
+        assert!(body.len() > 40, "{page} shows its body: {body:?}");
+    }
+    let feed = taken.text("atom.xml");
+    assert_eq!(feed.matches("<entry>").count(), 1, "{feed}");
+    assert!(
+        feed.contains("<content type=\"html\">&lt;"),
+        "the newest brief's body: {feed}"
+    );
+}
+
 #[test]
 fn drafts_are_built_only_with_the_drafts_flag() {
     let site = Site::fixture("site");
