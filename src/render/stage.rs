@@ -121,61 +121,44 @@ pub fn render(
     let mut seen = HashSet::new();
     // While fingerprinting, each page notes the briefs whose cards it shows.
     let noting = memo.is_some();
-    let jobs = renderer.jobs();
-    // Batches are made on another thread while this one hands the last
-    // batch to the sink: both share the cores, so neither the end of a
-    // batch's rendering nor of its writing leaves a core idle.
-    std::thread::scope(|scope| -> Result<(), RenderError> {
-        let (made, batches) = std::sync::mpsc::sync_channel(1);
-        let (renderer, jobs) = (&renderer, &jobs);
-        scope.spawn(move || {
-            for batch in jobs.chunks(BATCH) {
-                let results: Vec<(Result<PageOutput, Diagnostic>, Vec<EntityKey>)> = (batch.par_iter())
-                    .map(|job| match noting {
-                        true => shown::noting(|| renderer.render(job)),
-                        false => (renderer.render(job), Vec::new()),
-                    })
-                    .collect();
-                // Stops when the sink failed and nothing more is taken.
-                if made.send((batch, results)).is_err() {
-                    break;
-                }
+    for batch in renderer.jobs().chunks(BATCH) {
+        let results: Vec<(Result<PageOutput, Diagnostic>, Vec<EntityKey>)> = (batch.par_iter())
+            .map(|job| match noting {
+                true => shown::noting(|| renderer.render(job)),
+                false => (renderer.render(job), Vec::new()),
+            })
+            .collect();
+        let mut files = Vec::with_capacity(results.len());
+        for (job, (result, shown)) in batch.iter().zip(results) {
+            if let Some(memo) = &mut memo {
+                memo.note(*job, shown);
             }
-        });
-        for (batch, results) in batches {
-            let mut files = Vec::with_capacity(results.len());
-            for (job, (result, shown)) in batch.iter().zip(results) {
-                if let Some(memo) = &mut memo {
-                    memo.note(*job, shown);
-                }
-                match result {
-                    Ok(PageOutput::Rendered { file, fingerprint }) => {
-                        if let (Some(memo), Some(fingerprint)) = (&mut memo, fingerprint) {
-                            memo.pages.insert(file.path.clone(), fingerprint);
-                        }
-                        rendered += 1;
-                        files.push(file);
+            match result {
+                Ok(PageOutput::Rendered { file, fingerprint }) => {
+                    if let (Some(memo), Some(fingerprint)) = (&mut memo, fingerprint) {
+                        memo.pages.insert(file.path.clone(), fingerprint);
                     }
-                    Ok(PageOutput::Kept {
-                        path,
-                        origin,
-                        fingerprint,
-                    }) => {
-                        if let Some(memo) = &mut memo {
-                            memo.pages.insert(path.clone(), fingerprint);
-                        }
-                        kept.push((path, origin));
-                    }
-                    Err(d) if seen.insert((d.path.clone(), d.position, d.message.clone())) => diagnostics.push(d),
-                    Err(_) => {}
+                    rendered += 1;
+                    files.push(file);
                 }
-            }
-            if diagnostics.is_empty() {
-                sink(files).map_err(RenderError::Sink)?;
+                Ok(PageOutput::Kept {
+                    path,
+                    origin,
+                    fingerprint,
+                }) => {
+                    if let Some(memo) = &mut memo {
+                        memo.pages.insert(path.clone(), fingerprint);
+                    }
+                    kept.push((path, origin));
+                }
+                Err(d) if seen.insert((d.path.clone(), d.position, d.message.clone())) => diagnostics.push(d),
+                Err(_) => {}
             }
         }
-        Ok(())
-    })?;
+        if diagnostics.is_empty() {
+            sink(files).map_err(RenderError::Sink)?;
+        }
+    }
     if !diagnostics.is_empty() {
         return Err(RenderError::Templates(diagnostics));
     }
