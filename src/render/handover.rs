@@ -29,7 +29,9 @@ pub struct Handover {
 /// A brief's HTML as a page reads it: borrowed from the site or the
 /// handover, or owned by the page that took it.
 pub(super) enum Html<'a> {
+    /// Still held by the site or the handover.
     Borrowed(&'a str),
+    /// Taken from the handover: freed with the page that took it.
     Taken(String),
 }
 
