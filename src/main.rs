@@ -241,28 +241,28 @@ static ALLOCATOR: MiMalloc = MiMalloc;
 /// selected in Cargo.toml), which the bindings do not name.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// For `serve`: memory freed is kept for the next rebuild instead of being
-/// handed back to the system 10 ms later. A save comes seconds after the
-/// last rebuild, which then paid for faulting in (and zeroing) the memory
-/// again: 12 ms of a 45 ms rebuild after a date edit at 10,000 briefs, for
-/// about 90 MiB more resident (BENCHMARKS.md, "`serve` keeps the memory it
-/// frees").
-fn keep_freed_memory() {
-    // SAFETY: sets one option's value, which mimalloc reads atomically; -1
-    // is documented as "no purging at all".
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
-}
+/// For `serve` ([`set_purge_delay`]): memory freed is kept for the next
+/// rebuild instead of being handed back to the system 10 ms later. A save
+/// comes seconds after the last rebuild, which then paid for faulting in
+/// (and zeroing) the memory again: 12 ms of a 45 ms rebuild after a date
+/// edit at 10,000 briefs, for about 90 MiB more resident (BENCHMARKS.md,
+/// "`serve` keeps the memory it frees"). -1 is mimalloc's "never".
+const SERVE_PURGE_DELAY: std::ffi::c_long = -1;
 
-/// For one-off builds and checks: memory freed is handed back to the
-/// system after a second instead of 10 ms. Each stage reuses what the one
-/// before freed (the files' text after the Markdown stage, the bodies as
-/// their pages are made), which it otherwise faulted in and zeroed again;
-/// memory no stage takes back within a second still goes, so the peak
-/// stays that of what is alive (BENCHMARKS.md, "Bodies freed as their
+/// For one-off builds and checks ([`set_purge_delay`]): memory freed is
+/// handed back after a second instead of 10 ms. Each stage reuses what the
+/// one before freed (the files' text after the Markdown stage, the bodies
+/// as their pages are made), which it otherwise faulted in and zeroed
+/// again; memory no stage takes back within a second still goes, so the
+/// peak stays that of what is alive (BENCHMARKS.md, "Bodies freed as their
 /// pages are made").
-fn reuse_freed_memory() {
-    // SAFETY: as in `keep_freed_memory`; the value is in milliseconds.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1000) }
+const BUILD_PURGE_DELAY: std::ffi::c_long = 1000;
+
+/// Sets how many milliseconds mimalloc waits before it hands freed memory
+/// back to the system.
+fn set_purge_delay(milliseconds: std::ffi::c_long) {
+    // SAFETY: sets one option's value, which mimalloc reads atomically.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, milliseconds) }
 }
 
 fn main() -> ExitCode {
@@ -452,7 +452,7 @@ struct Shown {
 }
 
 fn run_build(options: &BuildOptions, shown: Shown, write: bool) -> ExitCode {
-    reuse_freed_memory();
+    set_purge_delay(BUILD_PURGE_DELAY);
     let started = std::time::Instant::now();
     let bar = progress_bar::Bar::start(shown.quiet);
     let progress: &dyn Progress = match &bar {
@@ -512,7 +512,7 @@ fn run_build(options: &BuildOptions, shown: Shown, write: bool) -> ExitCode {
 
 /// `serve`: runs until stopped; prints each build's outcome.
 fn run_serve(options: &ServeOptions, open: bool) -> ExitCode {
-    keep_freed_memory();
+    set_purge_delay(SERVE_PURGE_DELAY);
     if !options.bind.is_loopback() {
         eprintln!(
             "warning: --bind {} makes the server reachable from other machines; it shows drafts (with \

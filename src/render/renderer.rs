@@ -219,11 +219,11 @@ impl<'a> Renderer<'a> {
         let c = &self.site.catalog;
         let links = self.cards.graph();
         let per_page = self.site.config.briefs_per_page.get();
-        let all_briefs = (0..c.briefs.len()).map(|i| Job::Brief(BriefId::new(i)));
+        let brief_pages = (0..c.briefs.len()).map(|i| Job::Brief(BriefId::new(i)));
         let briefs_first = self.handover.is_some();
         let mut jobs: Vec<Job> = Vec::new();
         if briefs_first {
-            jobs.extend(all_briefs.clone());
+            jobs.extend(brief_pages.clone());
         }
         // The catalog lists briefs newest first: an id is a rank by date.
         let first_shown = |briefs: &[BriefId], page: usize| briefs.get((page - 1) * per_page).map(|b| b.index());
@@ -240,7 +240,7 @@ impl<'a> Renderer<'a> {
         listings.sort_by_key(|(rank, _)| *rank);
         jobs.extend(listings.into_iter().map(|(_, job)| job));
         if !briefs_first {
-            jobs.extend(all_briefs);
+            jobs.extend(brief_pages);
         }
         jobs.extend((0..c.companies.len()).map(|i| Job::Company(CompanyId::new(i))));
         jobs.extend((0..c.contracts.len()).map(|i| Job::Contract(ContractId::new(i))));
@@ -273,29 +273,20 @@ impl<'a> Renderer<'a> {
     }
 
     /// The HTML of brief `id`'s body for its own page, which takes it
-    /// from the handover if there is one.
+    /// from the handover if there is one. (A renderer with a handover has
+    /// no overlay: only a one-off build hands bodies over.)
     pub(super) fn brief_html(&self, id: BriefId) -> Html<'a> {
-        let owner = Owner::Brief(id);
-        let from_site = || Html::Borrowed(&self.body(owner).html);
-        match self.handover {
-            Some(handover) if !self.overlay.is_some_and(|o| o.contains_key(&owner)) => {
-                handover.take(id).unwrap_or_else(from_site)
-            }
-            _ => from_site(),
-        }
+        (self.handover.and_then(|h| h.take(id))).unwrap_or_else(|| Html::Borrowed(&self.body(Owner::Brief(id)).html))
     }
 
     /// The HTML of brief `id`'s body for a page that only reads it (the
     /// site's feed, which shows the briefs a handover shares).
     pub(super) fn brief_html_read(&self, id: BriefId) -> &'a str {
-        let owner = Owner::Brief(id);
-        match self.handover {
-            Some(handover) if !self.overlay.is_some_and(|o| o.contains_key(&owner)) => {
-                debug_assert!(id.index() < handover.shared(), "only the shared bodies are read");
-                handover.read(id).unwrap_or(&self.body(owner).html)
-            }
-            _ => &self.body(owner).html,
-        }
+        debug_assert!(
+            self.handover.is_none_or(|h| id.index() < h.shared()),
+            "only the shared bodies are read"
+        );
+        (self.handover.and_then(|h| h.read(id))).unwrap_or(&self.body(Owner::Brief(id)).html)
     }
 
     /// The rendered body of `owner`: the one place pages read bodies, so
