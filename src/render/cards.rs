@@ -9,6 +9,9 @@ use tera::value::Key;
 
 use std::borrow::Cow;
 
+use rustc_hash::FxHashMap;
+
+use crate::date::DateTime;
 use crate::model::{
     Authors, Brief, BriefId, Byline, Companies, ContractId, Contracts, EntityKey, EntityKind, Links, Site, Suggestions,
     TagId,
@@ -277,6 +280,11 @@ struct LinkValues {
     tags: Vec<tera::Value>,
     companies: Vec<tera::Value>,
     contracts: Vec<tera::Value>,
+    /// Each date a brief is published or updated on, as its card shows it
+    /// (`date`, `updated`), shared likewise by every card of that date:
+    /// made for each card, these maps were about 350 bytes a brief, against
+    /// a few thousand dates in all at 100,000 briefs.
+    dates: FxHashMap<DateTime, tera::Value>,
 }
 
 impl LinkValues {
@@ -293,6 +301,7 @@ impl LinkValues {
             contracts: (0..c.contracts.len())
                 .map(|i| value(entity_link::<Contracts>(site, i)))
                 .collect(),
+            dates: date_values(&c.briefs),
         }
     }
 
@@ -318,8 +327,27 @@ impl LinkValues {
                 *slot = value;
             }
         }
+        // A brief a `serve` session put in its place may have a date no
+        // other brief has: its card keeps the map made for it.
+        for (key, date) in [("date", Some(&brief.date)), ("updated", brief.updated.as_ref())] {
+            if let (Some(slot), Some(value)) = (map.get_mut(&Key::Str(key)), date.and_then(|d| self.dates.get(d))) {
+                *slot = value.clone();
+            }
+        }
         tera::Value::from(map)
     }
+}
+
+/// The value of each date `briefs` are published or updated on, as
+/// [`DateView`] serializes it.
+fn date_values(briefs: &[Brief]) -> FxHashMap<DateTime, tera::Value> {
+    let mut values = FxHashMap::default();
+    for date in briefs.iter().flat_map(|b| std::iter::once(&b.date).chain(&b.updated)) {
+        if !values.contains_key(date) {
+            values.insert(date.clone(), tera::Value::from_serializable(&DateView::new(date)));
+        }
+    }
+    values
 }
 
 /// A brief card serialized with its chips' link lists left empty, for

@@ -473,6 +473,64 @@ fn brief_pages_show_their_bodies_whether_the_feed_shares_them_or_not() {
     );
 }
 
+/// Cards share one value per date (`render::cards`): briefs of the same
+/// day show it, and a brief dated at a time of that day, or updated on
+/// another brief's date, shows its own.
+#[test]
+fn each_card_shows_its_own_dates_when_briefs_share_them() {
+    let site = Site::fixture("site");
+    site.write(
+        "content/briefs/2020-02-14-second.md",
+        "---\ntitle: Second Brief Of The Day\ndate: 2020-02-14\n---\nAlso that day.\n",
+    );
+    site.write(
+        "content/briefs/2020-02-14-timed.md",
+        "---\ntitle: Timed Brief\ndate: 2020-02-14T09:30:00-05:00\nupdated: 2020-03-01\n---\nAt half past nine.\n",
+    );
+    let out = site.build(&[]);
+    out.assert_success();
+    // Every page of the home listing (two briefs a page in this fixture).
+    let mut home = out.text("index.html");
+    for page in 2.. {
+        if !out.has(&format!("page/{page}/index.html")) {
+            break;
+        }
+        home += &out.text(&format!("page/{page}/index.html"));
+    }
+    // Each card's title with the `datetime`s of its meta line.
+    let cards: Vec<(String, Vec<String>)> = (home.split("<article class=\"card").skip(1))
+        .map(|card| {
+            let title = card.split("card-title\"><a href=\"").nth(1).unwrap_or("");
+            let title = title.split('>').nth(1).unwrap_or("").split('<').next().unwrap_or("");
+            let meta = card
+                .split("card-meta")
+                .nth(1)
+                .unwrap_or("")
+                .split("</p>")
+                .next()
+                .unwrap_or("");
+            let times = (meta.split("datetime=\"").skip(1))
+                .map(|t| t.split('"').next().unwrap_or("").to_owned())
+                .collect();
+            (title.to_owned(), times)
+        })
+        .collect();
+    let times_of = |title: &str| {
+        (cards.iter().find(|(t, _)| t == title))
+            .unwrap_or_else(|| panic!("no card for {title}: {cards:?}"))
+            .1
+            .clone()
+    };
+    assert_eq!(times_of("Court Halts Work on JEDI"), ["2020-02-14"]);
+    assert_eq!(times_of("Second Brief Of The Day"), ["2020-02-14"]);
+    assert_eq!(times_of("JEDI, Explained"), ["2020-03-01"]);
+    let timed = times_of("Timed Brief");
+    assert_eq!(timed.len(), 2, "{timed:?}");
+    assert!(timed[0].starts_with("2020-02-14T09:30"), "{timed:?}");
+    assert_eq!(timed[1], "2020-03-01");
+    assert!(home.contains("Updated <time datetime=\"2020-03-01\">March 1, 2020</time>"));
+}
+
 #[test]
 fn drafts_are_built_only_with_the_drafts_flag() {
     let site = Site::fixture("site");
