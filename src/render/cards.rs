@@ -130,7 +130,7 @@ impl<'a> Cards<'a> {
         let tags = (0..c.tags.len())
             .map(|i| tag_card(site, graph, TagId::new(i)))
             .collect();
-        let chips = LinkValues::build(site);
+        let chips = LinkValues::build(site, &values);
         let (briefs, brief_values) = (values.into_par_iter().enumerate())
             .map(|(i, value)| {
                 let id = BriefId::new(i);
@@ -288,7 +288,9 @@ struct LinkValues {
 }
 
 impl LinkValues {
-    fn build(site: &Site) -> LinkValues {
+    /// The links, and the dates of the briefs whose card `values` leaves
+    /// to make.
+    fn build(site: &Site, values: &[Option<Cached>]) -> LinkValues {
         let c = &site.catalog;
         let value = |link: LinkView| tera::Value::from_serializable(&link);
         LinkValues {
@@ -301,7 +303,11 @@ impl LinkValues {
             contracts: (0..c.contracts.len())
                 .map(|i| value(entity_link::<Contracts>(site, i)))
                 .collect(),
-            dates: date_values(&c.briefs),
+            dates: date_values(
+                (c.briefs.iter().zip(values))
+                    .filter(|(_, value)| value.is_none())
+                    .map(|(brief, _)| brief),
+            ),
         }
     }
 
@@ -339,10 +345,11 @@ impl LinkValues {
 }
 
 /// The value of each date `briefs` are published or updated on, as
-/// [`DateView`] serializes it.
-fn date_values(briefs: &[Brief]) -> FxHashMap<DateTime, tera::Value> {
+/// [`DateView`] serializes it: for every brief of a build, for the few a
+/// `serve` session's brief added or moved leaves to make.
+fn date_values<'b>(briefs: impl Iterator<Item = &'b Brief>) -> FxHashMap<DateTime, tera::Value> {
     let mut values = FxHashMap::default();
-    for date in briefs.iter().flat_map(|b| std::iter::once(&b.date).chain(&b.updated)) {
+    for date in briefs.flat_map(|b| std::iter::once(&b.date).chain(&b.updated)) {
         if !values.contains_key(date) {
             values.insert(date.clone(), tera::Value::from_serializable(&DateView::new(date)));
         }
