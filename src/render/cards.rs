@@ -275,7 +275,7 @@ impl<'a, X: Serialize + Send + Sync> EntityCards<'a, X> {
 /// The chips' links (a tag's, company's or contract's name and URL) as
 /// values, one per entity, shared by every card that names it: serialized
 /// into each card instead, they were about 1.5 KB a brief (BENCHMARKS.md,
-/// "Performance, third round").
+/// "Performance, third round"). The cards' dates are shared the same way.
 struct LinkValues {
     tags: Vec<tera::Value>,
     companies: Vec<tera::Value>,
