@@ -33,7 +33,7 @@ impl Renderer<'_> {
         let html = self.brief_html(id);
         let view = BriefView {
             card: Fields(cards.brief(id)),
-            content: html.as_str(),
+            content: &html,
             image: (b.image.as_ref()).map(|i| picture::view(site, i, Role::Lead, Cut::Whole)),
             contract_facts: (b.contracts.iter())
                 .map(|k| {

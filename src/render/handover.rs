@@ -11,6 +11,7 @@
 //! (BENCHMARKS.md, "Bodies freed as their pages are made"). A `serve`
 //! session keeps its site, so it never hands bodies over.
 
+use std::borrow::Cow;
 use std::sync::Mutex;
 
 use crate::model::BriefId;
@@ -26,25 +27,6 @@ pub struct Handover {
     once: Vec<Mutex<Option<String>>>,
 }
 
-/// A brief's HTML as a page reads it: borrowed from the site or the
-/// handover, or owned by the page that took it.
-pub(super) enum Html<'a> {
-    /// Still held by the site or the handover.
-    Borrowed(&'a str),
-    /// Taken from the handover: freed with the page that took it.
-    Taken(String),
-}
-
-impl Html<'_> {
-    /// The HTML.
-    pub(super) fn as_str(&self) -> &str {
-        match self {
-            Html::Borrowed(html) => html,
-            Html::Taken(html) => html,
-        }
-    }
-}
-
 impl Handover {
     /// The HTML of each brief, by id (`None` where the site keeps it): the
     /// first `shared` are only ever read, the others are taken once.
@@ -56,19 +38,20 @@ impl Handover {
         }
     }
 
-    /// The HTML of brief `id` for its own page, which takes it when it is
-    /// not shared; `None` when the site has it.
-    pub(super) fn take(&self, id: BriefId) -> Option<Html<'_>> {
+    /// The HTML of brief `id` for its own page: borrowed when it is shared,
+    /// else taken (owned, and freed with the page); `None` when the site
+    /// has it.
+    pub(super) fn take(&self, id: BriefId) -> Option<Cow<'_, str>> {
         let i = id.index();
         match i.checked_sub(self.shared.len()) {
-            None => self.shared[i].as_deref().map(Html::Borrowed),
+            None => self.shared[i].as_deref().map(Cow::Borrowed),
             Some(j) => {
                 let mut slot = self
                     .once
                     .get(j)?
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner());
-                slot.take().map(Html::Taken)
+                slot.take().map(Cow::Owned)
             }
         }
     }
@@ -100,17 +83,11 @@ mod tests {
     fn a_shared_body_is_read_as_often_as_asked_and_the_others_are_taken_once() {
         let h = handover();
         for _ in 0..2 {
-            assert_eq!(
-                h.take(BriefId::new(0)).map(|h| h.as_str().to_owned()).as_deref(),
-                Some("<p>a</p>")
-            );
+            assert_eq!(h.take(BriefId::new(0)).as_deref(), Some("<p>a</p>"));
             assert_eq!(h.read(BriefId::new(1)), Some("<p>b</p>"));
         }
         assert_eq!(h.read(BriefId::new(2)), None, "not shared: never read");
-        assert_eq!(
-            h.take(BriefId::new(2)).map(|h| h.as_str().to_owned()).as_deref(),
-            Some("<p>c</p>")
-        );
+        assert_eq!(h.take(BriefId::new(2)).as_deref(), Some("<p>c</p>"));
         assert!(h.take(BriefId::new(2)).is_none(), "taken once");
     }
 

@@ -5,6 +5,8 @@
 //! written without Tera), the one place that fingerprints a page and skips
 //! it when the previous build's is the same.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use tera::{Context, Tera};
 
@@ -19,7 +21,7 @@ use crate::routes::{BaseUrl, OutputPath, UrlPath};
 use super::cards::Cards;
 use super::fingerprint::Fingerprint;
 use super::functions;
-use super::handover::{Handover, Html};
+use super::handover::Handover;
 use super::jsonld;
 use super::memo::PageMemo;
 use super::reach::CountsReaders;
@@ -275,8 +277,8 @@ impl<'a> Renderer<'a> {
     /// The HTML of brief `id`'s body for its own page, which takes it
     /// from the handover if there is one. (A renderer with a handover has
     /// no overlay: only a one-off build hands bodies over.)
-    pub(super) fn brief_html(&self, id: BriefId) -> Html<'a> {
-        (self.handover.and_then(|h| h.take(id))).unwrap_or_else(|| Html::Borrowed(&self.body(Owner::Brief(id)).html))
+    pub(super) fn brief_html(&self, id: BriefId) -> Cow<'a, str> {
+        (self.handover.and_then(|h| h.take(id))).unwrap_or_else(|| Cow::Borrowed(&self.body(Owner::Brief(id)).html))
     }
 
     /// The HTML of brief `id`'s body for a page that only reads it (the
