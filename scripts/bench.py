@@ -788,7 +788,7 @@ def main():
         "bin_dir": a.bin_dir,
     }
     b = Bench(a)
-    results, timings, disk = [], None, None
+    results, timings, disk, extra = [], None, None, []
     if a.merge:
         # Sizes measured by an earlier run of the same commit, e.g. 1k and 10k before a separate 100k run.
         with open(a.merge) as f:
@@ -798,15 +798,18 @@ def main():
         results = [r for r in old["sizes"] if r["n"] not in sizes]
         info["runs"] = old["info"]["runs"]
         timings, disk = old.get("timings"), old.get("disk")
+        # The stage tables of other sizes (`--timings-only`) stay unless this run remeasures their size.
+        extra = [t for t in old.get("timings_extra", []) if t["n"] not in sizes]
     t_size = a.timings_size if a.timings_size in sizes else (None if timings else sizes[0])
     d_size = a.disk_size if a.disk_size in sizes else (None if disk else sizes[0])
 
     def save():
         done = sorted(results, key=lambda r: r["n"])
-        write_md(a.out, info, done, timings, disk, a.argv)
+        write_md(a.out, info, done, timings, disk, a.argv, extra)
         os.makedirs(os.path.dirname(os.path.abspath(a.json)), exist_ok=True)
         with open(a.json, "w") as f:
-            json.dump({"info": info, "sizes": done, "timings": timings, "disk": disk}, f, indent=1, default=str)
+            json.dump({"info": info, "sizes": done, "timings": timings, "disk": disk, "timings_extra": extra},
+                      f, indent=1, default=str)
         log("wrote %s and %s" % (a.out, a.json))
 
     for n in sizes:
