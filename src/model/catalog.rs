@@ -363,16 +363,12 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
     resolve_entities::<Companies>(&mut catalog, &mut refs, companies, &mut bodies);
     resolve_entities::<Authors>(&mut catalog, &mut refs, authors, &mut bodies);
     let mut tags = TagSet::default();
-    let mut resolved = resolve_briefs(&mut refs, briefs, brief_slugs, &held_back);
-    for brief in &mut resolved {
-        brief.number(&mut refs, &mut tags);
+    let (mut briefs, unnumbered) = resolve_briefs(&mut refs, briefs, brief_slugs, &held_back);
+    for (i, (brief, unnumbered)) in briefs.iter_mut().zip(unnumbered).enumerate() {
+        let file = unnumbered.number(brief, &mut refs, &mut tags);
+        bodies.push((Owner::Brief(BriefId::new(i)), file.into_body()));
     }
-    // Moved on all cores: the fresh memory's page faults are shared too.
-    let (briefs, files): (Vec<Brief>, Vec<SourceFile>) = (resolved.into_par_iter())
-        .map(|resolved| (resolved.brief, resolved.file))
-        .unzip();
     catalog.briefs = briefs;
-    bodies.extend((files.into_iter().enumerate()).map(|(i, file)| (Owner::Brief(BriefId::new(i)), file.into_body())));
     for (i, (slug, loaded)) in pages.into_iter().enumerate() {
         let Loaded { file, front } = loaded;
         let RawPage {
@@ -414,12 +410,13 @@ fn resolve(named: Named, options: CatalogOptions, d: Diagnostics) -> (Catalog, V
     (catalog, bodies, refs.diagnostics)
 }
 
-/// A brief resolved on its own, but for what depends on the briefs before
-/// it: its tags' ids (numbered in order of first use) and its old
-/// addresses (a clash is reported at the later file).
+/// What a brief resolved on its own still waits for, since it depends on
+/// the briefs before it: its tags' ids (numbered in order of first use) and
+/// its old addresses (a clash is reported at the later file). Kept beside
+/// the brief, not with it, so that each brief is written once, into the
+/// catalog's vector: at 100,000 briefs a vector of both, copied out, was
+/// 60 MB of fresh memory (BENCHMARKS.md, "Fresh memory").
 struct Unnumbered {
-    /// With no tags yet.
-    brief: Brief,
     /// Its tags' slugs and spellings, in the order written.
     tags: Vec<(Slug, String)>,
     diagnostics: Diagnostics,
@@ -428,21 +425,24 @@ struct Unnumbered {
 }
 
 impl Unnumbered {
-    /// Gives the brief its tags and collects its old addresses; called in
-    /// the order of the briefs, what `refs` and `tags` say afterwards is as
-    /// if every brief had been resolved in that order.
-    fn number(&mut self, refs: &mut References<'_>, tags: &mut TagSet) {
+    /// Gives `brief` its tags and collects its old addresses, handing back
+    /// its file; called in the order of the briefs, what `refs` and `tags`
+    /// say afterwards is as if every brief had been resolved in that order.
+    fn number(self, brief: &mut Brief, refs: &mut References<'_>, tags: &mut TagSet) -> SourceFile {
+        let Unnumbered {
+            tags: names,
+            diagnostics,
+            file,
+            aliases,
+        } = self;
         let target = Target {
-            path: &UrlPath::brief(&self.brief.slug),
-            title: &self.brief.title,
+            path: &UrlPath::brief(&brief.slug),
+            title: &brief.title,
         };
-        refs.redirects
-            .add_page(&self.file, &self.aliases, target, &mut refs.diagnostics);
-        refs.diagnostics
-            .extend(std::mem::take(&mut self.diagnostics).into_vec());
-        self.brief.tags = (std::mem::take(&mut self.tags).into_iter())
-            .map(|(slug, name)| tags.add(slug, &name))
-            .collect();
+        refs.redirects.add_page(&file, &aliases, target, &mut refs.diagnostics);
+        refs.diagnostics.extend(diagnostics.into_vec());
+        brief.tags = (names.into_iter()).map(|(slug, name)| tags.add(slug, &name)).collect();
+        file
     }
 }
 
@@ -455,32 +455,32 @@ fn resolve_briefs(
     briefs: Vec<Loaded<RawBrief>>,
     slugs: Vec<Slug>,
     held_back: &HashMap<String, HeldBack>,
-) -> Vec<Unnumbered> {
+) -> (Vec<Brief>, Vec<Unnumbered>) {
     let one = |refs: &mut References<'_>, (i, (loaded, slug)): (usize, (Loaded<RawBrief>, Slug))| {
         let Loaded { file, mut front } = loaded;
         let aliases = std::mem::take(&mut front.aliases);
         let (brief, tags) = refs.brief_but_tags(BriefId::new(i), slug, front, &file, held_back);
         let diagnostics = std::mem::take(&mut refs.diagnostics);
-        Unnumbered {
-            brief,
+        let unnumbered = Unnumbered {
             tags,
             diagnostics,
             file,
             aliases,
-        }
+        };
+        (brief, unnumbered)
     };
     match refs.options.unknown_references {
         UnknownReferences::Error => {
             let refs = &*refs;
             (briefs.into_par_iter().zip(slugs).enumerate())
                 .map_init(|| refs.reader(), one)
-                .collect()
+                .unzip()
         }
         UnknownReferences::Warn => {
             let earlier = std::mem::take(&mut refs.diagnostics);
             let resolved = (briefs.into_iter().zip(slugs).enumerate())
                 .map(|item| one(refs, item))
-                .collect();
+                .unzip();
             refs.diagnostics = earlier;
             resolved
         }
