@@ -17,11 +17,13 @@ pub const RENDER_PARTIAL: &str = "render_partial";
 
 /// How many bytes of rendered partials a build keeps for reuse, in two
 /// generations of half as much: memory stays bounded at any site size.
-/// With the render stage's job order (listings by date, then brief pages,
-/// then entity pages) this keeps all but a few percent of the reuse an
-/// unbounded store would have at 100,000 briefs, where the distinct
-/// partials are about 220 MB (BENCHMARKS.md, "Performance, third round").
-const PARTIALS_BUDGET: usize = 64 << 20;
+/// At 100,000 briefs the distinct partials are about 220 MB; with the
+/// render stage's job order (listings by date, then brief pages, then
+/// entity pages) this budget renders 399,741 of them, a store of 256 MiB
+/// (all of them) 399,706, and 64 MiB rendered 444,149: 11 % more, about
+/// 0.4 s of wall time, for no less peak RSS (BENCHMARKS.md, "Partial
+/// store budget").
+const PARTIALS_BUDGET: usize = 128 << 20;
 
 /// The partials a build rendered, by their arguments: `render_partial`
 /// renders a template with the other arguments as its variables, or returns
