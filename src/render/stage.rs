@@ -121,13 +121,26 @@ pub fn render(
     let mut seen = HashSet::new();
     // While fingerprinting, each page notes the briefs whose cards it shows.
     let noting = memo.is_some();
-    for batch in renderer.jobs().chunks(BATCH) {
-        let results: Vec<(Result<PageOutput, Diagnostic>, Vec<EntityKey>)> = (batch.par_iter())
+    let render_batch = |batch: &[Job]| -> Vec<(Result<PageOutput, Diagnostic>, Vec<EntityKey>)> {
+        (batch.par_iter())
             .map(|job| match noting {
                 true => shown::noting(|| renderer.render(job)),
                 false => (renderer.render(job), Vec::new()),
             })
-            .collect();
+            .collect()
+    };
+    // The files of the batch before, written while this one renders: each
+    // step alone leaves a core idle at its end, waiting for its last page
+    // or file.
+    let mut unwritten: Option<Vec<OutputFile>> = None;
+    for batch in renderer.jobs().chunks(BATCH) {
+        let mut results = Vec::new();
+        let written = rayon::in_place_scope(|scope| {
+            scope.spawn(|_| results = render_batch(batch));
+            // Here, on the pipeline's thread, which the sink may expect.
+            unwritten.take().map_or(Ok(()), &mut *sink)
+        });
+        written.map_err(RenderError::Sink)?;
         let mut files = Vec::with_capacity(results.len());
         for (job, (result, shown)) in batch.iter().zip(results) {
             if let Some(memo) = &mut memo {
@@ -156,11 +169,14 @@ pub fn render(
             }
         }
         if diagnostics.is_empty() {
-            sink(files).map_err(RenderError::Sink)?;
+            unwritten = Some(files);
         }
     }
     if !diagnostics.is_empty() {
         return Err(RenderError::Templates(diagnostics));
+    }
+    if let Some(files) = unwritten {
+        sink(files).map_err(RenderError::Sink)?;
     }
     sink(hosting::files(site, theme, syntax_css)).map_err(RenderError::Sink)?;
     Ok(Rendered { rendered, kept, memo })
