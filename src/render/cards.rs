@@ -319,7 +319,13 @@ impl LinkValues {
     /// `card` as the value pages share, its chips' links taken from here:
     /// the same value as serializing the whole card.
     fn brief_card(&self, card: &BriefCard<'_>, brief: &Brief) -> tera::Value {
-        let mut map = tera::Value::from_serializable(&BriefCardWithoutLinks(card))
+        let shared_date = |date: Option<&DateTime>| date.is_some_and(|d| self.dates.contains_key(d));
+        let without_links = BriefCardWithoutLinks {
+            card,
+            date: (!shared_date(Some(&brief.date))).then_some(&card.date),
+            updated: (!shared_date(brief.updated.as_ref())).then_some(&card.updated),
+        };
+        let mut map = tera::Value::from_serializable(&without_links)
             .into_map()
             .unwrap_or_default();
         let list = |ids: &mut dyn Iterator<Item = usize>, values: &[tera::Value]| {
@@ -357,19 +363,53 @@ fn date_values<'b>(briefs: impl Iterator<Item = &'b Brief>) -> FxHashMap<DateTim
     values
 }
 
-/// A brief card serialized with its chips' link lists left empty, for
-/// [`LinkValues::brief_card`] to fill: the fields in the same order.
-struct BriefCardWithoutLinks<'c, 'a>(&'c BriefCard<'a>);
+/// A brief card serialized with its chips' link lists left empty, and its
+/// dates null where a shared value will take their place (`None` here),
+/// for [`LinkValues::brief_card`] to fill: the fields in the same order,
+/// borrowed, not cloned into a card to serialize.
+struct BriefCardWithoutLinks<'c, 'a> {
+    card: &'c BriefCard<'a>,
+    date: Option<&'c DateView>,
+    updated: Option<&'c Option<DateView>>,
+}
 
 impl Serialize for BriefCardWithoutLinks<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let card = BriefCard {
-            companies: Vec::new(),
-            contracts: Vec::new(),
-            tags: Vec::new(),
-            ..self.0.clone()
-        };
-        card.serialize(serializer)
+        use serde::ser::SerializeStruct;
+        // Destructured, so that a field added to the card must be added here.
+        let BriefCard {
+            title,
+            slug,
+            url,
+            permalink,
+            date: _,
+            updated: _,
+            scheduled,
+            summary,
+            author,
+            authors,
+            companies: _,
+            contracts: _,
+            tags: _,
+            thumb,
+        } = self.card;
+        let no_links: &[LinkView<'_>] = &[];
+        let mut card = serializer.serialize_struct("BriefCard", 14)?;
+        card.serialize_field("title", title)?;
+        card.serialize_field("slug", slug)?;
+        card.serialize_field("url", url)?;
+        card.serialize_field("permalink", permalink)?;
+        card.serialize_field("date", &self.date)?;
+        card.serialize_field("updated", &self.updated)?;
+        card.serialize_field("scheduled", scheduled)?;
+        card.serialize_field("summary", summary)?;
+        card.serialize_field("author", author)?;
+        card.serialize_field("authors", authors)?;
+        card.serialize_field("companies", no_links)?;
+        card.serialize_field("contracts", no_links)?;
+        card.serialize_field("tags", no_links)?;
+        card.serialize_field("thumb", thumb)?;
+        card.end()
     }
 }
 
@@ -494,4 +534,91 @@ pub(super) fn latest(site: &Site, briefs: &[BriefId]) -> Option<DateView> {
     briefs
         .first()
         .map(|b| DateView::new(&site.catalog.briefs[b.index()].date))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(iso: &str) -> DateView {
+        DateView {
+            iso: iso.to_owned(),
+            rfc3339: format!("{iso}T00:00:00Z"),
+            display: format!("display {iso}"),
+        }
+    }
+
+    /// A card with every field set, chips and all.
+    fn card() -> BriefCard<'static> {
+        let link = |name: &'static str| LinkView {
+            name,
+            url: format!("/x/{name}/"),
+        };
+        BriefCard {
+            title: "A & B",
+            slug: "a-b",
+            url: "/briefs/a-b/".to_owned(),
+            permalink: "https://example.com/briefs/a-b/".to_owned(),
+            date: date("2020-08-18"),
+            updated: Some(date("2021-01-02")),
+            scheduled: true,
+            summary: "What changed.",
+            author: Some(Cow::Borrowed("Jane Doe")),
+            authors: vec![BylineView {
+                name: "Jane Doe",
+                url: Some("/authors/jane-doe/".to_owned()),
+            }],
+            companies: vec![link("acme")],
+            contracts: vec![link("jedi")],
+            tags: vec![link("cloud"), link("defense")],
+            thumb: Some(ImageView {
+                src: "/media/a.jpg".to_owned(),
+                alt: "A picture",
+                srcset: Some("/media/a.jpg 480w".to_owned()),
+                width: Some(480),
+                height: Some(320),
+                caption: None,
+                credit: Some("Photo: B"),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_card_without_links_is_the_card_with_empty_chips_field_for_field() {
+        let card = card();
+        let expected = tera::Value::from_serializable(&BriefCard {
+            companies: Vec::new(),
+            contracts: Vec::new(),
+            tags: Vec::new(),
+            ..card.clone()
+        });
+        let borrowed = BriefCardWithoutLinks {
+            card: &card,
+            date: Some(&card.date),
+            updated: Some(&card.updated),
+        };
+        let got = tera::Value::from_serializable(&borrowed);
+        let keys = |v: &tera::Value| -> Vec<String> {
+            let map = v.as_map().expect("a card is a mapping");
+            map.keys().map(|k| k.to_string()).collect()
+        };
+        assert_eq!(keys(&got), keys(&expected), "same fields in the same order");
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn dates_a_shared_value_replaces_are_left_null() {
+        let card = card();
+        let borrowed = BriefCardWithoutLinks {
+            card: &card,
+            date: None,
+            updated: None,
+        };
+        let got = tera::Value::from_serializable(&borrowed);
+        let map = got.as_map().expect("a card is a mapping");
+        for key in ["date", "updated"] {
+            assert!(map.get(&Key::Str(key)).is_some_and(|v| v.is_none()), "{key}");
+        }
+        assert_eq!(map.get(&Key::Str("title")), Some(&tera::Value::from("A & B")));
+    }
 }
