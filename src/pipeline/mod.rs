@@ -701,7 +701,6 @@ impl<'a> Build<'a> {
         let redirect_origins: HashSet<String> = catalog.redirects.iter().map(Redirect::origin).collect();
         let mut held_back: Vec<OutputFile> = Vec::new();
         let mut paths: Vec<(OutputPath, String)> = Vec::new();
-        let mut writing = Duration::ZERO;
         let progress = self.progress;
         let mut counting_sink = |files: Vec<OutputFile>| {
             progress.advance(files.len());
@@ -709,10 +708,7 @@ impl<'a> Build<'a> {
             let (redirects, files): (Vec<_>, Vec<_>) =
                 files.into_iter().partition(|f| redirect_origins.contains(&f.origin));
             held_back.extend(redirects);
-            let started = Instant::now();
-            let result = sink(files);
-            writing += started.elapsed();
-            result
+            sink(files)
         };
         counting_sink(published)?;
         let started = Instant::now();
@@ -757,11 +753,10 @@ impl<'a> Build<'a> {
         collisions.extend(output::check_collisions(others.iter().map(|(p, o)| (p.as_str(), o.as_str()))).into_vec());
         self.report(collisions)?;
         if !held_back.is_empty() {
-            let started = Instant::now();
             sink(held_back)?;
-            writing += started.elapsed();
         }
-        self.clock.lap_apart("render", ("write", writing), paths.len());
+        // One lap: each batch of pages is written while the next renders.
+        self.clock.lap("render + write", paths.len());
         self.clock.laps.push(Timing {
             stage: "  of which cards",
             elapsed: drawing,
@@ -878,19 +873,5 @@ impl Clock {
             count,
         });
         self.last = now;
-    }
-
-    /// Ends a stage of which `other` took a part: each gets its own lap.
-    fn lap_apart(&mut self, stage: &'static str, other: (&'static str, Duration), count: usize) {
-        let (other, elapsed) = other;
-        self.lap(stage, count);
-        if let Some(lap) = self.laps.last_mut() {
-            lap.elapsed = lap.elapsed.saturating_sub(elapsed);
-        }
-        self.laps.push(Timing {
-            stage: other,
-            elapsed,
-            count,
-        });
     }
 }
