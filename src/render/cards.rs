@@ -321,11 +321,14 @@ impl LinkValues {
     /// `card` as the value pages share, its chips' links taken from here:
     /// the same value as serializing the whole card.
     fn brief_card(&self, card: &BriefCard<'_>, brief: &Brief) -> tera::Value {
-        let shared_date = |date: Option<&DateTime>| date.is_some_and(|d| self.dates.contains_key(d));
+        // A brief a `serve` session put in its place may have a date no
+        // other brief has: its card keeps the map made for it.
+        let date = self.dates.get(&brief.date);
+        let updated = brief.updated.as_ref().and_then(|d| self.dates.get(d));
         let without_links = BriefCardWithoutLinks {
             card,
-            date: (!shared_date(Some(&brief.date))).then_some(&card.date),
-            updated: (!shared_date(brief.updated.as_ref())).then_some(&card.updated),
+            date: date.is_none().then_some(&card.date),
+            updated: updated.is_none().then_some(&card.updated),
         };
         let mut map = tera::Value::from_serializable(&without_links)
             .into_map()
@@ -341,10 +344,8 @@ impl LinkValues {
                 *slot = value;
             }
         }
-        // A brief a `serve` session put in its place may have a date no
-        // other brief has: its card keeps the map made for it.
-        for (key, date) in [("date", Some(&brief.date)), ("updated", brief.updated.as_ref())] {
-            if let (Some(slot), Some(value)) = (map.get_mut(&Key::Str(key)), date.and_then(|d| self.dates.get(d))) {
+        for (key, shared) in [("date", date), ("updated", updated)] {
+            if let (Some(slot), Some(value)) = (map.get_mut(&Key::Str(key)), shared) {
                 *slot = value.clone();
             }
         }
