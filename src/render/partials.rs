@@ -42,8 +42,19 @@ pub struct Partials {
     /// `render_partial`: held weakly, so the two do not keep each other
     /// alive. The latest templates given ([`Partials::ready`]).
     tera: RwLock<Weak<Tera>>,
-    store: RwLock<Store>,
+    /// The store, split by key into parts locked on their own: both cores
+    /// of a build call `render_partial` for every card of every page, and
+    /// one lock would move between them at each call.
+    shards: [Shard; SHARDS],
 }
+
+/// How many parts the store is split into.
+const SHARDS: usize = 16;
+
+/// One part of the store, on a cache line of its own.
+#[derive(Default)]
+#[repr(align(64))]
+struct Shard(RwLock<Store>);
 
 /// Rendered partials in two generations: new ones go into the young one;
 /// when it is full the old one is dropped and the young one becomes old. A
@@ -62,50 +73,37 @@ impl Default for Store {
         Store {
             young: Generation::default(),
             old: Generation::default(),
-            budget: PARTIALS_BUDGET,
+            budget: PARTIALS_BUDGET / SHARDS,
         }
     }
 }
 
 impl Store {
-    fn get(&self, key: u128) -> Option<(&str, bool)> {
+    fn get(&self, key: u128) -> Option<(&Value, bool)> {
         (self.young.get(key).map(|html| (html, true))).or_else(|| self.old.get(key).map(|html| (html, false)))
     }
 
-    fn insert(&mut self, key: u128, html: &str, held: Vec<Value>) {
-        if self.young.bytes + html.len() > self.budget / 2 {
+    fn insert(&mut self, key: u128, html: Value, held: Vec<Value>) {
+        if self.young.bytes + html.as_str().map_or(0, str::len) > self.budget / 2 {
             self.old = std::mem::take(&mut self.young);
         }
         self.young.insert(key, html, held);
     }
 }
 
-/// One generation of rendered partials, kept in few large allocations: tens
-/// of thousands of small long-lived ones scattered among each page's
-/// short-lived ones would keep the allocator from reusing memory, which
-/// showed in peak RSS (BENCHMARKS.md, "Figures behind design choices").
+/// One generation of rendered partials: each one's HTML as the string
+/// value `render_partial` returns, so that a call found here costs a
+/// reference count, not a copy of the HTML.
 #[derive(Default)]
 struct Generation {
-    /// Where each call's HTML is in `text`, by the call's key (a hash
-    /// already, so hashed again with the cheapest hasher).
-    index: FxHashMap<u128, Span>,
-    /// The HTML, back to back, in chunks of [`CHUNK`] bytes or more.
-    text: Vec<String>,
+    /// Each call's HTML, by the call's key (a hash already, so hashed again
+    /// with the cheapest hasher).
+    index: FxHashMap<u128, Value>,
     /// The maps and lists of the calls' arguments: held so that no other
     /// value can take their address while an entry stands for them.
     held: Vec<Value>,
     bytes: usize,
 }
-
-/// A piece of [`Generation::text`].
-#[derive(Clone, Copy)]
-struct Span {
-    chunk: u32,
-    start: u32,
-    len: u32,
-}
-
-const CHUNK: usize = 256 << 10;
 
 thread_local! {
     /// The bytes a `render_partial` call is keyed by, reused call to call.
@@ -113,30 +111,14 @@ thread_local! {
 }
 
 impl Generation {
-    fn get(&self, key: u128) -> Option<&str> {
-        let span = self.index.get(&key)?;
-        let start = span.start as usize;
-        Some(&self.text[span.chunk as usize][start..start + span.len as usize])
+    fn get(&self, key: u128) -> Option<&Value> {
+        self.index.get(&key)
     }
 
-    fn insert(&mut self, key: u128, html: &str, held: Vec<Value>) {
-        let fits = self.text.last().is_some_and(|t| t.capacity() - t.len() >= html.len());
-        if !fits {
-            self.text.push(String::with_capacity(CHUNK.max(html.len())));
-        }
-        let chunk = self.text.len() - 1;
-        let text = &mut self.text[chunk];
-        let (Ok(chunk), Ok(start), Ok(len)) = (
-            u32::try_from(chunk),
-            u32::try_from(text.len()),
-            u32::try_from(html.len()),
-        ) else {
-            return;
-        };
-        text.push_str(html);
-        self.index.insert(key, Span { chunk, start, len });
+    fn insert(&mut self, key: u128, html: Value, held: Vec<Value>) {
+        self.bytes += html.as_str().map_or(0, str::len);
+        self.index.insert(key, html);
         self.held.extend(held);
-        self.bytes += html.len();
     }
 }
 
@@ -180,19 +162,20 @@ impl Partials {
                 .map(|(_, v)| (*v).clone())
                 .collect()
         };
+        let shard = &self.shards[(key as usize) % SHARDS].0;
         let aged = {
-            let store = self.store.read().unwrap_or_else(|e| e.into_inner());
+            let store = shard.read().unwrap_or_else(|e| e.into_inner());
             match store.get(key) {
-                Some((html, true)) => return Ok(Value::safe_string(html)),
-                Some((html, false)) => Some(html.to_owned()),
+                Some((html, true)) => return Ok(html.clone()),
+                Some((html, false)) => Some(html.clone()),
                 None => None,
             }
         };
         if let Some(html) = aged {
             // Still asked for: into the young generation, so it outlives the old.
-            let mut store = self.store.write().unwrap_or_else(|e| e.into_inner());
-            store.insert(key, &html, held());
-            return Ok(Value::safe_string(&html));
+            let mut store = shard.write().unwrap_or_else(|e| e.into_inner());
+            store.insert(key, html.clone(), held());
+            return Ok(html);
         }
         let tera = (self.tera.read().unwrap_or_else(|e| e.into_inner()).upgrade())
             .ok_or_else(|| tera::Error::message("render_partial: called outside a build"))?;
@@ -202,10 +185,10 @@ impl Partials {
                 context.insert_value(name.to_owned(), value.clone());
             }
         }
-        let html = tera.render(template, &context)?;
-        let mut store = self.store.write().unwrap_or_else(|e| e.into_inner());
-        store.insert(key, &html, held());
-        Ok(Value::safe_string(&html))
+        let html = Value::safe_string(&tera.render(template, &context)?);
+        let mut store = shard.write().unwrap_or_else(|e| e.into_inner());
+        store.insert(key, html.clone(), held());
+        Ok(html)
     }
 }
 
@@ -253,8 +236,12 @@ mod tests {
     }
 
     fn stored(partials: &Partials) -> usize {
-        let store = partials.store.read().unwrap();
-        store.young.index.len() + store.old.index.len()
+        (partials.shards.iter())
+            .map(|shard| {
+                let store = shard.0.read().unwrap();
+                store.young.index.len() + store.old.index.len()
+            })
+            .sum()
     }
 
     #[test]
@@ -302,22 +289,29 @@ mod tests {
             budget: 40,
             ..Store::default()
         };
+        let insert = |store: &mut Store, key, html| store.insert(key, Value::safe_string(html), Vec::new());
+        let get = |store: &Store, key| {
+            store
+                .get(key)
+                .map(|(html, young)| (html.as_str().unwrap().to_owned(), young))
+        };
+        let found = |html: &str, young| Some((html.to_owned(), young));
         // The young generation holds 20 bytes.
         for (key, html) in [(1, "aaaa"), (2, "bbbb"), (3, "cccccccc"), (5, "eeeeeeee")] {
-            store.insert(key, html, Vec::new());
+            insert(&mut store, key, html);
         }
-        assert_eq!(store.get(1), Some(("aaaa", false)), "1, 2 and 3 aged when 5 came");
-        store.insert(1, "aaaa", Vec::new());
-        assert_eq!(store.get(1), Some(("aaaa", true)), "asked for again: young");
-        store.insert(4, "dddddddd", Vec::new());
-        store.insert(6, "ffff", Vec::new());
+        assert_eq!(get(&store, 1), found("aaaa", false), "1, 2 and 3 aged when 5 came");
+        insert(&mut store, 1, "aaaa");
+        assert_eq!(get(&store, 1), found("aaaa", true), "asked for again: young");
+        insert(&mut store, 4, "dddddddd");
+        insert(&mut store, 6, "ffff");
         assert_eq!(
-            (store.get(2), store.get(3)),
+            (get(&store, 2), get(&store, 3)),
             (None, None),
             "never asked for again: gone"
         );
-        assert_eq!(store.get(1), Some(("aaaa", false)));
-        assert_eq!(store.get(6), Some(("ffff", true)));
+        assert_eq!(get(&store, 1), found("aaaa", false));
+        assert_eq!(get(&store, 6), found("ffff", true));
         let held = store.young.bytes + store.old.bytes;
         assert!(held <= store.budget, "{held} bytes held");
     }
