@@ -15,8 +15,9 @@ use xxhash_rust::xxh3::xxh3_128;
 /// The function's name in templates.
 pub const RENDER_PARTIAL: &str = "render_partial";
 
-/// How many bytes of rendered partials a build keeps for reuse, in two
-/// generations of half as much: memory stays bounded at any site size.
+/// How many bytes of rendered partials a build keeps for reuse, split
+/// evenly between the store's [`SHARDS`] parts, each in two generations
+/// of half its share: memory stays bounded at any site size.
 /// At 100,000 briefs the distinct partials are about 220 MB; with the
 /// render stage's job order (listings by date, then brief pages, then
 /// entity pages) this budget renders 399,741 of them, a store of 256 MiB
@@ -58,7 +59,7 @@ struct Shard(RwLock<Store>);
 
 /// Rendered partials in two generations: new ones go into the young one;
 /// when it is full the old one is dropped and the young one becomes old. A
-/// partial found in the old generation is copied into the young one, so
+/// partial found in the old generation is put in the young one too, so
 /// what pages keep asking for stays while the rest ages out, without the
 /// bookkeeping of a least-recently-used list.
 struct Store {
