@@ -85,7 +85,7 @@ impl Store {
     }
 
     fn insert(&mut self, key: u128, html: Value, held: Vec<Value>) {
-        if self.young.bytes + html.as_str().map_or(0, str::len) > self.budget / 2 {
+        if self.young.bytes + html_len(&html) > self.budget / 2 {
             self.old = std::mem::take(&mut self.young);
         }
         self.young.insert(key, html, held);
@@ -106,6 +106,12 @@ struct Generation {
     bytes: usize,
 }
 
+/// The bytes of a partial's HTML (a string value), which count against
+/// the budget.
+fn html_len(html: &Value) -> usize {
+    html.as_str().map_or(0, str::len)
+}
+
 thread_local! {
     /// The bytes a `render_partial` call is keyed by, reused call to call.
     static KEY_BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -117,7 +123,7 @@ impl Generation {
     }
 
     fn insert(&mut self, key: u128, html: Value, held: Vec<Value>) {
-        self.bytes += html.as_str().map_or(0, str::len);
+        self.bytes += html_len(&html);
         self.index.insert(key, html);
         self.held.extend(held);
     }
