@@ -137,10 +137,28 @@ fn text_reports(text: &str, templates: &[TemplateSource]) -> Diagnostics {
                 ),
                 None => Diagnostic::error(name, msg),
             };
-            out.push(d.with_help("register the filter or function, or fix its name (see docs/themes.md)"));
+            let help = reference_help(d.message.as_str());
+            out.push(d.with_help(help));
         }
     }
     out
+}
+
+/// What to do about what Tera could not find while compiling: an unknown
+/// filter, test, function or component, or a block no parent template has
+/// (a site's own copy of a theme's parent that dropped one of its blocks).
+fn reference_help(message: &str) -> String {
+    if let Some((block, _)) = message.strip_prefix("Block `").and_then(|m| m.split_once('`')) {
+        return format!(
+            "add `{{% block {block} %}}{{% endblock {block} %}}` to the template this one extends \
+             (a site's templates/ copy of a theme template must keep its blocks), or remove the block here"
+        );
+    }
+    let what = ["filter", "test", "function", "component"]
+        .into_iter()
+        .find(|what| message.starts_with(&format!("Unknown {what} ")))
+        .unwrap_or("filter or function");
+    format!("register the {what}, or fix its name (see docs/themes.md)")
 }
 
 /// Turns a Tera error into a diagnostic at the template's file and line,

@@ -217,6 +217,38 @@ fn an_undefined_variable_fails_the_build_naming_the_template_file_and_line() {
     );
 }
 
+#[test]
+fn a_missing_block_or_filter_says_what_to_add_or_fix() {
+    // The site's own base.html drops the default theme's `head` block,
+    // which the theme's other templates fill.
+    let site = Site::fixture();
+    site.use_theme("default").write(
+        "templates/base.html",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><title>{{ page.title }}</title></head>\n<body>{% block main %}{% endblock main %}</body></html>\n",
+    );
+    let (code, stderr) = site.build();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("Block `head` is not defined"), "the error in: {stderr}");
+    assert!(
+        stderr.contains("add `{% block head %}{% endblock head %}` to the template this one extends"),
+        "what to add in: {stderr}"
+    );
+    assert!(!stderr.contains("register the"), "no advice about filters in: {stderr}");
+
+    let site = Site::fixture();
+    site.write(
+        "templates/brief.html",
+        "{% extends \"base.html\" %}\n{% block main %}{{ brief.title | shout }}{% endblock main %}\n",
+    );
+    let (code, stderr) = site.build();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("templates/brief.html:2"), "file and line in: {stderr}");
+    assert!(
+        stderr.contains("register the filter, or fix its name"),
+        "what to do in: {stderr}"
+    );
+}
+
 /// The bundled example, built once under a sub-path and checked page by page.
 #[test]
 fn every_page_of_the_bundled_example_has_sound_metadata_and_markup() {
