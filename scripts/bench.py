@@ -50,8 +50,9 @@ LABELS = {
     "floor-md": "(e) floor 1: pulldown-cmark only",
     "floor-cp": "(f) floor 2: `cp -r` of the output",
     "default": "(g) dossier build, default configuration (search and social cards on, warm card cache)",
+    "output": "(h) dossier build as (a), with templates that render what the Hugo layouts render (equal output)",
 }
-ORDER = ["full", "hugo", "check", "rebuild", "floor-md", "floor-cp", "default"]
+ORDER = ["full", "hugo", "check", "rebuild", "floor-md", "floor-cp", "default", "output"]
 
 # What (a)-(c) turn off so that dossier does the work Hugo does: Hugo makes
 # neither a search index nor social cards. (g) builds the corpus as generated.
@@ -252,12 +253,33 @@ def equal_work(path):
     return eq
 
 
+# (h)'s templates: see benches/equal-output/README.md.
+EQUAL_OUTPUT_TEMPLATES = os.path.join(REPO, "benches", "equal-output", "templates")
+
+
+def equal_output(eq):
+    """The equal-work corpus at `eq` with (h)'s templates: a sibling folder
+    whose content/ is hard-linked to it; the templates are copied afresh."""
+    out = eq[:-len("-equal-work")] + "-equal-output"
+    if not os.path.isdir(out):
+        tmp = out + ".tmp"
+        rmtree(tmp)
+        os.makedirs(tmp)
+        subprocess.run(["cp", "-al", os.path.join(eq, "content"), os.path.join(tmp, "content")], check=True)
+        shutil.copy(os.path.join(eq, "dossier.yaml"), os.path.join(tmp, "dossier.yaml"))
+        os.rename(tmp, out)
+    rmtree(os.path.join(out, "templates"))
+    shutil.copytree(EQUAL_OUTPUT_TEMPLATES, os.path.join(out, "templates"))
+    return out
+
+
 def count_files(path):
-    total = html = 0
-    for _, _, files in os.walk(path):
+    total = html = size = 0
+    for root, _, files in os.walk(path):
         total += len(files)
         html += sum(1 for f in files if f.endswith(".html"))
-    return total, html
+        size += sum(os.path.getsize(os.path.join(root, f)) for f in files)
+    return total, html, size
 
 
 def summary(results):
@@ -310,11 +332,14 @@ class Bench:
             "floor-cp": (["cp", "-r", o + "/rebuild", o + "/cp"], o + "/cp", True),
             "default": ([self.dossier, "build", "--root", d_root[:-len("-equal-work")], "--output", o + "/default"],
                         o + "/default", True),
+            "output": ([self.dossier, "build", "--root", d_root[:-len("-equal-work")] + "-equal-output",
+                        "--output", o + "/output"], o + "/output", True),
         }[name]
 
     def size(self, n):
         a = self.a
         d_root = equal_work(ensure_corpus(a.corpus, "dossier", n))
+        equal_output(d_root)
         h_root = ensure_corpus(a.corpus, "hugo", n) if not a.no_hugo else None
         for sub in os.listdir(self.work):
             rmtree(os.path.join(self.work, sub))
@@ -353,6 +378,7 @@ class Bench:
         if warm:
             log("N=%d: warm-up" % n)
             go("full", False)
+            go("output", False)
         else:
             res["notes"].append("No warm-up runs at this size (`--no-warmup`): each run takes minutes, so the "
                                 "caches a warm-up fills are not what the time is made of.")
@@ -362,11 +388,11 @@ class Bench:
             res["notes"].append("Hugo ran in only %d of the %d pairs at this size (`--hugo-runs %d`%s), to fit "
                                 "the session's time." % (hugo_runs, a.runs, hugo_runs,
                                                           "" if a.hugo_warmup else ", no Hugo warm-up"))
-        log("N=%d: paired loop, dossier full build / Hugo, %d runs" % (n, a.runs))
-        pairs = []
+        log("N=%d: paired loop, dossier full build / Hugo / dossier equal output, %d runs" % (n, a.runs))
+        pairs, output_pairs = [], []
         for i in range(a.runs):
             # Alternate which goes first, so neither always runs on a machine the other just warmed.
-            order = ["full", "hugo"] if i % 2 == 0 else ["hugo", "full"]
+            order = ["full", "hugo", "output"] if i % 2 == 0 else ["output", "hugo", "full"]
             got = {}
             for name in order:
                 if name == "hugo" and (not hugo_on or i >= hugo_runs):
@@ -374,7 +400,10 @@ class Bench:
                 got[name] = go(name, True)
             if got.get("full") and got.get("hugo"):
                 pairs.append(got["full"]["wall"] / got["hugo"]["wall"])
+            if got.get("output") and got.get("hugo"):
+                output_pairs.append(got["output"]["wall"] / got["hugo"]["wall"])
         res["pair_ratios"] = pairs
+        res["output_pair_ratios"] = output_pairs
         if "full" in dead:
             # The build fails on this corpus: nothing else dossier does is worth timing.
             dead.update({"check", "rebuild", "floor-cp"})
@@ -430,11 +459,12 @@ class Bench:
 
     def count_outputs(self, res):
         """What each tool wrote, from the outputs of its last run."""
-        for name, folder in [("dossier", "rebuild"), ("hugo", "hugo"), ("floor-md", "floor")]:
+        for name, folder in [("dossier", "rebuild"), ("hugo", "hugo"), ("floor-md", "floor"),
+                             ("dossier (h)", "output")]:
             p = os.path.join(self.work, folder)
             if os.path.isdir(p):
-                files, html = count_files(p)
-                res.setdefault("output", {})[name] = {"files": files, "html": html}
+                files, html, size = count_files(p)
+                res.setdefault("output", {})[name] = {"files": files, "html": html, "bytes": size}
 
     def timings(self, n):
         d_root = equal_work(ensure_corpus(self.a.corpus, "dossier", n))
@@ -542,6 +572,7 @@ def write_md(path, info, sizes, timings, disk, argv, extra_timings=None):
     w("(d) hugo --source H --destination O/hugo --quiet                  # O/hugo absent")
     w("(e) target/bench-floor/release/dossier-bench-floor D O/floor      # benches/floor: pulldown-cmark + rayon")
     w("(f) cp -r O/rebuild O/cp                                          # O/cp absent")
+    w("(h) dossier build --root D-equal-output --output O/output         # D with benches/equal-output/templates")
     w("```")
     w("")
     w("Floor 1 (`benches/floor`, its own Cargo project) reads every `content/briefs/*.md`, drops the front")
@@ -566,8 +597,9 @@ def write_md(path, info, sizes, timings, disk, argv, extra_timings=None):
             w("dossier: %s. " % s["dossier_summary"])
         outs = s.get("output", {})
         if outs:
-            w("Files written: " + "; ".join("%s %s (%s HTML)" % (k, format(v["files"], ","), format(v["html"], ","))
-                                           for k, v in outs.items()) + ".")
+            w("Files written: " + "; ".join("%s %s (%s HTML%s)" % (
+                k, format(v["files"], ","), format(v["html"], ","),
+                ", %.0f MB" % (v["bytes"] / 1e6) if "bytes" in v else "") for k, v in outs.items()) + ".")
         w("Load average before / after: %s / %s (background load at the start %.2f cores, after waiting %d s for quiet)." % (
             " ".join(s["loadavg_before"]), " ".join(s["loadavg_after"]), s["quiet"]["load"], s["quiet"]["waited_s"]))
         w("")
@@ -591,6 +623,15 @@ def write_md(path, info, sizes, timings, disk, argv, extra_timings=None):
               "Hugo/dossier %.1f×). CPU ratio %.3f×, RSS ratio %.3f×." % (
                   ratio, len(s["pair_ratios"]), pair, 1 / ratio, full["cpu"] / hugo["cpu"],
                   full["rss_mib"] / hugo["rss_mib"]))
+        out = med.get("output")
+        if out and hugo:
+            pairs = s.get("output_pair_ratios") or []
+            w("")
+            w("At equal output, (h)/Hugo: **%.3f×** (ratio of medians%s): what dossier's own stages cost "
+              "for the pages Hugo's layouts make; (a) takes %.2f× (h)'s time for the default theme's pages." % (
+                  out["wall"] / hugo["wall"],
+                  "; median of the %d paired ratios %.3f×" % (len(pairs), statistics.median(pairs)) if pairs else "",
+                  full["wall"] / out["wall"] if full else float("nan")))
         fm, fc = med.get("floor-md"), med.get("floor-cp")
         if full and fm:
             w("")
