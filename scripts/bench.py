@@ -235,22 +235,32 @@ def ensure_corpus(cache, fmt, n):
     return path
 
 
-def equal_work(path):
-    """The dossier corpus at `path`, with search and social cards off: a
-    sibling folder whose content/ is hard-linked to the corpus's."""
-    eq = path + "-equal-work"
-    if os.path.isdir(eq):
-        return eq
-    tmp = eq + ".tmp"
+def linked_sibling(path, to, config):
+    """`to`, made once: a folder whose content/ is hard-linked to the
+    corpus's at `path`, with `config(text of path's dossier.yaml)` as its
+    dossier.yaml."""
+    if os.path.isdir(to):
+        return to
+    tmp = to + ".tmp"
     rmtree(tmp)
     os.makedirs(tmp)
     subprocess.run(["cp", "-al", os.path.join(path, "content"), os.path.join(tmp, "content")], check=True)
     with open(os.path.join(path, "dossier.yaml")) as f:
-        config = f.read()
+        text = config(f.read())
     with open(os.path.join(tmp, "dossier.yaml"), "w") as f:
-        f.write(config.rstrip("\n") + "\n" + EQUAL_WORK)
-    os.rename(tmp, eq)
-    return eq
+        f.write(text)
+    os.rename(tmp, to)
+    return to
+
+
+def equal_work(path):
+    """The dossier corpus at `path`, with search and social cards off."""
+    return linked_sibling(path, path + "-equal-work", lambda c: c.rstrip("\n") + "\n" + EQUAL_WORK)
+
+
+def corpus_of(eq):
+    """The corpus as generated, from its equal-work sibling's path."""
+    return eq[:-len("-equal-work")]
 
 
 # (h)'s templates: see benches/equal-output/README.md.
@@ -258,16 +268,8 @@ EQUAL_OUTPUT_TEMPLATES = os.path.join(REPO, "benches", "equal-output", "template
 
 
 def equal_output(eq):
-    """The equal-work corpus at `eq` with (h)'s templates: a sibling folder
-    whose content/ is hard-linked to it; the templates are copied afresh."""
-    out = eq[:-len("-equal-work")] + "-equal-output"
-    if not os.path.isdir(out):
-        tmp = out + ".tmp"
-        rmtree(tmp)
-        os.makedirs(tmp)
-        subprocess.run(["cp", "-al", os.path.join(eq, "content"), os.path.join(tmp, "content")], check=True)
-        shutil.copy(os.path.join(eq, "dossier.yaml"), os.path.join(tmp, "dossier.yaml"))
-        os.rename(tmp, out)
+    """The equal-work corpus at `eq` with (h)'s templates, copied afresh."""
+    out = linked_sibling(eq, corpus_of(eq) + "-equal-output", lambda c: c)
     rmtree(os.path.join(out, "templates"))
     shutil.copytree(EQUAL_OUTPUT_TEMPLATES, os.path.join(out, "templates"))
     return out
@@ -330,9 +332,9 @@ class Bench:
             "hugo": ([self.hugo, "--source", h_root, "--destination", o + "/hugo", "--quiet"], o + "/hugo", True),
             "floor-md": ([self.floor, d_root, o + "/floor"], o + "/floor", True),
             "floor-cp": (["cp", "-r", o + "/rebuild", o + "/cp"], o + "/cp", True),
-            "default": ([self.dossier, "build", "--root", d_root[:-len("-equal-work")], "--output", o + "/default"],
+            "default": ([self.dossier, "build", "--root", corpus_of(d_root), "--output", o + "/default"],
                         o + "/default", True),
-            "output": ([self.dossier, "build", "--root", d_root[:-len("-equal-work")] + "-equal-output",
+            "output": ([self.dossier, "build", "--root", corpus_of(d_root) + "-equal-output",
                         "--output", o + "/output"], o + "/output", True),
         }[name]
 
